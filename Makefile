@@ -1,0 +1,77 @@
+# NZCCSS aggregate-at-source pipeline.
+#   make          build every program into bin/
+#   make run      build, then the whole quarterly build on the sample data
+#   make check    build and run every test (also under ASan and UBSan)
+#   make bench    the benchmark (never part of check)
+
+# ---- variables ----
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARN      = -Wall -Wextra -Werror=implicit-function-declaration
+CPPFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -Ifilters/lib
+LDLIBS    = -lcsv -ljansson -lsodium -lglpk -lm
+SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined
+
+BUILD_PKGS = gcc make pkg-config libcsv-dev libjansson-dev libsodium-dev \
+             libglpk-dev
+TEST_PKGS  = python3
+
+LIB_SRC  = $(wildcard filters/lib/*.c)
+LIB_HDR  = filters/lib/nz.h
+PROGS    = $(patsubst filters/%.c,%,$(wildcard filters/*.c))
+BINS     = $(addprefix bin/,$(PROGS)) $(if $(wildcard sample-data/generate.c),bin/gen-sample)
+SAN_BINS = $(addprefix bin/san/,$(PROGS))
+UNIT_SRC = $(wildcard tests/unit/*.c)
+UNIT_BINS = $(patsubst tests/unit/%.c,bin/test/%,$(UNIT_SRC))
+
+.DELETE_ON_ERROR:
+.PHONY: all run check deps clean bench key agency agencies
+
+all: $(BINS)
+
+# ---- set-up: Debian packages (installed as root, else the apt-get line) ----
+DEPS = bin/.deps-ok
+deps: $(DEPS)
+$(DEPS): pipelines/deps.sh
+	@sh pipelines/deps.sh $@ $(BUILD_PKGS) $(TEST_PKGS)
+
+# ---- the programs ----
+bin/obj/%.o: filters/lib/%.c $(LIB_HDR) | $(DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+bin/libnz.a: $(patsubst filters/lib/%.c,bin/obj/%.o,$(LIB_SRC))
+	rm -f $@
+	ar rcs $@ $^
+
+bin/%: filters/%.c bin/libnz.a $(LIB_HDR) | $(DEPS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< bin/libnz.a $(LDLIBS)
+
+bin/gen-sample: sample-data/generate.c | $(DEPS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $<
+
+# the same programs under AddressSanitizer and UndefinedBehaviorSanitizer
+bin/san/%: filters/%.c $(LIB_SRC) $(LIB_HDR) | $(DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(SANFLAGS) $(WARN) -o $@ $< $(LIB_SRC) $(LDLIBS)
+
+bin/test/%: tests/unit/%.c bin/libnz.a $(LIB_HDR) | $(DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< bin/libnz.a $(LDLIBS)
+
+bin/test/san-%: tests/unit/%.c $(LIB_SRC) $(LIB_HDR) | $(DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(SANFLAGS) $(WARN) -o $@ $< $(LIB_SRC) $(LDLIBS)
+
+# ---- the pipelines ----
+include pipelines/agency.mk
+
+run: all agencies
+
+# ---- the tests ----
+check: all $(SAN_BINS) $(UNIT_BINS) $(patsubst bin/test/%,bin/test/san-%,$(UNIT_BINS))
+	@sh tests/run.sh
+
+clean:
+	rm -rf bin/* out

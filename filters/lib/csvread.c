@@ -1,0 +1,424 @@
+/* csvread.c: a pull reader on libcsv that knows where each record starts.
+ *
+ * Input is fed to libcsv one physical line at a time (split after every CR
+ * or LF), so at most one record can end per feed and the line where a
+ * record starts is the line of the first feed holding one of its bytes.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <csv.h>
+
+#include "nz.h"
+
+#define READ_SIZE 65536
+
+struct nz_csv {
+	struct csv_parser parser;
+	char *name;
+	nz_readfn readfn;
+	void *ctx;
+	FILE *fp;              /* when we opened it */
+	unsigned flags;
+	size_t chunk;          /* bytes per read */
+	char *in;              /* raw input not yet fed */
+	size_t in_len, in_pos, in_cap;
+	int at_start, at_eof, finished;
+	long line;             /* physical line of the next byte */
+	int last_was_cr;
+	int in_record;
+	long rec_start;
+	/* the record being assembled: fields packed with NUL after each */
+	nz_buf bytes;
+	size_t *offs, *lens, nfields, fcap;
+	char **ptrs;
+	nz_row row;
+	int have_record;
+	char *error;           /* set by a callback */
+};
+
+/* libcsv grows its field buffer linearly; a size header lets this
+ * allocator grow it geometrically so a 10 MB field costs O(n). */
+#define HDR sizeof(max_align_t)
+
+static void *
+geo_realloc(void *p, size_t n)
+{
+	char *base = p ? (char *)p - HDR : NULL;
+	size_t cap = base ? *(size_t *)base : 0;
+
+	if (n <= cap)
+		return p;
+	if (cap && n < cap * 2)
+		n = cap * 2;
+	base = realloc(base, HDR + n);
+	if (!base)
+		return NULL;
+	*(size_t *)base = n;
+	return base + HDR;
+}
+
+static void
+geo_free(void *p)
+{
+	if (p)
+		free((char *)p - HDR);
+}
+
+static int
+no_space(unsigned char c)
+{
+	(void)c;
+	return 0; /* keep every space: libcsv trims by default */
+}
+
+static size_t
+file_read(void *ctx, char *buf, size_t n, const char **errmsg)
+{
+	FILE *fp = ctx;
+	size_t got = fread(buf, 1, n, fp);
+
+	if (got == 0 && ferror(fp))
+		*errmsg = strerror(errno ? errno : EIO);
+	return got;
+}
+
+nz_csv *
+nz_csv_new(const char *name, nz_readfn fn, void *ctx, unsigned flags)
+{
+	nz_csv *c = nz_calloc(1, sizeof *c);
+
+	if (csv_init(&c->parser, CSV_STRICT | CSV_STRICT_FINI) != 0)
+		nz_die(NZ_EXIT_DATA, "out of memory");
+	csv_set_space_func(&c->parser, no_space);
+	csv_set_realloc_func(&c->parser, geo_realloc);
+	csv_set_free_func(&c->parser, geo_free);
+	c->name = nz_strdup(name);
+	c->readfn = fn;
+	c->ctx = ctx;
+	c->flags = flags;
+	c->chunk = READ_SIZE;
+	c->at_start = 1;
+	c->line = 1;
+	return c;
+}
+
+nz_csv *
+nz_csv_open(const char *path, unsigned flags)
+{
+	FILE *fp;
+	nz_csv *c;
+
+	if (!path || strcmp(path, "-") == 0) {
+		c = nz_csv_new("<stdin>", file_read, stdin, flags);
+		return c;
+	}
+	fp = fopen(path, "rb");
+	if (!fp)
+		nz_die(NZ_EXIT_DATA, "%s: %s", path, strerror(errno));
+	c = nz_csv_new(path, file_read, fp, flags);
+	c->fp = fp;
+	return c;
+}
+
+void
+nz_csv_set_delim(nz_csv *c, char delim)
+{
+	csv_set_delim(&c->parser, (unsigned char)delim);
+}
+
+void
+nz_csv_set_chunk(nz_csv *c, size_t chunk)
+{
+	c->chunk = chunk ? chunk : READ_SIZE;
+}
+
+const char *
+nz_csv_name(const nz_csv *c)
+{
+	return c->name;
+}
+
+long
+nz_csv_line(const nz_csv *c)
+{
+	return c->line;
+}
+
+void
+nz_csv_close(nz_csv *c)
+{
+	if (!c)
+		return;
+	csv_free(&c->parser);
+	if (c->fp)
+		fclose(c->fp);
+	free(c->name);
+	free(c->in);
+	nz_buf_free(&c->bytes);
+	free(c->offs);
+	free(c->lens);
+	free(c->ptrs);
+	free(c->error);
+	free(c);
+}
+
+static void __attribute__((format(printf, 2, 3)))
+set_error(nz_csv *c, const char *fmt, ...)
+{
+	nz_buf msg = {0};
+	va_list ap;
+	int n;
+
+	if (c->error)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	nz_grow(&msg.s, &msg.cap, (size_t)n + 1, 1);
+	va_start(ap, fmt);
+	vsnprintf(msg.s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	c->error = msg.s;
+}
+
+/* offs, lens and ptrs share one capacity */
+static void
+ensure_fields(nz_csv *c, size_t n)
+{
+	size_t cap = c->fcap;
+
+	if (n <= cap)
+		return;
+	nz_grow(&c->offs, &cap, n, sizeof *c->offs);
+	c->lens = nz_realloc(c->lens, cap * sizeof *c->lens);
+	c->ptrs = nz_realloc(c->ptrs, cap * sizeof *c->ptrs);
+	c->fcap = cap;
+}
+
+static void
+on_field(void *s, size_t len, void *data)
+{
+	nz_csv *c = data;
+	size_t bad;
+
+	if (memchr(s, '\0', len))
+		set_error(c, "NUL byte in field %zu", c->nfields + 1);
+	else if ((c->flags & (NZ_CSV_UTF8 | NZ_CSV_CANONICAL)) &&
+	    !nz_utf8_valid(s, len, &bad))
+		set_error(c, "invalid UTF-8 in field %zu: %s", c->nfields + 1,
+		    nz_qn((char *)s + bad, len - bad > 4 ? 4 : len - bad));
+	ensure_fields(c, c->nfields + 1);
+	c->offs[c->nfields] = c->bytes.len;
+	c->lens[c->nfields] = len;
+	nz_buf_add(&c->bytes, s, len);
+	nz_buf_addc(&c->bytes, '\0');
+	c->nfields++;
+}
+
+static void
+on_record(int term, void *data)
+{
+	nz_csv *c = data;
+
+	(void)term;
+	c->have_record = 1;
+	c->in_record = 0;
+}
+
+static void
+parse_error(nz_csv *c, int at_fini)
+{
+	if (at_fini)
+		set_error(c, "malformed CSV: quoted field not closed "
+		    "before end of input");
+	else if (c->line != c->rec_start)
+		set_error(c, "malformed CSV: stray quote (record starts here, "
+		    "error on line %ld)", c->line);
+	else
+		set_error(c, "malformed CSV: stray quote in field or after "
+		    "closing quote");
+}
+
+static int
+is_term(char ch)
+{
+	return ch == '\n' || ch == '\r';
+}
+
+/* Feed one segment ending at the first CR/LF (or the end of the data). */
+static void
+feed_segment(nz_csv *c)
+{
+	const char *p = c->in + c->in_pos, *end = c->in + c->in_len, *q;
+	size_t n;
+
+	for (q = p; q < end && !is_term(*q); q++)
+		;
+	if (q < end)
+		q++;
+	n = (size_t)(q - p);
+	if (!c->in_record && (n > 1 || (n == 1 && !is_term(*p)))) {
+		c->in_record = 1;
+		c->rec_start = c->line;
+	}
+	if (csv_parse(&c->parser, p, n, on_field, on_record, c) != n)
+		parse_error(c, 0);
+	c->in_pos += n;
+	if (n && is_term(q[-1])) {
+		/* CR counts a line; LF too unless it ends a CRLF */
+		if (q[-1] == '\r' || n > 1 || !c->last_was_cr)
+			c->line++;
+		c->last_was_cr = q[-1] == '\r';
+	} else if (n) {
+		c->last_was_cr = 0;
+	}
+}
+
+static int
+check_start(nz_csv *c)
+{
+	unsigned char *u = (unsigned char *)c->in;
+
+	if (c->in_len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) ||
+	    (u[0] == 0xFE && u[1] == 0xFF))) {
+		set_error(c, "input is UTF-16; convert it to UTF-8 (normalise "
+		    "reads other encodings with its profile)");
+		return -1;
+	}
+	if (c->in_len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
+		c->in_pos = 3;
+	return 0;
+}
+
+static int
+fill(nz_csv *c)
+{
+	const char *errmsg = NULL;
+	size_t got;
+
+	if (c->in_cap < c->chunk || c->in_cap < 4) {
+		c->in_cap = c->chunk < 4 ? 4 : c->chunk;
+		c->in = nz_realloc(c->in, c->in_cap);
+	}
+	c->in_pos = 0;
+	c->in_len = 0;
+	/* read at least 3 bytes at the start so a BOM is seen whole */
+	do {
+		size_t want = c->chunk > c->in_len ? c->chunk - c->in_len : 1;
+		got = c->readfn(c->ctx, c->in + c->in_len, want, &errmsg);
+		c->in_len += got;
+	} while (got && c->at_start && c->in_len < 3);
+	if (errmsg) {
+		set_error(c, "read error: %s", errmsg);
+		return -1;
+	}
+	if (c->in_len == 0 && !c->at_start) {
+		c->at_eof = 1;
+		return 0;
+	}
+	if (c->at_start) {
+		c->at_start = 0;
+		if (c->in_len == 0)
+			c->at_eof = 1;
+		else if (check_start(c) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+build_row(nz_csv *c)
+{
+	size_t i;
+
+	ensure_fields(c, c->nfields + 1);
+	for (i = 0; i < c->nfields; i++)
+		c->ptrs[i] = c->bytes.s + c->offs[i];
+	c->row.nfields = c->nfields;
+	c->row.field = c->ptrs;
+	c->row.len = c->lens;
+	c->row.line = c->rec_start;
+	c->row.line_end = c->line - (c->line > c->rec_start ? 1 : 0);
+}
+
+static int
+report(nz_csv *c)
+{
+	long at = c->in_record || c->have_record ? c->rec_start : c->line;
+
+	nz_warnat(c->name, at, "%s", c->error);
+	return -1;
+}
+
+int
+nz_csv_next(nz_csv *c, nz_row **row)
+{
+	if (c->error)
+		return report(c);
+	c->nfields = 0;
+	nz_buf_clear(&c->bytes);
+	c->have_record = 0;
+	while (!c->have_record && !c->error) {
+		if (c->in_pos >= c->in_len) {
+			if (c->at_eof || c->finished)
+				break;
+			if (fill(c) < 0)
+				break;
+			if (c->at_eof) {
+				c->finished = 1;
+				if (csv_fini(&c->parser, on_field, on_record,
+				    c) != 0)
+					parse_error(c, 1);
+				break;
+			}
+			continue;
+		}
+		feed_segment(c);
+	}
+	if (c->error)
+		return report(c);
+	if (!c->have_record)
+		return 0;
+	build_row(c);
+	*row = &c->row;
+	return 1;
+}
+
+void
+nz_csv_expect_header(nz_csv *c, const char *const *cols, size_t ncols)
+{
+	nz_row *row;
+	size_t i;
+	int r = nz_csv_next(c, &row);
+
+	if (r < 0)
+		exit(NZ_EXIT_DATA);
+	if (r == 0)
+		nz_dieat(NZ_EXIT_DATA, c->name, 0,
+		    "empty input: expected a header starting %s", nz_q(cols[0]));
+	for (i = 0; i < ncols && i < row->nfields; i++)
+		if (strcmp(row->field[i], cols[i]) != 0)
+			nz_dieat(NZ_EXIT_DATA, c->name, row->line,
+			    "unexpected header: column %zu is %s, expected %s",
+			    i + 1, nz_q(row->field[i]), nz_q(cols[i]));
+	if (row->nfields != ncols)
+		nz_dieat(NZ_EXIT_DATA, c->name, row->line,
+		    "unexpected header: %zu columns, expected %zu (%s...)",
+		    row->nfields, ncols, nz_q(cols[0]));
+}
+
+int
+nz_csv_next_n(nz_csv *c, nz_row **row, size_t ncols)
+{
+	int r = nz_csv_next(c, row);
+
+	if (r < 0)
+		exit(NZ_EXIT_DATA);
+	if (r == 1 && (*row)->nfields != ncols)
+		nz_dieat(NZ_EXIT_DATA, c->name, (*row)->line,
+		    "expected %zu fields, found %zu", ncols, (*row)->nfields);
+	return r;
+}

@@ -1,0 +1,183 @@
+/* err.c: diagnostics in GNU style, exit codes, checked allocation. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nz.h"
+
+const char *nz_prog = "nz";
+
+void
+nz_setprog(const char *argv0)
+{
+	const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+
+	if (argv0)
+		nz_prog = slash ? slash + 1 : argv0;
+}
+
+static void
+vwarnat(const char *file, long line, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: ", nz_prog);
+	if (file && line > 0)
+		fprintf(stderr, "%s:%ld: ", file, line);
+	else if (file)
+		fprintf(stderr, "%s: ", file);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+nz_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarnat(NULL, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+nz_warnat(const char *file, long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarnat(file, line, fmt, ap);
+	va_end(ap);
+}
+
+void
+nz_die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarnat(NULL, 0, fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+void
+nz_dieat(int code, const char *file, long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarnat(file, line, fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+void
+nz_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarnat(NULL, 0, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help' for more information.\n", nz_prog);
+	exit(NZ_EXIT_USAGE);
+}
+
+#define QUOTE_MAX 40
+#define QUOTE_SLOTS 8
+
+const char *
+nz_qn(const char *s, size_t len)
+{
+	/* rotating buffers: a message may quote several values */
+	static char slots[QUOTE_SLOTS][QUOTE_MAX * 4 + 8];
+	static unsigned next;
+	char *out = slots[next++ % QUOTE_SLOTS], *o = out;
+	size_t i, cut = len;
+
+	if (cut > QUOTE_MAX) {
+		cut = QUOTE_MAX;
+		/* never cut a UTF-8 sequence in two */
+		while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+			cut--;
+	}
+	*o++ = '\'';
+	for (i = 0; i < cut; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7F)
+			o += sprintf(o, "\\x%02X", c);
+		else
+			*o++ = (char)c;
+	}
+	*o++ = '\'';
+	if (cut < len)
+		o += sprintf(o, "...");
+	*o = '\0';
+	return out;
+}
+
+const char *
+nz_q(const char *s)
+{
+	return nz_qn(s, strlen(s));
+}
+
+static void *
+checked(void *p)
+{
+	if (!p)
+		nz_die(NZ_EXIT_DATA, "out of memory");
+	return p;
+}
+
+void *
+nz_malloc(size_t n)
+{
+	return checked(malloc(n ? n : 1));
+}
+
+void *
+nz_calloc(size_t n, size_t size)
+{
+	return checked(calloc(n ? n : 1, size ? size : 1));
+}
+
+void *
+nz_realloc(void *p, size_t n)
+{
+	return checked(realloc(p, n ? n : 1));
+}
+
+char *
+nz_strdup(const char *s)
+{
+	return nz_strndup(s, strlen(s));
+}
+
+char *
+nz_strndup(const char *s, size_t n)
+{
+	char *d = nz_malloc(n + 1);
+
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+void
+nz_grow(void *bufp, size_t *cap, size_t need, size_t elem)
+{
+	void **buf = bufp;
+	size_t ncap = *cap ? *cap : 16;
+
+	if (need <= *cap)
+		return;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2 / elem)
+			nz_die(NZ_EXIT_DATA, "out of memory");
+		ncap *= 2;
+	}
+	*buf = nz_realloc(*buf, ncap * elem);
+	*cap = ncap;
+}

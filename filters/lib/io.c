@@ -1,0 +1,59 @@
+/* io.c: output files and the checked close that catches a full disk. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nz.h"
+
+int
+nz_close_stdout(void)
+{
+	int ret = NZ_EXIT_OK;
+
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		nz_warn("write error on standard output: %s",
+		    strerror(errno ? errno : EIO));
+		ret = NZ_EXIT_DATA;
+	}
+	if (fclose(stdout) != 0 && ret == NZ_EXIT_OK) {
+		nz_warn("write error on standard output: %s", strerror(errno));
+		ret = NZ_EXIT_DATA;
+	}
+	return ret;
+}
+
+FILE *
+nz_fopen_out(const char *path)
+{
+	FILE *f;
+
+	if (strcmp(path, "-") == 0)
+		return stdout;
+	f = fopen(path, "w");
+	if (!f)
+		nz_die(NZ_EXIT_DATA, "%s: %s", path, strerror(errno));
+	return f;
+}
+
+void
+nz_fclose_out(FILE *f, const char *path)
+{
+	int bad;
+
+	if (f == stdout) {
+		if (fflush(f) != 0 || ferror(f))
+			nz_die(NZ_EXIT_DATA, "write error on standard output: %s",
+			    strerror(errno ? errno : EIO));
+		return;
+	}
+	bad = fflush(f) != 0 || ferror(f);
+	if (fclose(f) != 0 || bad)
+		nz_die(NZ_EXIT_DATA, "%s: write error: %s", path,
+		    strerror(errno ? errno : EIO));
+}
+
+int
+nz_progress_wanted(void)
+{
+	return isatty(STDERR_FILENO);
+}

@@ -1,0 +1,79 @@
+/* json.c: configuration files through jansson, errors with line:column. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nz.h"
+
+json_t *
+nz_json_load(const char *path)
+{
+	json_error_t err;
+	json_t *root;
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		nz_die(NZ_EXIT_DATA, "%s: %s", path, strerror(errno));
+	root = json_loadf(f, JSON_REJECT_DUPLICATES, &err);
+	fclose(f);
+	if (!root)
+		nz_die(NZ_EXIT_DATA, "%s:%d:%d: invalid JSON: %s", path,
+		    err.line, err.column, err.text);
+	if (!json_is_object(root))
+		nz_die(NZ_EXIT_DATA, "%s: expected a JSON object at the top",
+		    path);
+	return root;
+}
+
+const char *
+nz_json_str(const char *file, json_t *obj, const char *key, const char *def)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v) {
+		if (!def)
+			nz_die(NZ_EXIT_DATA, "%s: missing key \"%s\"", file, key);
+		return def;
+	}
+	if (!json_is_string(v))
+		nz_dieat(NZ_EXIT_DATA, file, nz_json_key_line(file, key, 1),
+		    "\"%s\" must be a string", key);
+	return json_string_value(v);
+}
+
+long
+nz_json_int(const char *file, json_t *obj, const char *key, long def)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v)
+		return def;
+	if (!json_is_integer(v))
+		nz_dieat(NZ_EXIT_DATA, file, nz_json_key_line(file, key, 1),
+		    "\"%s\" must be an integer", key);
+	return (long)json_integer_value(v);
+}
+
+long
+nz_json_key_line(const char *path, const char *key, long from_line)
+{
+	FILE *f = fopen(path, "rb");
+	nz_buf needle = {0};
+	char *line = NULL;
+	size_t cap = 0;
+	long n = 0, found = 0;
+
+	if (!f)
+		return 0;
+	nz_buf_printf(&needle, "\"%s\"", key);
+	while (getline(&line, &cap, f) != -1) {
+		if (++n >= from_line && strstr(line, needle.s)) {
+			found = n;
+			break;
+		}
+	}
+	free(line);
+	nz_buf_free(&needle);
+	fclose(f);
+	return found;
+}

@@ -1,0 +1,80 @@
+/* key.c: agency keys, keyed hashing (BLAKE2b) and sha256, via libsodium. */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
+
+#include "nz.h"
+
+static void
+init_sodium(void)
+{
+	if (sodium_init() < 0)
+		nz_die(NZ_EXIT_DATA, "libsodium failed to initialise");
+}
+
+void
+nz_key_load(const char *path, unsigned char key[NZ_KEY_BYTES])
+{
+	struct stat st;
+	FILE *f;
+	size_t got;
+	int extra;
+
+	init_sodium();
+	f = fopen(path, "rb");
+	if (!f)
+		nz_die(NZ_EXIT_DATA, "key file %s: %s", path, strerror(errno));
+	if (fstat(fileno(f), &st) != 0)
+		nz_die(NZ_EXIT_DATA, "key file %s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		nz_die(NZ_EXIT_DATA, "key file %s: not a regular file", path);
+	if (st.st_mode & (S_IRWXG | S_IRWXO))
+		nz_die(NZ_EXIT_DATA, "key file %s: readable by group or others "
+		    "(mode %03o); run: chmod 600 %s", path,
+		    (unsigned)(st.st_mode & 0777), path);
+	got = fread(key, 1, NZ_KEY_BYTES, f);
+	extra = getc(f);
+	fclose(f);
+	if (got != NZ_KEY_BYTES || extra != EOF)
+		nz_die(NZ_EXIT_DATA, "key file %s: must hold exactly %d bytes "
+		    "(make one with 'make key AGENCY=code')", path,
+		    NZ_KEY_BYTES);
+}
+
+void
+nz_key_hash_hex(const unsigned char key[NZ_KEY_BYTES], const char *s,
+    size_t len, char out[2 * NZ_HASH_BYTES + 1])
+{
+	unsigned char hash[NZ_HASH_BYTES];
+
+	crypto_generichash(hash, sizeof hash, (const unsigned char *)s, len,
+	    key, NZ_KEY_BYTES);
+	sodium_bin2hex(out, 2 * NZ_HASH_BYTES + 1, hash, sizeof hash);
+}
+
+int
+nz_sha256_file(const char *path, char out[65])
+{
+	crypto_hash_sha256_state st;
+	unsigned char buf[65536], hash[crypto_hash_sha256_BYTES];
+	FILE *f;
+	size_t n;
+	int bad;
+
+	init_sodium();
+	f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	crypto_hash_sha256_init(&st);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		crypto_hash_sha256_update(&st, buf, n);
+	bad = ferror(f);
+	fclose(f);
+	if (bad)
+		return -1;
+	crypto_hash_sha256_final(&st, hash);
+	sodium_bin2hex(out, 65, hash, sizeof hash);
+	return 0;
+}

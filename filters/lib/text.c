@@ -1,0 +1,194 @@
+/* text.c: growable strings, UTF-8 checks, trimming, '|' lists. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nz.h"
+
+void
+nz_buf_add(nz_buf *b, const char *s, size_t n)
+{
+	nz_grow(&b->s, &b->cap, b->len + n + 1, 1);
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void
+nz_buf_adds(nz_buf *b, const char *s)
+{
+	nz_buf_add(b, s, strlen(s));
+}
+
+void
+nz_buf_addc(nz_buf *b, char c)
+{
+	nz_buf_add(b, &c, 1);
+}
+
+void
+nz_buf_printf(nz_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		nz_die(NZ_EXIT_DATA, "formatting failed");
+	nz_grow(&b->s, &b->cap, b->len + (size_t)n + 1, 1);
+	va_start(ap, fmt);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void
+nz_buf_clear(nz_buf *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
+}
+
+void
+nz_buf_free(nz_buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+int
+nz_utf8_valid(const char *str, size_t len, size_t *bad)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n, k;
+		unsigned long cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF)
+			n = 1, cp = c & 0x1F;
+		else if (c >= 0xE0 && c <= 0xEF)
+			n = 2, cp = c & 0x0F;
+		else if (c >= 0xF0 && c <= 0xF4)
+			n = 3, cp = c & 0x07;
+		else
+			goto fail;
+		if (n >= len - i)
+			goto fail;
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				goto fail;
+			cp = (cp << 6) | (s[i + k] & 0x3F);
+		}
+		/* overlong, surrogate or out of range */
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+			goto fail;
+		i += n + 1;
+	}
+	return 1;
+fail:
+	if (bad)
+		*bad = i;
+	return 0;
+}
+
+static int
+is_trim_space(const unsigned char *s, size_t avail, size_t *w)
+{
+	if (avail >= 1 && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) {
+		*w = 1;
+		return 1;
+	}
+	if (avail >= 2 && s[0] == 0xC2 && s[1] == 0xA0) { /* no-break space */
+		*w = 2;
+		return 1;
+	}
+	return 0;
+}
+
+char *
+nz_trim(char *s)
+{
+	size_t len = strlen(s), start = 0, w;
+
+	while (start < len && is_trim_space((unsigned char *)s + start,
+	    len - start, &w))
+		start += w;
+	while (len > start) {
+		if (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+		    s[len - 1] == '\r' || s[len - 1] == '\n')
+			len--;
+		else if (len - start >= 2 && (unsigned char)s[len - 2] == 0xC2 &&
+		    (unsigned char)s[len - 1] == 0xA0)
+			len -= 2;
+		else
+			break;
+	}
+	memmove(s, s + start, len - start);
+	s[len - start] = '\0';
+	return s;
+}
+
+void
+nz_list_each(const char *s, nz_list_fn fn, void *ctx)
+{
+	const char *p = s, *bar;
+
+	for (;;) {
+		bar = strchr(p, '|');
+		fn(p, bar ? (size_t)(bar - p) : strlen(p), ctx);
+		if (!bar)
+			break;
+		p = bar + 1;
+	}
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+nz_list_normalise(const char *in, nz_buf *out)
+{
+	char *copy = nz_strdup(in), *p = copy, **vals = NULL;
+	size_t n = 0, cap = 0, i;
+
+	for (;;) {
+		char *bar = strchr(p, '|');
+		if (bar)
+			*bar = '\0';
+		if (*p) {
+			nz_grow(&vals, &cap, n + 1, sizeof *vals);
+			vals[n++] = p;
+		}
+		if (!bar)
+			break;
+		p = bar + 1;
+	}
+	qsort(vals, n, sizeof *vals, cmp_str);
+	nz_buf_clear(out);
+	nz_buf_add(out, "", 0);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && strcmp(vals[i], vals[i - 1]) == 0)
+			continue;
+		if (out->len)
+			nz_buf_addc(out, '|');
+		nz_buf_adds(out, vals[i]);
+	}
+	free(vals);
+	free(copy);
+}

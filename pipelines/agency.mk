@@ -1,0 +1,47 @@
+# agency.mk: the at-source chain, one agency at a time (DESIGN §2, §7).
+#   make agency AGENCY=code [AGENCY_DIR=dir] [KEY=file]
+# AGENCY_DIR/<code>/ holds export.*, profile.json and map.json.
+
+AGENCY_DIR ?= sample-data
+KEY_DIR    ?= $(HOME)/.nzccss/keys
+SAMPLE_AGENCIES = $(patsubst sample-data/%/profile.json,%,$(wildcard sample-data/*/profile.json))
+
+agencies: $(foreach a,$(SAMPLE_AGENCIES),out/agency/$(a)/canonical.csv)
+
+ifdef AGENCY
+agency: out/agency/$(AGENCY)/canonical.csv
+else
+agency:
+	@echo "usage: make agency AGENCY=code [AGENCY_DIR=dir] [KEY=file]" >&2; exit 2
+endif
+
+# A real key: random, mode 0600, outside the repository.
+key:
+	@test -n "$(AGENCY)" || { echo "usage: make key AGENCY=code" >&2; exit 2; }
+	@mkdir -p -m 700 $(KEY_DIR)
+	bin/keygen $(KEY_DIR)/$(AGENCY).key
+	@echo "key written to $(KEY_DIR)/$(AGENCY).key; back it up safely" >&2
+key: bin/keygen
+
+# The sample agencies' keys come from their DEMO-KEY.hex files.
+out/keys/%.key: sample-data/%/DEMO-KEY.hex bin/keygen
+	@mkdir -p -m 700 $(@D)
+	rm -f $@
+	bin/keygen --from-hex $< $@
+
+# a given KEY= wins over the demo key
+agency_key = $(if $(KEY),$(KEY),out/keys/$(1).key)
+
+.SECONDEXPANSION:
+
+# normalise: raw export to canonical events, rejects and row accounting
+out/agency/%/canonical.csv: $$(wildcard $(AGENCY_DIR)/%/export.*) \
+		$(AGENCY_DIR)/%/profile.json $$(call agency_key,$$*) bin/normalise
+	@mkdir -p $(@D)
+	bin/normalise --profile $(AGENCY_DIR)/$*/profile.json \
+	  --key $(call agency_key,$*) --rejects $(@D)/rejects.csv.tmp \
+	  --stats $(@D)/normalise-stats.json.tmp \
+	  $(wildcard $(AGENCY_DIR)/$*/export.*) > $@.tmp
+	mv $(@D)/rejects.csv.tmp $(@D)/rejects.csv
+	mv $(@D)/normalise-stats.json.tmp $(@D)/normalise-stats.json
+	mv $@.tmp $@
