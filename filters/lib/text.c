@@ -179,7 +179,8 @@ nz_list_normalise(const char *in, nz_buf *out)
 			break;
 		p = bar + 1;
 	}
-	qsort(vals, n, sizeof *vals, cmp_str);
+	if (n > 1)
+		qsort(vals, n, sizeof *vals, cmp_str);
 	nz_buf_clear(out);
 	nz_buf_add(out, "", 0);
 	for (i = 0; i < n; i++) {
