@@ -105,9 +105,18 @@ nz_qn(const char *s, size_t len)
 	*o++ = '\'';
 	for (i = 0; i < cut; i++) {
 		unsigned char c = (unsigned char)s[i];
+		size_t seq = c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
 		if (c < 0x20 || c == 0x7F)
 			o += sprintf(o, "\\x%02X", c);
-		else
+		else if (c >= 0x80 && (seq > cut - i ||
+		    !nz_utf8_valid(s + i, seq, NULL)))
+			/* a message about bad UTF-8 must not hold bad UTF-8 */
+			o += sprintf(o, "\\x%02X", c);
+		else if (c >= 0x80) {
+			memcpy(o, s + i, seq);
+			o += seq;
+			i += seq - 1;
+		} else
 			*o++ = (char)c;
 	}
 	*o++ = '\'';
