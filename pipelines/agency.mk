@@ -7,9 +7,12 @@ KEY_DIR    ?= $(HOME)/.nzccss/keys
 SAMPLE_AGENCIES = $(patsubst sample-data/%/profile.json,%,$(wildcard sample-data/*/profile.json))
 
 agencies: $(foreach a,$(SAMPLE_AGENCIES),out/agency/$(a)/canonical.csv)
+agencies: $(foreach a,$(SAMPLE_AGENCIES),out/agency/$(a)/mapped.csv \
+	  out/agency/$(a)/bucketed.csv)
 
 ifdef AGENCY
 agency: out/agency/$(AGENCY)/canonical.csv
+agency: out/agency/$(AGENCY)/mapped.csv out/agency/$(AGENCY)/bucketed.csv
 else
 agency:
 	@echo "usage: make agency AGENCY=code [AGENCY_DIR=dir] [KEY=file]" >&2; exit 2
@@ -44,4 +47,22 @@ out/agency/%/canonical.csv: $$(wildcard $(AGENCY_DIR)/%/export.*) \
 	  $(wildcard $(AGENCY_DIR)/$*/export.*) > $@.tmp
 	mv $(@D)/rejects.csv.tmp $(@D)/rejects.csv
 	mv $(@D)/normalise-stats.json.tmp $(@D)/normalise-stats.json
+	mv $@.tmp $@
+
+# map-categories: local values to national codes; unmapped values counted
+out/agency/%/mapped.csv: out/agency/%/canonical.csv $(AGENCY_DIR)/%/map.json \
+		$(wildcard pipelines/codes/*.json) bin/map-categories
+	bin/map-categories --map $(AGENCY_DIR)/$*/map.json --codes pipelines/codes \
+	  --unmapped $(@D)/unmapped.csv.tmp --stats $(@D)/map-stats.json.tmp \
+	  $< > $@.tmp
+	mv $(@D)/unmapped.csv.tmp $(@D)/unmapped.csv
+	mv $(@D)/map-stats.json.tmp $(@D)/map-stats.json
+	mv $@.tmp $@
+
+# bucket: age to age band, event date to quarter; exact values dropped
+out/agency/%/bucketed.csv: out/agency/%/mapped.csv pipelines/age-bands.json \
+		bin/bucket
+	bin/bucket --bands pipelines/age-bands.json \
+	  --stats $(@D)/bucket-stats.json.tmp $< > $@.tmp
+	mv $(@D)/bucket-stats.json.tmp $(@D)/bucket-stats.json
 	mv $@.tmp $@

@@ -25,7 +25,7 @@ struct nz_decoder {
 };
 
 nz_decoder *
-nz_decoder_open(const char *path, const char *encoding)
+nz_decoder_new(FILE *fp, const char *encoding)
 {
 	nz_decoder *d = nz_calloc(1, sizeof *d);
 
@@ -34,16 +34,23 @@ nz_decoder_open(const char *path, const char *encoding)
 	    strcasecmp(encoding, "utf-16") != 0)
 		nz_die(NZ_EXIT_DATA, "unsupported encoding %s (use utf-8, "
 		    "windows-1252 or utf-16)", nz_q(encoding));
-	if (!path || strcmp(path, "-") == 0) {
-		d->fp = stdin;
-	} else {
+	d->fp = fp;
+	d->encoding = encoding;
+	d->cd = (iconv_t)-1;
+	return d;
+}
+
+nz_decoder *
+nz_decoder_open(const char *path, const char *encoding)
+{
+	nz_decoder *d = nz_decoder_new(stdin, encoding);
+
+	if (path && strcmp(path, "-") != 0) {
 		d->fp = fopen(path, "rb");
 		if (!d->fp)
 			nz_die(NZ_EXIT_DATA, "%s: %s", path, strerror(errno));
 		d->own_fp = 1;
 	}
-	d->encoding = encoding;
-	d->cd = (iconv_t)-1;
 	return d;
 }
 

@@ -6,6 +6,9 @@
  *   json.c    JSON config loading               key.c      agency keys, hashing
  *   decode.c  input encodings (iconv)           text.c     strings, UTF-8, lists
  *   io.c      files, atomic output, close checks
+ *   codes.c   national code lists, age bands, the pipelines directory
+ *   release.c agency releases, manifests and bounds (merge, diff-quarters)
+ *   audit.c   intervals of suppressed cells, secondary suppression (GLPK)
  */
 #ifndef NZ_H
 #define NZ_H
@@ -171,6 +174,8 @@ typedef struct nz_decoder nz_decoder;
 /* encoding: "utf-8", "windows-1252", "utf-16" (BOM required, LE or BE).
  * Exits 1 if the file cannot be opened. */
 nz_decoder *nz_decoder_open(const char *path, const char *encoding);
+/* The same over a stream the caller opened and closes (e.g. fmemopen). */
+nz_decoder *nz_decoder_new(FILE *fp, const char *encoding);
 size_t nz_decoder_read(void *ctx, char *buf, size_t n, const char **errmsg);
 void nz_decoder_close(nz_decoder *d);
 
@@ -184,5 +189,192 @@ FILE *nz_fopen_out(const char *path);
 void nz_fclose_out(FILE *f, const char *path);
 /* Progress on stderr only when it is a terminal. */
 int nz_progress_wanted(void);
+
+/* ---- codes.c ---- */
+/* The categorical fields, in canonical column order. */
+#define NZ_NFIELDS 8
+extern const char *const nz_fields[NZ_NFIELDS];
+int nz_field_index(const char *name);   /* -1 if not a field */
+/* A code list (pipelines/codes/FIELD.json) or the age bands. */
+typedef struct nz_codes {
+	char *field;       /* "region", ..., "age_band" */
+	char *version;
+	char *not_stated;  /* the not-stated/unknown code, one of code[] */
+	int not_stated_index;
+	int multi;         /* total response (ethnicity, income, need, service) */
+	size_t n;          /* codes, in code-list (output) order */
+	char **code;
+	char **label;
+	long *min, *max;   /* age bands only: years, max -1 = open; the
+	                    * not-stated band (last) has neither (-1) */
+	char *path;        /* the file it came from, for messages */
+	size_t *slot, nslot; /* private: hash index of code[] */
+} nz_codes;
+/* DIR/FIELD.json, checked; exits 1 naming the file and key on error. */
+nz_codes *nz_codes_load(const char *dir, const char *field);
+/* The age bands file as a code list: the bands in order, then its
+ * not_stated code last.  Bands start at 0 and follow on without gap or
+ * overlap; only the last may be open. */
+nz_codes *nz_bands_load(const char *path);
+/* index of the code s[0..len), or -1 */
+int nz_codes_find(const nz_codes *c, const char *s, size_t len);
+void nz_codes_free(nz_codes *c);
+/* FNV-1a 64-bit hash of s[0..len), for small hash tables. */
+uint64_t nz_hash_bytes(const char *s, size_t len);
+/* Path of REL (e.g. "codes", "age-bands.json") in the pipelines directory,
+ * malloc'd: $NZ_PIPELINES/REL if set, else the pipelines/ directory of the
+ * repository the running binary was built in (bin/NAME, bin/san/NAME),
+ * else pipelines/REL relative to the working directory. */
+char *nz_pipelines_path(const char *rel);
+
+/* ---- release.c: agency releases as NZCCSS receives them ---- */
+#define NZ_NDIMS 9       /* region .. service */
+enum nz_measure { NZ_CLIENTS, NZ_HOUSEHOLDS, NZ_EVENTS, NZ_UNITS,
+	NZ_NMEASURES };
+#define NZ_RELEASE_NCOLS (2 + NZ_NDIMS + NZ_NMEASURES)
+extern const char *const nz_release_cols[NZ_RELEASE_NCOLS];
+extern const char *const nz_measure_names[NZ_NMEASURES];
+/* A set of strings, each with a dense index in order of addition. */
+typedef struct nz_strset nz_strset;
+nz_strset *nz_strset_new(void);
+long nz_strset_find(const nz_strset *s, const char *key);   /* -1: absent */
+size_t nz_strset_add(nz_strset *s, const char *key, int *added);
+size_t nz_strset_count(const nz_strset *s);
+const char *nz_strset_key(const nz_strset *s, size_t i);
+void nz_strset_free(nz_strset *s);
+/* Estimate and bounds on a true value; high NZ_UNBOUNDED: no upper bound. */
+#define NZ_UNBOUNDED INT64_MAX
+typedef struct nz_bounds {
+	int64_t est, low, high;
+} nz_bounds;
+void nz_bounds_add(nz_bounds *acc, const nz_bounds *b);
+/* "2026Q3": 0, else -1 */
+int nz_period_parse(const char *s, int *year, int *quarter);
+typedef struct nz_rules {
+	char *name;
+	long threshold, base;
+	int suppress_zero;
+	int person[NZ_NMEASURES];  /* 1 person count, 0 sum */
+} nz_rules;
+typedef struct nz_rcell {
+	const char *period;
+	const char *dims;          /* region..service joined by ',' */
+	nz_bounds m[NZ_NMEASURES];
+	unsigned suppressed;       /* bit per measure */
+	long line;
+} nz_rcell;
+typedef struct nz_release {
+	char *manifest_path, *path, *agency;
+	json_t *manifest;
+	nz_rules rules;
+	int secondary;             /* 1 some, 0 none, -1 unknown */
+	nz_strset *regions;        /* coverage; NULL: every region */
+	const char **periods;      /* sorted */
+	size_t nperiods;
+	nz_rcell *cells;           /* file order */
+	size_t ncells;
+	nz_strset *period_set, *index;
+} nz_release;
+/* Load a release: ARG is a folder holding manifest.json or the manifest;
+ * the CSV is the manifest's release.file.  Exits 1 on any error. */
+nz_release *nz_release_load(const char *arg);
+void nz_release_free(nz_release *r);
+int nz_release_has_period(const nz_release *r, const char *period);
+/* The agency's bounds in a cell: its own, or exact 0s for a region outside
+ * its coverage; exits 1 if the cell is missing, naming seen_in. */
+void nz_release_bounds(const nz_release *r, const char *period,
+	const char *dims, const char *seen_in, nz_bounds out[NZ_NMEASURES]);
+/* Sort by agency; exit 1 on two releases of one agency and period. */
+void nz_releases_check(nz_release **rs, size_t n);
+/* Exit 1 unless releases summed or compared together have the same
+ * code-list and age-band versions (where their manifests give them). */
+void nz_releases_compatible(nz_release *const *rs, size_t n);
+/* The cells of many releases of a period, in their releases' order;
+ * label names the release in messages and must outlive the order. */
+typedef struct nz_cellorder nz_cellorder;
+nz_cellorder *nz_cellorder_new(void);
+void nz_cellorder_add(nz_cellorder *o, const nz_release *r,
+	const char *period, const char *label);
+/* n cells: dims[i] and the label seen_in[i] of the first to have it */
+size_t nz_cellorder_list(nz_cellorder *o, const char ***dims,
+	const char ***seen_in);
+void nz_cellorder_free(nz_cellorder *o);
+
+/* ---- audit.c: what a release reveals of its suppressed cells ---- */
+/* The model, bounds and relations are described at the top of audit.c.
+ * One nz_audit is one group: an agency's cells for one period. */
+#define NZ_AUDIT_NDIMS 9           /* region .. service */
+enum { NZ_AUDIT_CLIENTS, NZ_AUDIT_HOUSEHOLDS, NZ_AUDIT_EVENTS,
+	NZ_AUDIT_UNITS, NZ_AUDIT_NMEASURES };
+extern const char *const nz_audit_dims[NZ_AUDIT_NDIMS];
+extern const char *const nz_audit_measures[NZ_AUDIT_NMEASURES];
+#define NZ_AUDIT_INF ((long)(~0UL >> 1))  /* LONG_MAX: no upper bound */
+enum nz_audit_kind { NZ_AUDIT_UNRULED, NZ_AUDIT_PERSON, NZ_AUDIT_SUM };
+typedef struct nz_audit_rules {
+	char name[64];
+	long threshold, base, sum_min_clients;
+	int suppress_zero;
+	enum nz_audit_kind kind[NZ_AUDIT_NMEASURES];
+} nz_audit_rules;
+/* Load pipelines/rules/NAME.json; exits 1 naming file and key on error. */
+void nz_audit_rules_load(const char *path, nz_audit_rules *rules);
+/* What a measure of a cell holds: a published value, or S.  A primary S
+ * hides a value under the threshold; a secondary S hides anything. */
+enum nz_audit_state { NZ_AUDIT_PUBLISHED, NZ_AUDIT_PRIMARY,
+	NZ_AUDIT_SECONDARY };
+typedef struct nz_audit_cell {
+	const char *dim[NZ_AUDIT_NDIMS];      /* a code or "*"; borrowed */
+	long value[NZ_AUDIT_NMEASURES];       /* published value, unless S */
+	unsigned char state[NZ_AUDIT_NMEASURES];
+} nz_audit_cell;
+enum nz_audit_status { NZ_AUDIT_OK, NZ_AUDIT_EXPOSED,
+	NZ_AUDIT_INCONSISTENT };
+/* The integers an S may hide: low..high (NZ_AUDIT_INF: no upper bound).
+ * EXPOSED: fewer than 3 (high - low < 2); INCONSISTENT: no true values
+ * fit what is published (low, high meaningless). */
+typedef struct nz_audit_bound {
+	long low, high;
+	int status;
+} nz_audit_bound;
+enum { NZ_AUDIT_UNBOUNDED_S = 1 };    /* flag: every S is 0..inf */
+typedef struct nz_audit nz_audit;
+/* Index a group's cells and find its relations.  cells stays the
+ * caller's and must outlive the audit; nz_audit_protect changes states.
+ * NULL when two cells have the same codes: dup (if given) gets both. */
+nz_audit *nz_audit_new(const nz_audit_rules *rules, nz_audit_cell *cells,
+	size_t ncells, unsigned flags, size_t dup[2]);
+void nz_audit_free(nz_audit *a);
+/* Bounds of every S of a measure: out[i] for each such cell i (out has
+ * ncells entries; others untouched).  Returns how many are not OK. */
+size_t nz_audit_solve(nz_audit *a, int measure, nz_audit_bound *out);
+/* The published cell to suppress next for an exposed cell: in the
+ * relation holding it with the fewest S (ties: first found), the
+ * published cell that leaves no other relation with a single S (so it
+ * closes a cycle of suppressions), then the one with fewest measures
+ * still published, then the smallest value, then the first in cell
+ * order.  -1 if no relation holding the cell has a published cell left. */
+long nz_audit_cheapest(const nz_audit *a, int measure, size_t cell);
+/* Secondary suppression: while an S of any measure is exposed, suppress
+ * one more cell, in every measure it is published in (a published
+ * measure narrows the others: households <= clients, sums need
+ * sum_min_clients clients), marking it NZ_AUDIT_SECONDARY.  The cell:
+ * of the relations holding exposed cells, the one with the fewest S
+ * (ties: the first measure, then the first exposed cell), and in it the
+ * one nz_audit_cheapest would choose.  Every S, new ones too, must pass.
+ * Returns the number of cells suppressed, or -1 with *stuck and
+ * *stuck_measure (if given) naming an S that cannot be protected (no
+ * published neighbour left, or inconsistent). */
+long nz_audit_protect(nz_audit *a, size_t *stuck, int *stuck_measure);
+/* Why a cell cannot appear in a release under the rules: a value not a
+ * multiple of the base or below the threshold after rounding, an S where
+ * nothing is suppressed, measures that contradict each other (households
+ * over clients; sums published under sum_min_clients clients).  NULL if
+ * it can; else a static message about *measure. */
+const char *nz_audit_cell_error(const nz_audit_rules *rules, unsigned flags,
+	const nz_audit_cell *cell, int *measure);
+/* For benchmarks: relations found, LPs and MIPs solved so far. */
+size_t nz_audit_nrelations(const nz_audit *a);
+void nz_audit_counts(const nz_audit *a, unsigned long *lp_solves,
+	unsigned long *mip_solves);
 
 #endif

@@ -1,0 +1,352 @@
+/* codes.c: the national code lists, the age bands, and where the
+ * pipelines directory (pipelines/codes, pipelines/age-bands.json) is. */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nz.h"
+
+const char *const nz_fields[NZ_NFIELDS] = {
+	"gender", "ethnicity", "region", "household", "income", "housing",
+	"need", "service",
+};
+
+int
+nz_field_index(const char *name)
+{
+	int i;
+
+	for (i = 0; i < NZ_NFIELDS; i++)
+		if (strcmp(nz_fields[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/* ---- where the pipelines directory is ---- */
+
+static int
+exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* directory of the running binary, resolved; NULL if unknown */
+static char *
+exe_dir(void)
+{
+	char buf[PATH_MAX], *slash, *real;
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	real = realpath(buf, NULL);
+	if (!real)
+		return NULL;
+	slash = strrchr(real, '/');
+	if (slash)
+		*slash = '\0';
+	return real;
+}
+
+char *
+nz_pipelines_path(const char *rel)
+{
+	const char *env = getenv("NZ_PIPELINES");
+	nz_buf path = {0};
+	char *dir, *real;
+	int up, i;
+
+	if (env && *env) {
+		nz_buf_printf(&path, "%s/%s", env, rel);
+		return path.s;
+	}
+	/* bin/NAME and bin/san/NAME both find the repository's pipelines/ */
+	dir = exe_dir();
+	for (up = 1; dir && up <= 2; up++) {
+		nz_buf_clear(&path);
+		nz_buf_adds(&path, dir);
+		for (i = 0; i < up; i++)
+			nz_buf_adds(&path, "/..");
+		nz_buf_adds(&path, "/pipelines");
+		real = realpath(path.s, NULL);
+		if (!real)
+			continue;
+		nz_buf_clear(&path);
+		nz_buf_printf(&path, "%s/%s", real, rel);
+		free(real);
+		if (exists(path.s)) {
+			free(dir);
+			return path.s;
+		}
+	}
+	free(dir);
+	nz_buf_clear(&path);
+	nz_buf_printf(&path, "pipelines/%s", rel);
+	return path.s;
+}
+
+/* ---- code lists ---- */
+
+uint64_t
+nz_hash_bytes(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* error at the line of the first "near" in the file (0 = no line) */
+static _Noreturn void __attribute__((format(printf, 3, 4)))
+list_error(const char *path, const char *near, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	nz_dieat(NZ_EXIT_DATA, path, near ? nz_json_key_line(path, near, 1) : 0,
+	    "%s", msg);
+}
+
+static json_t *
+entries(const char *path, json_t *root, const char *key)
+{
+	json_t *a = json_object_get(root, key);
+
+	if (!json_is_array(a) || json_array_size(a) == 0)
+		list_error(path, json_object_get(root, key) ? key : NULL,
+		    "\"%s\" must be a non-empty array", key);
+	return a;
+}
+
+static json_t *
+entry_member(const char *path, const char *list, json_t *a, size_t i,
+    const char *key)
+{
+	json_t *e = json_array_get(a, i);
+
+	if (!json_is_object(e))
+		list_error(path, list, "%s[%zu] must be an object", list, i);
+	return json_object_get(e, key);
+}
+
+/* a code: non-empty, no separator, wildcard, quote or space */
+static char *
+code_member(const char *path, const char *list, json_t *a, size_t i)
+{
+	json_t *v = entry_member(path, list, a, i, "code");
+	const char *s;
+
+	if (!json_is_string(v))
+		list_error(path, list, "%s[%zu] needs a string \"code\"", list,
+		    i);
+	s = json_string_value(v);
+	if (!*s || strpbrk(s, "|,*\" \t\r\n"))
+		list_error(path, s, "code %s: a code is non-empty and holds no "
+		    "'|', ',', '*', quote or space", nz_q(s));
+	return nz_strdup(s);
+}
+
+static void
+alloc_codes(nz_codes *c, size_t n)
+{
+	c->n = n;
+	c->code = nz_calloc(n, sizeof *c->code);
+	c->label = nz_calloc(n, sizeof *c->label);
+}
+
+/* hash index over code[]; duplicates are an error */
+static void
+index_codes(nz_codes *c)
+{
+	size_t i;
+
+	c->nslot = 8;
+	while (c->nslot < 2 * c->n)
+		c->nslot *= 2;
+	c->slot = nz_calloc(c->nslot, sizeof *c->slot);
+	for (i = 0; i < c->n; i++) {
+		size_t len = strlen(c->code[i]);
+		size_t s = nz_hash_bytes(c->code[i], len) & (c->nslot - 1);
+
+		if (nz_codes_find(c, c->code[i], len) >= 0)
+			list_error(c->path, c->code[i], "code %s appears twice",
+			    nz_q(c->code[i]));
+		while (c->slot[s])
+			s = (s + 1) & (c->nslot - 1);
+		c->slot[s] = i + 1;
+	}
+}
+
+static void
+set_not_stated(nz_codes *c, json_t *root)
+{
+	const char *ns = nz_json_str(c->path, root, "not_stated", NULL);
+	int i = nz_codes_find(c, ns, strlen(ns));
+
+	if (i < 0)
+		list_error(c->path, "not_stated", "not_stated %s is not one of "
+		    "the codes", nz_q(ns));
+	c->not_stated = c->code[i];
+	c->not_stated_index = i;
+}
+
+nz_codes *
+nz_codes_load(const char *dir, const char *field)
+{
+	nz_codes *c = nz_calloc(1, sizeof *c);
+	nz_buf path = {0};
+	json_t *root, *list, *multi, *label;
+	size_t i;
+
+	nz_buf_printf(&path, "%s/%s.json", dir, field);
+	c->path = path.s;
+	root = nz_json_load(c->path);
+	c->field = nz_strdup(nz_json_str(c->path, root, "field", NULL));
+	if (strcmp(c->field, field) != 0)
+		list_error(c->path, "field", "\"field\" is %s, expected %s",
+		    nz_q(c->field), nz_q(field));
+	c->version = nz_strdup(nz_json_str(c->path, root, "version", ""));
+	multi = json_object_get(root, "multi");
+	if (multi && !json_is_boolean(multi))
+		list_error(c->path, "multi", "\"multi\" must be true or false");
+	c->multi = json_is_true(multi);
+	list = entries(c->path, root, "codes");
+	alloc_codes(c, json_array_size(list));
+	for (i = 0; i < c->n; i++) {
+		c->code[i] = code_member(c->path, "codes", list, i);
+		label = entry_member(c->path, "codes", list, i, "label");
+		if (!json_is_string(label))
+			list_error(c->path, c->code[i], "code %s needs a "
+			    "string \"label\"", nz_q(c->code[i]));
+		c->label[i] = nz_strdup(json_string_value(label));
+	}
+	index_codes(c);
+	set_not_stated(c, root);
+	json_decref(root);
+	return c;
+}
+
+static long
+band_year(nz_codes *c, json_t *list, size_t i, const char *key, int need)
+{
+	json_t *v = entry_member(c->path, "bands", list, i, key);
+
+	if (!v && !need)
+		return -1;
+	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    json_integer_value(v) > 200)
+		list_error(c->path, c->code[i], "band %s needs \"%s\": a whole "
+		    "number of years from 0 to 200", nz_q(c->code[i]), key);
+	return (long)json_integer_value(v);
+}
+
+/* bands start at 0, follow on without gap or overlap, only the last open */
+static void
+check_bands(nz_codes *c, size_t nbands)
+{
+	size_t i;
+
+	for (i = 0; i < nbands; i++) {
+		long want = i ? c->max[i - 1] + 1 : 0;
+		if (c->min[i] != want)
+			list_error(c->path, c->code[i], "band %s starts at %ld; "
+			    "expected %ld (%s)", nz_q(c->code[i]), c->min[i],
+			    want, i == 0 ? "bands start at 0" :
+			    c->min[i] > want ? "a gap" : "an overlap");
+		if (c->max[i] >= 0 && c->max[i] < c->min[i])
+			list_error(c->path, c->code[i], "band %s ends before it "
+			    "starts", nz_q(c->code[i]));
+		if (c->max[i] < 0 && i + 1 < nbands)
+			list_error(c->path, c->code[i], "band %s has no \"max\"; "
+			    "only the last band may be open", nz_q(c->code[i]));
+	}
+}
+
+nz_codes *
+nz_bands_load(const char *path)
+{
+	nz_codes *c = nz_calloc(1, sizeof *c);
+	json_t *root, *list;
+	size_t i, nbands;
+	const char *ns;
+
+	c->path = nz_strdup(path);
+	root = nz_json_load(path);
+	c->field = nz_strdup("age_band");
+	c->version = nz_strdup(nz_json_str(path, root, "version", ""));
+	list = entries(path, root, "bands");
+	nbands = json_array_size(list);
+	alloc_codes(c, nbands + 1);
+	c->min = nz_calloc(c->n, sizeof *c->min);
+	c->max = nz_calloc(c->n, sizeof *c->max);
+	for (i = 0; i < nbands; i++) {
+		c->code[i] = code_member(path, "bands", list, i);
+		c->label[i] = nz_strdup(c->code[i]);
+		c->min[i] = band_year(c, list, i, "min", 1);
+		c->max[i] = band_year(c, list, i, "max", 0);
+	}
+	ns = nz_json_str(path, root, "not_stated", NULL);
+	c->code[nbands] = nz_strdup(ns);
+	c->label[nbands] = nz_strdup("Not stated");
+	c->min[nbands] = c->max[nbands] = -1;
+	if (!*ns || strpbrk(ns, "|,*\" \t\r\n"))
+		list_error(path, "not_stated", "not_stated %s: a code is "
+		    "non-empty and holds no '|', ',', '*', quote or space",
+		    nz_q(ns));
+	check_bands(c, nbands);
+	index_codes(c);
+	set_not_stated(c, root);
+	json_decref(root);
+	return c;
+}
+
+int
+nz_codes_find(const nz_codes *c, const char *s, size_t len)
+{
+	size_t slot = nz_hash_bytes(s, len) & (c->nslot - 1), i;
+
+	while (c->slot[slot]) {
+		i = c->slot[slot] - 1;
+		if (strncmp(c->code[i], s, len) == 0 && c->code[i][len] == '\0')
+			return (int)i;
+		slot = (slot + 1) & (c->nslot - 1);
+	}
+	return -1;
+}
+
+void
+nz_codes_free(nz_codes *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->n; i++) {
+		free(c->code[i]);
+		free(c->label[i]);
+	}
+	free(c->code);
+	free(c->label);
+	free(c->min);
+	free(c->max);
+	free(c->slot);
+	free(c->path);
+	free(c->field);
+	free(c->version);
+	free(c);
+}
