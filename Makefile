@@ -3,6 +3,8 @@
 #   make run      build, then the whole quarterly build on the sample data
 #   make check    build and run every test (also under ASan and UBSan)
 #   make bench    the benchmark (never part of check)
+#   make fuzz     libFuzzer on the shared layer, FUZZ_SECONDS (60) per
+#                 harness (needs clang; never part of check)
 
 # ---- variables ----
 CC       ?= cc
@@ -12,6 +14,10 @@ CPPFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -Ifilters/lib
 LDLIBS    = -lcsv -ljansson -lsodium -lglpk -lm
 SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined
+FUZZ_CC   = clang
+FUZZFLAGS = -O1 -g -fsanitize=fuzzer,address,undefined \
+            -fno-sanitize-recover=undefined
+FUZZ_SECONDS ?= 60
 
 BUILD_PKGS = gcc make pkg-config libcsv-dev libjansson-dev libsodium-dev \
              libglpk-dev
@@ -24,9 +30,10 @@ BINS     = $(addprefix bin/,$(PROGS)) $(if $(wildcard sample-data/generate.c),bi
 SAN_BINS = $(addprefix bin/san/,$(PROGS))
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_BINS = $(patsubst tests/unit/%.c,bin/test/%,$(UNIT_SRC))
+FUZZ_NAMES = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c))
 
 .DELETE_ON_ERROR:
-.PHONY: all run check deps clean bench key agency agencies
+.PHONY: all run check deps clean bench key agency agencies fuzz
 
 all: $(BINS)
 
@@ -66,12 +73,21 @@ bin/test/san-%: tests/unit/%.c $(LIB_SRC) $(LIB_HDR) | $(DEPS)
 
 # ---- the pipelines ----
 include pipelines/agency.mk
+include pipelines/national.mk
 
-run: all agencies
+run: all agencies national
 
 # ---- the tests ----
 check: all $(SAN_BINS) $(UNIT_BINS) $(patsubst bin/test/%,bin/test/san-%,$(UNIT_BINS))
 	@sh tests/run.sh
+
+# libFuzzer harnesses of the shared layer; corpora and crashes in out/fuzz
+bin/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(LIB_HDR) | $(DEPS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZFLAGS) $(WARN) -o $@ $< $(LIB_SRC) $(LDLIBS)
+
+fuzz: $(addprefix bin/fuzz/,$(FUZZ_NAMES))
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 clean:
 	rm -rf bin/* out

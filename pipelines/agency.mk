@@ -6,12 +6,12 @@ AGENCY_DIR ?= sample-data
 KEY_DIR    ?= $(HOME)/.nzccss/keys
 SAMPLE_AGENCIES = $(patsubst sample-data/%/profile.json,%,$(wildcard sample-data/*/profile.json))
 
-agencies: $(foreach a,$(SAMPLE_AGENCIES),out/agency/$(a)/canonical.csv)
+agencies: $(foreach a,$(SAMPLE_AGENCIES),out/agency/$(a)/manifest.json)
 agencies: $(foreach a,$(SAMPLE_AGENCIES),out/agency/$(a)/mapped.csv \
 	  out/agency/$(a)/bucketed.csv)
 
 ifdef AGENCY
-agency: out/agency/$(AGENCY)/canonical.csv
+agency: out/agency/$(AGENCY)/manifest.json
 agency: out/agency/$(AGENCY)/mapped.csv out/agency/$(AGENCY)/bucketed.csv
 else
 agency:
@@ -36,6 +36,11 @@ out/keys/%.key: sample-data/%/DEMO-KEY.hex bin/keygen
 agency_key = $(if $(KEY),$(KEY),out/keys/$(1).key)
 
 .SECONDEXPANSION:
+
+# every stage's output stays for inspection (make would delete the middle
+# of a chain of pattern rules); .tmp files and mv keep them atomic
+.PRECIOUS: out/keys/%.key out/agency/%/canonical.csv out/agency/%/mapped.csv \
+	out/agency/%/bucketed.csv out/agency/%/cells.csv out/agency/%/release.csv
 
 # normalise: raw export to canonical events, rejects and row accounting
 out/agency/%/canonical.csv: $$(wildcard $(AGENCY_DIR)/%/export.*) \
@@ -65,4 +70,44 @@ out/agency/%/bucketed.csv: out/agency/%/mapped.csv pipelines/age-bands.json \
 	bin/bucket --bands pipelines/age-bands.json \
 	  --stats $(@D)/bucket-stats.json.tmp $< > $@.tmp
 	mv $(@D)/bucket-stats.json.tmp $(@D)/bucket-stats.json
+	mv $@.tmp $@
+
+# the configuration every cell depends on, and the disclosure rules
+CELL_CONFIG = pipelines/tables.json pipelines/age-bands.json \
+	$(wildcard pipelines/codes/*.json)
+RULES ?= pipelines/rules/statsnz.json
+
+# aggregate: bucketed events to internal cells (they hold ckey: never sent)
+out/agency/%/cells.csv: out/agency/%/bucketed.csv $(AGENCY_DIR)/%/profile.json \
+		$(CELL_CONFIG) bin/aggregate
+	bin/aggregate --tables pipelines/tables.json --codes pipelines/codes \
+	  --bands pipelines/age-bands.json --profile $(AGENCY_DIR)/$*/profile.json \
+	  --stats $(@D)/aggregate-stats.json.tmp $< > $@.tmp
+	mv $(@D)/aggregate-stats.json.tmp $(@D)/aggregate-stats.json
+	mv $@.tmp $@
+
+# suppress: internal cells to the release: primary suppression, keyed RR3
+out/agency/%/release.csv: out/agency/%/cells.csv $(RULES) bin/suppress
+	bin/suppress --rules $(RULES) --stats $(@D)/suppress-stats.json.tmp \
+	  $< > $@.tmp
+	mv $(@D)/suppress-stats.json.tmp $(@D)/suppress-stats.json
+	mv $@.tmp $@
+
+# manifest: what the release holds and how it was made.  built_at is
+# SOURCE_DATE_EPOCH, by default the last commit of the inputs (sample data)
+# or else their newest mtime, so a rebuild is byte-identical.
+MANIFEST_STAGES = normalise map bucket aggregate suppress
+manifest_inputs = $(wildcard $(AGENCY_DIR)/$(1)/export.*) \
+	$(AGENCY_DIR)/$(1)/profile.json $(AGENCY_DIR)/$(1)/map.json \
+	$(CELL_CONFIG) $(RULES)
+out/agency/%/manifest.json: out/agency/%/release.csv $(AGENCY_DIR)/%/profile.json \
+		$(CELL_CONFIG) $(RULES) bin/manifest
+	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$( \
+	  git log -1 --format=%ct -- $(call manifest_inputs,$*) 2>/dev/null | grep . || \
+	  stat -c %Y $(call manifest_inputs,$*) | sort -n | tail -n 1)} \
+	bin/manifest --agency $* --profile $(AGENCY_DIR)/$*/profile.json \
+	  --rules $(RULES) --codes pipelines/codes --bands pipelines/age-bands.json \
+	  --tables pipelines/tables.json \
+	  $(foreach s,$(MANIFEST_STAGES),--stage $(@D)/$(s)-stats.json) \
+	  --release $< > $@.tmp
 	mv $@.tmp $@

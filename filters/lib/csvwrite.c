@@ -8,6 +8,9 @@ needs_quotes(const char *s, size_t len)
 {
 	size_t i;
 
+	/* at the start of a file a reader would strip it as a byte-order mark */
+	if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+		return 1;
 	for (i = 0; i < len; i++)
 		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
 			return 1;
@@ -39,8 +42,11 @@ nz_csv_fields(FILE *f, const char *const *fields, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		nz_csv_field(f, fields[i], strlen(fields[i]), i == 0);
+	if (n == 1 && !fields[0][0])
+		fputs("\"\"", f); /* a lone empty field: a blank line is skipped */
+	else
+		for (i = 0; i < n; i++)
+			nz_csv_field(f, fields[i], strlen(fields[i]), i == 0);
 	putc('\n', f);
 }
 

@@ -54,6 +54,18 @@ nz_json_int(const char *file, json_t *obj, const char *key, long def)
 	return (long)json_integer_value(v);
 }
 
+/* 1 if s[0..len) holds needle; unlike strstr it reads past NUL bytes */
+static int
+holds(const char *s, size_t len, const char *needle, size_t needle_len)
+{
+	size_t i;
+
+	for (i = 0; i + needle_len <= len; i++)
+		if (memcmp(s + i, needle, needle_len) == 0)
+			return 1;
+	return 0;
+}
+
 long
 nz_json_key_line(const char *path, const char *key, long from_line)
 {
@@ -61,13 +73,16 @@ nz_json_key_line(const char *path, const char *key, long from_line)
 	nz_buf needle = {0};
 	char *line = NULL;
 	size_t cap = 0;
+	ssize_t got;
 	long n = 0, found = 0;
 
 	if (!f)
 		return 0;
 	nz_buf_printf(&needle, "\"%s\"", key);
-	while (getline(&line, &cap, f) != -1) {
-		if (++n >= from_line && strstr(line, needle.s)) {
+	/* jansson lets a NUL byte through after a number: search whole lines */
+	while ((got = getline(&line, &cap, f)) != -1) {
+		if (++n >= from_line && holds(line, (size_t)got, needle.s,
+		    needle.len)) {
 			found = n;
 			break;
 		}

@@ -1,0 +1,1248 @@
+/* aggregate: bucketed events to internal cells (DESIGN §3, §4).
+ *
+ * One pass over the rows keeps, per (period, client), a compact state:
+ * the first value of each single-valued dimension with its count (other
+ * values spill into a shared overflow pool), a bitset of the multi-valued
+ * codes seen, and the household key counts.  Events and units are counted
+ * during the pass from each row's own values.  Then, period by period,
+ * each client's modal values and household are settled and the client is
+ * added to every cell it belongs to.  Memory grows with distinct clients
+ * per period and with cells, never with rows; every sum is order-free, so
+ * shuffled input gives byte-identical output.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nz.h"
+
+/* ---- dimensions ---- */
+
+enum dim {
+	D_REGION, D_AGE_BAND, D_GENDER, D_ETHNICITY, D_HOUSEHOLD, D_INCOME,
+	D_HOUSING, D_NEED, D_SERVICE, NDIM
+};
+static const char *const dim_name[NDIM] = {
+	"region", "age_band", "gender", "ethnicity", "household", "income",
+	"housing", "need", "service",
+};
+/* DESIGN §4: total-response dimensions; the rest take a modal value */
+static const int dim_multi[NDIM] = {
+	[D_ETHNICITY] = 1, [D_INCOME] = 1, [D_NEED] = 1, [D_SERVICE] = 1,
+};
+#define NSINGLE 5
+#define MULTI_BITS 64      /* all multi-valued codes share one uint64 */
+#define MAX_CODES 255        /* axis indexes are bytes */
+
+static const char *const in_cols[] = {
+	"agency", "period", "client_key", "household_key", "age_band",
+	"gender", "ethnicity", "region", "household", "income", "housing",
+	"need", "service", "units",
+};
+enum { C_AGENCY, C_PERIOD, C_CLIENT, C_HHKEY, C_AGE_BAND, C_GENDER,
+	C_ETHNICITY, C_REGION, C_HOUSEHOLD, C_INCOME, C_HOUSING, C_NEED,
+	C_SERVICE, C_UNITS, NCOLS };
+static const int dim_col[NDIM] = {
+	C_REGION, C_AGE_BAND, C_GENDER, C_ETHNICITY, C_HOUSEHOLD, C_INCOME,
+	C_HOUSING, C_NEED, C_SERVICE,
+};
+
+static const char *const out_cols[] = {
+	"period", "agency", "region", "age_band", "gender", "ethnicity",
+	"household", "income", "housing", "need", "service", "clients",
+	"households", "events", "units", "ckey",
+};
+
+/* The values a dimension can take in cells: its code list, except that
+ * region keeps only the covered regions.  Index = code-list order. */
+struct axis {
+	nz_codes *list;        /* the whole code list */
+	size_t n;
+	const char **code;
+	int *slot;             /* code-list index -> axis index or -1 */
+	int single;            /* index among single-valued dims, or -1 */
+	int bit0;              /* first bit in client multi bitset */
+};
+
+/* Every dimension set (a table's or any of its margins) is a mask of
+ * dims; its cells lie at offset + sum(axis index * stride). */
+struct mask {
+	unsigned bits;
+	int ndims;
+	int dim[NDIM];
+	uint32_t stride[NDIM];
+	uint32_t offset, ncells;
+};
+
+struct layout {
+	struct axis axis[NDIM];
+	struct mask *mask;
+	size_t nmasks;
+	uint32_t ncells;
+	uint32_t *order;       /* cells in output order */
+	uint8_t *coord;        /* per cell, NDIM bytes: 0 '*', else 1+axis */
+};
+
+/* ---- per (period, client) state: 64 bytes ---- */
+
+#define HH_DIM NSINGLE     /* overflow entries for household keys */
+
+struct client {
+	uint8_t key[16];
+	uint64_t multi;                /* multi-valued codes seen */
+	uint32_t count[NSINGLE + 1];   /* events with code[] / household */
+	uint32_t household;            /* first household id, 0 none */
+	uint32_t more;                 /* overflow list head, 0 none */
+	uint16_t period;
+	uint8_t code[NSINGLE];         /* first (later modal) axis index */
+};
+_Static_assert(sizeof(struct client) == 64, "client state grew");
+
+/* other values of a client's single-valued dims and household keys */
+struct extra {
+	uint32_t next, count, value;
+	uint8_t dim;
+};
+
+struct period_acc {
+	char name[8];                  /* YYYYQn */
+	uint64_t *events, *units;      /* per cell, from rows */
+	size_t nclients;
+};
+
+/* household keys interned in an arena; a key's id is its offset + 1 */
+struct households {
+	nz_buf arena;
+	size_t n;
+	uint32_t *slot;                /* hash of ids */
+	size_t nslot;
+	uint32_t last_id;              /* the previous row's packed key */
+	uint8_t last[16];
+};
+
+/* a household key ready for lookup: packed when it is 32 lowercase hex,
+ * as normalise writes them */
+struct hh_key {
+	const uint8_t *bytes;
+	size_t len;
+	int packed;
+	uint8_t buf[16];
+	uint64_t hash;
+};
+
+struct run {
+	struct layout L;
+	char *agency;
+	struct client *client;
+	size_t nclients, client_cap;
+	uint32_t *slot;                /* client hash: index + 1 */
+	size_t nslot;
+	size_t last_client;            /* the previous row's, index + 1 */
+	struct extra *extra;
+	size_t nextra, extra_cap;
+	struct households hh;
+	struct period_acc *period;
+	size_t nperiods, period_cap, last_period;
+	long rows_read;
+	uint32_t *cellbuf;             /* cells touched by one row/client */
+	const char *coverage_from;     /* where the coverage came from */
+};
+
+/* ---- hashing ---- */
+
+static uint64_t
+mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}
+
+static uint64_t
+load64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static uint64_t
+hash_bytes(const uint8_t *s, size_t len, uint64_t seed)
+{
+	uint64_t h = seed ^ 0x9e3779b97f4a7c15u;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8)
+		h = mix64(h ^ load64(s + i));
+	for (; i < len; i++)
+		h = (h ^ s[i]) * 0x100000001b3u;
+	return mix64(h ^ len);
+}
+
+/* ---- configuration ---- */
+
+static void
+usage(void)
+{
+	printf("Usage: %s [OPTION]... [FILE]...\n"
+"Count bucketed events into the internal cells of every table in the table\n"
+"spec, with all their margins (never leaves the agency: it holds ckey).\n"
+"No FILE or '-' reads standard input; all input is one agency.\n\n"
+"Input:  agency,period,client_key,household_key,age_band,gender,ethnicity,\n"
+"        region,household,income,housing,need,service,units\n"
+"Output: period,agency,region,age_band,gender,ethnicity,household,income,\n"
+"        housing,need,service,clients,households,events,units,ckey\n\n"
+"  -t, --tables FILE   table spec (default pipelines/tables.json)\n"
+"  -c, --codes DIR     national code lists (default pipelines/codes)\n"
+"  -b, --bands FILE    age bands (default pipelines/age-bands.json)\n"
+"  -p, --profile FILE  agency profile: its \"regions\" are the coverage\n"
+"  -r, --regions LIST  coverage as region codes, e.g. 02,13\n"
+"                      (without either, every region is covered)\n"
+"  -s, --stats FILE    write row accounting as JSON (rows_read =\n"
+"                      rows_counted + rows_rejected, cells_written)\n"
+"  -h, --help          show this help and exit\n"
+"  -V, --version       show the version and exit\n\n"
+"Cells: for every period and table, every combination of the table's\n"
+"dimension codes (zeros included), and every margin down to the grand\n"
+"total; '*' means all.  A cell shared by tables appears once.  Regions\n"
+"outside the coverage are structural zeros and left out; an event in one\n"
+"is an error.  Rows are sorted by period, then by the dimension columns\n"
+"left to right, '*' first and then codes in code-list order.\n\n"
+"Counting: region, age_band, gender, household and housing take each\n"
+"client's modal value in the period (ties: first in code-list order);\n"
+"ethnicity, income, need and service count a client once in every value\n"
+"it had in the period (total response) and once in '*'.  households are\n"
+"the distinct modal non-empty household keys of the cell's clients (ties:\n"
+"smallest key).  events and units follow each row's own values.  ckey is\n"
+"the sum mod 2^32 of the cell's clients' record keys (the first 8 hex\n"
+"digits of client_key, big-endian).\n\n"
+"Exit status: 0 success, 1 data or input error, 2 usage error.\n",
+	    nz_prog);
+	exit(NZ_EXIT_OK);
+}
+
+static void
+set_axis_list(struct axis *ax, nz_codes *list)
+{
+	size_t i;
+
+	if (list->n > MAX_CODES)
+		nz_die(NZ_EXIT_DATA, "%s: %zu codes; aggregate supports up "
+		    "to %d", list->path, list->n, MAX_CODES);
+	ax->list = list;
+	ax->code = nz_calloc(list->n, sizeof *ax->code);
+	ax->slot = nz_calloc(list->n, sizeof *ax->slot);
+	for (i = 0; i < list->n; i++) {
+		ax->code[i] = list->code[i];
+		ax->slot[i] = (int)i;
+	}
+	ax->n = list->n;
+}
+
+static void
+load_axes(struct layout *L, const char *codes_dir, const char *bands_path)
+{
+	int d, single = 0, bits = 0;
+
+	for (d = 0; d < NDIM; d++) {
+		struct axis *ax = &L->axis[d];
+		nz_codes *cl = d == D_AGE_BAND ? nz_bands_load(bands_path) :
+		    nz_codes_load(codes_dir, dim_name[d]);
+
+		if (cl->multi != dim_multi[d])
+			nz_die(NZ_EXIT_DATA, "%s: \"multi\" is %s, but %s is "
+			    "%s (DESIGN §4)", cl->path, cl->multi ? "true" :
+			    "false", dim_name[d], dim_multi[d] ?
+			    "total response" : "single-valued");
+		set_axis_list(ax, cl);
+		ax->single = dim_multi[d] ? -1 : single++;
+		ax->bit0 = dim_multi[d] ? bits : -1;
+		if (dim_multi[d])
+			bits += (int)ax->n;
+	}
+	if (bits > MULTI_BITS)
+		nz_die(NZ_EXIT_DATA, "the multi-valued code lists hold %d codes "
+		    "in all; aggregate supports up to %d", bits, MULTI_BITS);
+}
+
+/* Keep only the covered regions (given in any order) in the region axis,
+ * in code-list order. */
+static void
+set_coverage(struct axis *ax, const char **want, size_t nwant,
+    const char *from)
+{
+	char *keep;
+	size_t i, j;
+
+	for (i = 0; i < nwant; i++)
+		if (nz_codes_find(ax->list, want[i], strlen(want[i])) < 0)
+			nz_die(NZ_EXIT_DATA, "%s: region %s is not a code in %s",
+			    from, nz_q(want[i]), ax->list->path);
+	keep = nz_calloc(ax->list->n, 1);
+	for (i = 0; i < nwant; i++)
+		keep[nz_codes_find(ax->list, want[i], strlen(want[i]))] = 1;
+	ax->n = 0;
+	for (j = 0; j < ax->list->n; j++) {
+		ax->slot[j] = keep[j] ? (int)ax->n : -1;
+		if (keep[j])
+			ax->code[ax->n++] = ax->list->code[j];
+	}
+	free(keep);
+}
+
+static void
+coverage_from_profile(struct axis *ax, const char *path)
+{
+	json_t *root = nz_json_load(path), *regions, *r;
+	const char **want;
+	size_t i;
+
+	regions = json_object_get(root, "regions");
+	if (!regions) {
+		json_decref(root);
+		return;                 /* every region covered */
+	}
+	if (!json_is_array(regions) || json_array_size(regions) == 0)
+		nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path, "regions",
+		    1), "\"regions\" must be a non-empty array of region codes");
+	want = nz_calloc(json_array_size(regions), sizeof *want);
+	json_array_foreach(regions, i, r) {
+		if (!json_is_string(r))
+			nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path,
+			    "regions", 1), "\"regions\" must hold strings");
+		want[i] = json_string_value(r);
+	}
+	set_coverage(ax, want, json_array_size(regions), path);
+	free(want);
+	json_decref(root);
+}
+
+static void
+coverage_from_list(struct axis *ax, const char *list)
+{
+	char *copy = nz_strdup(list), *p, *save = NULL;
+	const char **want = NULL;
+	size_t n = 0, cap = 0;
+
+	for (p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		nz_grow(&want, &cap, n + 1, sizeof *want);
+		want[n++] = p;
+	}
+	if (n == 0)
+		nz_usage_error("--regions needs region codes, e.g. 02,13");
+	set_coverage(ax, want, n, "--regions");
+	free(want);
+	free(copy);
+}
+
+static int
+dim_index(const char *name)
+{
+	int d;
+
+	for (d = 0; d < NDIM; d++)
+		if (strcmp(dim_name[d], name) == 0)
+			return d;
+	return -1;
+}
+
+/* Every subset of every table's dims, once. */
+static void
+load_tables(const char *path, char used[1 << NDIM])
+{
+	json_t *root = nz_json_load(path), *tables, *t, *dims, *dv;
+	size_t i, j;
+
+	nz_json_str(path, root, "version", NULL);
+	tables = json_object_get(root, "tables");
+	if (!json_is_array(tables) || json_array_size(tables) == 0)
+		nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path, "tables", 1),
+		    "\"tables\" must be a non-empty array");
+	json_array_foreach(tables, i, t) {
+		unsigned bits = 0, sub;
+		const char *name;
+
+		if (!json_is_object(t))
+			nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path,
+			    "tables", 1), "table %zu must be an object", i + 1);
+		name = nz_json_str(path, t, "name", NULL);
+		dims = json_object_get(t, "dims");
+		if (!json_is_array(dims) || json_array_size(dims) == 0)
+			nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path,
+			    name, 1), "table %s: \"dims\" must be a non-empty "
+			    "array", nz_q(name));
+		json_array_foreach(dims, j, dv) {
+			int d = json_is_string(dv) ?
+			    dim_index(json_string_value(dv)) : -1;
+			if (d < 0)
+				nz_dieat(NZ_EXIT_DATA, path,
+				    nz_json_key_line(path, name, 1),
+				    "table %s: unknown dimension %s (expected "
+				    "region, age_band, gender, ethnicity, "
+				    "household, income, housing, need, service)",
+				    nz_q(name), json_is_string(dv) ?
+				    nz_q(json_string_value(dv)) : "(not a string)");
+			if (bits & (1u << d))
+				nz_dieat(NZ_EXIT_DATA, path,
+				    nz_json_key_line(path, name, 1),
+				    "table %s: dimension %s twice", nz_q(name),
+				    dim_name[d]);
+			bits |= 1u << d;
+		}
+		/* all subsets of bits, the empty one (grand total) included */
+		sub = bits;
+		for (;;) {
+			used[sub] = 1;
+			if (sub == 0)
+				break;
+			sub = (sub - 1) & bits;
+		}
+	}
+	json_decref(root);
+}
+
+static const struct layout *sort_layout;
+
+static int
+cmp_cell(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return memcmp(sort_layout->coord + (size_t)x * NDIM,
+	    sort_layout->coord + (size_t)y * NDIM, NDIM);
+}
+
+static void
+build_layout(struct layout *L, const char used[1 << NDIM])
+{
+	unsigned bits;
+	uint64_t total = 0;
+	uint32_t c;
+	size_t m;
+
+	L->mask = nz_calloc(1u << NDIM, sizeof *L->mask);
+	for (bits = 0; bits < (1u << NDIM); bits++) {
+		struct mask *mk;
+		uint64_t n = 1;
+		int d, k;
+
+		if (!used[bits])
+			continue;
+		mk = &L->mask[L->nmasks++];
+		mk->bits = bits;
+		for (d = 0; d < NDIM; d++)
+			if (bits & (1u << d))
+				mk->dim[mk->ndims++] = d;
+		for (k = mk->ndims - 1; k >= 0; k--) {
+			mk->stride[k] = (uint32_t)n;
+			n *= L->axis[mk->dim[k]].n;
+		}
+		mk->offset = (uint32_t)total;
+		mk->ncells = (uint32_t)n;
+		total += n;
+		if (total > 100000000)
+			nz_die(NZ_EXIT_DATA, "the table spec asks for over 10^8 "
+			    "cells a period; use fewer or smaller tables");
+	}
+	L->ncells = (uint32_t)total;
+	L->coord = nz_calloc(total, NDIM);
+	L->order = nz_calloc(total, sizeof *L->order);
+	for (m = 0; m < L->nmasks; m++) {
+		const struct mask *mk = &L->mask[m];
+		for (c = 0; c < mk->ncells; c++) {
+			uint8_t *co = L->coord + (size_t)(mk->offset + c) * NDIM;
+			int k;
+			for (k = 0; k < mk->ndims; k++)
+				co[mk->dim[k]] = (uint8_t)(1 +
+				    c / mk->stride[k] % L->axis[mk->dim[k]].n);
+		}
+	}
+	for (c = 0; c < L->ncells; c++)
+		L->order[c] = c;
+	sort_layout = L;
+	qsort(L->order, L->ncells, sizeof *L->order, cmp_cell);
+}
+
+/* ---- cells of a set of values ---- */
+
+/* The axis indexes a row or client has in each dimension. */
+struct values {
+	uint8_t n[NDIM];
+	uint8_t v[NDIM][MULTI_BITS];
+};
+
+/* Every cell holding these values, one index per cell, into out. */
+static size_t
+cells_of(const struct layout *L, const struct values *val, uint32_t *out)
+{
+	size_t n = 0, m;
+
+	for (m = 0; m < L->nmasks; m++) {
+		const struct mask *mk = &L->mask[m];
+		uint8_t pos[NDIM] = {0};
+		int k;
+
+		for (k = 0; k < mk->ndims; k++)
+			if (val->n[mk->dim[k]] == 0)
+				break;
+		if (k < mk->ndims)
+			continue;
+		for (;;) {
+			uint32_t cell = mk->offset;
+			for (k = 0; k < mk->ndims; k++)
+				cell += val->v[mk->dim[k]][pos[k]] *
+				    mk->stride[k];
+			out[n++] = cell;
+			for (k = mk->ndims - 1; k >= 0; k--) {
+				if (++pos[k] < val->n[mk->dim[k]])
+					break;
+				pos[k] = 0;
+			}
+			if (k < 0)
+				break;
+		}
+	}
+	return n;
+}
+
+/* bitset of one dim's codes -> axis indexes */
+static void
+values_from_bits(struct values *val, int d, uint64_t bits)
+{
+	uint8_t n = 0;
+
+	while (bits) {
+		val->v[d][n++] = (uint8_t)__builtin_ctzll(bits);
+		bits &= bits - 1;
+	}
+	val->n[d] = n;
+}
+
+/* ---- household keys ---- */
+
+#define HH_PACKED 0xFFFF   /* header: 32 lowercase hex packed in 16 bytes */
+
+/* hex digit values, -1 for anything but 0-9 a-f */
+static signed char hexval[256];
+
+static void
+hexval_init(void)
+{
+	int c;
+
+	memset(hexval, -1, sizeof hexval);
+	for (c = '0'; c <= '9'; c++)
+		hexval[c] = (signed char)(c - '0');
+	for (c = 'a'; c <= 'f'; c++)
+		hexval[c] = (signed char)(c - 'a' + 10);
+}
+
+static int
+pack_hex32(const char *s, size_t len, uint8_t out[16])
+{
+	const unsigned char *u = (const unsigned char *)s;
+	int bad = 0;
+	size_t i;
+
+	if (len != 32)
+		return -1;
+	for (i = 0; i < 16; i++) {
+		int hi = hexval[u[2 * i]], lo = hexval[u[2 * i + 1]];
+		bad |= hi | lo;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return bad < 0 ? -1 : 0;
+}
+
+/* header (uint16 length or HH_PACKED) then bytes */
+static void
+hh_entry(const struct households *h, uint32_t id, const uint8_t **p,
+    size_t *len, int *packed)
+{
+	const uint8_t *e = (const uint8_t *)h->arena.s + id - 1;
+	uint16_t hdr;
+
+	memcpy(&hdr, e, 2);
+	*packed = hdr == HH_PACKED;
+	*len = *packed ? 16 : hdr;
+	*p = e + 2;
+}
+
+static void
+hh_prepare(struct hh_key *k, const char *s, size_t len, const char *file,
+    long line)
+{
+	k->packed = pack_hex32(s, len, k->buf) == 0;
+	k->bytes = k->packed ? k->buf : (const uint8_t *)s;
+	k->len = k->packed ? 16 : len;
+	if (k->len >= HH_PACKED)
+		nz_dieat(NZ_EXIT_DATA, file, line, "household_key longer than "
+		    "%d bytes", HH_PACKED - 1);
+	k->hash = hash_bytes(k->bytes, k->len, (uint64_t)k->packed);
+}
+
+static void
+hh_grow(struct households *h)
+{
+	size_t off, nslot = h->nslot ? h->nslot * 2 : 1024;
+	uint32_t *slot = nz_calloc(nslot, sizeof *slot);
+
+	/* the arena holds the entries back to back */
+	for (off = 0; off < h->arena.len; ) {
+		const uint8_t *p;
+		size_t len, at;
+		int packed;
+		hh_entry(h, (uint32_t)off + 1, &p, &len, &packed);
+		at = hash_bytes(p, len, (uint64_t)packed) & (nslot - 1);
+		while (slot[at])
+			at = (at + 1) & (nslot - 1);
+		slot[at] = (uint32_t)off + 1;
+		off += 2 + len;
+	}
+	free(h->slot);
+	h->slot = slot;
+	h->nslot = nslot;
+}
+
+static uint32_t
+hh_intern(struct households *h, const struct hh_key *k)
+{
+	uint16_t hdr;
+	size_t at;
+	uint32_t id;
+
+	if (k->packed && h->last_id && memcmp(h->last, k->buf, 16) == 0)
+		return h->last_id;
+	if (2 * (h->n + 1) > h->nslot)
+		hh_grow(h);
+	at = k->hash & (h->nslot - 1);
+	while ((id = h->slot[at]) != 0) {
+		const uint8_t *p;
+		size_t len;
+		int packed;
+		hh_entry(h, id, &p, &len, &packed);
+		if (packed == k->packed && len == k->len &&
+		    memcmp(p, k->bytes, len) == 0)
+			goto found;
+		at = (at + 1) & (h->nslot - 1);
+	}
+	if (h->arena.len > UINT32_MAX - 2 * HH_PACKED)
+		nz_die(NZ_EXIT_DATA, "too many household keys");
+	id = (uint32_t)h->arena.len + 1;
+	hdr = k->packed ? HH_PACKED : (uint16_t)k->len;
+	nz_buf_add(&h->arena, (const char *)&hdr, 2);
+	nz_buf_add(&h->arena, (const char *)k->bytes, k->len);
+	h->slot[at] = id;
+	h->n++;
+found:
+	if (k->packed) {
+		h->last_id = id;
+		memcpy(h->last, k->buf, 16);
+	}
+	return id;
+}
+
+/* the key's text, for the bytewise tie-break */
+static size_t
+hh_text(const struct households *h, uint32_t id, char *buf, size_t cap,
+    const char **text)
+{
+	static const char hex[] = "0123456789abcdef";
+	const uint8_t *p;
+	size_t len, i;
+	int packed;
+
+	hh_entry(h, id, &p, &len, &packed);
+	if (!packed) {
+		*text = (const char *)p;
+		return len;
+	}
+	for (i = 0; i < 16 && 2 * i + 1 < cap; i++) {
+		buf[2 * i] = hex[p[i] >> 4];
+		buf[2 * i + 1] = hex[p[i] & 15];
+	}
+	*text = buf;
+	return 32;
+}
+
+static int
+hh_less(const struct households *h, uint32_t a, uint32_t b)
+{
+	char abuf[32], bbuf[32];
+	const char *at, *bt;
+	size_t al = hh_text(h, a, abuf, sizeof abuf, &at);
+	size_t bl = hh_text(h, b, bbuf, sizeof bbuf, &bt);
+	int c = memcmp(at, bt, al < bl ? al : bl);
+
+	return c < 0 || (c == 0 && al < bl);
+}
+
+/* ---- the pass over the rows ---- */
+
+static void
+clients_grow(struct run *r)
+{
+	size_t i, nslot = r->nslot ? r->nslot * 2 : 4096;
+	uint32_t *slot = nz_calloc(nslot, sizeof *slot);
+
+	for (i = 0; i < r->nclients; i++) {
+		const struct client *c = &r->client[i];
+		size_t s = hash_bytes(c->key, 16, c->period) & (nslot - 1);
+		while (slot[s])
+			s = (s + 1) & (nslot - 1);
+		slot[s] = (uint32_t)i + 1;
+	}
+	free(r->slot);
+	r->slot = slot;
+	r->nslot = nslot;
+}
+
+/* hash is hash_bytes(key, 16, period) */
+static struct client *
+client_get(struct run *r, const uint8_t key[16], uint16_t period,
+    uint64_t hash)
+{
+	size_t s;
+	struct client *c;
+
+	/* input sorted by client, as exports often are, skips the lookup */
+	if (r->last_client) {
+		c = &r->client[r->last_client - 1];
+		if (c->period == period && memcmp(c->key, key, 16) == 0)
+			return c;
+	}
+	/* load at most 0.7 */
+	if (10 * (r->nclients + 1) > 7 * r->nslot)
+		clients_grow(r);
+	s = hash & (r->nslot - 1);
+	while (r->slot[s]) {
+		c = &r->client[r->slot[s] - 1];
+		if (c->period == period && memcmp(c->key, key, 16) == 0) {
+			r->last_client = r->slot[s];
+			return c;
+		}
+		s = (s + 1) & (r->nslot - 1);
+	}
+	if (r->nclients >= UINT32_MAX - 1)
+		nz_die(NZ_EXIT_DATA, "too many clients");
+	nz_grow(&r->client, &r->client_cap, r->nclients + 1, sizeof *r->client);
+	c = &r->client[r->nclients++];
+	memset(c, 0, sizeof *c);
+	memcpy(c->key, key, 16);
+	c->period = period;
+	r->slot[s] = (uint32_t)r->nclients;
+	r->last_client = r->nclients;
+	r->period[period].nclients++;
+	return c;
+}
+
+/* one more event with value v in single dim s (HH_DIM: household id) */
+static void
+client_count(struct run *r, struct client *c, int s, uint32_t v)
+{
+	uint32_t first = s == HH_DIM ? c->household : c->code[s];
+	uint32_t at, last;
+
+	if (c->count[s] == 0) {
+		if (s == HH_DIM)
+			c->household = v;
+		else
+			c->code[s] = (uint8_t)v;
+		c->count[s] = 1;
+		return;
+	}
+	if (first == v) {
+		c->count[s]++;
+		return;
+	}
+	for (at = c->more, last = 0; at; last = at, at = r->extra[at].next) {
+		struct extra *e = &r->extra[at];
+		if (e->dim == s && e->value == v) {
+			e->count++;
+			return;
+		}
+	}
+	if (r->nextra == 0)
+		r->nextra = 1;         /* index 0 means none */
+	if (r->nextra >= UINT32_MAX)
+		nz_die(NZ_EXIT_DATA, "too many distinct values");
+	nz_grow(&r->extra, &r->extra_cap, r->nextra + 1, sizeof *r->extra);
+	r->extra[r->nextra] = (struct extra){0, 1, v, (uint8_t)s};
+	/* link by index: the pool may just have moved */
+	if (last)
+		r->extra[last].next = (uint32_t)r->nextra;
+	else
+		c->more = (uint32_t)r->nextra;
+	r->nextra++;
+}
+
+static uint16_t
+period_index(struct run *r, const char *s, size_t len, const char *file,
+    long line)
+{
+	struct period_acc *p;
+	size_t i;
+
+	if (r->last_period < r->nperiods &&
+	    strcmp(r->period[r->last_period].name, s) == 0)
+		return (uint16_t)r->last_period;
+	for (i = 0; i < r->nperiods; i++)
+		if (strcmp(r->period[i].name, s) == 0)
+			return (uint16_t)(r->last_period = i);
+	if (len != 6 || s[4] != 'Q' || s[5] < '1' || s[5] > '4' ||
+	    strspn(s, "0123456789") != 4)
+		nz_dieat(NZ_EXIT_DATA, file, line, "invalid period %s: expected "
+		    "a calendar quarter YYYYQn", nz_q(s));
+	if (r->nperiods >= UINT16_MAX)
+		nz_dieat(NZ_EXIT_DATA, file, line, "too many periods");
+	nz_grow(&r->period, &r->period_cap, r->nperiods + 1, sizeof *r->period);
+	p = &r->period[r->nperiods];
+	memcpy(p->name, s, 7);
+	p->events = nz_calloc(r->L.ncells, sizeof *p->events);
+	p->units = nz_calloc(r->L.ncells, sizeof *p->units);
+	p->nclients = 0;
+	return (uint16_t)(r->last_period = r->nperiods++);
+}
+
+static _Noreturn void
+bad_code(const char *file, long line, int d, const char *s, size_t len,
+    const struct axis *ax)
+{
+	nz_dieat(NZ_EXIT_DATA, file, line, "%s %s is not a code in %s",
+	    dim_name[d], len ? nz_qn(s, len) : "(empty)", ax->list->path);
+}
+
+/* a row's value of dim d as axis indexes in val; multi-valued codes also
+ * as bits of the client bitset */
+static uint64_t
+row_dim(struct run *r, const nz_row *row, int d, struct values *val,
+    const char *file)
+{
+	const struct axis *ax = &r->L.axis[d];
+	const char *s = row->field[dim_col[d]], *bar;
+	uint64_t bits = 0, own = 0;
+	int i;
+
+	if (!dim_multi[d]) {
+		i = nz_codes_find(ax->list, s, row->len[dim_col[d]]);
+		if (i < 0)
+			bad_code(file, row->line, d, s, row->len[dim_col[d]], ax);
+		if (ax->slot[i] < 0)
+			nz_dieat(NZ_EXIT_DATA, file, row->line, "region %s is "
+			    "outside the coverage declared by %s; add it to "
+			    "the profile's \"regions\"", nz_q(s),
+			    r->coverage_from);
+		val->n[d] = 1;
+		val->v[d][0] = (uint8_t)ax->slot[i];
+		return 0;
+	}
+	for (;;) {
+		size_t len;
+		bar = strchr(s, '|');
+		len = bar ? (size_t)(bar - s) : strlen(s);
+		i = nz_codes_find(ax->list, s, len);
+		if (i < 0)
+			bad_code(file, row->line, d, s, len, ax);
+		own |= 1ull << i;
+		bits |= 1ull << (ax->bit0 + i);
+		if (!bar)
+			break;
+		s = bar + 1;
+	}
+	values_from_bits(val, d, own);
+	return bits;
+}
+
+static void
+parse_key(const nz_row *row, uint8_t key[16], const char *file)
+{
+	const char *s = row->field[C_CLIENT];
+
+	if (pack_hex32(s, row->len[C_CLIENT], key) < 0)
+		nz_dieat(NZ_EXIT_DATA, file, row->line, "invalid client_key %s: "
+		    "expected 32 lowercase hex characters", nz_q(s));
+}
+
+static void
+count_row(struct run *r, const nz_row *row, const char *file)
+{
+	struct values val;
+	struct hh_key hh;
+	uint8_t key[16];
+	uint16_t period;
+	uint64_t units = 0, multi = 0, hash;
+	struct client *c;
+	struct period_acc *p;
+	size_t n, i;
+	int d;
+
+	if (!r->agency) {
+		if (row->len[C_AGENCY] == 0)
+			nz_dieat(NZ_EXIT_DATA, file, row->line, "empty agency");
+		r->agency = nz_strdup(row->field[C_AGENCY]);
+	} else if (strcmp(r->agency, row->field[C_AGENCY]) != 0) {
+		nz_dieat(NZ_EXIT_DATA, file, row->line, "agency %s differs from "
+		    "%s on earlier rows: aggregate one agency at a time",
+		    nz_q(row->field[C_AGENCY]), nz_q(r->agency));
+	}
+	period = period_index(r, row->field[C_PERIOD], row->len[C_PERIOD],
+	    file, row->line);
+	parse_key(row, key, file);
+	/* start fetching the hash slots while the row is parsed */
+	hash = hash_bytes(key, 16, period);
+	if (r->nslot)
+		__builtin_prefetch(&r->slot[hash & (r->nslot - 1)]);
+	if (row->len[C_HHKEY]) {
+		hh_prepare(&hh, row->field[C_HHKEY], row->len[C_HHKEY], file,
+		    row->line);
+		if (r->hh.nslot)
+			__builtin_prefetch(&r->hh.slot[hh.hash &
+			    (r->hh.nslot - 1)]);
+	}
+	if (row->len[C_UNITS] && nz_parse_u64(row->field[C_UNITS], &units) < 0)
+		nz_dieat(NZ_EXIT_DATA, file, row->line, "invalid units %s: "
+		    "expected a non-negative integer or empty",
+		    nz_q(row->field[C_UNITS]));
+	for (d = 0; d < NDIM; d++)
+		multi |= row_dim(r, row, d, &val, file);
+
+	c = client_get(r, key, period, hash);
+	for (d = 0; d < NDIM; d++)
+		if (!dim_multi[d])
+			client_count(r, c, r->L.axis[d].single, val.v[d][0]);
+	if (row->len[C_HHKEY])
+		client_count(r, c, HH_DIM, hh_intern(&r->hh, &hh));
+	c->multi |= multi;
+
+	p = &r->period[period];
+	n = cells_of(&r->L, &val, r->cellbuf);
+	for (i = 0; i < n; i++) {
+		p->events[r->cellbuf[i]]++;
+		p->units[r->cellbuf[i]] += units;
+	}
+}
+
+static void
+read_input(struct run *r, const char *path)
+{
+	nz_csv *csv = nz_csv_open(path, NZ_CSV_CANONICAL);
+	const char *file = nz_csv_name(csv);
+	int progress = nz_progress_wanted();
+	nz_row *row;
+
+	nz_csv_expect_header(csv, in_cols, NCOLS);
+	while (nz_csv_next_n(csv, &row, NCOLS) == 1) {
+		count_row(r, row, file);
+		if (++r->rows_read % 1000000 == 0 && progress)
+			fprintf(stderr, "\r%s: %ld rows", nz_prog, r->rows_read);
+	}
+	if (progress && r->rows_read >= 1000000)
+		fprintf(stderr, "\n");
+	nz_csv_close(csv);
+}
+
+/* ---- settling each client: modal values and household ---- */
+
+static void
+settle_client(struct run *r, struct client *c)
+{
+	uint32_t best_count[NSINGLE + 1];
+	uint32_t best[NSINGLE + 1];
+	uint32_t link;
+	int s;
+
+	for (s = 0; s < NSINGLE; s++)
+		best[s] = c->code[s];
+	best[HH_DIM] = c->household;
+	memcpy(best_count, c->count, sizeof best_count);
+	for (link = c->more; link; link = r->extra[link].next) {
+		const struct extra *e = &r->extra[link];
+		int better = e->count > best_count[e->dim] ||
+		    (e->count == best_count[e->dim] && (e->dim == HH_DIM ?
+		    hh_less(&r->hh, e->value, best[e->dim]) :
+		    e->value < best[e->dim]));
+		if (better) {
+			best[e->dim] = e->value;
+			best_count[e->dim] = e->count;
+		}
+	}
+	for (s = 0; s < NSINGLE; s++)
+		c->code[s] = (uint8_t)best[s];
+	c->household = best[HH_DIM];
+	c->more = 0;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* ---- output ---- */
+
+struct cells {
+	uint64_t *clients, *households;
+	uint32_t *ckey, *stamp;
+};
+
+static uint32_t
+record_key(const uint8_t key[16])
+{
+	return (uint32_t)key[0] << 24 | (uint32_t)key[1] << 16 |
+	    (uint32_t)key[2] << 8 | key[3];
+}
+
+static void
+add_client(struct run *r, const struct client *c, struct cells *cl)
+{
+	struct values val;
+	uint32_t rk = record_key(c->key), hh = c->household;
+	size_t n, i;
+	int d;
+
+	for (d = 0; d < NDIM; d++) {
+		if (dim_multi[d]) {
+			const struct axis *ax = &r->L.axis[d];
+			uint64_t own = (c->multi >> ax->bit0) &
+			    (ax->n >= 64 ? ~0ull : (1ull << ax->n) - 1);
+			values_from_bits(&val, d, own);
+		} else {
+			val.n[d] = 1;
+			val.v[d][0] = c->code[r->L.axis[d].single];
+		}
+	}
+	n = cells_of(&r->L, &val, r->cellbuf);
+	for (i = 0; i < n; i++) {
+		uint32_t cell = r->cellbuf[i];
+		cl->clients[cell]++;
+		cl->ckey[cell] += rk;
+		/* clients come grouped by household: count each once */
+		if (hh && cl->stamp[cell] != hh) {
+			cl->households[cell]++;
+			cl->stamp[cell] = hh;
+		}
+	}
+}
+
+static void
+write_period(const struct run *r, const struct period_acc *p,
+    const struct cells *cl)
+{
+	const struct layout *L = &r->L;
+	uint32_t k;
+
+	for (k = 0; k < L->ncells; k++) {
+		uint32_t cell = L->order[k];
+		const uint8_t *co = L->coord + (size_t)cell * NDIM;
+		int d;
+
+		nz_csv_field(stdout, p->name, strlen(p->name), 1);
+		nz_csv_field(stdout, r->agency, strlen(r->agency), 0);
+		for (d = 0; d < NDIM; d++) {
+			const char *v = co[d] ? L->axis[d].code[co[d] - 1] : "*";
+			nz_csv_field(stdout, v, strlen(v), 0);
+		}
+		printf(",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+		    ",%" PRIu32 "\n", cl->clients[cell], cl->households[cell],
+		    p->events[cell], p->units[cell], cl->ckey[cell]);
+	}
+}
+
+static const struct period_acc *sort_periods;
+
+static int
+cmp_period(const void *a, const void *b)
+{
+	return strcmp(sort_periods[*(const size_t *)a].name,
+	    sort_periods[*(const size_t *)b].name);
+}
+
+/* Settle every client, group them by period and household, and write the
+ * cells of each period in period order. */
+static long
+write_cells(struct run *r)
+{
+	uint64_t *order;
+	size_t *start, *pord, i, k;
+	struct cells cl;
+	long cells_written = 0;
+
+	free(r->slot);                 /* the client hash is done with */
+	r->slot = NULL;
+	for (i = 0; i < r->nclients; i++)
+		settle_client(r, &r->client[i]);
+	free(r->extra);
+	r->extra = NULL;
+
+	/* counting sort by period, then household within each period */
+	start = nz_calloc(r->nperiods + 1, sizeof *start);
+	for (k = 0; k < r->nperiods; k++)
+		start[k + 1] = start[k] + r->period[k].nclients;
+	order = nz_malloc((r->nclients ? r->nclients : 1) * sizeof *order);
+	for (i = 0; i < r->nclients; i++) {
+		const struct client *c = &r->client[i];
+		order[start[c->period]++] = (uint64_t)c->household << 32 | i;
+	}
+	for (k = r->nperiods; k > 0; k--)
+		start[k] = start[k - 1];
+	start[0] = 0;
+
+	cl.clients = nz_malloc(r->L.ncells * sizeof *cl.clients);
+	cl.households = nz_malloc(r->L.ncells * sizeof *cl.households);
+	cl.ckey = nz_malloc(r->L.ncells * sizeof *cl.ckey);
+	cl.stamp = nz_malloc(r->L.ncells * sizeof *cl.stamp);
+	pord = nz_calloc(r->nperiods ? r->nperiods : 1, sizeof *pord);
+	for (k = 0; k < r->nperiods; k++)
+		pord[k] = k;
+	sort_periods = r->period;
+	qsort(pord, r->nperiods, sizeof *pord, cmp_period);
+
+	nz_csv_header(stdout, out_cols, sizeof out_cols / sizeof *out_cols);
+	for (k = 0; k < r->nperiods; k++) {
+		size_t p = pord[k];
+		uint64_t *slice = order + start[p];
+		size_t n = r->period[p].nclients;
+
+		qsort(slice, n, sizeof *slice, cmp_u64);
+		memset(cl.clients, 0, r->L.ncells * sizeof *cl.clients);
+		memset(cl.households, 0, r->L.ncells * sizeof *cl.households);
+		memset(cl.ckey, 0, r->L.ncells * sizeof *cl.ckey);
+		memset(cl.stamp, 0, r->L.ncells * sizeof *cl.stamp);
+		for (i = 0; i < n; i++)
+			add_client(r, &r->client[slice[i] & 0xFFFFFFFFu], &cl);
+		write_period(r, &r->period[p], &cl);
+		cells_written += r->L.ncells;
+	}
+	free(cl.clients);
+	free(cl.households);
+	free(cl.ckey);
+	free(cl.stamp);
+	free(pord);
+	free(start);
+	free(order);
+	return cells_written;
+}
+
+static void
+write_stats(const struct run *r, const char *path, long cells_written)
+{
+	json_t *stats = json_object();
+	FILE *f;
+
+	json_object_set_new(stats, "program", json_string("aggregate"));
+	json_object_set_new(stats, "version", json_string(NZ_VERSION));
+	json_object_set_new(stats, "rows_read", json_integer(r->rows_read));
+	json_object_set_new(stats, "rows_counted", json_integer(r->rows_read));
+	json_object_set_new(stats, "rows_rejected", json_integer(0));
+	json_object_set_new(stats, "cells_written", json_integer(cells_written));
+	json_object_set_new(stats, "rejected", json_object());
+	json_object_set_new(stats, "warnings", json_object());
+	f = nz_fopen_out(path);
+	if (json_dumpf(stats, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
+		nz_die(NZ_EXIT_DATA, "%s: write error", path);
+	fputc('\n', f);
+	nz_fclose_out(f, path);
+	json_decref(stats);
+}
+
+static void
+run_free(struct run *r)
+{
+	size_t i;
+	int d;
+
+	for (d = 0; d < NDIM; d++) {
+		nz_codes_free(r->L.axis[d].list);
+		free(r->L.axis[d].code);
+		free(r->L.axis[d].slot);
+	}
+	free(r->L.mask);
+	free(r->L.order);
+	free(r->L.coord);
+	for (i = 0; i < r->nperiods; i++) {
+		free(r->period[i].events);
+		free(r->period[i].units);
+	}
+	free(r->period);
+	free(r->agency);
+	free(r->client);
+	free(r->slot);
+	free(r->extra);
+	nz_buf_free(&r->hh.arena);
+	free(r->hh.slot);
+	free(r->cellbuf);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"tables", required_argument, NULL, 't'},
+		{"codes", required_argument, NULL, 'c'},
+		{"bands", required_argument, NULL, 'b'},
+		{"profile", required_argument, NULL, 'p'},
+		{"regions", required_argument, NULL, 'r'},
+		{"stats", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	struct run run = {0};
+	char used[1 << NDIM] = {0};
+	char *tables = NULL, *codes = NULL, *bands = NULL;
+	const char *profile = NULL, *regions = NULL, *stats = NULL;
+	long cells_written;
+	int c, i;
+
+	nz_setprog(argv[0]);
+	hexval_init();
+	while ((c = getopt_long(argc, argv, "t:c:b:p:r:s:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': tables = optarg; break;
+		case 'c': codes = optarg; break;
+		case 'b': bands = optarg; break;
+		case 'p': profile = optarg; break;
+		case 'r': regions = optarg; break;
+		case 's': stats = optarg; break;
+		case 'h': usage(); break;
+		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
+		default: nz_usage_error("unknown option");
+		}
+	}
+	if (profile && regions)
+		nz_usage_error("give the coverage by --profile or --regions, "
+		    "not both");
+	tables = tables ? nz_strdup(tables) : nz_pipelines_path("tables.json");
+	codes = codes ? nz_strdup(codes) : nz_pipelines_path("codes");
+	bands = bands ? nz_strdup(bands) : nz_pipelines_path("age-bands.json");
+
+	load_axes(&run.L, codes, bands);
+	run.coverage_from = "the code list (every region)";
+	if (profile) {
+		coverage_from_profile(&run.L.axis[D_REGION], profile);
+		run.coverage_from = profile;
+	} else if (regions) {
+		coverage_from_list(&run.L.axis[D_REGION], regions);
+		run.coverage_from = "--regions";
+	}
+	load_tables(tables, used);
+	build_layout(&run.L, used);
+	run.cellbuf = nz_malloc(run.L.ncells * sizeof *run.cellbuf);
+
+	if (optind == argc)
+		read_input(&run, "-");
+	for (i = optind; i < argc; i++)
+		read_input(&run, argv[i]);
+	cells_written = write_cells(&run);
+	if (stats)
+		write_stats(&run, stats, cells_written);
+	run_free(&run);
+	free(tables);
+	free(codes);
+	free(bands);
+	return nz_close_stdout();
+}

@@ -1,0 +1,459 @@
+/* diff-quarters: like-for-like change between quarters, summed over the
+ * agencies that released both, with bounds and the policy events between. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nz.h"
+
+static void
+usage(void)
+{
+	printf("Usage: %s [OPTION]... RELEASE...\n"
+	    "Compare every quarter with the one before it (or, with --yoy, the\n"
+	    "same quarter a year before) over the matched panel: the agencies\n"
+	    "that released both quarters.  An agency that joins or leaves is\n"
+	    "named, never counted as growth or decline.\n"
+	    "\n"
+	    "Each RELEASE is a folder holding manifest.json and the release CSV\n"
+	    "it names, as for merge(1), e.g. out/agency/*/; a quarter may come\n"
+	    "from one release and its base quarter from another.\n"
+	    "\n"
+	    "  -y, --yoy          base period: the same quarter a year earlier\n"
+	    "                     (default: the previous quarter)\n"
+	    "  -e, --events FILE  policy events, CSV date,title,url with ISO dates\n"
+	    "                     (e.g. pipelines/policy-events.csv)\n"
+	    "  -h, --help         show this help and exit\n"
+	    "  -V, --version      show the version and exit\n"
+	    "\n"
+	    "Output (CSV on stdout), one row per period that has its base period\n"
+	    "among the releases and per cell of the matched panel:\n"
+	    "  period,base_period,agency,region,age_band,gender,ethnicity,\n"
+	    "  household,income,housing,need,service,\n"
+	    "  then for each measure M of clients, households, events, units:\n"
+	    "  M,M_low,M_high                 level in period\n"
+	    "  M_base,M_base_low,M_base_high  level in base_period\n"
+	    "  M_change,M_change_low,M_change_high\n"
+	    "                                 change, period minus base_period\n"
+	    "  M_pct                          100 * change / base estimate, one\n"
+	    "                                 decimal; empty when that is 0\n"
+	    "  M_sig                          1 when change_low..change_high\n"
+	    "                                 excludes 0, else 0\n"
+	    "  then agencies_matched,agencies_joined,agencies_left,policy_events\n"
+	    "agency is '*'.  agencies_matched is how many agencies released both\n"
+	    "periods; agencies_joined (released period, not base_period) and\n"
+	    "agencies_left (the reverse) are agency codes joined by '|', sorted.\n"
+	    "policy_events holds the titles of the policy events dated after the\n"
+	    "last day of base_period and on or before the last day of period,\n"
+	    "that is in (end of base_period, end of period], in date order (then\n"
+	    "file order), joined by '|' ('|' in a title becomes '/'); empty\n"
+	    "without --events.\n"
+	    "\n"
+	    "Levels and bounds are as in merge(1): the sum over the matched\n"
+	    "agencies of each one's estimate and bounds.  change_low is\n"
+	    "low - base_high, change_high is high - base_low; an empty\n"
+	    "M_high, M_base_high, M_change_low or M_change_high is unbounded.\n"
+	    "\n"
+	    "AGENCIES ARE NOT ADDITIVE IN PEOPLE: a client of two agencies counts\n"
+	    "twice in clients (and a household in households).\n"
+	    "\n"
+	    "Errors (exit 1): as merge(1), for the releases of a period and its\n"
+	    "base period together, plus a malformed events file.\n"
+	    "Exit status: 0 success, 1 data or input error, 2 usage error.\n",
+	    nz_prog);
+	exit(NZ_EXIT_OK);
+}
+
+/* ---- periods ---- */
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+period_shift(const char *period, int quarters, char out[16])
+{
+	int y, q, n;
+
+	nz_period_parse(period, &y, &q);
+	n = y * 4 + (q - 1) - quarters;
+	snprintf(out, 16, "%04dQ%d", n / 4, n % 4 + 1);
+}
+
+/* the last day of the quarter, as days since 1970-01-01 */
+static long
+period_end(const char *period)
+{
+	int y, q;
+
+	nz_period_parse(period, &y, &q);
+	return q == 4 ? nz_days_from_civil(y + 1, 1, 1) - 1 :
+	    nz_days_from_civil(y, 3 * q + 1, 1) - 1;
+}
+
+/* ---- policy events ---- */
+
+typedef struct event {
+	long day;
+	size_t seq;
+	char *title;
+} event;
+
+static int
+cmp_event(const void *a, const void *b)
+{
+	const event *ea = a, *eb = b;
+
+	if (ea->day != eb->day)
+		return ea->day < eb->day ? -1 : 1;
+	return ea->seq < eb->seq ? -1 : ea->seq > eb->seq;
+}
+
+static event *
+load_events(const char *path, size_t *count)
+{
+	static const char *const cols[] = {"date", "title", "url"};
+	nz_csv *csv = nz_csv_open(path, NZ_CSV_CANONICAL);
+	event *events = NULL;
+	size_t n = 0, cap = 0;
+	nz_row *row;
+	char *p;
+	int y, m, d;
+
+	nz_csv_expect_header(csv, cols, 3);
+	while (nz_csv_next_n(csv, &row, 3) == 1) {
+		if (nz_parse_iso_date(row->field[0], &y, &m, &d) < 0)
+			nz_dieat(NZ_EXIT_DATA, path, row->line, "date: expected "
+			    "YYYY-MM-DD, found %s", nz_q(row->field[0]));
+		if (row->len[1] == 0)
+			nz_dieat(NZ_EXIT_DATA, path, row->line, "empty title");
+		nz_grow(&events, &cap, n + 1, sizeof *events);
+		events[n].day = nz_days_from_civil(y, m, d);
+		events[n].seq = n;
+		events[n].title = nz_strdup(row->field[1]);
+		for (p = events[n].title; (p = strchr(p, '|')); )
+			*p = '/'; /* '|' separates the titles */
+		n++;
+	}
+	nz_csv_close(csv);
+	qsort(events, n, sizeof *events, cmp_event);
+	*count = n;
+	return events;
+}
+
+static void
+events_between(const event *events, size_t n, const char *base,
+	const char *period, nz_buf *out)
+{
+	long after = period_end(base), upto = period_end(period);
+	size_t i;
+
+	nz_buf_clear(out);
+	nz_buf_adds(out, "");
+	for (i = 0; i < n; i++)
+		if (events[i].day > after && events[i].day <= upto) {
+			if (out->len)
+				nz_buf_addc(out, '|');
+			nz_buf_adds(out, events[i].title);
+		}
+}
+
+/* ---- the panel of one period and its base ---- */
+
+typedef struct panel {
+	const char *period, *base;
+	nz_release **now, **then;  /* per matched agency */
+	size_t matched;
+	nz_buf joined, left;
+} panel;
+
+static nz_release *
+release_of(nz_release **rs, size_t n, const char *agency, const char *period)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(rs[i]->agency, agency) == 0 &&
+		    nz_release_has_period(rs[i], period))
+			return rs[i];
+	return NULL;
+}
+
+static void
+add_code(nz_buf *b, const char *code)
+{
+	if (b->len)
+		nz_buf_addc(b, '|');
+	nz_buf_adds(b, code);
+}
+
+/* rs is sorted by agency, so the lists come out sorted */
+static void
+build_panel(nz_release **rs, size_t n, panel *pn)
+{
+	nz_release *now, *then;
+	size_t i;
+
+	pn->matched = 0;
+	nz_buf_clear(&pn->joined);
+	nz_buf_clear(&pn->left);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && strcmp(rs[i]->agency, rs[i - 1]->agency) == 0)
+			continue;
+		now = release_of(rs + i, n - i, rs[i]->agency, pn->period);
+		then = release_of(rs + i, n - i, rs[i]->agency, pn->base);
+		if (now && then) {
+			pn->now[pn->matched] = now;
+			pn->then[pn->matched++] = then;
+		} else if (now) {
+			add_code(&pn->joined, rs[i]->agency);
+		} else if (then) {
+			add_code(&pn->left, rs[i]->agency);
+		}
+	}
+}
+
+/* ---- output ---- */
+
+static void
+write_header(void)
+{
+	static const char *const parts[] = {"", "_low", "_high", "_base",
+	    "_base_low", "_base_high", "_change", "_change_low",
+	    "_change_high", "_pct", "_sig"};
+	size_t i;
+	int m;
+
+	fputs("period,base_period", stdout);
+	for (i = 1; i < 2 + NZ_NDIMS; i++)
+		printf(",%s", nz_release_cols[i]);
+	for (m = 0; m < NZ_NMEASURES; m++)
+		for (i = 0; i < sizeof parts / sizeof *parts; i++)
+			printf(",%s%s", nz_measure_names[m], parts[i]);
+	fputs(",agencies_matched,agencies_joined,agencies_left,"
+	    "policy_events\n",
+	    stdout);
+}
+
+static void
+write_level(const nz_bounds *b)
+{
+	printf(",%" PRId64 ",%" PRId64 ",", b->est, b->low);
+	if (b->high != NZ_UNBOUNDED)
+		printf("%" PRId64, b->high);
+}
+
+/* 100 * change / base to one decimal, half away from zero, no floats */
+static void
+write_pct(int64_t change, int64_t base)
+{
+	int64_t num = change * 1000, tenths, rest;
+
+	putchar(',');
+	if (base <= 0)
+		return;
+	tenths = num / base;
+	rest = num % base;
+	if (2 * (rest < 0 ? -rest : rest) >= base)
+		tenths += num < 0 ? -1 : 1;
+	if (tenths < 0) {
+		putchar('-');
+		tenths = -tenths;
+	}
+	printf("%" PRId64 ".%" PRId64, tenths / 10, tenths % 10);
+}
+
+static void
+write_change(const nz_bounds *now, const nz_bounds *then)
+{
+	int lo_known = then->high != NZ_UNBOUNDED;
+	int hi_known = now->high != NZ_UNBOUNDED;
+	int64_t lo = lo_known ? now->low - then->high : 0;
+	int64_t hi = hi_known ? now->high - then->low : 0;
+
+	printf(",%" PRId64 ",", now->est - then->est);
+	if (lo_known)
+		printf("%" PRId64, lo);
+	putchar(',');
+	if (hi_known)
+		printf("%" PRId64, hi);
+	write_pct(now->est - then->est, then->est);
+	printf(",%d", (lo_known && lo > 0) || (hi_known && hi < 0));
+}
+
+static void
+sum_panel(nz_release **rels, size_t n, const char *period, const char *dims,
+	const char *seen_in, nz_bounds sum[NZ_NMEASURES])
+{
+	nz_bounds one[NZ_NMEASURES];
+	size_t i;
+	int m;
+
+	memset(sum, 0, NZ_NMEASURES * sizeof *sum);
+	for (i = 0; i < n; i++) {
+		nz_release_bounds(rels[i], period, dims, seen_in, one);
+		for (m = 0; m < NZ_NMEASURES; m++)
+			nz_bounds_add(&sum[m], &one[m]);
+	}
+}
+
+/* the panel's cells; without write, only check them all, so that an
+ * error leaves no partial output */
+static void
+write_panel(const panel *pn, const char *events, int write)
+{
+	nz_cellorder *order = nz_cellorder_new();
+	nz_bounds now[NZ_NMEASURES], then[NZ_NMEASURES];
+	const char **dims, **seen_in;
+	nz_buf *labels = nz_calloc(2 * pn->matched, sizeof *labels);
+	size_t i, c, ncells;
+	int m;
+
+	for (i = 0; i < pn->matched; i++) {
+		nz_buf_printf(&labels[i], "%s of %s", pn->period,
+		    pn->now[i]->path);
+		nz_cellorder_add(order, pn->now[i], pn->period, labels[i].s);
+	}
+	for (i = 0; i < pn->matched; i++) {
+		nz_buf_printf(&labels[pn->matched + i], "%s of %s", pn->base,
+		    pn->then[i]->path);
+		nz_cellorder_add(order, pn->then[i], pn->base,
+		    labels[pn->matched + i].s);
+	}
+	if (!write) { /* every release of the panel against every other */
+		nz_release **both = nz_malloc(2 * pn->matched * sizeof *both);
+
+		memcpy(both, pn->now, pn->matched * sizeof *both);
+		memcpy(both + pn->matched, pn->then, pn->matched * sizeof *both);
+		nz_releases_compatible(both, 2 * pn->matched);
+		free(both);
+	}
+	ncells = nz_cellorder_list(order, &dims, &seen_in);
+	for (c = 0; c < ncells; c++) {
+		sum_panel(pn->now, pn->matched, pn->period, dims[c],
+		    seen_in[c], now);
+		sum_panel(pn->then, pn->matched, pn->base, dims[c],
+		    seen_in[c], then);
+		if (!write)
+			continue;
+		/* period and codes hold no comma or quote (release.c) */
+		printf("%s,%s,*,%s", pn->period, pn->base, dims[c]);
+		for (m = 0; m < NZ_NMEASURES; m++) {
+			write_level(&now[m]);
+			write_level(&then[m]);
+			write_change(&now[m], &then[m]);
+		}
+		printf(",%zu,%s,%s,", pn->matched, pn->joined.s,
+		    pn->left.s);
+		nz_csv_field(stdout, events, strlen(events), 1);
+		putchar('\n');
+	}
+	nz_cellorder_free(order);
+	for (i = 0; i < 2 * pn->matched; i++)
+		nz_buf_free(&labels[i]);
+	free(labels);
+}
+
+/* every period that has its base period among the releases */
+static void
+write_changes(nz_release **rs, size_t n, const char **periods,
+	size_t nperiods, const nz_strset *period_set, int back,
+	const event *events, size_t nevents, int write)
+{
+	panel pn = {0};
+	nz_buf titles = {0};
+	char base[16];
+	size_t i;
+
+	pn.now = nz_malloc(n * sizeof *pn.now);
+	pn.then = nz_malloc(n * sizeof *pn.then);
+	nz_buf_adds(&pn.joined, "");
+	nz_buf_adds(&pn.left, "");
+	for (i = 0; i < nperiods; i++) {
+		period_shift(periods[i], back, base);
+		if (nz_strset_find(period_set, base) < 0)
+			continue;
+		pn.period = periods[i];
+		pn.base = base;
+		build_panel(rs, n, &pn);
+		if (pn.matched == 0) {
+			if (write)
+				nz_warn("no agency released both %s and %s: no "
+				    "changes for %s", base, periods[i],
+				    periods[i]);
+			continue;
+		}
+		events_between(events, nevents, base, periods[i], &titles);
+		write_panel(&pn, titles.s, write);
+	}
+	free(pn.now);
+	free(pn.then);
+	nz_buf_free(&pn.joined);
+	nz_buf_free(&pn.left);
+	nz_buf_free(&titles);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"yoy", no_argument, NULL, 'y'},
+		{"events", required_argument, NULL, 'e'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *events_path = NULL;
+	event *events = NULL;
+	size_t nevents = 0, n, i, j, nperiods;
+	nz_strset *period_set;
+	nz_release **rs;
+	const char **periods;
+	int c, back = 1;
+
+	nz_setprog(argv[0]);
+	while ((c = getopt_long(argc, argv, "ye:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'y': back = 4; break;
+		case 'e': events_path = optarg; break;
+		case 'h': usage(); break;
+		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
+		default: nz_usage_error("unknown option");
+		}
+	}
+	n = (size_t)(argc - optind);
+	if (n == 0)
+		nz_usage_error("expected at least one RELEASE folder");
+	if (events_path)
+		events = load_events(events_path, &nevents);
+	period_set = nz_strset_new();
+	rs = nz_malloc(n * sizeof *rs);
+	for (i = 0; i < n; i++)
+		rs[i] = nz_release_load(argv[optind + i]);
+	nz_releases_check(rs, n);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < rs[i]->nperiods; j++)
+			nz_strset_add(period_set, rs[i]->periods[j], NULL);
+	nperiods = nz_strset_count(period_set);
+	periods = nz_malloc(nperiods * sizeof *periods);
+	for (i = 0; i < nperiods; i++)
+		periods[i] = nz_strset_key(period_set, i);
+	qsort(periods, nperiods, sizeof *periods, cmp_str);
+	write_changes(rs, n, periods, nperiods, period_set, back, events,
+	    nevents, 0);
+	write_header();
+	write_changes(rs, n, periods, nperiods, period_set, back, events,
+	    nevents, 1);
+	for (i = 0; i < nevents; i++)
+		free(events[i].title);
+	free(events);
+	for (i = 0; i < n; i++)
+		nz_release_free(rs[i]);
+	free(rs);
+	free(periods);
+	nz_strset_free(period_set);
+	return nz_close_stdout();
+}

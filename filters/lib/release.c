@@ -1,0 +1,906 @@
+/* release.c: agency releases as NZCCSS receives them (merge, diff-quarters).
+ *
+ * A release is a folder holding manifest.json and the release CSV it names.
+ * Loading one checks it against its manifest and turns every published or
+ * suppressed measure into bounds on the true value behind it (DESIGN §5):
+ *   published p, base b:  max(threshold, p-(b-1)) .. p+(b-1) for person
+ *                         measures, max(0, p-(b-1)) .. p+(b-1) for sums
+ *                         (without suppress_zero, 0 too for people);
+ *   S, person measure:    0 .. threshold-1 when the manifest says there
+ *                         are no secondary suppressions, else 0 .. no limit;
+ *   S, sum measure:       0 .. no limit.
+ * A cell never exceeds a margin it is part of, so each upper bound is then
+ * cut to its margins' and each lower bound raised to its children's
+ * (clients, events, units; households only against the cell's own clients,
+ * as a client's modal household may differ between a cell and its margin).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "nz.h"
+
+const char *const nz_release_cols[NZ_RELEASE_NCOLS] = {
+	"period", "agency", "region", "age_band", "gender", "ethnicity",
+	"household", "income", "housing", "need", "service",
+	"clients", "households", "events", "units",
+};
+
+const char *const nz_measure_names[NZ_NMEASURES] = {
+	"clients", "households", "events", "units",
+};
+
+#define COL_PERIOD 0
+#define COL_AGENCY 1
+#define COL_DIMS 2
+#define COL_MEASURES (COL_DIMS + NZ_NDIMS)
+#define MEASURE_MAX 1000000000000L /* 10^12: sums of many never overflow */
+
+/* ---- a set of strings, each with a dense index ---- */
+
+struct nz_strset {
+	char **keys;
+	size_t n, cap;
+	size_t *slot;  /* open addressing: index + 1, 0 = empty */
+	size_t nslot;
+};
+
+static size_t
+hash_str(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return (size_t)(h ^ (h >> 32));
+}
+
+nz_strset *
+nz_strset_new(void)
+{
+	nz_strset *s = nz_calloc(1, sizeof *s);
+
+	s->nslot = 64;
+	s->slot = nz_calloc(s->nslot, sizeof *s->slot);
+	return s;
+}
+
+static size_t
+probe(const nz_strset *s, const char *key)
+{
+	size_t i = hash_str(key) & (s->nslot - 1);
+
+	while (s->slot[i] && strcmp(s->keys[s->slot[i] - 1], key) != 0)
+		i = (i + 1) & (s->nslot - 1);
+	return i;
+}
+
+long
+nz_strset_find(const nz_strset *s, const char *key)
+{
+	size_t i = probe(s, key);
+
+	return s->slot[i] ? (long)(s->slot[i] - 1) : -1;
+}
+
+size_t
+nz_strset_add(nz_strset *s, const char *key, int *added)
+{
+	size_t i = probe(s, key), k;
+
+	if (added)
+		*added = !s->slot[i];
+	if (s->slot[i])
+		return s->slot[i] - 1;
+	if (2 * (s->n + 1) > s->nslot) { /* keep the table half empty */
+		free(s->slot);
+		s->nslot *= 2;
+		s->slot = nz_calloc(s->nslot, sizeof *s->slot);
+		for (k = 0; k < s->n; k++)
+			s->slot[probe(s, s->keys[k])] = k + 1;
+		i = probe(s, key);
+	}
+	nz_grow(&s->keys, &s->cap, s->n + 1, sizeof *s->keys);
+	s->keys[s->n] = nz_strdup(key);
+	s->slot[i] = ++s->n;
+	return s->n - 1;
+}
+
+size_t
+nz_strset_count(const nz_strset *s)
+{
+	return s->n;
+}
+
+const char *
+nz_strset_key(const nz_strset *s, size_t i)
+{
+	return s->keys[i];
+}
+
+void
+nz_strset_free(nz_strset *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->n; i++)
+		free(s->keys[i]);
+	free(s->keys);
+	free(s->slot);
+	free(s);
+}
+
+/* ---- periods and bounds ---- */
+
+int
+nz_period_parse(const char *s, int *year, int *quarter)
+{
+	int i;
+
+	if (strlen(s) != 6 || s[4] != 'Q' || s[5] < '1' || s[5] > '4')
+		return -1;
+	for (i = 0; i < 4; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+	*year = atoi(s);
+	*quarter = s[5] - '0';
+	return *year >= 1 ? 0 : -1;
+}
+
+void
+nz_bounds_add(nz_bounds *acc, const nz_bounds *b)
+{
+	acc->est += b->est;
+	acc->low += b->low;
+	if (acc->high != NZ_UNBOUNDED)
+		acc->high = b->high == NZ_UNBOUNDED ? NZ_UNBOUNDED :
+		    acc->high + b->high;
+}
+
+/* ---- the manifest ---- */
+
+static int
+valid_agency(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n < 2 || n > 16)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!islower((unsigned char)s[i]) &&
+		    !isdigit((unsigned char)s[i]) && s[i] != '-')
+			return 0;
+	return 1;
+}
+
+static _Noreturn void
+manifest_error(const nz_release *r, const char *key, const char *msg)
+{
+	nz_dieat(NZ_EXIT_DATA, r->manifest_path,
+	    nz_json_key_line(r->manifest_path, key, 1), "\"%s\": %s", key, msg);
+}
+
+static long
+rule_int(nz_release *r, json_t *rules, const char *key, long min)
+{
+	json_t *v = json_object_get(rules, key);
+
+	if (!v)
+		nz_dieat(NZ_EXIT_DATA, r->manifest_path,
+		    nz_json_key_line(r->manifest_path, "rules", 1),
+		    "\"rules\": missing key \"%s\"", key);
+	if (!json_is_integer(v) || json_integer_value(v) < min ||
+	    json_integer_value(v) > MEASURE_MAX)
+		manifest_error(r, key, min ? "must be a positive integer" :
+		    "must be a non-negative integer");
+	return (long)json_integer_value(v);
+}
+
+/* which measures are person counts and which sums: each exactly once */
+static void
+rule_measures(nz_release *r, json_t *rules)
+{
+	static const char *const lists[2] = {"sum_measures", "person_measures"};
+	int seen[NZ_NMEASURES] = {0}, kind, m;
+	json_t *list, *v;
+	size_t i;
+
+	for (kind = 0; kind < 2; kind++) {
+		list = json_object_get(rules, lists[kind]);
+		if (!json_is_array(list))
+			manifest_error(r, lists[kind],
+			    "must be an array of measure names");
+		json_array_foreach(list, i, v) {
+			for (m = 0; m < NZ_NMEASURES; m++)
+				if (json_is_string(v) && strcmp(json_string_value(v),
+				    nz_measure_names[m]) == 0)
+					break;
+			if (m == NZ_NMEASURES || seen[m]++)
+				manifest_error(r, lists[kind], "names an unknown "
+				    "or repeated measure");
+			r->rules.person[m] = kind;
+		}
+	}
+	for (m = 0; m < NZ_NMEASURES; m++)
+		if (!seen[m])
+			manifest_error(r, "rules", "every measure must be in "
+			    "person_measures or sum_measures");
+}
+
+static void
+read_rules(nz_release *r)
+{
+	json_t *rules = json_object_get(r->manifest, "rules"), *v;
+
+	if (!json_is_object(rules))
+		manifest_error(r, "rules", "missing, or not an object");
+	v = json_object_get(rules, "name");
+	r->rules.name = nz_strdup(json_is_string(v) ? json_string_value(v) :
+	    "unnamed");
+	r->rules.threshold = rule_int(r, rules, "threshold", 0);
+	r->rules.base = rule_int(r, rules, "base", 1);
+	v = json_object_get(rules, "suppress_zero");
+	if (v && !json_is_boolean(v))
+		manifest_error(r, "suppress_zero", "must be true or false");
+	r->rules.suppress_zero = !v || json_is_true(v);
+	rule_measures(r, rules);
+	/* secondary suppressions may hide counts above the threshold */
+	r->secondary = -1;
+	v = json_object_get(r->manifest, "suppression");
+	if (json_is_object(v) && json_is_integer(json_object_get(v, "secondary")))
+		r->secondary = (int)(json_integer_value(json_object_get(v,
+		    "secondary")) > 0);
+}
+
+static void
+read_coverage(nz_release *r)
+{
+	json_t *regions = json_object_get(r->manifest, "regions"), *v;
+	size_t i;
+
+	if (!regions)
+		return; /* every region */
+	if (!json_is_array(regions))
+		manifest_error(r, "regions", "must be an array of region codes");
+	r->regions = nz_strset_new();
+	json_array_foreach(regions, i, v) {
+		if (!json_is_string(v) || !*json_string_value(v))
+			manifest_error(r, "regions", "must be an array of "
+			    "region codes");
+		nz_strset_add(r->regions, json_string_value(v), NULL);
+	}
+}
+
+static void
+verify_release_file(nz_release *r)
+{
+	json_t *rel = json_object_get(r->manifest, "release");
+	const char *want;
+	char got[65];
+
+	if (!rel || !json_is_string(json_object_get(rel, "sha256")))
+		return;
+	want = json_string_value(json_object_get(rel, "sha256"));
+	if (nz_sha256_file(r->path, got) < 0)
+		nz_die(NZ_EXIT_DATA, "%s: %s", r->path, strerror(errno));
+	if (strcmp(want, got) != 0)
+		nz_dieat(NZ_EXIT_DATA, r->path, 0, "sha256 %s differs from %s "
+		    "in %s: the release is not the one its manifest describes",
+		    nz_qn(got, 12), nz_qn(want, 12), r->manifest_path);
+}
+
+/* arg: a folder holding manifest.json, or the manifest itself */
+static void
+find_files(nz_release *r, const char *arg)
+{
+	struct stat st;
+	nz_buf b = {0};
+	json_t *rel;
+	const char *file = "release.csv", *slash;
+
+	if (stat(arg, &st) != 0)
+		nz_die(NZ_EXIT_DATA, "%s: %s", arg, strerror(errno));
+	if (!S_ISDIR(st.st_mode) && (strlen(arg) < 5 ||
+	    strcmp(arg + strlen(arg) - 5, ".json") != 0))
+		nz_die(NZ_EXIT_DATA, "%s: expected a release folder or its "
+		    "manifest.json", arg);
+	if (S_ISDIR(st.st_mode)) {
+		nz_buf_adds(&b, arg);
+		while (b.len > 1 && b.s[b.len - 1] == '/')
+			b.s[--b.len] = '\0';
+		nz_buf_adds(&b, "/manifest.json");
+		r->manifest_path = b.s;
+	} else {
+		r->manifest_path = nz_strdup(arg);
+	}
+	r->manifest = nz_json_load(r->manifest_path);
+	rel = json_object_get(r->manifest, "release");
+	if (rel && json_object_get(rel, "file"))
+		file = nz_json_str(r->manifest_path, rel, "file", NULL);
+	if (!*file || strchr(file, '/'))
+		manifest_error(r, "file", "must name a file beside the manifest");
+	slash = strrchr(r->manifest_path, '/');
+	b = (nz_buf){0};
+	if (slash)
+		nz_buf_add(&b, r->manifest_path,
+		    (size_t)(slash - r->manifest_path) + 1);
+	nz_buf_adds(&b, file);
+	r->path = b.s;
+}
+
+/* ---- the release CSV ---- */
+
+static void
+check_dims(const nz_release *r, const nz_row *row)
+{
+	size_t i, k;
+
+	for (i = COL_DIMS; i < COL_MEASURES; i++) {
+		const char *s = row->field[i];
+		int bad = row->len[i] == 0;
+
+		for (k = 0; k < row->len[i]; k++)
+			if (s[k] == ',' || s[k] == '"' || s[k] == '|' ||
+			    (unsigned char)s[k] < 0x20 || s[k] == 0x7F)
+				bad = 1;
+		if (bad)
+			nz_dieat(NZ_EXIT_DATA, r->path, row->line, "%s: invalid "
+			    "code %s", nz_release_cols[i], nz_q(s));
+	}
+	if (strcmp(row->field[COL_DIMS], "*") != 0 && r->regions &&
+	    nz_strset_find(r->regions, row->field[COL_DIMS]) < 0)
+		nz_dieat(NZ_EXIT_DATA, r->path, row->line, "region %s is "
+		    "outside the coverage in %s", nz_q(row->field[COL_DIMS]),
+		    r->manifest_path);
+}
+
+static void
+published_bounds(const nz_release *r, int m, long p, long line, nz_bounds *b)
+{
+	long t = r->rules.threshold, k = r->rules.base - 1;
+	int zero;
+
+	if (p % r->rules.base != 0)
+		nz_dieat(NZ_EXIT_DATA, r->path, line, "%s: %ld is not a "
+		    "multiple of base %ld (rules %s)", nz_measure_names[m], p,
+		    r->rules.base, nz_q(r->rules.name));
+	b->est = p;
+	b->high = p + k;
+	if (!r->rules.person[m]) {
+		b->low = p > k ? p - k : 0;
+		return;
+	}
+	/* raw values at or above the threshold, and 0 if it is published */
+	zero = !r->rules.suppress_zero && p <= k;
+	b->low = p - k > t ? p - k : t;
+	if (zero) {
+		if (b->low > b->high)
+			b->high = 0; /* only a raw 0 comes out as p */
+		b->low = 0;
+	}
+	if (b->low > b->high)
+		nz_dieat(NZ_EXIT_DATA, r->path, line, "%s: %ld cannot be "
+		    "published under rules %s (threshold %ld, base %ld)",
+		    nz_measure_names[m], p, nz_q(r->rules.name), t,
+		    r->rules.base);
+}
+
+static void
+suppressed_bounds(const nz_release *r, int m, long line, nz_bounds *b)
+{
+	b->low = 0;
+	b->high = NZ_UNBOUNDED;
+	if (r->rules.person[m] && r->secondary == 0) {
+		if (r->rules.threshold == 0)
+			nz_dieat(NZ_EXIT_DATA, r->path, line, "%s: 'S' but rules "
+			    "%s suppress nothing and %s lists no secondary "
+			    "suppression", nz_measure_names[m],
+			    nz_q(r->rules.name), r->manifest_path);
+		b->high = r->rules.threshold - 1;
+	}
+}
+
+static void
+read_measures(const nz_release *r, const nz_row *row, nz_rcell *cell)
+{
+	long v;
+	int m;
+
+	for (m = 0; m < NZ_NMEASURES; m++) {
+		const char *s = row->field[COL_MEASURES + m];
+
+		if (strcmp(s, "S") == 0) {
+			cell->suppressed |= 1u << m;
+			suppressed_bounds(r, m, row->line, &cell->m[m]);
+		} else if (nz_parse_long(s, 0, MEASURE_MAX, &v) == 0) {
+			published_bounds(r, m, v, row->line, &cell->m[m]);
+		} else {
+			nz_dieat(NZ_EXIT_DATA, r->path, row->line, "%s: expected "
+			    "a count or 'S', found %s", nz_measure_names[m],
+			    nz_q(s));
+		}
+	}
+}
+
+static const char *
+intern_period(nz_release *r, nz_strset *periods, const nz_row *row)
+{
+	int y, q, added;
+	size_t i;
+
+	if (nz_period_parse(row->field[COL_PERIOD], &y, &q) < 0)
+		nz_dieat(NZ_EXIT_DATA, r->path, row->line, "period: expected "
+		    "YYYYQn, found %s", nz_q(row->field[COL_PERIOD]));
+	i = nz_strset_add(periods, row->field[COL_PERIOD], &added);
+	return nz_strset_key(periods, i);
+}
+
+static void
+read_cells(nz_release *r, nz_strset *periods)
+{
+	nz_csv *csv = nz_csv_open(r->path, NZ_CSV_CANONICAL);
+	nz_buf key = {0};
+	nz_row *row;
+	nz_rcell *cell;
+	size_t cap = 0;
+	int added;
+
+	nz_csv_expect_header(csv, nz_release_cols, NZ_RELEASE_NCOLS);
+	while (nz_csv_next_n(csv, &row, NZ_RELEASE_NCOLS) == 1) {
+		if (strcmp(row->field[COL_AGENCY], r->agency) != 0)
+			nz_dieat(NZ_EXIT_DATA, r->path, row->line, "agency %s "
+			    "in a release of %s (%s)",
+			    nz_q(row->field[COL_AGENCY]), nz_q(r->agency),
+			    r->manifest_path);
+		check_dims(r, row);
+		nz_grow(&r->cells, &cap, r->ncells + 1, sizeof *r->cells);
+		cell = memset(&r->cells[r->ncells], 0, sizeof *cell);
+		cell->period = intern_period(r, periods, row);
+		cell->line = row->line;
+		nz_buf_clear(&key);
+		nz_buf_printf(&key, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s",
+		    cell->period, row->field[2], row->field[3], row->field[4],
+		    row->field[5], row->field[6], row->field[7], row->field[8],
+		    row->field[9], row->field[10]);
+		nz_strset_add(r->index, key.s, &added);
+		if (!added)
+			nz_dieat(NZ_EXIT_DATA, r->path, row->line, "duplicate "
+			    "cell (first on line %ld)", r->cells[nz_strset_find(
+			    r->index, key.s)].line);
+		cell->dims = nz_strset_key(r->index, r->ncells) +
+		    strlen(cell->period) + 1;
+		read_measures(r, row, cell);
+		r->ncells++;
+	}
+	nz_csv_close(csv);
+	nz_buf_free(&key);
+	if (r->ncells == 0)
+		nz_dieat(NZ_EXIT_DATA, r->path, 0, "the release holds no cells");
+}
+
+/* the periods the release holds, sorted, must be those of the manifest */
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+check_periods(nz_release *r, nz_strset *periods)
+{
+	json_t *listed = json_object_get(r->manifest, "periods"), *v;
+	size_t i;
+
+	r->nperiods = nz_strset_count(periods);
+	r->periods = nz_malloc(r->nperiods * sizeof *r->periods);
+	for (i = 0; i < r->nperiods; i++)
+		r->periods[i] = nz_strset_key(periods, i);
+	qsort(r->periods, r->nperiods, sizeof *r->periods, cmp_str);
+	if (!listed)
+		return;
+	if (!json_is_array(listed))
+		manifest_error(r, "periods", "must be an array of periods");
+	json_array_foreach(listed, i, v)
+		if (!json_is_string(v) ||
+		    nz_strset_find(periods, json_string_value(v)) < 0)
+			nz_dieat(NZ_EXIT_DATA, r->path, 0, "holds no cell of "
+			    "period %s listed in %s", nz_q(json_is_string(v) ?
+			    json_string_value(v) : "?"), r->manifest_path);
+	if (json_array_size(listed) != r->nperiods)
+		nz_dieat(NZ_EXIT_DATA, r->path, 0, "holds periods that %s "
+		    "does not list", r->manifest_path);
+}
+
+/* ---- margins bound their cells ---- */
+
+/* how many dimensions of a cell are not '*' */
+static int
+depth(const char *dims)
+{
+	int n = 0;
+	const char *p = dims, *end;
+
+	for (;;) {
+		end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		n += !(end - p == 1 && *p == '*');
+		if (!*end)
+			return n;
+		p = end + 1;
+	}
+}
+
+/* the cell with dimension j of c replaced by '*'; NULL if none */
+static nz_rcell *
+margin_of(nz_release *r, const nz_rcell *c, int j, nz_buf *key)
+{
+	const char *p = c->dims, *end;
+	long at;
+	int i;
+
+	for (i = 0; i < j; i++)
+		p = strchr(p, ',') + 1;
+	end = strchr(p, ',');
+	if (!end)
+		end = p + strlen(p);
+	if (end - p == 1 && *p == '*')
+		return NULL;
+	nz_buf_clear(key);
+	nz_buf_printf(key, "%s,%.*s*%s", c->period, (int)(p - c->dims),
+	    c->dims, end);
+	at = nz_strset_find(r->index, key->s);
+	return at < 0 ? NULL : &r->cells[at];
+}
+
+/* measures never larger in a cell than in its margins; not households, as
+ * a client's household may differ between the two (households <= clients
+ * is used instead) */
+static const int monotone[NZ_NMEASURES] = {1, 0, 1, 1};
+
+static void
+cut_to_margins(nz_release *r, const size_t *order)
+{
+	nz_buf key = {0};
+	nz_rcell *c, *up;
+	size_t i;
+	int j, m;
+
+	for (i = 0; i < r->ncells; i++) { /* margins first */
+		c = &r->cells[order[i]];
+		for (j = 0; j < NZ_NDIMS; j++) {
+			if (!(up = margin_of(r, c, j, &key)))
+				continue;
+			for (m = 0; m < NZ_NMEASURES; m++) {
+				if (!monotone[m] || up->m[m].high >= c->m[m].high)
+					continue;
+				if (c->m[m].low > up->m[m].high)
+					nz_dieat(NZ_EXIT_DATA, r->path, c->line,
+					    "%s: at least %lld, more than its "
+					    "margin on line %ld allows (%lld)",
+					    nz_measure_names[m],
+					    (long long)c->m[m].low, up->line,
+					    (long long)up->m[m].high);
+				c->m[m].high = up->m[m].high;
+			}
+		}
+		if (c->m[NZ_CLIENTS].high < c->m[NZ_HOUSEHOLDS].high) {
+			if (c->m[NZ_HOUSEHOLDS].low > c->m[NZ_CLIENTS].high)
+				nz_dieat(NZ_EXIT_DATA, r->path, c->line, "more "
+				    "households than clients");
+			c->m[NZ_HOUSEHOLDS].high = c->m[NZ_CLIENTS].high;
+		}
+	}
+	for (i = r->ncells; i-- > 0;) { /* children first */
+		c = &r->cells[order[i]];
+		if (c->m[NZ_CLIENTS].low < c->m[NZ_HOUSEHOLDS].low)
+			c->m[NZ_CLIENTS].low = c->m[NZ_HOUSEHOLDS].low;
+		for (j = 0; j < NZ_NDIMS; j++) {
+			if (!(up = margin_of(r, c, j, &key)))
+				continue;
+			for (m = 0; m < NZ_NMEASURES; m++)
+				if (monotone[m] && up->m[m].low < c->m[m].low)
+					up->m[m].low = c->m[m].low;
+		}
+	}
+	nz_buf_free(&key);
+}
+
+/* An estimate: the published value, or for an S the middle of the
+ * primary range 0..threshold-1 for people and 0 for sums; then moved into
+ * the bounds, which the margins may have narrowed past it. */
+static void
+estimate(nz_release *r)
+{
+	size_t i;
+	int m;
+
+	for (i = 0; i < r->ncells; i++) {
+		for (m = 0; m < NZ_NMEASURES; m++) {
+			nz_bounds *b = &r->cells[i].m[m];
+
+			if (r->cells[i].suppressed & (1u << m))
+				b->est = r->rules.person[m] &&
+				    r->rules.threshold > 0 ?
+				    (r->rules.threshold - 1) / 2 : 0;
+			if (b->est < b->low)
+				b->est = b->low;
+			if (b->est > b->high)
+				b->est = b->high;
+		}
+	}
+}
+
+/* cell indexes by depth, margins first, file order within (counting sort) */
+static size_t *
+by_depth(const nz_release *r)
+{
+	size_t start[NZ_NDIMS + 2] = {0}, *order, i;
+	int *d = nz_malloc(r->ncells * sizeof *d), k;
+
+	order = nz_malloc(r->ncells * sizeof *order);
+	for (i = 0; i < r->ncells; i++) {
+		d[i] = depth(r->cells[i].dims);
+		start[d[i] + 1]++;
+	}
+	for (k = 1; k < NZ_NDIMS + 2; k++)
+		start[k] += start[k - 1];
+	for (i = 0; i < r->ncells; i++)
+		order[start[d[i]]++] = i;
+	free(d);
+	return order;
+}
+
+static void
+tighten(nz_release *r)
+{
+	size_t *order = by_depth(r);
+
+	cut_to_margins(r, order);
+	free(order);
+	estimate(r);
+}
+
+nz_release *
+nz_release_load(const char *arg)
+{
+	nz_release *r = nz_calloc(1, sizeof *r);
+	nz_strset *periods = nz_strset_new();
+
+	find_files(r, arg);
+	r->agency = nz_strdup(nz_json_str(r->manifest_path, r->manifest,
+	    "agency", NULL));
+	if (!valid_agency(r->agency))
+		manifest_error(r, "agency", "must be 2 to 16 lower case "
+		    "letters, digits or '-'");
+	read_rules(r);
+	read_coverage(r);
+	verify_release_file(r);
+	r->index = nz_strset_new();
+	read_cells(r, periods);
+	check_periods(r, periods);
+	r->period_set = periods;
+	tighten(r);
+	return r;
+}
+
+void
+nz_release_free(nz_release *r)
+{
+	if (!r)
+		return;
+	free(r->manifest_path);
+	free(r->path);
+	free(r->agency);
+	free(r->rules.name);
+	json_decref(r->manifest);
+	nz_strset_free(r->regions);
+	nz_strset_free(r->period_set);
+	nz_strset_free(r->index);
+	free(r->periods);
+	free(r->cells);
+	free(r);
+}
+
+int
+nz_release_has_period(const nz_release *r, const char *period)
+{
+	return nz_strset_find(r->period_set, period) >= 0;
+}
+
+void
+nz_release_bounds(const nz_release *r, const char *period, const char *dims,
+	const char *seen_in, nz_bounds out[NZ_NMEASURES])
+{
+	nz_buf key = {0};
+	size_t region_len = strcspn(dims, ",");
+	long at;
+	int m, outside;
+
+	nz_buf_printf(&key, "%s,%s", period, dims);
+	at = nz_strset_find(r->index, key.s);
+	if (at >= 0) {
+		nz_buf_free(&key);
+		memcpy(out, r->cells[at].m, NZ_NMEASURES * sizeof *out);
+		return;
+	}
+	/* a region outside the agency's coverage is a structural zero */
+	nz_buf_clear(&key);
+	nz_buf_add(&key, dims, region_len);
+	outside = r->regions && strcmp(key.s, "*") != 0 &&
+	    nz_strset_find(r->regions, key.s) < 0;
+	nz_buf_free(&key);
+	if (outside) {
+		for (m = 0; m < NZ_NMEASURES; m++)
+			out[m] = (nz_bounds){0, 0, 0};
+		return;
+	}
+	nz_dieat(NZ_EXIT_DATA, r->path, 0, "no cell %s,%s, which %s has: "
+	    "built from different table specs or code lists", period, dims,
+	    seen_in);
+}
+
+/* ---- many releases ---- */
+
+static int
+cmp_release(const void *a, const void *b)
+{
+	const nz_release *ra = *(nz_release *const *)a;
+	const nz_release *rb = *(nz_release *const *)b;
+	int c = strcmp(ra->agency, rb->agency);
+
+	if (c)
+		return c;
+	c = strcmp(ra->periods[0], rb->periods[0]);
+	return c ? c : strcmp(ra->path, rb->path);
+}
+
+/* code lists and age bands must be the same versions everywhere */
+static void
+check_versions(const nz_release *a, const nz_release *b)
+{
+	static const char *const keys[] = {"code_lists", "age_bands"};
+	json_t *va, *vb, *x, *y;
+	const char *name;
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		va = json_object_get(a->manifest, keys[k]);
+		vb = json_object_get(b->manifest, keys[k]);
+		if (!va || !vb)
+			continue;
+		if (json_is_object(va) && json_is_object(vb)) {
+			json_object_foreach(va, name, x) {
+				y = json_object_get(vb, name);
+				if (y && !json_equal(x, y))
+					nz_dieat(NZ_EXIT_DATA, b->manifest_path,
+					    0, "code list %s is version %s, "
+					    "%s has %s: not like for like",
+					    nz_q(name), nz_q(json_is_string(y) ?
+					    json_string_value(y) : "?"),
+					    a->manifest_path,
+					    nz_q(json_is_string(x) ?
+					    json_string_value(x) : "?"));
+			}
+		} else if (!json_equal(va, vb)) {
+			nz_dieat(NZ_EXIT_DATA, b->manifest_path, 0, "%s differs "
+			    "from %s: not like for like", keys[k],
+			    a->manifest_path);
+		}
+	}
+}
+
+void
+nz_releases_compatible(nz_release *const *rs, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (rs[i] != rs[j])
+				check_versions(rs[i], rs[j]);
+}
+
+void
+nz_releases_check(nz_release **rs, size_t n)
+{
+	size_t i, j, p;
+
+	qsort(rs, n, sizeof *rs, cmp_release);
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n && strcmp(rs[i]->agency,
+		    rs[j]->agency) == 0; j++)
+			for (p = 0; p < rs[j]->nperiods; p++)
+				if (nz_release_has_period(rs[i], rs[j]->periods[p]))
+					nz_dieat(NZ_EXIT_DATA, rs[j]->path, 0,
+					    "agency %s period %s is also in %s",
+					    nz_q(rs[j]->agency),
+					    rs[j]->periods[p], rs[i]->path);
+}
+
+/* ---- the cells of many releases in one order ---- */
+
+struct nz_cellorder {
+	nz_strset *dims;
+	size_t *next;          /* linked list over dims indexes */
+	const char **seen_in;  /* the release that first had each cell */
+	size_t head, cap;
+	const char **list;
+};
+
+#define NONE ((size_t)-1)
+
+nz_cellorder *
+nz_cellorder_new(void)
+{
+	nz_cellorder *o = nz_calloc(1, sizeof *o);
+
+	o->dims = nz_strset_new();
+	o->head = NONE;
+	return o;
+}
+
+void
+nz_cellorder_add(nz_cellorder *o, const nz_release *r, const char *period,
+	const char *label)
+{
+	size_t i, at, prev = NONE, cap;
+	int added;
+
+	for (i = 0; i < r->ncells; i++) {
+		if (strcmp(r->cells[i].period, period) != 0)
+			continue;
+		at = nz_strset_add(o->dims, r->cells[i].dims, &added);
+		if (added) {
+			/* a new cell goes after its predecessor in r */
+			if (at >= o->cap) { /* next and seen_in share cap */
+				cap = o->cap;
+				nz_grow(&o->next, &cap, at + 1, sizeof *o->next);
+				o->seen_in = nz_realloc(o->seen_in,
+				    cap * sizeof *o->seen_in);
+				o->cap = cap;
+			}
+			o->seen_in[at] = label;
+			if (prev == NONE) {
+				o->next[at] = o->head;
+				o->head = at;
+			} else {
+				o->next[at] = o->next[prev];
+				o->next[prev] = at;
+			}
+		}
+		prev = at;
+	}
+}
+
+size_t
+nz_cellorder_list(nz_cellorder *o, const char ***dims, const char ***seen_in)
+{
+	size_t n = nz_strset_count(o->dims), i = 0, at;
+
+	free(o->list);
+	o->list = nz_malloc(2 * n * sizeof *o->list);
+	for (at = o->head; at != NONE; at = o->next[at]) {
+		o->list[i] = nz_strset_key(o->dims, at);
+		o->list[n + i++] = o->seen_in[at];
+	}
+	*dims = o->list;
+	*seen_in = o->list + n;
+	return n;
+}
+
+void
+nz_cellorder_free(nz_cellorder *o)
+{
+	if (!o)
+		return;
+	nz_strset_free(o->dims);
+	free(o->next);
+	free(o->seen_in);
+	free(o->list);
+	free(o);
+}

@@ -1,0 +1,443 @@
+/* manifest: the release manifest (FORMATS.md), sent with release.csv.
+ *
+ * Gathers what a reader of the release needs to trust and compare it:
+ * agency, periods, coverage, rules, code-list and spec versions, the row
+ * accounting of every stage (checked here: nothing dropped silently), the
+ * suppression counts and the release's sha256.  Keys come out in a fixed
+ * order and built_at from SOURCE_DATE_EPOCH, so a rebuild is
+ * byte-identical.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "nz.h"
+
+static const char *const release_cols[] = {
+	"period", "agency", "region", "age_band", "gender", "ethnicity",
+	"household", "income", "housing", "need", "service", "clients",
+	"households", "events", "units",
+};
+#define NRELEASE (sizeof release_cols / sizeof *release_cols)
+/* the code lists in cell column order (age bands have their own key) */
+static const char *const list_fields[] = {
+	"region", "gender", "ethnicity", "household", "income", "housing",
+	"need", "service",
+};
+#define NLISTS (sizeof list_fields / sizeof *list_fields)
+
+struct opts {
+	const char *agency, *profile, *regions, *release;
+	char *rules, *codes, *bands, *tables;
+	const char **stage;
+	size_t nstages, stage_cap;
+};
+
+static void
+usage(void)
+{
+	printf("Usage: %s --agency CODE --release FILE [--stage FILE]... "
+	    "[OPTION]...\n"
+"Write the release manifest (JSON) on standard output.\n\n"
+"  -a, --agency CODE   the agency code (must match the release and profile)\n"
+"  -R, --release FILE  the release cells: row count, periods, sha256\n"
+"  -S, --stage FILE    a stage's --stats file; repeat, in pipeline order\n"
+"  -p, --profile FILE  agency profile: its \"regions\" are the coverage\n"
+"  -g, --regions LIST  coverage as region codes instead, e.g. 02,13\n"
+"                      (without either, every region is covered)\n"
+"  -r, --rules FILE    rules used (default pipelines/rules/statsnz.json)\n"
+"  -c, --codes DIR     code lists (default pipelines/codes)\n"
+"  -b, --bands FILE    age bands (default pipelines/age-bands.json)\n"
+"  -t, --tables FILE   table spec (default pipelines/tables.json)\n"
+"  -h, --help          show this help and exit\n"
+"  -V, --version       show the version and exit\n\n"
+"Row accounting is checked: every stage must have rows_read =\n"
+"rows_written + rows_rejected (rows_counted for aggregate); each stage\n"
+"must read what the one before wrote (cells_written after aggregate); the\n"
+"last stage must have written the release's rows.  \"suppression\" comes\n"
+"from the last stage that reports it.\n\n"
+"built_at is SOURCE_DATE_EPOCH (seconds since 1970, UTC) when set, else\n"
+"the current time; the Makefile sets it so rebuilds are byte-identical.\n\n"
+"Exit status: 0 success, 1 data or input error, 2 usage error.\n",
+	    nz_prog);
+	exit(NZ_EXIT_OK);
+}
+
+/* ---- coverage ---- */
+
+/* The covered region codes in code-list order. */
+static json_t *
+coverage(const struct opts *o, const nz_codes *region)
+{
+	char *keep;
+	json_t *out, *want = NULL, *v, *root = NULL;
+	const char *from = o->profile ? o->profile : "--regions";
+	size_t i;
+
+	if (o->profile) {
+		root = nz_json_load(o->profile);
+		if (strcmp(nz_json_str(o->profile, root, "agency", NULL),
+		    o->agency) != 0)
+			nz_dieat(NZ_EXIT_DATA, o->profile, nz_json_key_line(
+			    o->profile, "agency", 1), "agency %s, but --agency "
+			    "is %s", nz_q(nz_json_str(o->profile, root,
+			    "agency", NULL)), nz_q(o->agency));
+		want = json_incref(json_object_get(root, "regions"));
+		if (want && !json_is_array(want))
+			nz_dieat(NZ_EXIT_DATA, o->profile, nz_json_key_line(
+			    o->profile, "regions", 1), "\"regions\" must be an "
+			    "array of region codes");
+	} else if (o->regions) {
+		char *copy = nz_strdup(o->regions), *p, *save = NULL;
+		want = json_array();
+		for (p = strtok_r(copy, ",", &save); p;
+		    p = strtok_r(NULL, ",", &save))
+			json_array_append_new(want, json_string(p));
+		free(copy);
+	}
+	if (want && json_array_size(want) == 0)
+		nz_die(NZ_EXIT_DATA, "%s: no regions: the coverage needs at "
+		    "least one region code", from);
+	json_array_foreach(want, i, v)
+		if (!json_is_string(v) || nz_codes_find(region,
+		    json_string_value(v), strlen(json_string_value(v))) < 0)
+			nz_die(NZ_EXIT_DATA, "%s: region %s is not a code in %s",
+			    from, json_is_string(v) ?
+			    nz_q(json_string_value(v)) : "(not a string)",
+			    region->path);
+	keep = nz_calloc(region->n, 1);
+	if (!want)
+		memset(keep, 1, region->n);
+	json_array_foreach(want, i, v)
+		keep[nz_codes_find(region, json_string_value(v),
+		    strlen(json_string_value(v)))] = 1;
+	out = json_array();
+	for (i = 0; i < region->n; i++)
+		if (keep[i])
+			json_array_append_new(out, json_string(region->code[i]));
+	json_decref(want);
+	json_decref(root);
+	free(keep);
+	return out;
+}
+
+/* ---- configuration versions ---- */
+
+static json_t *
+rules_summary(const char *path)
+{
+	static const char *const str_keys[] = {"name", "version"};
+	static const char *const int_keys[] = {"threshold", "base",
+	    "sum_min_clients"};
+	json_t *root = nz_json_load(path), *out = json_object(), *v;
+	size_t i, j;
+
+	for (i = 0; i < 2; i++)
+		json_object_set_new(out, str_keys[i], json_string(
+		    nz_json_str(path, root, str_keys[i], NULL)));
+	for (i = 0; i < 3; i++) {
+		v = json_object_get(root, int_keys[i]);
+		if (!json_is_integer(v))
+			nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path,
+			    int_keys[i], 1), "\"%s\" must be an integer",
+			    int_keys[i]);
+		json_object_set(out, int_keys[i], v);
+		if (i == 0) {
+			/* FORMATS order: threshold, suppress_zero, base, ... */
+			v = json_object_get(root, "suppress_zero");
+			if (!json_is_boolean(v))
+				nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(
+				    path, "suppress_zero", 1),
+				    "\"suppress_zero\" must be true or false");
+			json_object_set(out, "suppress_zero", v);
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		const char *key = i ? "sum_measures" : "person_measures";
+		v = json_object_get(root, key);
+		if (!json_is_array(v))
+			nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path, key,
+			    1), "\"%s\" must be an array", key);
+		for (j = 0; j < json_array_size(v); j++)
+			if (!json_is_string(json_array_get(v, j)))
+				nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(
+				    path, key, 1), "\"%s\" must hold measure "
+				    "names", key);
+		json_object_set(out, key, v);
+	}
+	json_decref(root);
+	return out;
+}
+
+static json_t *
+file_version(const char *path)
+{
+	json_t *root = nz_json_load(path);
+	json_t *v = json_string(nz_json_str(path, root, "version", NULL));
+
+	json_decref(root);
+	return v;
+}
+
+/* ---- stages ---- */
+
+static long
+stage_int(const char *path, json_t *st, const char *key, int required)
+{
+	json_t *v = json_object_get(st, key);
+
+	if (!v && !required)
+		return -1;
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path, key, 1),
+		    "stage statistics need \"%s\" as a non-negative integer",
+		    key);
+	return (long)json_integer_value(v);
+}
+
+/* Check one stage's accounting and its link to the stage before; returns
+ * the rows it handed on. */
+static long
+check_stage(const char *path, json_t *st, long handed_on, const char *prev)
+{
+	const char *name = json_is_string(json_object_get(st, "program")) ?
+	    json_string_value(json_object_get(st, "program")) : path;
+	long read = stage_int(path, st, "rows_read", 1);
+	long rejected = stage_int(path, st, "rows_rejected", 1);
+	long counted = stage_int(path, st, "rows_counted", 0);
+	long written = stage_int(path, st, "rows_written", counted < 0);
+	long cells = stage_int(path, st, "cells_written", 0);
+	long kept = counted >= 0 ? counted : written;
+
+	if (read != kept + rejected)
+		nz_die(NZ_EXIT_DATA, "%s: stage %s loses rows: rows_read %ld != "
+		    "%s %ld + rows_rejected %ld", path, nz_q(name), read,
+		    counted >= 0 ? "rows_counted" : "rows_written", kept,
+		    rejected);
+	if (handed_on >= 0 && read != handed_on)
+		nz_die(NZ_EXIT_DATA, "%s: stage %s read %ld rows, but stage %s "
+		    "before it wrote %ld", path, nz_q(name), read, nz_q(prev),
+		    handed_on);
+	return cells >= 0 ? cells : written;
+}
+
+static json_t *
+load_stages(const struct opts *o, long release_rows, json_t **suppression)
+{
+	json_t *stages = json_array();
+	const char *prev = NULL;
+	long handed_on = -1;
+	size_t i;
+
+	*suppression = NULL;
+	for (i = 0; i < o->nstages; i++) {
+		json_t *st = nz_json_load(o->stage[i]), *sup;
+
+		handed_on = check_stage(o->stage[i], st, handed_on, prev);
+		prev = json_is_string(json_object_get(st, "program")) ?
+		    json_string_value(json_object_get(st, "program")) :
+		    o->stage[i];
+		sup = json_object_get(st, "suppression");
+		if (sup) {
+			json_decref(*suppression);
+			*suppression = json_deep_copy(sup);
+		}
+		json_array_append(stages, st);
+		json_decref(st);
+	}
+	if (o->nstages && handed_on != release_rows)
+		nz_die(NZ_EXIT_DATA, "%s: the last stage wrote %ld rows, but %s "
+		    "holds %ld", o->stage[o->nstages - 1], handed_on,
+		    o->release, release_rows);
+	if (!*suppression)
+		nz_die(NZ_EXIT_DATA, "no stage reports \"suppression\": give "
+		    "the --stats file of suppress with --stage");
+	return stages;
+}
+
+/* ---- the release ---- */
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* rows, periods (sorted) and sha256 of the release */
+static json_t *
+scan_release(const struct opts *o, long *rows, json_t **periods)
+{
+	nz_csv *csv = nz_csv_open(o->release, NZ_CSV_CANONICAL);
+	char **seen = NULL, sha[65];
+	size_t n = 0, cap = 0, i;
+	const char *base = strrchr(o->release, '/');
+	json_t *out;
+	nz_row *row;
+
+	nz_csv_expect_header(csv, release_cols, NRELEASE);
+	*rows = 0;
+	while (nz_csv_next_n(csv, &row, NRELEASE) == 1) {
+		(*rows)++;
+		if (strcmp(row->field[1], o->agency) != 0)
+			nz_dieat(NZ_EXIT_DATA, o->release, row->line, "agency %s, "
+			    "but --agency is %s", nz_q(row->field[1]),
+			    nz_q(o->agency));
+		for (i = 0; i < n; i++)
+			if (strcmp(seen[i], row->field[0]) == 0)
+				break;
+		if (i == n) {
+			nz_grow(&seen, &cap, n + 1, sizeof *seen);
+			seen[n++] = nz_strdup(row->field[0]);
+		}
+	}
+	nz_csv_close(csv);
+	qsort(seen, n, sizeof *seen, cmp_str);
+	*periods = json_array();
+	for (i = 0; i < n; i++) {
+		json_array_append_new(*periods, json_string(seen[i]));
+		free(seen[i]);
+	}
+	free(seen);
+	if (nz_sha256_file(o->release, sha) < 0)
+		nz_die(NZ_EXIT_DATA, "%s: %s", o->release, strerror(errno));
+	out = json_object();
+	json_object_set_new(out, "file", json_string(base ? base + 1 :
+	    o->release));
+	json_object_set_new(out, "rows", json_integer(*rows));
+	json_object_set_new(out, "sha256", json_string(sha));
+	return out;
+}
+
+/* ---- built_at ---- */
+
+static json_t *
+built_at(void)
+{
+	const char *env = getenv("SOURCE_DATE_EPOCH");
+	char text[32];
+	time_t t;
+	struct tm tm;
+	long v;
+
+	if (env) {
+		if (nz_parse_long(env, 0, 253402300799L, &v) < 0)
+			nz_die(NZ_EXIT_DATA, "SOURCE_DATE_EPOCH is %s: expected "
+			    "seconds since 1970-01-01 UTC", nz_q(env));
+		t = (time_t)v;
+	} else {
+		t = time(NULL);
+	}
+	if (!gmtime_r(&t, &tm) ||
+	    strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		nz_die(NZ_EXIT_DATA, "cannot format the build time");
+	return json_string(text);
+}
+
+static void
+parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option opts[] = {
+		{"agency", required_argument, NULL, 'a'},
+		{"release", required_argument, NULL, 'R'},
+		{"stage", required_argument, NULL, 'S'},
+		{"profile", required_argument, NULL, 'p'},
+		{"regions", required_argument, NULL, 'g'},
+		{"rules", required_argument, NULL, 'r'},
+		{"codes", required_argument, NULL, 'c'},
+		{"bands", required_argument, NULL, 'b'},
+		{"tables", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "a:R:S:p:g:r:c:b:t:hV", opts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'a': o->agency = optarg; break;
+		case 'R': o->release = optarg; break;
+		case 'S':
+			nz_grow(&o->stage, &o->stage_cap, o->nstages + 1,
+			    sizeof *o->stage);
+			o->stage[o->nstages++] = optarg;
+			break;
+		case 'p': o->profile = optarg; break;
+		case 'g': o->regions = optarg; break;
+		case 'r': o->rules = optarg; break;
+		case 'c': o->codes = optarg; break;
+		case 'b': o->bands = optarg; break;
+		case 't': o->tables = optarg; break;
+		case 'h': usage(); break;
+		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); exit(0);
+		default: nz_usage_error("unknown option");
+		}
+	}
+	if (optind < argc)
+		nz_usage_error("unexpected argument %s", nz_q(argv[optind]));
+	if (!o->agency || !*o->agency)
+		nz_usage_error("--agency is required");
+	if (!o->release)
+		nz_usage_error("--release is required");
+	if (o->profile && o->regions)
+		nz_usage_error("give the coverage by --profile or --regions, "
+		    "not both");
+	o->rules = o->rules ? nz_strdup(o->rules) :
+	    nz_pipelines_path("rules/statsnz.json");
+	o->codes = o->codes ? nz_strdup(o->codes) : nz_pipelines_path("codes");
+	o->bands = o->bands ? nz_strdup(o->bands) :
+	    nz_pipelines_path("age-bands.json");
+	o->tables = o->tables ? nz_strdup(o->tables) :
+	    nz_pipelines_path("tables.json");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = {0};
+	json_t *m = json_object(), *lists = json_object(), *periods, *release,
+	    *stages, *suppression;
+	nz_codes *region = NULL;
+	long rows;
+	size_t i;
+
+	nz_setprog(argv[0]);
+	parse_args(argc, argv, &o);
+	for (i = 0; i < NLISTS; i++) {
+		nz_codes *cl = nz_codes_load(o.codes, list_fields[i]);
+		json_object_set_new(lists, list_fields[i],
+		    json_string(cl->version));
+		if (i == 0)
+			region = cl;
+		else
+			nz_codes_free(cl);
+	}
+	release = scan_release(&o, &rows, &periods);
+	stages = load_stages(&o, rows, &suppression);
+
+	json_object_set_new(m, "agency", json_string(o.agency));
+	json_object_set_new(m, "periods", periods);
+	json_object_set_new(m, "regions", coverage(&o, region));
+	json_object_set_new(m, "rules", rules_summary(o.rules));
+	json_object_set_new(m, "code_lists", lists);
+	json_object_set_new(m, "age_bands", file_version(o.bands));
+	json_object_set_new(m, "table_spec", file_version(o.tables));
+	json_object_set_new(m, "program_version", json_string(NZ_VERSION));
+	json_object_set_new(m, "stages", stages);
+	json_object_set_new(m, "suppression", suppression);
+	json_object_set_new(m, "release", release);
+	json_object_set_new(m, "built_at", built_at());
+	if (json_dumpf(m, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
+		nz_die(NZ_EXIT_DATA, "write error on standard output");
+	putchar('\n');
+	json_decref(m);
+	nz_codes_free(region);
+	free(o.rules);
+	free(o.codes);
+	free(o.bands);
+	free(o.tables);
+	free(o.stage);
+	return nz_close_stdout();
+}

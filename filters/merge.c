@@ -1,0 +1,192 @@
+/* merge: the releases of many agencies summed into regional and national
+ * cells, each measure with an estimate and bounds on the true sum. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nz.h"
+
+static void
+usage(void)
+{
+	printf("Usage: %s [OPTION]... RELEASE...\n"
+	    "Sum the protected releases of many agencies, cell by cell, into\n"
+	    "merged cells with an estimate and low/high bounds on the true sum.\n"
+	    "\n"
+	    "Each RELEASE is a folder holding manifest.json and the release CSV\n"
+	    "it names (release.file, default release.csv), e.g. out/agency/*/,\n"
+	    "or the path of such a manifest.json.  The manifest gives the rules\n"
+	    "the release was protected under and its region coverage.\n"
+	    "\n"
+	    "  -h, --help     show this help and exit\n"
+	    "  -V, --version  show the version and exit\n"
+	    "\n"
+	    "Output (CSV on stdout), one row per period and cell, periods in\n"
+	    "order, cells in the releases' own order:\n"
+	    "  period,agency,region,age_band,gender,ethnicity,household,income,\n"
+	    "  housing,need,service,clients,clients_low,clients_high,households,\n"
+	    "  households_low,households_high,events,events_low,events_high,\n"
+	    "  units,units_low,units_high,agencies\n"
+	    "agency is '*'; agencies is how many agencies released the period.\n"
+	    "\n"
+	    "AGENCIES ARE NOT ADDITIVE IN PEOPLE: a client of two agencies counts\n"
+	    "twice in clients (and a household in households).  A merged count is\n"
+	    "a sum of agencies' counts, not a count of distinct people.\n"
+	    "\n"
+	    "Bounds: low and high are sums of each agency's bounds on its true\n"
+	    "value; the true sum always lies in low..high.  Under an agency's\n"
+	    "rules (threshold t, base b):\n"
+	    "  a published value p         person counts max(t, p-(b-1))..p+(b-1),\n"
+	    "                              sums max(0, p-(b-1))..p+(b-1)\n"
+	    "                              (base 1: exactly p)\n"
+	    "  S in clients or households  0..t-1 when the manifest reports no\n"
+	    "                              secondary suppression, else 0..no limit\n"
+	    "  S in events or units        0..no limit\n"
+	    "and a cell never exceeds a published margin it is part of (nor\n"
+	    "households its clients), which caps many of those limits.  A cell\n"
+	    "of a region outside an agency's coverage is an exact 0 for it.\n"
+	    "An empty M_high means no upper bound.  The estimate M sums each\n"
+	    "agency's published value, or for an S (t-1)/2 rounded down in a\n"
+	    "person count and 0 in a sum, each first moved into that agency's\n"
+	    "bounds; so M always lies in M_low..M_high.\n"
+	    "\n"
+	    "Errors (exit 1): two releases of one agency and period; releases\n"
+	    "of a period whose cells differ other than by coverage, or whose code\n"
+	    "lists or age bands differ; a release that does not match its manifest\n"
+	    "(agency, periods, coverage, sha256) or is malformed.\n"
+	    "Exit status: 0 success, 1 data or input error, 2 usage error.\n",
+	    nz_prog);
+	exit(NZ_EXIT_OK);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* every period of every release, sorted */
+static size_t
+all_periods(nz_release **rs, size_t n, nz_strset *set, const char ***out)
+{
+	size_t i, p, count;
+	const char **list;
+
+	for (i = 0; i < n; i++)
+		for (p = 0; p < rs[i]->nperiods; p++)
+			nz_strset_add(set, rs[i]->periods[p], NULL);
+	count = nz_strset_count(set);
+	list = nz_malloc(count * sizeof *list);
+	for (i = 0; i < count; i++)
+		list[i] = nz_strset_key(set, i);
+	qsort(list, count, sizeof *list, cmp_str);
+	*out = list;
+	return count;
+}
+
+static void
+write_header(void)
+{
+	const char *const *dim = nz_release_cols;
+	int i;
+
+	for (i = 0; i < 2 + NZ_NDIMS; i++)
+		nz_csv_field(stdout, dim[i], strlen(dim[i]), i == 0);
+	for (i = 0; i < NZ_NMEASURES; i++)
+		printf(",%s,%s_low,%s_high", nz_measure_names[i],
+		    nz_measure_names[i], nz_measure_names[i]);
+	fputs(",agencies\n", stdout);
+}
+
+static void
+write_bounds(const nz_bounds *b)
+{
+	printf(",%" PRId64 ",%" PRId64 ",", b->est, b->low);
+	if (b->high != NZ_UNBOUNDED)
+		printf("%" PRId64, b->high);
+}
+
+/* one period: the cells of every release holding it; without write, only
+ * check them all, so that an error leaves no partial output */
+static void
+merge_period(nz_release **rs, size_t n, const char *period, int write)
+{
+	nz_cellorder *order = nz_cellorder_new();
+	nz_bounds sum[NZ_NMEASURES], one[NZ_NMEASURES];
+	nz_release **released = nz_malloc(n * sizeof *released);
+	const char **dims, **seen_in;
+	size_t i, c, ncells, nagencies = 0;
+	int m;
+
+	for (i = 0; i < n; i++)
+		if (nz_release_has_period(rs[i], period)) {
+			nz_cellorder_add(order, rs[i], period, rs[i]->path);
+			released[nagencies++] = rs[i];
+		}
+	if (!write)
+		nz_releases_compatible(released, nagencies);
+	ncells = nz_cellorder_list(order, &dims, &seen_in);
+	for (c = 0; c < ncells; c++) {
+		memset(sum, 0, sizeof sum);
+		for (i = 0; i < nagencies; i++) {
+			nz_release_bounds(released[i], period, dims[c],
+			    seen_in[c], one);
+			for (m = 0; m < NZ_NMEASURES; m++)
+				nz_bounds_add(&sum[m], &one[m]);
+		}
+		if (!write)
+			continue;
+		/* period and codes hold no comma or quote (release.c) */
+		printf("%s,*,%s", period, dims[c]);
+		for (m = 0; m < NZ_NMEASURES; m++)
+			write_bounds(&sum[m]);
+		printf(",%zu\n", nagencies);
+	}
+	nz_cellorder_free(order);
+	free(released);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	nz_release **rs;
+	nz_strset *period_set;
+	const char **periods;
+	size_t n, i, nperiods;
+	int c;
+
+	nz_setprog(argv[0]);
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h': usage(); break;
+		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
+		default: nz_usage_error("unknown option");
+		}
+	}
+	n = (size_t)(argc - optind);
+	if (n == 0)
+		nz_usage_error("expected at least one RELEASE folder");
+	period_set = nz_strset_new();
+	rs = nz_malloc(n * sizeof *rs);
+	for (i = 0; i < n; i++)
+		rs[i] = nz_release_load(argv[optind + i]);
+	nz_releases_check(rs, n);
+	nperiods = all_periods(rs, n, period_set, &periods);
+	for (i = 0; i < nperiods; i++)
+		merge_period(rs, n, periods[i], 0);
+	write_header();
+	for (i = 0; i < nperiods; i++)
+		merge_period(rs, n, periods[i], 1);
+	for (i = 0; i < n; i++)
+		nz_release_free(rs[i]);
+	free(rs);
+	free(periods);
+	nz_strset_free(period_set);
+	return nz_close_stdout();
+}

@@ -1,0 +1,146 @@
+#!/bin/sh
+# e2e-merge-bounds: on the sample build, the merged bounds of every cell and
+# measure hold the true sum of the agencies' internal cells, and the
+# change bounds of diff-quarters (and --yoy) hold the true change over the
+# agencies that released both quarters.
+# Builds what it needs with make; skips only while pipelines/agency.mk has
+# no rule for manifest.json yet (the at-source chain being built).
+set -eu
+cd "${ROOT:-.}"
+if ! grep -q 'manifest\.json' pipelines/agency.mk; then
+	echo "skip: pipelines/agency.mk does not build manifest.json yet"
+	exit 0
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+agencies=$(ls sample-data/*/profile.json | sed 's|sample-data/\(.*\)/profile.json|\1|')
+targets=""
+for a in $agencies; do
+	targets="$targets out/agency/$a/manifest.json"
+done
+# shellcheck disable=SC2086
+if ! make -s agencies $targets bin/merge bin/diff-quarters >"$work/make.log" 2>&1; then
+	cat "$work/make.log"
+	exit 1
+fi
+dirs=""
+for a in $agencies; do
+	for f in cells.csv release.csv manifest.json; do
+		[ -f "out/agency/$a/$f" ] || { echo "missing out/agency/$a/$f"; exit 1; }
+	done
+	dirs="$dirs out/agency/$a"
+done
+# shellcheck disable=SC2086
+bin/merge $dirs >"$work/merged.csv"
+# shellcheck disable=SC2086
+bin/diff-quarters $dirs >"$work/changes.csv"
+# shellcheck disable=SC2086
+bin/diff-quarters --yoy $dirs >"$work/changes-yoy.csv"
+python3 - "$work" $dirs <<'EOF'
+import csv, json, os, sys
+
+work, dirs = sys.argv[1], sys.argv[2:]
+M = ["clients", "households", "events", "units"]
+DIMS = ["region", "age_band", "gender", "ethnicity", "household", "income",
+        "housing", "need", "service"]
+fails = []
+
+def fail(msg):
+    if len(fails) < 20:
+        print("FAIL:", msg)
+    fails.append(msg)
+
+# truth[agency][(period, dims)] = [clients, households, events, units]
+truth, coverage, periods = {}, {}, {}
+for d in dirs:
+    man = json.load(open(os.path.join(d, "manifest.json")))
+    a = man["agency"]
+    coverage[a] = set(man["regions"]) if "regions" in man else None
+    cells = {}
+    with open(os.path.join(d, "cells.csv"), newline="") as f:
+        for row in csv.DictReader(f):
+            key = (row["period"],) + tuple(row[k] for k in DIMS)
+            cells[key] = [int(row[m]) for m in M]
+    truth[a] = cells
+    periods[a] = {k[0] for k in cells}
+
+def true_value(a, key):
+    if key in truth[a]:
+        return truth[a][key]
+    region = key[1]
+    if region != "*" and coverage[a] is not None and region not in coverage[a]:
+        return [0, 0, 0, 0]
+    fail("agency %s has no internal cell %s" % (a, key))
+    return [0, 0, 0, 0]
+
+def inside(low, value, high):
+    return int(low) <= value and (high == "" or value <= int(high))
+
+# ---- merge ----
+checked = 0
+seen = set()
+with open(os.path.join(work, "merged.csv"), newline="") as f:
+    for row in csv.DictReader(f):
+        key = (row["period"],) + tuple(row[k] for k in DIMS)
+        seen.add(key)
+        released = [a for a in truth if key[0] in periods[a]]
+        if int(row["agencies"]) != len(released):
+            fail("merged %s: agencies %s, expected %d" % (key, row["agencies"], len(released)))
+        sums = [0, 0, 0, 0]
+        for a in released:
+            sums = [s + v for s, v in zip(sums, true_value(a, key))]
+        for i, m in enumerate(M):
+            lo, est, hi = row[m + "_low"], int(row[m]), row[m + "_high"]
+            if not inside(lo, sums[i], hi):
+                fail("merged %s %s: true %d outside %s..%s" % (key, m, sums[i], lo, hi))
+            if not inside(lo, est, hi):
+                fail("merged %s %s: estimate %d outside %s..%s" % (key, m, est, lo, hi))
+            checked += 1
+every = {k for a in truth for k in truth[a]}
+for k in sorted(every - seen)[:5]:
+    fail("cell %s of the internal cells is not in merged.csv" % (k,))
+if every - seen:
+    fail("%d internal cells missing from merged.csv" % len(every - seen))
+print("merge: %d cells, %d measures checked" % (len(seen), checked))
+
+# ---- diff-quarters ----
+def check_changes(name):
+    rows = n = 0
+    with open(os.path.join(work, name), newline="") as f:
+        for row in csv.DictReader(f):
+            rows += 1
+            p, b = row["period"], row["base_period"]
+            key_p = (p,) + tuple(row[k] for k in DIMS)
+            key_b = (b,) + key_p[1:]
+            matched = sorted(a for a in truth if p in periods[a] and b in periods[a])
+            joined = sorted(a for a in truth if p in periods[a] and b not in periods[a])
+            left = sorted(a for a in truth if b in periods[a] and p not in periods[a])
+            if (int(row["agencies_matched"]), row["agencies_joined"], row["agencies_left"]) != \
+                    (len(matched), "|".join(joined), "|".join(left)):
+                fail("%s %s: panel %s/%s/%s, expected %d/%s/%s" % (name, key_p,
+                     row["agencies_matched"], row["agencies_joined"], row["agencies_left"],
+                     len(matched), "|".join(joined), "|".join(left)))
+            now = [0, 0, 0, 0]
+            then = [0, 0, 0, 0]
+            for a in matched:
+                now = [s + v for s, v in zip(now, true_value(a, key_p))]
+                then = [s + v for s, v in zip(then, true_value(a, key_b))]
+            for i, m in enumerate(M):
+                if not inside(row[m + "_low"], now[i], row[m + "_high"]):
+                    fail("%s %s %s: level %d outside" % (name, key_p, m, now[i]))
+                if not inside(row[m + "_base_low"], then[i], row[m + "_base_high"]):
+                    fail("%s %s %s: base %d outside" % (name, key_p, m, then[i]))
+                ch, lo, hi = now[i] - then[i], row[m + "_change_low"], row[m + "_change_high"]
+                if (lo != "" and ch < int(lo)) or (hi != "" and ch > int(hi)):
+                    fail("%s %s %s: change %d outside %s..%s" % (name, key_p, m, ch, lo, hi))
+                if row[m + "_sig"] == "1" and ch == 0:
+                    fail("%s %s %s: sig but no true change" % (name, key_p, m))
+                n += 1
+    if rows == 0:
+        fail("%s: no rows" % name)
+    print("%s: %d rows, %d measures checked" % (name, rows, n))
+
+check_changes("changes.csv")
+check_changes("changes-yoy.csv")
+sys.exit(1 if fails else 0)
+EOF
