@@ -40,7 +40,7 @@ all: $(BINS)
 # ---- set-up: Debian packages (installed as root, else the apt-get line) ----
 DEPS = bin/.deps-ok
 deps: $(DEPS)
-$(DEPS): pipelines/deps.sh
+$(DEPS): pipelines/deps.sh Makefile pipelines/publish.mk
 	@sh pipelines/deps.sh $@ $(BUILD_PKGS) $(TEST_PKGS)
 
 # ---- the programs ----
@@ -74,8 +74,9 @@ bin/test/san-%: tests/unit/%.c $(LIB_SRC) $(LIB_HDR) | $(DEPS)
 # ---- the pipelines ----
 include pipelines/agency.mk
 include pipelines/national.mk
+include pipelines/publish.mk
 
-run: all agencies national
+run: all agencies national site
 
 # ---- the tests ----
 check: all $(SAN_BINS) $(UNIT_BINS) $(patsubst bin/test/%,bin/test/san-%,$(UNIT_BINS))

@@ -4,6 +4,7 @@ set -eu
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for dir in sample-data/*/; do
+	[ -f "$dir"profile.json ] || continue # not an agency (narrative/)
 	agency=$(basename "$dir")
 	for export in "$dir"export.*; do
 		bin/gen-sample "$agency" > "$tmp/out"
