@@ -5,6 +5,8 @@
 #   make bench    the benchmark (never part of check)
 #   make fuzz     libFuzzer on the shared layer, FUZZ_SECONDS (60) per
 #                 harness (needs clang; never part of check)
+#   make valgrind memcheck over the chain on one sample agency,
+#                 VALGRIND_AGENCY (kaishare); slow, never part of check
 
 # ---- variables ----
 CC       ?= cc
@@ -22,6 +24,7 @@ FUZZ_SECONDS ?= 60
 BUILD_PKGS = gcc make pkg-config libcsv-dev libjansson-dev libsodium-dev \
              libglpk-dev
 TEST_PKGS  = python3
+BENCH_PKGS = time miller
 
 LIB_SRC  = $(wildcard filters/lib/*.c)
 LIB_HDR  = filters/lib/nz.h
@@ -33,7 +36,7 @@ UNIT_BINS = $(patsubst tests/unit/%.c,bin/test/%,$(UNIT_SRC))
 FUZZ_NAMES = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c))
 
 .DELETE_ON_ERROR:
-.PHONY: all run check deps clean bench key agency agencies fuzz
+.PHONY: all run check deps clean bench key agency agencies fuzz valgrind
 
 all: $(BINS)
 
@@ -89,6 +92,25 @@ bin/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(LIB_HDR) | $(DEPS)
 
 fuzz: $(addprefix bin/fuzz/,$(FUZZ_NAMES))
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+# valgrind memcheck: every program of the chain on one sample agency
+VALGRIND_AGENCY ?= kaishare
+bin/.deps-valgrind-ok: pipelines/deps.sh
+	@sh pipelines/deps.sh $@ valgrind
+
+valgrind: all bin/.deps-valgrind-ok
+	@sh tests/valgrind.sh $(VALGRIND_AGENCY)
+
+# ---- the benchmark: tests/bench/run.sh; results in out/bench ----
+bin/.deps-bench-ok: pipelines/deps.sh
+	@sh pipelines/deps.sh $@ $(BENCH_PKGS)
+
+bin/bench/csvfloor: tests/bench/csvfloor.c | $(DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< -lcsv
+
+bench: all bin/bench/csvfloor bin/.deps-bench-ok
+	@sh tests/bench/run.sh
 
 clean:
 	rm -rf bin/* out

@@ -157,7 +157,8 @@ static void
 bucket_row(struct run *run, const char *input, const nz_row *row)
 {
 	const char *date = row->field[COL_DATE], *band;
-	char period[16];
+	static char period[16];        /* of last_quarter: rows come in runs */
+	static long last_quarter = -1;
 	int y, m, d, col;
 	long quarter;
 
@@ -171,7 +172,10 @@ bucket_row(struct run *run, const char *input, const nz_row *row)
 		return;
 	}
 	band = age_band(run, input, row);
-	snprintf(period, sizeof period, "%04dQ%d", y, (m - 1) / 3 + 1);
+	if (quarter != last_quarter) {
+		snprintf(period, sizeof period, "%04dQ%d", y, (m - 1) / 3 + 1);
+		last_quarter = quarter;
+	}
 	nz_csv_field(stdout, row->field[COL_AGENCY], row->len[COL_AGENCY], 1);
 	nz_csv_field(stdout, period, strlen(period), 0);
 	nz_csv_field(stdout, row->field[COL_CLIENT], row->len[COL_CLIENT], 0);

@@ -38,6 +38,8 @@ read_hex(const char *path, unsigned char key[NZ_KEY_BYTES])
 	if (!f)
 		nz_die(NZ_EXIT_DATA, "%s: %s", path, strerror(errno));
 	n = fread(text, 1, sizeof text - 1, f);
+	if (ferror(f))
+		nz_die(NZ_EXIT_DATA, "%s: read error: %s", path, strerror(errno));
 	fclose(f);
 	text[n] = '\0';
 	nz_trim(text);

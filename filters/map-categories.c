@@ -23,6 +23,19 @@ struct entry {
 	int code;           /* index in the field's code list */
 };
 
+/* a value as it came and the code it mapped to: the same few spellings
+ * come on every row, so most rows skip folding and the map's hash */
+#define MEMO_SLOTS 64
+#define MEMO_MAX 47
+struct memo {
+	unsigned char len;     /* 0: empty slot */
+	char raw[MEMO_MAX];
+	int code;
+};
+
+/* per field (static: the same for the whole run) */
+static struct memo memos[NZ_NFIELDS][MEMO_SLOTS];
+
 struct field_map {
 	nz_codes *codes;
 	struct entry *entry;
@@ -573,11 +586,51 @@ map_folded(struct run *run, int f, const char *s, size_t len)
 	return -1;
 }
 
+static struct memo *
+memo_slot(int f, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	return &memos[f][(len * 7 + u[0] * 3 + u[len / 2] * 5 + u[len - 1]) %
+	    MEMO_SLOTS];
+}
+
+/* the code of a mapped value seen before, else -1 */
+static int
+memo_get(int f, const char *s, size_t len)
+{
+	struct memo *m;
+
+	if (len == 0 || len > MEMO_MAX)
+		return -1;
+	m = memo_slot(f, s, len);
+	return m->len == len && memcmp(m->raw, s, len) == 0 ? m->code : -1;
+}
+
+static void
+memo_put(int f, const char *s, size_t len, int code)
+{
+	struct memo *m;
+
+	if (len == 0 || len > MEMO_MAX || code < 0)
+		return;
+	m = memo_slot(f, s, len);
+	m->len = (unsigned char)len;
+	memcpy(m->raw, s, len);
+	m->code = code;
+}
+
 static int
 map_value(struct run *run, int f, const char *s, size_t len)
 {
+	int code = memo_get(f, s, len);
+
+	if (code >= 0)
+		return code;
 	fold(s, len, &run->folded);
-	return map_folded(run, f, s, len);
+	code = map_folded(run, f, s, len);
+	memo_put(f, s, len, code);
+	return code;
 }
 
 /* Map a '|' list: each value, codes sorted bytewise without repeats; the
@@ -595,11 +648,16 @@ map_list(struct run *run, int f, const char *s, size_t len, nz_buf *out)
 		bar = memchr(s, '|', (size_t)(end - s));
 		if (!bar)
 			bar = end;
-		fold(s, (size_t)(bar - s), &run->folded);
-		if (run->folded.len == 0)
-			continue;   /* an empty list item is no value */
+		/* a remembered value folds to something: it is a value */
+		code = memo_get(f, s, (size_t)(bar - s));
+		if (code < 0) {
+			fold(s, (size_t)(bar - s), &run->folded);
+			if (run->folded.len == 0)
+				continue;   /* an empty list item is no value */
+			code = map_folded(run, f, s, (size_t)(bar - s));
+			memo_put(f, s, (size_t)(bar - s), code);
+		}
 		any = 1;
-		code = map_folded(run, f, s, (size_t)(bar - s));
 		fm->seen[fm->rank[code < 0 ? ns : code]] = 1;
 	}
 	if (!any)

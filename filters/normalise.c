@@ -785,6 +785,10 @@ process_row(struct run *run, nz_row *row)
 		write_reject(run, row->line, R_TRAILER, NULL, row->field[0]);
 		return;
 	}
+	if (row->unterminated && row->nfields < run->header_fields)
+		nz_dieat(NZ_EXIT_DATA, run->input, row->line, "truncated "
+		    "export: the last record has %zu of %zu fields and no line "
+		    "end", row->nfields, run->header_fields);
 	if (row->nfields != run->header_fields) {
 		char detail[96];
 		snprintf(detail, sizeof detail, "wrong field count: expected "

@@ -29,8 +29,9 @@ key: bin/keygen
 # The sample agencies' keys come from their DEMO-KEY.hex files.
 out/keys/%.key: sample-data/%/DEMO-KEY.hex bin/keygen
 	@mkdir -p -m 700 $(@D)
-	rm -f $@
-	bin/keygen --from-hex $< $@
+	rm -f $@ $@.tmp
+	bin/keygen --from-hex $< $@.tmp
+	mv $@.tmp $@
 
 # a given KEY= wins over the demo key
 agency_key = $(if $(KEY),$(KEY),out/keys/$(1).key)

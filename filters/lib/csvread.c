@@ -14,6 +14,7 @@
 #include "nz.h"
 
 #define READ_SIZE 65536
+#define NO_POS ((size_t)-1)
 
 struct nz_csv {
 	struct csv_parser parser;
@@ -25,6 +26,8 @@ struct nz_csv {
 	size_t chunk;          /* bytes per read */
 	char *in;              /* raw input not yet fed */
 	size_t in_len, in_pos, in_cap;
+	size_t next_lf, next_cr; /* offsets of the next LF and CR in `in`
+	                          * (in_len: none; NO_POS: not searched) */
 	int at_start, at_eof, finished;
 	long line;             /* physical line of the next byte */
 	int last_was_cr;
@@ -198,23 +201,47 @@ ensure_fields(nz_csv *c, size_t n)
 	c->fcap = cap;
 }
 
+/* 1 if s[0..len) has no NUL and no byte over 0x7F, eight at a time */
+static int
+plain_ascii(const unsigned char *s, size_t len)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	const uint64_t highs = UINT64_C(0x8080808080808080);
+	size_t i = 0;
+	uint64_t w;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		/* a high bit set, or a zero byte (w - ones borrows into it) */
+		if ((w | ((w - ones) & ~w)) & highs)
+			return 0;
+	}
+	for (; i < len; i++)
+		if (s[i] == 0 || s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
 static void
 on_field(void *s, size_t len, void *data)
 {
 	nz_csv *c = data;
 	size_t bad;
 
-	if (memchr(s, '\0', len))
+	if (c->nfields >= c->fcap)
+		ensure_fields(c, c->nfields + 1);
+	if (plain_ascii(s, len))
+		; /* nothing to check */
+	else if (memchr(s, '\0', len))
 		set_error(c, "NUL byte in field %zu", c->nfields + 1);
 	else if ((c->flags & (NZ_CSV_UTF8 | NZ_CSV_CANONICAL)) &&
 	    !nz_utf8_valid(s, len, &bad))
 		set_error(c, "invalid UTF-8 in field %zu: %s", c->nfields + 1,
 		    nz_qn((char *)s + bad, len - bad > 4 ? 4 : len - bad));
-	ensure_fields(c, c->nfields + 1);
 	c->offs[c->nfields] = c->bytes.len;
 	c->lens[c->nfields] = len;
-	nz_buf_add(&c->bytes, s, len);
-	nz_buf_addc(&c->bytes, '\0');
+	nz_buf_add(&c->bytes, s, len); /* NUL-terminates it */
+	c->bytes.len++;                /* and keeps the NUL */
 	c->nfields++;
 }
 
@@ -223,7 +250,7 @@ on_record(int term, void *data)
 {
 	nz_csv *c = data;
 
-	(void)term;
+	c->row.unterminated = term == -1; /* libcsv: -1 from csv_fini */
 	c->have_record = 1;
 	c->in_record = 0;
 }
@@ -248,16 +275,30 @@ is_term(char ch)
 	return ch == '\n' || ch == '\r';
 }
 
+/* Offset of the next byte ch at or after in_pos (in_len if none); the
+ * answer is kept, so a buffer is searched once for each of CR and LF
+ * (a CR-only file would otherwise search its whole buffer every line). */
+static size_t
+next_of(nz_csv *c, size_t *cached, int ch)
+{
+	if (*cached == NO_POS || *cached < c->in_pos) {
+		const char *hit = memchr(c->in + c->in_pos, ch,
+		    c->in_len - c->in_pos);
+		*cached = hit ? (size_t)(hit - c->in) : c->in_len;
+	}
+	return *cached;
+}
+
 /* Feed one segment ending at the first CR/LF (or the end of the data). */
 static void
 feed_segment(nz_csv *c)
 {
-	const char *p = c->in + c->in_pos, *end = c->in + c->in_len, *q;
-	size_t n;
+	const char *p = c->in + c->in_pos, *q;
+	size_t n, lf = next_of(c, &c->next_lf, '\n'),
+	    cr = next_of(c, &c->next_cr, '\r');
 
-	for (q = p; q < end && !is_term(*q); q++)
-		;
-	if (q < end)
+	q = c->in + (lf < cr ? lf : cr);
+	if (q < c->in + c->in_len)
 		q++;
 	n = (size_t)(q - p);
 	if (!c->in_record && (n > 1 || (n == 1 && !is_term(*p)))) {
@@ -305,6 +346,7 @@ fill(nz_csv *c)
 	}
 	c->in_pos = 0;
 	c->in_len = 0;
+	c->next_lf = c->next_cr = NO_POS;
 	/* read at least 3 bytes at the start so a BOM is seen whole */
 	do {
 		size_t want = c->chunk > c->in_len ? c->chunk - c->in_len : 1;

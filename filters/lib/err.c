@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nz.h"
 
@@ -12,9 +13,14 @@ void
 nz_setprog(const char *argv0)
 {
 	const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+	static char out_buf[1 << 16];
 
 	if (argv0)
 		nz_prog = slash ? slash + 1 : argv0;
+	/* 64 KiB writes into a pipe or file, not stdio's 4 KiB */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, out_buf, _IOFBF, sizeof out_buf);
+	atexit(nz_stdout_atexit);
 }
 
 static void

@@ -5,11 +5,14 @@
 
 #include "nz.h"
 
+static int stdout_closed;
+
 int
 nz_close_stdout(void)
 {
 	int ret = NZ_EXIT_OK;
 
+	stdout_closed = 1;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		nz_warn("write error on standard output: %s",
 		    strerror(errno ? errno : EIO));
@@ -20,6 +23,18 @@ nz_close_stdout(void)
 		ret = NZ_EXIT_DATA;
 	}
 	return ret;
+}
+
+void
+nz_stdout_atexit(void)
+{
+	if (stdout_closed)
+		return;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		nz_warn("write error on standard output: %s",
+		    strerror(errno ? errno : EIO));
+		_exit(NZ_EXIT_DATA); /* exit() from an atexit handler is undefined */
+	}
 }
 
 FILE *

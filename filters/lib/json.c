@@ -15,6 +15,9 @@ nz_json_load(const char *path)
 	if (!f)
 		nz_die(NZ_EXIT_DATA, "%s: %s", path, strerror(errno));
 	root = json_loadf(f, JSON_REJECT_DUPLICATES, &err);
+	if (!root && ferror(f)) /* e.g. a directory: EISDIR, not bad JSON */
+		nz_die(NZ_EXIT_DATA, "%s: read error: %s", path,
+		    strerror(errno ? errno : EIO));
 	fclose(f);
 	if (!root)
 		nz_die(NZ_EXIT_DATA, "%s:%d:%d: invalid JSON: %s", path,

@@ -118,6 +118,7 @@ typedef struct nz_row {
 	size_t *len;    /* byte length of each field */
 	long line;      /* 1-based line where the record starts */
 	long line_end;  /* line where the record ends */
+	int unterminated; /* ended by the end of input, not CR/LF: maybe cut */
 } nz_row;
 /* Open a path ("-" or NULL for stdin). Exits 1 with a message if the file
  * cannot be opened. */
@@ -183,6 +184,9 @@ void nz_decoder_close(nz_decoder *d);
 /* Flush and close stdout (and check stdin); returns NZ_EXIT_DATA with a
  * message on a write error (e.g. /dev/full), else NZ_EXIT_OK. */
 int nz_close_stdout(void);
+/* Registered by nz_setprog: a program that ends without nz_close_stdout
+ * (--help, --version) still fails, exit 1, when stdout could not be written. */
+void nz_stdout_atexit(void);
 /* Open FILE for writing ("-" = stdout); exits 1 naming it on failure. */
 FILE *nz_fopen_out(const char *path);
 /* Close a file opened by nz_fopen_out; exits 1 naming it on error. */
@@ -309,6 +313,7 @@ enum { NZ_AUDIT_CLIENTS, NZ_AUDIT_HOUSEHOLDS, NZ_AUDIT_EVENTS,
 extern const char *const nz_audit_dims[NZ_AUDIT_NDIMS];
 extern const char *const nz_audit_measures[NZ_AUDIT_NMEASURES];
 #define NZ_AUDIT_INF ((long)(~0UL >> 1))  /* LONG_MAX: no upper bound */
+#define NZ_AUDIT_MAX_VALUE 1000000000000L  /* larger counts are not real */
 enum nz_audit_kind { NZ_AUDIT_UNRULED, NZ_AUDIT_PERSON, NZ_AUDIT_SUM };
 typedef struct nz_audit_rules {
 	char name[64];
@@ -324,19 +329,25 @@ enum nz_audit_state { NZ_AUDIT_PUBLISHED, NZ_AUDIT_PRIMARY,
 	NZ_AUDIT_SECONDARY };
 typedef struct nz_audit_cell {
 	const char *dim[NZ_AUDIT_NDIMS];      /* a code or "*"; borrowed */
-	long value[NZ_AUDIT_NMEASURES];       /* published value, unless S */
+	long value[NZ_AUDIT_NMEASURES];       /* published value, unless S;
+	                                       * 0 .. NZ_AUDIT_MAX_VALUE */
 	unsigned char state[NZ_AUDIT_NMEASURES];
 } nz_audit_cell;
 enum nz_audit_status { NZ_AUDIT_OK, NZ_AUDIT_EXPOSED,
 	NZ_AUDIT_INCONSISTENT };
 /* The integers an S may hide: low..high (NZ_AUDIT_INF: no upper bound).
  * EXPOSED: fewer than 3 (high - low < 2); INCONSISTENT: no true values
- * fit what is published (low, high meaningless). */
+ * fit what is published (low, high meaningless).  The status is exact;
+ * low and high are exact unless the cell is OK anyway, where they may
+ * be an outer bound (see audit.c; NZ_AUDIT_EXACT makes them exact). */
 typedef struct nz_audit_bound {
 	long low, high;
 	int status;
 } nz_audit_bound;
-enum { NZ_AUDIT_UNBOUNDED_S = 1 };    /* flag: every S is 0..inf */
+enum {
+	NZ_AUDIT_UNBOUNDED_S = 1,  /* every S is 0..inf (secondaries unknown) */
+	NZ_AUDIT_EXACT = 2,        /* exact integer low and high everywhere */
+};
 typedef struct nz_audit nz_audit;
 /* Index a group's cells and find its relations.  cells stays the
  * caller's and must outlive the audit; nz_audit_protect changes states.

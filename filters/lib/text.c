@@ -9,7 +9,8 @@
 void
 nz_buf_add(nz_buf *b, const char *s, size_t n)
 {
-	nz_grow(&b->s, &b->cap, b->len + n + 1, 1);
+	if (b->len + n + 1 > b->cap) /* a call per field: skip it when it fits */
+		nz_grow(&b->s, &b->cap, b->len + n + 1, 1);
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
 	b->s[b->len] = '\0';
@@ -72,6 +73,18 @@ nz_utf8_valid(const char *str, size_t len, size_t *bad)
 		size_t n, k;
 		unsigned long cp;
 
+		/* most text is ASCII: skip it eight bytes at a time */
+		while (i + 8 <= len) {
+			uint64_t w;
+
+			memcpy(&w, s + i, 8);
+			if (w & UINT64_C(0x8080808080808080))
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
+		c = s[i];
 		if (c < 0x80) {
 			i++;
 			continue;
@@ -136,7 +149,8 @@ nz_trim(char *s)
 		else
 			break;
 	}
-	memmove(s, s + start, len - start);
+	if (start > 0) /* mostly nothing leads: skip the copy */
+		memmove(s, s + start, len - start);
 	s[len - start] = '\0';
 	return s;
 }

@@ -332,6 +332,16 @@ main(int argc, char **argv)
 	(void)argc;
 	if (!dir)
 		dir = "../shared/testdata";
+	{
+		char probe[512];
+		FILE *f;
+		snprintf(probe, sizeof probe, "%s/README.md", dir);
+		if (!(f = fopen(probe, "r"))) {
+			check(0, "shared test data", dir);
+			return 1;
+		}
+		fclose(f);
+	}
 	/* the reader's errors are expected here; keep the log readable */
 	if (!freopen("/dev/null", "w", stderr))
 		return 1;

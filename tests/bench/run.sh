@@ -1,0 +1,111 @@
+#!/bin/sh
+# run.sh: the benchmark (make bench; never part of make check).
+#
+# A large export in the northern agency's layout (gen-sample --bench,
+# BENCH_ROWS rows, kept in out/bench/ and reused), then, each BENCH_RUNS
+# times (median of each figure reported):
+#   every program alone on its real input (written to out/bench/),
+#   the whole chain as one pipe, normalise | ... | suppress,
+#   the same work in Miller (tests/bench/miller.mlr: dates, age band,
+#     quarter, distinct clients by period, region and need),
+#   libcsv's bare parse of the export (bin/bench/csvfloor), the floor.
+# Wall, user+sys CPU and max RSS come from GNU time.  The table goes to
+# stdout, out/bench/results.txt and out/bench/results.csv.
+set -eu
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+ROWS=${BENCH_ROWS:-2000000}
+RUNS=${BENCH_RUNS:-3}
+MILLER_RUNS=${BENCH_MILLER_RUNS:-$RUNS}
+OUT=out/bench
+AG=sample-data/northern
+P=pipelines
+KEY=out/keys/northern.key
+TIME=/usr/bin/time
+mkdir -p "$OUT"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+[ -f "$KEY" ] || make -s "$KEY"
+if [ ! -s "$OUT/export.csv" ] || [ "$(cat "$OUT/rows" 2>/dev/null)" != "$ROWS" ]; then
+	echo "bench: writing $ROWS rows to $OUT/export.csv" >&2
+	bin/gen-sample --bench "$ROWS" > "$OUT/export.csv.tmp"
+	mv "$OUT/export.csv.tmp" "$OUT/export.csv"
+	echo "$ROWS" > "$OUT/rows"
+fi
+
+NORMALISE="bin/normalise --profile $AG/profile.json --key $KEY --rejects $work/rejects.csv"
+MAP="bin/map-categories --map $AG/map.json --codes $P/codes --unmapped $work/unmapped.csv"
+BUCKET="bin/bucket --bands $P/age-bands.json"
+AGGREGATE="bin/aggregate --tables $P/tables.json --codes $P/codes --bands $P/age-bands.json --profile $AG/profile.json"
+SUPPRESS="bin/suppress --rules $P/rules/statsnz.json"
+MILLER="mlr --icsv --ocsv put -f tests/bench/miller.mlr \
+then nest --explode --values --across-records -f Needs --nested-fs '; ' \
+then count-distinct -f period,Region,Needs,'Client ID' \
+then count -g period,Region,Needs then sort -f period,Region,Needs"
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# measure NAME ROWS RUNS COMMAND: the command run by sh, RUNS times
+measure() {
+	name=$1 rows=$2 runs=$3 cmd=$4
+	: > "$work/times"
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		$TIME -f '%e %U %S %M' -o "$work/t" sh -c "$cmd" ||
+			{ echo "bench: $name failed" >&2; exit 1; }
+		tail -n 1 "$work/t" >> "$work/times"
+		i=$((i + 1))
+	done
+	wall=$(awk '{ print $1 }' "$work/times" | median)
+	cpu=$(awk '{ print $2 + $3 }' "$work/times" | median)
+	rss=$(awk '{ print $4 }' "$work/times" | median)
+	echo "$name $rows $wall $cpu $rss" >> "$work/results"
+	echo "bench: $name: ${wall}s wall, ${cpu}s cpu, ${rss} KB" >&2
+}
+
+: > "$work/results"
+measure csvfloor "$ROWS" "$RUNS" "bin/bench/csvfloor $OUT/export.csv > /dev/null"
+measure normalise "$ROWS" "$RUNS" "$NORMALISE $OUT/export.csv > $OUT/canonical.csv"
+measure map-categories "$ROWS" "$RUNS" "$MAP $OUT/canonical.csv > $OUT/mapped.csv"
+measure bucket "$ROWS" "$RUNS" "$BUCKET $OUT/mapped.csv > $OUT/bucketed.csv"
+measure aggregate "$ROWS" "$RUNS" "$AGGREGATE $OUT/bucketed.csv > $OUT/cells.csv"
+cells=$(($(wc -l < "$OUT/cells.csv") - 1))
+measure suppress "$cells" "$RUNS" "$SUPPRESS $OUT/cells.csv > $OUT/release.csv"
+measure chain "$ROWS" "$RUNS" "$NORMALISE $OUT/export.csv | $MAP | $BUCKET | $AGGREGATE | $SUPPRESS > $OUT/release-chain.csv"
+cmp -s "$OUT/release.csv" "$OUT/release-chain.csv" ||
+	{ echo "bench: the chain's release differs from the stages'" >&2; exit 1; }
+measure miller "$ROWS" "$MILLER_RUNS" "$MILLER $OUT/export.csv > $OUT/miller.csv"
+
+# distinct clients per period: the all-"*" cells (clients column)
+client_periods=$(awk -F, 'NR > 1 { all = 1; for (i = 3; i <= 11; i++)
+	if ($i != "*") all = 0; if (all) n += $12 } END { print n + 0 }' "$OUT/cells.csv")
+
+awk -v cp="$client_periods" -v cores="$(nproc)" -v bytes="$(wc -c < "$OUT/export.csv")" '
+{ name[NR] = $1; rows[NR] = $2; wall[NR] = $3; cpu[NR] = $4; rss[NR] = $5
+  idx[$1] = NR }
+END {
+	csv = "program,rows,wall_s,cpu_s,max_rss_mb,rows_per_s"
+	printf "%-16s %10s %8s %8s %11s %12s\n", "program", "rows", "wall s",
+	    "CPU s", "max RSS MB", "rows/s"
+	for (i = 1; i <= NR; i++) {
+		rate = wall[i] > 0 ? rows[i] / wall[i] : 0
+		printf "%-16s %10d %8.2f %8.2f %11.1f %12.0f\n", name[i], rows[i],
+		    wall[i], cpu[i], rss[i] / 1024, rate
+		csv = csv sprintf("\n%s,%d,%.2f,%.2f,%.1f,%.0f", name[i], rows[i],
+		    wall[i], cpu[i], rss[i] / 1024, rate)
+	}
+	c = idx["chain"]; m = idx["miller"]; f = idx["csvfloor"]; a = idx["aggregate"]
+	printf "\nexport: %.0f MB, %d cores\n", bytes / 1e6, cores
+	printf "chain/Miller (wall): Miller takes %.1fx as long (target >= 15)\n", wall[m] / wall[c]
+	printf "chain/Miller (CPU):  Miller takes %.1fx as long\n", cpu[m] / cpu[c]
+	printf "chain/floor  (wall): %.2fx libcsv bare parse (target <= 2.5)\n", wall[c] / wall[f]
+	printf "chain/floor  (CPU):  %.2fx\n", cpu[c] / cpu[f]
+	printf "aggregate: %d distinct clients x periods, %.0f bytes each at peak RSS (target < 150)\n", cp, rss[a] * 1024 / cp
+	max = 0
+	for (i = 1; i <= NR; i++)
+		if (name[i] ~ /^(normalise|map-categories|bucket|suppress)$/ && rss[i] > max)
+			max = rss[i]
+	printf "streaming stages: peak RSS %.1f MB at most (target < 16)\n", max / 1024
+	print csv > "'"$OUT"'/results.csv"
+}' "$work/results" | tee "$OUT/results.txt"

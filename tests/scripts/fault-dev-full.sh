@@ -1,0 +1,78 @@
+#!/bin/sh
+# fault-dev-full: every program, given a valid small input, fails with
+# "PROG: ...: No space left on device" and exit 1 when its output (standard
+# output, or a --stats, --rejects or --unmapped file) is /dev/full; so do
+# --help and --version.  Programs are those of filters/*.c that this build
+# has, so new ones (audit, publish) are picked up as they appear.
+set -u
+cd "${ROOT:-.}"
+. tests/scripts/fault-chain.inc
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mini_chain "$work" || exit 1
+d=$work/agency/northern
+bad=0
+
+# full PROG ARG...: run with stdout on /dev/full unless an ARG names it
+full() {
+	prog=$1
+	case " $* " in
+	*" /dev/full "*) "$@" >/dev/null 2>"$work/err" </dev/null ;;
+	*) "$@" >/dev/full 2>"$work/err" </dev/null ;;
+	esac
+	code=$?
+	if [ "$code" -ne 1 ] ||
+	    ! grep -q "^$prog: .*No space left on device" "$work/err"; then
+		echo "FAIL: $* (exit $code)"
+		sed 's/^/    /' "$work/err" | head -n 5
+		bad=1
+	fi
+}
+
+n="--profile $work/profile.json --key $work/test.key $work/export.csv"
+m="--map $work/map.json --codes $P/codes"
+for f in filters/*.c; do
+	prog=$(basename "$f" .c)
+	have "$prog" || continue
+	full "$prog" --help
+	full "$prog" --version
+	case $prog in
+	normalise)
+		full normalise $n
+		full normalise --stats /dev/full $n
+		full normalise --rejects /dev/full $n ;;
+	map-categories)
+		full map-categories $m "$d/canonical.csv"
+		full map-categories $m --stats /dev/full "$d/canonical.csv"
+		full map-categories $m --unmapped /dev/full "$d/canonical.csv"
+		full map-categories --suggest --codes "$P/codes" \
+			"$d/canonical.csv" ;;
+	bucket)
+		full bucket "$d/mapped.csv"
+		full bucket --stats /dev/full "$d/mapped.csv"
+		full bucket --from 2030Q1 --rejects /dev/full "$d/mapped.csv" ;;
+	aggregate)
+		full aggregate --profile "$work/profile.json" "$d/bucketed.csv"
+		full aggregate --stats /dev/full "$d/bucketed.csv" ;;
+	suppress)
+		full suppress "$d/cells.csv"
+		full suppress --stats /dev/full "$d/cells.csv" ;;
+	manifest)
+		full manifest --agency northern --profile "$work/profile.json" \
+			$(for s in normalise map bucket aggregate suppress; do
+				printf -- '--stage %s ' "$d/$s-stats.json"; done) \
+			--release "$d/release.csv" ;;
+	merge)
+		full merge "$d" ;;
+	diff-quarters)
+		full diff-quarters "$d" ;;
+	audit)
+		full audit "$d/release.csv" ;;
+	keygen)
+		# its output is a new file, which /dev/full is not
+		;;
+	*)
+		echo "note: $prog has only --help and --version checked here" ;;
+	esac
+done
+exit $bad
