@@ -24,7 +24,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DIMS = ["region", "age_band", "gender", "ethnicity", "household", "income",
         "housing", "need", "service"]
-MULTI = {"ethnicity", "income", "need", "service"}
+MULTI = ["ethnicity", "income", "need", "service"]   # a list: fixed order
 MEASURES = ["clients", "households", "events", "units"]
 
 
@@ -144,7 +144,8 @@ def main():
     tables = [t["dims"] for t in json.load(open(a.tables))["tables"]]
     if a.extra_tables:
         tables += [["region", "need", "age_band"], ["region", "need", "ethnicity"],
-                   ["region", "service", "household"], ["need", "income", "gender"]]
+                   ["region", "service", "household"], ["need", "income", "gender"],
+                   ["region", "need", "household"], ["region", "income", "age_band"]]
     rules = json.load(open(a.rules))
     cells = count(make_clients(rng, a.clients, codes, regions), tables, codes, regions)
     head = ",".join(["period", "agency"] + DIMS + MEASURES)
