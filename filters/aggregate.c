@@ -1131,7 +1131,6 @@ static void
 write_stats(const struct run *r, const char *path, long cells_written)
 {
 	json_t *stats = json_object();
-	FILE *f;
 
 	json_object_set_new(stats, "program", json_string("aggregate"));
 	json_object_set_new(stats, "version", json_string(NZ_VERSION));
@@ -1141,12 +1140,7 @@ write_stats(const struct run *r, const char *path, long cells_written)
 	json_object_set_new(stats, "cells_written", json_integer(cells_written));
 	json_object_set_new(stats, "rejected", json_object());
 	json_object_set_new(stats, "warnings", json_object());
-	f = nz_fopen_out(path);
-	if (json_dumpf(stats, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
-		nz_die(NZ_EXIT_DATA, "%s: write error", path);
-	fputc('\n', f);
-	nz_fclose_out(f, path);
-	json_decref(stats);
+	nz_json_write(path, stats);
 }
 
 static void

@@ -222,7 +222,6 @@ write_stats(const struct run *run, const char *path)
 {
 	json_t *stats = json_object(), *rejected = json_object();
 	json_t *warnings = json_object();
-	FILE *f;
 
 	json_object_set_new(stats, "program", json_string(nz_prog));
 	json_object_set_new(stats, "version", json_string(NZ_VERSION));
@@ -237,21 +236,7 @@ write_stats(const struct run *run, const char *path)
 	json_object_set_new(warnings, "age_not_stated",
 	    json_integer(run->age_not_stated));
 	json_object_set_new(stats, "warnings", warnings);
-	f = nz_fopen_out(path);
-	if (json_dumpf(stats, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
-		nz_die(NZ_EXIT_DATA, "%s: write error", path);
-	putc('\n', f);
-	nz_fclose_out(f, path);
-	json_decref(stats);
-}
-
-static const char *
-output_path(const char *opt, const char *path)
-{
-	if (strcmp(path, "-") == 0)
-		nz_usage_error("%s needs a file: standard output carries the "
-		    "events", opt);
-	return path;
+	nz_json_write(path, stats);
 }
 
 int
@@ -279,9 +264,9 @@ main(int argc, char **argv)
 		case 'b': bands_path = optarg; break;
 		case 'f': run.from = opt_quarter("--from", optarg); break;
 		case 't': run.to = opt_quarter("--to", optarg); break;
-		case 'r': run.rejects_path = output_path("--rejects", optarg);
+		case 'r': run.rejects_path = nz_side_path("--rejects", optarg);
 			break;
-		case 's': stats_path = output_path("--stats", optarg); break;
+		case 's': stats_path = nz_side_path("--stats", optarg); break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
 		default: /* getopt has said what is wrong */

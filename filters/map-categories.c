@@ -848,7 +848,6 @@ write_stats(const struct run *run, const char *path)
 {
 	json_t *stats = json_object(), *warnings = json_object();
 	nz_buf key = {0};
-	FILE *f;
 	int f_i;
 
 	json_object_set_new(stats, "program", json_string(nz_prog));
@@ -871,12 +870,7 @@ write_stats(const struct run *run, const char *path)
 		    json_integer(run->field[f_i].empty));
 	}
 	json_object_set_new(stats, "warnings", warnings);
-	f = nz_fopen_out(path);
-	if (json_dumpf(stats, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
-		nz_die(NZ_EXIT_DATA, "%s: write error", path);
-	putc('\n', f);
-	nz_fclose_out(f, path);
-	json_decref(stats);
+	nz_json_write(path, stats);
 	nz_buf_free(&key);
 }
 
@@ -953,15 +947,6 @@ suggest(const struct run *run)
 
 /* ==== main ==== */
 
-static const char *
-output_path(const char *opt, const char *path)
-{
-	if (strcmp(path, "-") == 0)
-		nz_usage_error("%s needs a file: standard output carries the "
-		    "events", opt);
-	return path;
-}
-
 enum { OPT_STRICT = 256, OPT_SUGGEST };
 
 int
@@ -989,11 +974,11 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'm': run.map_path = optarg; break;
 		case 'c': codes_dir = optarg; break;
-		case 'u': unmapped_path = output_path("--unmapped", optarg);
+		case 'u': unmapped_path = nz_side_path("--unmapped", optarg);
 			break;
 		case OPT_STRICT: strict = 1; break;
 		case OPT_SUGGEST: want_suggest = 1; break;
-		case 's': stats_path = output_path("--stats", optarg); break;
+		case 's': stats_path = nz_side_path("--stats", optarg); break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
 		default: /* getopt has said what is wrong */

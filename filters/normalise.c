@@ -897,7 +897,6 @@ static void
 write_stats(const struct run *run, const char *path)
 {
 	json_t *stats = json_object();
-	FILE *f;
 
 	json_object_set_new(stats, "program", json_string("normalise"));
 	json_object_set_new(stats, "input", json_string(run->input));
@@ -910,12 +909,7 @@ write_stats(const struct run *run, const char *path)
 	    counts_object(reject_key, run->rejected, NREJECTS));
 	json_object_set_new(stats, "warnings",
 	    counts_object(warning_key, run->warned, NWARNINGS));
-	f = nz_fopen_out(path);
-	if (json_dumpf(stats, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
-		nz_die(NZ_EXIT_DATA, "%s: write error", path);
-	putc('\n', f);
-	nz_fclose_out(f, path);
-	json_decref(stats);
+	nz_json_write(path, stats);
 }
 
 /* ==== main ==== */
@@ -958,15 +952,6 @@ normalise(struct run *run, const char *path)
 		exit(nz_close_stdout());
 }
 
-static const char *
-output_path(const char *opt, const char *path)
-{
-	if (strcmp(path, "-") == 0)
-		nz_usage_error("%s needs a file: standard output carries the "
-		    "events", opt);
-	return path;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -990,9 +975,9 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'p': profile_path = optarg; break;
 		case 'k': key_path = optarg; break;
-		case 'r': run.rejects_path = output_path("--rejects", optarg);
+		case 'r': run.rejects_path = nz_side_path("--rejects", optarg);
 			break;
-		case 's': stats_path = output_path("--stats", optarg); break;
+		case 's': stats_path = nz_side_path("--stats", optarg); break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
 		default: /* getopt has said what is wrong */

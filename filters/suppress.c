@@ -284,7 +284,6 @@ static void
 write_stats(const struct counts *n, const char *path)
 {
 	json_t *stats = json_object(), *sup = json_object();
-	FILE *f;
 
 	json_object_set_new(stats, "program", json_string("suppress"));
 	json_object_set_new(stats, "version", json_string(NZ_VERSION));
@@ -297,12 +296,7 @@ write_stats(const struct counts *n, const char *path)
 	json_object_set_new(sup, "primary", json_integer(n->primary));
 	json_object_set_new(sup, "secondary", json_integer(0));
 	json_object_set_new(stats, "suppression", sup);
-	f = nz_fopen_out(path);
-	if (json_dumpf(stats, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
-		nz_die(NZ_EXIT_DATA, "%s: write error", path);
-	fputc('\n', f);
-	nz_fclose_out(f, path);
-	json_decref(stats);
+	nz_json_write(path, stats);
 }
 
 int

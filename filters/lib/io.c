@@ -72,3 +72,12 @@ nz_progress_wanted(void)
 {
 	return isatty(STDERR_FILENO);
 }
+
+const char *
+nz_side_path(const char *opt, const char *path)
+{
+	if (strcmp(path, "-") == 0)
+		nz_usage_error("%s needs a file: standard output carries the "
+		    "main output", opt);
+	return path;
+}

@@ -95,3 +95,15 @@ nz_json_key_line(const char *path, const char *key, long from_line)
 	fclose(f);
 	return found;
 }
+
+void
+nz_json_write(const char *path, json_t *root)
+{
+	FILE *f = nz_fopen_out(path);
+
+	if (json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
+		nz_die(NZ_EXIT_DATA, "%s: write error", path);
+	putc('\n', f);
+	nz_fclose_out(f, path);
+	json_decref(root);
+}

@@ -154,6 +154,9 @@ json_t *nz_json_load(const char *path);
 const char *nz_json_str(const char *file, json_t *obj, const char *key,
 	const char *def);
 long nz_json_int(const char *file, json_t *obj, const char *key, long def);
+/* Write root to path as indented JSON, keys in insertion order, with a
+ * final newline; exits 1 naming path on a write error.  Takes root. */
+void nz_json_write(const char *path, json_t *root);
 /* Line (1-based) of the first occurrence of "key" in the file's text, for
  * messages about a value jansson cannot place; 0 if not found. */
 long nz_json_key_line(const char *path, const char *key, long from_line);
@@ -191,6 +194,9 @@ void nz_stdout_atexit(void);
 FILE *nz_fopen_out(const char *path);
 /* Close a file opened by nz_fopen_out; exits 1 naming it on error. */
 void nz_fclose_out(FILE *f, const char *path);
+/* A side-output option's FILE: "-" is a usage error, since standard
+ * output carries the program's main output. */
+const char *nz_side_path(const char *opt, const char *path);
 /* Progress on stderr only when it is a terminal. */
 int nz_progress_wanted(void);
 
