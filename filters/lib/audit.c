@@ -72,7 +72,6 @@
  * loosens the model, so a cell that passed stays passed, and each round
  * re-solves only the cells still failing and the new ones.
  */
-#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -314,6 +313,9 @@ value_error(const nz_audit_rules *r, unsigned flags, const nz_audit_cell *c,
 		    "value", nz_q(r->name));
 	else if (c->state[m] != NZ_AUDIT_PUBLISHED)
 		return NULL;
+	else if (c->value[m] < 0 || c->value[m] > NZ_AUDIT_MAX_VALUE)
+		snprintf(msg, size, "%ld is out of range (0 to %ld)",
+		    c->value[m], NZ_AUDIT_MAX_VALUE);
 	else if (r->kind[m] != NZ_AUDIT_UNRULED && c->value[m] % r->base)
 		snprintf(msg, size, "%ld is not a multiple of the rounding "
 		    "base %ld (rules %s)", c->value[m], r->base, nz_q(r->name));
@@ -1041,7 +1043,7 @@ lp_integral(glp_prob *prob, int ncols)
 
 	for (j = 1; j <= ncols; j++) {
 		double x = glp_get_col_prim(prob, j);
-		if (fabs(x - floor(x + 0.5)) > 1e-6 + 1e-9 * fabs(x))
+		if (fabs(x - floor(x + 0.5)) > 1e-6 + 1e-12 * fabs(x))
 			return 0;
 	}
 	return 1;
@@ -1221,7 +1223,7 @@ rins(nz_audit *a, struct lp *lp, double *value)
 	for (j = 1; j <= lp->ncols; j++) {
 		x = glp_get_col_prim(lp->prob, j);
 		glp_set_col_kind(sub, j, GLP_IV);
-		if (fabs(x - floor(x + 0.5)) <= 1e-6 + 1e-9 * fabs(x))
+		if (fabs(x - floor(x + 0.5)) <= 1e-6 + 1e-12 * fabs(x))
 			glp_set_col_bnds(sub, j, GLP_FX, floor(x + 0.5),
 			    floor(x + 0.5));
 	}
@@ -1277,6 +1279,7 @@ open_ends(const struct model *md, const struct seen *t)
 	return ends;
 }
 
+/* Member k of a relation: its children, then (k = n) its parent. */
 static size_t
 rel_member(const nz_audit *a, const struct relation *rel, size_t k)
 {
@@ -1521,7 +1524,7 @@ nz_audit_solve(nz_audit *a, int m, nz_audit_bound *out)
 
 #define NONE SIZE_MAX
 
-
+/* How many members of relation r are S in measure m, and published. */
 static size_t
 rel_suppressed(const nz_audit *a, int m, size_t r, size_t *published)
 {

@@ -319,7 +319,7 @@ enum { NZ_AUDIT_CLIENTS, NZ_AUDIT_HOUSEHOLDS, NZ_AUDIT_EVENTS,
 extern const char *const nz_audit_dims[NZ_AUDIT_NDIMS];
 extern const char *const nz_audit_measures[NZ_AUDIT_NMEASURES];
 #define NZ_AUDIT_INF ((long)(~0UL >> 1))  /* LONG_MAX: no upper bound */
-#define NZ_AUDIT_MAX_VALUE 1000000000000L  /* larger counts are not real */
+#define NZ_AUDIT_MAX_VALUE 1000000000L  /* larger counts are not real */
 enum nz_audit_kind { NZ_AUDIT_UNRULED, NZ_AUDIT_PERSON, NZ_AUDIT_SUM };
 typedef struct nz_audit_rules {
 	char name[64];
