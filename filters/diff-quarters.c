@@ -67,12 +67,6 @@ usage(void)
 
 /* ---- periods ---- */
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void
 period_shift(const char *period, int quarters, char out[16])
 {
@@ -408,7 +402,7 @@ main(int argc, char **argv)
 	};
 	const char *events_path = NULL;
 	event *events = NULL;
-	size_t nevents = 0, n, i, j, nperiods;
+	size_t nevents = 0, n, i, nperiods;
 	nz_strset *period_set;
 	nz_release **rs;
 	const char **periods;
@@ -434,14 +428,7 @@ main(int argc, char **argv)
 	for (i = 0; i < n; i++)
 		rs[i] = nz_release_load(argv[optind + i]);
 	nz_releases_check(rs, n);
-	for (i = 0; i < n; i++)
-		for (j = 0; j < rs[i]->nperiods; j++)
-			nz_strset_add(period_set, rs[i]->periods[j], NULL);
-	nperiods = nz_strset_count(period_set);
-	periods = nz_malloc(nperiods * sizeof *periods);
-	for (i = 0; i < nperiods; i++)
-		periods[i] = nz_strset_key(period_set, i);
-	qsort(periods, nperiods, sizeof *periods, cmp_str);
+	nperiods = nz_releases_periods(rs, n, period_set, &periods);
 	write_changes(rs, n, periods, nperiods, period_set, back, events,
 	    nevents, 0);
 	write_header();

@@ -259,12 +259,6 @@ load_stages(const struct opts *o, long release_rows, json_t **suppression)
 
 /* ---- the release ---- */
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* rows, periods (sorted) and sha256 of the release */
 static json_t *
 scan_release(const struct opts *o, long *rows, json_t **periods)
@@ -293,7 +287,7 @@ scan_release(const struct opts *o, long *rows, json_t **periods)
 		}
 	}
 	nz_csv_close(csv);
-	qsort(seen, n, sizeof *seen, cmp_str);
+	qsort(seen, n, sizeof *seen, nz_strcmp_ptr);
 	*periods = json_array();
 	for (i = 0; i < n; i++) {
 		json_array_append_new(*periods, json_string(seen[i]));

@@ -60,31 +60,6 @@ usage(void)
 	exit(NZ_EXIT_OK);
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* every period of every release, sorted */
-static size_t
-all_periods(nz_release **rs, size_t n, nz_strset *set, const char ***out)
-{
-	size_t i, p, count;
-	const char **list;
-
-	for (i = 0; i < n; i++)
-		for (p = 0; p < rs[i]->nperiods; p++)
-			nz_strset_add(set, rs[i]->periods[p], NULL);
-	count = nz_strset_count(set);
-	list = nz_malloc(count * sizeof *list);
-	for (i = 0; i < count; i++)
-		list[i] = nz_strset_key(set, i);
-	qsort(list, count, sizeof *list, cmp_str);
-	*out = list;
-	return count;
-}
-
 static void
 write_header(void)
 {
@@ -177,7 +152,7 @@ main(int argc, char **argv)
 	for (i = 0; i < n; i++)
 		rs[i] = nz_release_load(argv[optind + i]);
 	nz_releases_check(rs, n);
-	nperiods = all_periods(rs, n, period_set, &periods);
+	nperiods = nz_releases_periods(rs, n, period_set, &periods);
 	for (i = 0; i < nperiods; i++)
 		merge_period(rs, n, periods[i], 0);
 	write_header();

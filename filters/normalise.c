@@ -662,12 +662,6 @@ free_list(struct list *l)
 	free(l->vals);
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* The values of a multi-valued field, sorted, de-duplicated, '|'-joined,
  * into l->joined.  Returns 1 if a value held a '|'. */
 static int
@@ -693,7 +687,7 @@ list_build(struct list *l, const struct source *src, nz_row *row)
 	nz_grow(&l->vals, &l->vcap, l->n, sizeof *l->vals);
 	for (i = 0; i < l->n; i++)
 		l->vals[i] = l->text.s + l->offs[i];
-	qsort(l->vals, l->n, sizeof *l->vals, cmp_str);
+	qsort(l->vals, l->n, sizeof *l->vals, nz_strcmp_ptr);
 	for (i = 0; i < l->n; i++) {
 		if (i > 0 && strcmp(l->vals[i], l->vals[i - 1]) == 0)
 			continue;

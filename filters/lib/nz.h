@@ -78,6 +78,8 @@ char *nz_trim(char *s);
 /* Split a '|'-joined list, sort bytewise, de-duplicate, drop empties,
  * and write it back joined by '|' into out. */
 void nz_list_normalise(const char *in, nz_buf *out);
+/* qsort comparator for an array of C strings, bytewise. */
+int nz_strcmp_ptr(const void *a, const void *b);
 /* Values of a list: calls fn for each '|'-separated element of s. */
 typedef void (*nz_list_fn)(const char *val, size_t len, void *ctx);
 void nz_list_each(const char *s, nz_list_fn fn, void *ctx);
@@ -294,6 +296,10 @@ int nz_release_has_period(const nz_release *r, const char *period);
  * its coverage; exits 1 if the cell is missing, naming seen_in. */
 void nz_release_bounds(const nz_release *r, const char *period,
 	const char *dims, const char *seen_in, nz_bounds out[NZ_NMEASURES]);
+/* Every period of the releases, added to set and listed sorted in *out
+ * (malloc'd; the strings belong to set); returns how many. */
+size_t nz_releases_periods(nz_release *const *rs, size_t n, nz_strset *set,
+	const char ***out);
 /* Sort by agency; exit 1 on two releases of one agency and period. */
 void nz_releases_check(nz_release **rs, size_t n);
 /* Exit 1 unless releases summed or compared together have the same

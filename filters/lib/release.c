@@ -483,12 +483,6 @@ read_cells(nz_release *r, nz_strset *periods)
 }
 
 /* the periods the release holds, sorted, must be those of the manifest */
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void
 check_periods(nz_release *r, nz_strset *periods)
 {
@@ -499,7 +493,7 @@ check_periods(nz_release *r, nz_strset *periods)
 	r->periods = nz_malloc(r->nperiods * sizeof *r->periods);
 	for (i = 0; i < r->nperiods; i++)
 		r->periods[i] = nz_strset_key(periods, i);
-	qsort(r->periods, r->nperiods, sizeof *r->periods, cmp_str);
+	qsort(r->periods, r->nperiods, sizeof *r->periods, nz_strcmp_ptr);
 	if (!listed)
 		return;
 	if (!json_is_array(listed))
@@ -903,4 +897,23 @@ nz_cellorder_free(nz_cellorder *o)
 	free(o->seen_in);
 	free(o->list);
 	free(o);
+}
+
+size_t
+nz_releases_periods(nz_release *const *rs, size_t n, nz_strset *set,
+    const char ***out)
+{
+	size_t i, p, count;
+	const char **list;
+
+	for (i = 0; i < n; i++)
+		for (p = 0; p < rs[i]->nperiods; p++)
+			nz_strset_add(set, rs[i]->periods[p], NULL);
+	count = nz_strset_count(set);
+	list = nz_malloc(count * sizeof *list);
+	for (i = 0; i < count; i++)
+		list[i] = nz_strset_key(set, i);
+	qsort(list, count, sizeof *list, nz_strcmp_ptr);
+	*out = list;
+	return count;
 }

@@ -169,8 +169,8 @@ nz_list_each(const char *s, nz_list_fn fn, void *ctx)
 	}
 }
 
-static int
-cmp_str(const void *a, const void *b)
+int
+nz_strcmp_ptr(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -194,7 +194,7 @@ nz_list_normalise(const char *in, nz_buf *out)
 		p = bar + 1;
 	}
 	if (n > 1)
-		qsort(vals, n, sizeof *vals, cmp_str);
+		qsort(vals, n, sizeof *vals, nz_strcmp_ptr);
 	nz_buf_clear(out);
 	nz_buf_add(out, "", 0);
 	for (i = 0; i < n; i++) {
