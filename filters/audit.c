@@ -41,12 +41,21 @@ static void
 usage(void)
 {
 	printf("Usage: %s [OPTION]... [FILE]...\n"
+	    "   or: %s [OPTION]... --manifest MANIFEST\n"
 	    "Audit release cells: for every suppressed (S) measure of every "
 	    "cell, the\ninterval of true values consistent with everything "
 	    "the release publishes.\nA cell passes when its interval holds "
 	    "at least 3 whole numbers.\n\n"
 	    "  --rules FILE    disclosure rules (default: the repository's\n"
 	    "                  pipelines/rules/statsnz.json)\n"
+	    "  --manifest M    audit the release that manifest M (or the folder "
+	    "holding\n"
+	    "                  manifest.json) describes, under its rules; its "
+	    "sha256 is\n"
+	    "                  checked, and --unbounded-s is implied when it "
+	    "records\n"
+	    "                  secondary suppressions (no --rules or FILE with "
+	    "it)\n"
 	    "  --unbounded-s   an S may hide any value, not only one under "
 	    "the threshold:\n"
 	    "                  use it when the release has secondary "
@@ -80,7 +89,7 @@ usage(void)
 	    "Each exposed or inconsistent cell is also named on standard "
 	    "error.\n\n"
 	    "Exit status: 0 every S passes, 1 an S fails or the input is "
-	    "bad, 2 usage error.\n", nz_prog);
+	    "bad, 2 usage error.\n", nz_prog, nz_prog);
 	exit(NZ_EXIT_OK);
 }
 
@@ -277,22 +286,11 @@ audit_all(struct rows *rows, const nz_audit_rules *rules, unsigned flags)
 	free(sorted);
 }
 
-/* "(2026Q3, akcm, region=02, need=food)" */
 static void
 describe(const struct row *row, nz_buf *out)
 {
-	int d, any = 0;
-
-	nz_buf_clear(out);
-	nz_buf_printf(out, "(%s, %s", row->key[0], row->key[1]);
-	for (d = 0; d < NZ_AUDIT_NDIMS; d++) {
-		if (strcmp(row->key[2 + d], "*") == 0)
-			continue;
-		nz_buf_printf(out, ", %s=%s", nz_audit_dims[d],
-		    row->key[2 + d]);
-		any = 1;
-	}
-	nz_buf_adds(out, any ? ")" : ", all)");
+	nz_audit_label(out, row->key[0], row->key[1],
+	    (const char *const *)row->key + 2);
 }
 
 static int
@@ -348,6 +346,7 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"rules", required_argument, NULL, 'r'},
+		{"manifest", required_argument, NULL, 'm'},
 		{"unbounded-s", no_argument, NULL, 'u'},
 		{"exact", no_argument, NULL, 'e'},
 		{"help", no_argument, NULL, 'h'},
@@ -356,7 +355,8 @@ main(int argc, char **argv)
 	};
 	struct rows rows = {0};
 	nz_audit_rules rules;
-	char *rules_path = NULL;
+	char *rules_path = NULL, *manifest = NULL;
+	nz_release *rel = NULL;
 	unsigned flags = 0;
 	int c, failed, ret;
 
@@ -367,6 +367,10 @@ main(int argc, char **argv)
 			free(rules_path);
 			rules_path = nz_strdup(optarg);
 			break;
+		case 'm':
+			free(manifest);
+			manifest = nz_strdup(optarg);
+			break;
 		case 'u': flags |= NZ_AUDIT_UNBOUNDED_S; break;
 		case 'e': flags |= NZ_AUDIT_EXACT; break;
 		case 'h': usage(); break;
@@ -374,13 +378,26 @@ main(int argc, char **argv)
 		default: nz_usage_error("unknown option");
 		}
 	}
-	if (!rules_path)
-		rules_path = nz_pipelines_path("rules/statsnz.json");
-	nz_audit_rules_load(rules_path, &rules);
-	if (optind == argc)
-		read_release("-", &rows, &rules, flags);
-	for (; optind < argc; optind++)
-		read_release(argv[optind], &rows, &rules, flags);
+	if (manifest && (rules_path || optind < argc))
+		nz_usage_error("--manifest takes the release and its rules from "
+		    "the manifest: give no --rules and no FILE");
+	if (manifest) {
+		/* checks the manifest and the release's sha256 first */
+		rel = nz_release_load(manifest);
+		nz_audit_rules_parse(rel->manifest_path, json_object_get(
+		    rel->manifest, "rules"), &rules);
+		if (rel->secondary != 0)
+			flags |= NZ_AUDIT_UNBOUNDED_S;
+		read_release(rel->path, &rows, &rules, flags);
+	} else {
+		if (!rules_path)
+			rules_path = nz_pipelines_path("rules/statsnz.json");
+		nz_audit_rules_load(rules_path, &rules);
+		if (optind == argc)
+			read_release("-", &rows, &rules, flags);
+		for (; optind < argc; optind++)
+			read_release(argv[optind], &rows, &rules, flags);
+	}
 	audit_all(&rows, &rules, flags);
 	failed = report(&rows);
 	if ((failed & (1 << NZ_AUDIT_INCONSISTENT)) &&
@@ -390,5 +407,7 @@ main(int argc, char **argv)
 	ret = nz_close_stdout();
 	free_rows(&rows);
 	free(rules_path);
+	free(manifest);
+	nz_release_free(rel);
 	return failed || ret ? NZ_EXIT_DATA : NZ_EXIT_OK;
 }

@@ -4,8 +4,11 @@
  * randomly rounded to the base with a draw that is a fixed function of
  * (ckey, measure, raw value), so the same cell always rounds the same way
  * and averaging repeated releases learns nothing.  Sum measures are S
- * where the cell's raw client count is below sum_min_clients.  ckey and
- * the raw values never reach the output.
+ * where the cell's raw client count is below sum_min_clients.  Then,
+ * agency by agency and period by period, secondary suppression
+ * (nz_audit_protect, filters/lib/audit.c) hides further whole cells until
+ * no S can be narrowed from what is published.  ckey and the raw values
+ * never reach the output.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -30,17 +33,22 @@ static const char *const measure[NMEASURES] = {
 	"clients", "households", "events", "units",
 };
 
-enum kind { PERSON, SUM };
-
-struct rules {
-	const char *path;
-	long threshold, base, sum_min_clients;
-	int suppress_zero;
-	enum kind kind[NMEASURES];
+struct counts {
+	long rows_read, rows_written, primary, secondary;
 };
 
-struct counts {
-	long rows_read, rows_written, primary;
+/* one internal cell: its codes, and what the release says of it */
+struct cell {
+	char *field[NDIMCOLS];    /* period, agency, region .. service */
+	size_t len[NDIMCOLS];
+	long value[NMEASURES];    /* rounded, unless S */
+	unsigned char state[NMEASURES];   /* NZ_AUDIT_PUBLISHED, ... */
+	long line;
+};
+
+struct cells {
+	struct cell *c;
+	size_t n, cap;
 };
 
 static void
@@ -48,14 +56,16 @@ usage(void)
 {
 	printf("Usage: %s [OPTION]... [FILE]\n"
 "Turn internal cells (from aggregate) into release cells: primary\n"
-"suppression and keyed consistent random rounding; ckey and raw values\n"
-"are dropped.  No FILE or '-' reads standard input.\n\n"
+"suppression, keyed consistent random rounding and secondary suppression;\n"
+"ckey and raw values are dropped.  No FILE or '-' reads standard input.\n"
+"Output rows are in input order.\n\n"
 "Output: period,agency,region,age_band,gender,ethnicity,household,income,\n"
 "        housing,need,service,clients,households,events,units\n\n"
 "  -r, --rules FILE  disclosure rules (default pipelines/rules/statsnz.json)\n"
 "  -s, --stats FILE  write row accounting as JSON, with \"suppression\":\n"
-"                    {\"primary\": N, \"secondary\": 0}, N the number of\n"
-"                    measure values published as S\n"
+"                    {\"primary\": N, \"secondary\": M}: the measure values\n"
+"                    published as S by the rules, and those hidden to\n"
+"                    protect them\n"
 "  -h, --help        show this help and exit\n"
 "  -V, --version     show the version and exit\n\n"
 "Person measures: raw below threshold is S (0 too when suppress_zero).\n"
@@ -67,93 +77,16 @@ usage(void)
 "crypto_generichash) of the text \"CKEY:MEASURE:RAW\" in decimal, e.g.\n"
 "\"3735928559:clients:7\", divided by 2^64; the value goes up when the draw\n"
 "is below r/base.  Each total is rounded from its own raw value.\n\n"
+"Secondary suppression: for each agency and period, the cells are audited\n"
+"as the 'audit' program does (GLPK); while some S could be narrowed to\n"
+"fewer than 3 whole numbers from the published cells, margins and\n"
+"rounding, one more whole cell is published as S, the cheapest in the\n"
+"relation that exposes it.  When no cell is left to hide, suppress fails\n"
+"(exit 1) naming the cell: nothing unsafe is written.  A release with\n"
+"secondary suppressions must be audited with 'audit --unbounded-s'.\n\n"
 "Exit status: 0 success, 1 data or input error, 2 usage error.\n",
 	    nz_prog);
 	exit(NZ_EXIT_OK);
-}
-
-/* ---- rules ---- */
-
-static _Noreturn void
-rules_error(const char *path, const char *key, const char *msg)
-{
-	nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path, key, 1),
-	    "\"%s\" %s", key, msg);
-}
-
-static long
-rules_int(const char *path, json_t *root, const char *key, long min)
-{
-	json_t *v = json_object_get(root, key);
-
-	if (!v)
-		nz_die(NZ_EXIT_DATA, "%s: missing key \"%s\"", path, key);
-	if (!json_is_integer(v) || json_integer_value(v) < min ||
-	    json_integer_value(v) > 1000000000)
-		nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path, key, 1),
-		    "\"%s\" must be an integer from %ld to 1000000000", key,
-		    min);
-	return (long)json_integer_value(v);
-}
-
-static void
-rules_measures(struct rules *r, json_t *root, const char *key, enum kind k,
-    int seen[NMEASURES])
-{
-	json_t *list = json_object_get(root, key), *v;
-	size_t i;
-	int m;
-
-	if (!list)
-		nz_die(NZ_EXIT_DATA, "%s: missing key \"%s\"", r->path, key);
-	if (!json_is_array(list))
-		rules_error(r->path, key, "must be an array of measure names");
-	json_array_foreach(list, i, v) {
-		const char *name = json_is_string(v) ? json_string_value(v) : "";
-		for (m = 0; m < NMEASURES; m++)
-			if (strcmp(name, measure[m]) == 0)
-				break;
-		if (m == NMEASURES)
-			nz_dieat(NZ_EXIT_DATA, r->path, nz_json_key_line(r->path,
-			    key, 1), "\"%s\": unknown measure %s (expected "
-			    "clients, households, events or units)", key,
-			    json_is_string(v) ? nz_q(name) : "(not a string)");
-		if (seen[m]++)
-			nz_dieat(NZ_EXIT_DATA, r->path, nz_json_key_line(r->path,
-			    key, 1), "\"%s\": measure %s is already listed",
-			    key, measure[m]);
-		r->kind[m] = k;
-	}
-}
-
-static void
-load_rules(struct rules *r, const char *path)
-{
-	json_t *root = nz_json_load(path), *sz;
-	int seen[NMEASURES] = {0}, m;
-
-	r->path = path;
-	nz_json_str(path, root, "name", NULL);
-	nz_json_str(path, root, "version", NULL);
-	r->threshold = rules_int(path, root, "threshold", 0);
-	r->base = rules_int(path, root, "base", 1);
-	r->sum_min_clients = rules_int(path, root, "sum_min_clients", 0);
-	sz = json_object_get(root, "suppress_zero");
-	if (!sz)
-		nz_die(NZ_EXIT_DATA, "%s: missing key \"suppress_zero\"", path);
-	if (!json_is_boolean(sz))
-		rules_error(path, "suppress_zero", "must be true or false");
-	r->suppress_zero = json_is_true(sz);
-	rules_measures(r, root, "person_measures", PERSON, seen);
-	rules_measures(r, root, "sum_measures", SUM, seen);
-	/* an unlisted measure would be published raw: refuse */
-	for (m = 0; m < NMEASURES; m++)
-		if (!seen[m])
-			nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path,
-			    "person_measures", 1), "measure %s is in neither "
-			    "\"person_measures\" nor \"sum_measures\"",
-			    measure[m]);
-	json_decref(root);
 }
 
 /* ---- rounding ---- */
@@ -236,12 +169,13 @@ field_u64(const nz_row *row, int col, const char *file)
 	return v;
 }
 
+/* Primary suppression and rounding of one internal cell. */
 static void
-suppress_row(const struct rules *r, const nz_row *row, const char *file,
-    struct counts *n)
+read_cell(const nz_audit_rules *r, const nz_row *row, const char *file,
+    struct cells *cells, struct counts *n)
 {
-	uint64_t raw[NMEASURES], ckey, clients;
-	char out[32];
+	uint64_t raw[NMEASURES], ckey, clients, v;
+	struct cell *cell;
 	int c, m;
 
 	for (c = 0; c < NDIMCOLS; c++)
@@ -256,28 +190,166 @@ suppress_row(const struct rules *r, const nz_row *row, const char *file,
 		    "expected 0 to 4294967295", nz_q(row->field[C_CKEY]));
 	clients = raw[0];
 
-	for (c = 0; c < NDIMCOLS; c++)
-		nz_csv_field(stdout, row->field[c], row->len[c], c == 0);
+	nz_grow(&cells->c, &cells->cap, cells->n + 1, sizeof *cells->c);
+	cell = &cells->c[cells->n++];
+	for (c = 0; c < NDIMCOLS; c++) {
+		cell->field[c] = nz_strndup(row->field[c], row->len[c]);
+		cell->len[c] = row->len[c];
+	}
+	cell->line = row->line;
 	for (m = 0; m < NMEASURES; m++) {
-		int hide = r->kind[m] == PERSON ?
+		int hide = r->kind[m] == NZ_AUDIT_PERSON ?
 		    (raw[m] < (uint64_t)r->threshold &&
 		    (raw[m] > 0 || r->suppress_zero)) :
 		    clients < (uint64_t)r->sum_min_clients;
 
+		cell->value[m] = 0;
+		cell->state[m] = hide ? NZ_AUDIT_PRIMARY : NZ_AUDIT_PUBLISHED;
 		if (hide) {
-			fputs(",S", stdout);
 			n->primary++;
 			continue;
 		}
-		if (raw[m] > UINT64_MAX - (uint64_t)r->base)
-			nz_dieat(NZ_EXIT_DATA, file, row->line, "%s too large",
-			    measure[m]);
-		snprintf(out, sizeof out, ",%" PRIu64, round_value(
-		    (uint32_t)ckey, measure[m], raw[m], (uint64_t)r->base));
-		fputs(out, stdout);
+		/* no real count comes near; the audit's model stops here */
+		v = raw[m] > NZ_AUDIT_MAX_VALUE ? raw[m] : round_value(
+		    (uint32_t)ckey, measure[m], raw[m], (uint64_t)r->base);
+		if (v > NZ_AUDIT_MAX_VALUE)
+			nz_dieat(NZ_EXIT_DATA, file, row->line, "%s %s is too "
+			    "large (at most %ld)", measure[m],
+			    nz_q(row->field[C_CLIENTS + m]), NZ_AUDIT_MAX_VALUE);
+		cell->value[m] = (long)v;
 	}
-	putchar('\n');
-	n->rows_written++;
+}
+
+/* groups are one agency and one period; within a group, code order, so
+ * the cells chosen do not depend on the order of the input */
+static int
+cell_cmp(const void *x, const void *y)
+{
+	const struct cell *a = *(const struct cell *const *)x;
+	const struct cell *b = *(const struct cell *const *)y;
+	int c = strcmp(a->field[1], b->field[1]), i;
+
+	if (c == 0)
+		c = strcmp(a->field[0], b->field[0]);
+	for (i = 2; c == 0 && i < NDIMCOLS; i++)
+		c = strcmp(a->field[i], b->field[i]);
+	return c;
+}
+
+static void
+protect_group(const nz_audit_rules *r, struct cell **group, size_t n,
+    const char *file, struct counts *counts)
+{
+	nz_audit_cell *ac = nz_calloc(n + 1, sizeof *ac);
+	size_t i, dup[2], stuck = 0;
+	int m, d, stuck_m = 0;
+	nz_audit *a;
+	long added;
+
+	for (i = 0; i < n; i++) {
+		for (d = 0; d < NZ_AUDIT_NDIMS; d++)
+			ac[i].dim[d] = group[i]->field[2 + d];
+		for (m = 0; m < NMEASURES; m++) {
+			ac[i].value[m] = group[i]->value[m];
+			ac[i].state[m] = group[i]->state[m];
+		}
+	}
+	a = nz_audit_new(r, ac, n, 0, dup);
+	if (!a)
+		nz_dieat(NZ_EXIT_DATA, file, group[dup[1]]->line, "duplicate "
+		    "cell: the same period, agency and codes as line %ld",
+		    group[dup[0]]->line);
+	added = nz_audit_protect(a, &stuck, &stuck_m);
+	if (added < 0) {
+		nz_audit_bound *b = nz_calloc(n + 1, sizeof *b);
+		nz_buf label = {0};
+
+		nz_audit_label(&label, group[stuck]->field[0],
+		    group[stuck]->field[1], (const char *const *)ac[stuck].dim);
+		nz_audit_solve(a, stuck_m, b);
+		if (b[stuck].status == NZ_AUDIT_INCONSISTENT)
+			nz_dieat(NZ_EXIT_DATA, file, group[stuck]->line,
+			    "%s of %s contradicts the other cells (a margin "
+			    "that does not add up, or households over clients): "
+			    "these are not cells from aggregate; nothing written",
+			    nz_audit_measures[stuck_m], label.s);
+		nz_dieat(NZ_EXIT_DATA, file, group[stuck]->line, "cannot "
+		    "protect %s of %s: no published cell is left that would "
+		    "hide it; nothing written", nz_audit_measures[stuck_m],
+		    label.s);
+	}
+	for (i = 0; i < n; i++)
+		for (m = 0; m < NMEASURES; m++)
+			if (ac[i].state[m] == NZ_AUDIT_SECONDARY &&
+			    group[i]->state[m] == NZ_AUDIT_PUBLISHED) {
+				group[i]->state[m] = NZ_AUDIT_SECONDARY;
+				counts->secondary++;
+			}
+	nz_audit_free(a);
+	free(ac);
+}
+
+static void
+protect_all(const nz_audit_rules *r, struct cells *cells, const char *file,
+    struct counts *counts)
+{
+	struct cell **sorted = nz_calloc(cells->n + 1, sizeof *sorted);
+	size_t i, start;
+
+	for (i = 0; i < cells->n; i++)
+		sorted[i] = &cells->c[i];
+	qsort(sorted, cells->n, sizeof *sorted, cell_cmp);
+	for (start = 0; start < cells->n; start = i) {
+		for (i = start + 1; i < cells->n &&
+		    strcmp(sorted[i]->field[0], sorted[start]->field[0]) == 0 &&
+		    strcmp(sorted[i]->field[1], sorted[start]->field[1]) == 0;
+		    i++)
+			;
+		if (nz_progress_wanted())
+			fprintf(stderr, "%s: protecting %s %s\r", nz_prog,
+			    sorted[start]->field[1], sorted[start]->field[0]);
+		protect_group(r, sorted + start, i - start, file, counts);
+	}
+	if (nz_progress_wanted() && cells->n)
+		fprintf(stderr, "\n");
+	free(sorted);
+}
+
+static void
+write_cells(const struct cells *cells, struct counts *n)
+{
+	char out[32];
+	size_t i;
+	int c, m;
+
+	for (i = 0; i < cells->n; i++) {
+		const struct cell *cell = &cells->c[i];
+		for (c = 0; c < NDIMCOLS; c++)
+			nz_csv_field(stdout, cell->field[c], cell->len[c],
+			    c == 0);
+		for (m = 0; m < NMEASURES; m++) {
+			if (cell->state[m] != NZ_AUDIT_PUBLISHED) {
+				fputs(",S", stdout);
+				continue;
+			}
+			snprintf(out, sizeof out, ",%ld", cell->value[m]);
+			fputs(out, stdout);
+		}
+		putchar('\n');
+		n->rows_written++;
+	}
+}
+
+static void
+free_cells(struct cells *cells)
+{
+	size_t i;
+	int c;
+
+	for (i = 0; i < cells->n; i++)
+		for (c = 0; c < NDIMCOLS; c++)
+			free(cells->c[i].field[c]);
+	free(cells->c);
 }
 
 static void
@@ -294,7 +366,7 @@ write_stats(const struct counts *n, const char *path)
 	json_object_set_new(stats, "rejected", json_object());
 	json_object_set_new(stats, "warnings", json_object());
 	json_object_set_new(sup, "primary", json_integer(n->primary));
-	json_object_set_new(sup, "secondary", json_integer(0));
+	json_object_set_new(sup, "secondary", json_integer(n->secondary));
 	json_object_set_new(stats, "suppression", sup);
 	nz_json_write(path, stats);
 }
@@ -314,10 +386,12 @@ main(int argc, char **argv)
 		"ethnicity", "household", "income", "housing", "need",
 		"service", "clients", "households", "events", "units",
 	};
-	struct rules rules = {0};
+	nz_audit_rules rules;
 	struct counts counts = {0};
+	struct cells cells = {0};
 	char *rules_path = NULL;
 	const char *stats = NULL;
+	char *file;
 	nz_csv *csv;
 	nz_row *row;
 	int c;
@@ -338,17 +412,22 @@ main(int argc, char **argv)
 		nz_die(NZ_EXIT_DATA, "libsodium failed to initialise");
 	rules_path = rules_path ? nz_strdup(rules_path) :
 	    nz_pipelines_path("rules/statsnz.json");
-	load_rules(&rules, rules_path);
+	nz_audit_rules_load(rules_path, &rules);
 
 	csv = nz_csv_open(optind < argc ? argv[optind] : "-",
 	    NZ_CSV_CANONICAL);
 	check_header(csv);
-	nz_csv_header(stdout, out_cols, sizeof out_cols / sizeof *out_cols);
 	while (nz_csv_next_n(csv, &row, NIN) == 1) {
 		counts.rows_read++;
-		suppress_row(&rules, row, nz_csv_name(csv), &counts);
+		read_cell(&rules, row, nz_csv_name(csv), &cells, &counts);
 	}
+	file = nz_strdup(nz_csv_name(csv));
 	nz_csv_close(csv);
+	protect_all(&rules, &cells, file, &counts);
+	nz_csv_header(stdout, out_cols, sizeof out_cols / sizeof *out_cols);
+	write_cells(&cells, &counts);
+	free_cells(&cells);
+	free(file);
 	if (stats)
 		write_stats(&counts, stats);
 	free(rules_path);

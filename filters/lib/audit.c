@@ -139,61 +139,116 @@ measure_index(const char *name)
 	return -1;
 }
 
+static _Noreturn void
+rules_error(const char *path, const char *key, const char *msg)
+{
+	nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path, key, 1),
+	    "\"%s\" %s", key, msg);
+}
+
+static long
+rules_int(const char *path, json_t *root, const char *key, long min,
+    long max)
+{
+	json_t *v = json_object_get(root, key);
+
+	if (!v)
+		nz_die(NZ_EXIT_DATA, "%s: missing key \"%s\"", path, key);
+	if (!json_is_integer(v) || json_integer_value(v) < min ||
+	    json_integer_value(v) > max)
+		nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path, key, 1),
+		    "\"%s\" must be an integer from %ld to %ld", key, min,
+		    max);
+	return (long)json_integer_value(v);
+}
+
 static void
 rules_list(const char *path, json_t *root, const char *key,
     nz_audit_rules *r, enum nz_audit_kind kind)
 {
 	json_t *list = json_object_get(root, key), *v;
-	long line = nz_json_key_line(path, key, 1);
 	size_t i;
 	int m;
 
 	if (!list)
-		return;
+		nz_die(NZ_EXIT_DATA, "%s: missing key \"%s\"", path, key);
 	if (!json_is_array(list))
-		nz_dieat(NZ_EXIT_DATA, path, line, "\"%s\" must be an array "
-		    "of measure names", key);
+		rules_error(path, key, "must be an array of measure names");
 	json_array_foreach(list, i, v) {
-		if (!json_is_string(v) ||
-		    (m = measure_index(json_string_value(v))) < 0)
-			nz_dieat(NZ_EXIT_DATA, path, line, "\"%s\": %s is not "
-			    "a measure (clients, households, events, units)",
-			    key, json_is_string(v) ?
-			    nz_q(json_string_value(v)) : "a non-string");
+		m = json_is_string(v) ? measure_index(json_string_value(v)) :
+		    -1;
+		if (m < 0)
+			nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path,
+			    key, 1), "\"%s\": unknown measure %s (expected "
+			    "clients, households, events or units)", key,
+			    json_is_string(v) ? nz_q(json_string_value(v)) :
+			    "(not a string)");
 		if (r->kind[m] != NZ_AUDIT_UNRULED)
-			nz_dieat(NZ_EXIT_DATA, path, line, "measure %s is "
-			    "listed twice", nz_q(nz_audit_measures[m]));
+			nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path,
+			    key, 1), "\"%s\": measure %s is already listed",
+			    key, nz_audit_measures[m]);
 		r->kind[m] = kind;
 	}
 }
 
 void
-nz_audit_rules_load(const char *path, nz_audit_rules *r)
+nz_audit_rules_parse(const char *path, json_t *root, nz_audit_rules *r)
 {
-	json_t *root = nz_json_load(path), *sz;
+	json_t *sz;
+	int m;
 
 	memset(r, 0, sizeof *r);
 	snprintf(r->name, sizeof r->name, "%s",
-	    nz_json_str(path, root, "name", "unnamed"));
-	r->threshold = nz_json_int(path, root, "threshold", -1);
-	r->base = nz_json_int(path, root, "base", -1);
-	r->sum_min_clients = nz_json_int(path, root, "sum_min_clients", 0);
-	if (r->threshold < 0)
-		nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path,
-		    "threshold", 1), "\"threshold\" must be a whole number "
-		    "0 or more");
-	if (r->base < 1 || r->base > 1000000)
-		nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path, "base", 1),
-		    "\"base\" must be a whole number 1 or more");
+	    nz_json_str(path, root, "name", NULL));
+	nz_json_str(path, root, "version", NULL);
+	r->threshold = rules_int(path, root, "threshold", 0,
+	    NZ_AUDIT_MAX_VALUE);
+	r->base = rules_int(path, root, "base", 1, NZ_AUDIT_MAX_VALUE);
+	r->sum_min_clients = rules_int(path, root, "sum_min_clients", 0,
+	    NZ_AUDIT_MAX_VALUE);
 	sz = json_object_get(root, "suppress_zero");
-	if (sz && !json_is_boolean(sz))
-		nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path,
-		    "suppress_zero", 1), "\"suppress_zero\" must be true or "
-		    "false");
-	r->suppress_zero = !sz || json_is_true(sz);
+	if (!sz)
+		nz_die(NZ_EXIT_DATA, "%s: missing key \"suppress_zero\"",
+		    path);
+	if (!json_is_boolean(sz))
+		rules_error(path, "suppress_zero", "must be true or false");
+	r->suppress_zero = json_is_true(sz);
 	rules_list(path, root, "person_measures", r, NZ_AUDIT_PERSON);
 	rules_list(path, root, "sum_measures", r, NZ_AUDIT_SUM);
+	/* an unlisted measure would be published raw: refuse */
+	for (m = 0; m < NZ_AUDIT_NMEASURES; m++)
+		if (r->kind[m] == NZ_AUDIT_UNRULED)
+			nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path,
+			    "person_measures", 1), "measure %s is in neither "
+			    "\"person_measures\" nor \"sum_measures\"",
+			    nz_audit_measures[m]);
+}
+
+void
+nz_audit_rules_load(const char *path, nz_audit_rules *r)
+{
+	json_t *root = nz_json_load(path);
+
+	nz_audit_rules_parse(path, root, r);
 	json_decref(root);
+}
+
+/* "(2026Q3, akcm, region=02, need=food)"; "*" codes are left out */
+void
+nz_audit_label(nz_buf *out, const char *period, const char *agency,
+    const char *const dim[NZ_AUDIT_NDIMS])
+{
+	int d, any = 0;
+
+	nz_buf_clear(out);
+	nz_buf_printf(out, "(%s, %s", period, agency);
+	for (d = 0; d < NZ_AUDIT_NDIMS; d++) {
+		if (strcmp(dim[d], "*") == 0)
+			continue;
+		nz_buf_printf(out, ", %s=%s", nz_audit_dims[d], dim[d]);
+		any = 1;
+	}
+	nz_buf_adds(out, any ? ")" : ", all)");
 }
 
 /* ---- bounds on one cell ---- */
@@ -1647,6 +1702,47 @@ cell_cmp(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
+/* When every relation holding an exposed cell is all S, what narrows it
+ * comes along a chain of S cells to published ones.  Search outwards
+ * from the exposed cells, in order, through the relations of S cells;
+ * the first relation reached that still has a published cell is where
+ * hiding one loosens the chain nearest the exposure.  NONE if none. */
+static size_t
+nearest_published_relation(const nz_audit *a, int m, const size_t *exposed,
+    size_t n)
+{
+	size_t *queue = nz_calloc(a->ncells + 1, sizeof *queue);
+	unsigned char *seen = nz_calloc(a->ncells + 1, 1);
+	size_t head = 0, tail = 0, q, k, i, r, np, found = NONE;
+
+	for (i = 0; i < n; i++)
+		if (!seen[exposed[i]]) {
+			seen[exposed[i]] = 1;
+			queue[tail++] = exposed[i];
+		}
+	while (head < tail && found == NONE) {
+		i = queue[head++];
+		for (q = a->inc_start[i]; q < a->inc_start[i + 1]; q++) {
+			r = a->inc[q];
+			rel_suppressed(a, m, r, &np);
+			if (np > 0) {
+				found = r;
+				break;
+			}
+			for (k = 0; k <= a->rel[r].n; k++) {
+				size_t c = rel_member(a, &a->rel[r], k);
+				if (!seen[c]) {
+					seen[c] = 1;
+					queue[tail++] = c;
+				}
+			}
+		}
+	}
+	free(queue);
+	free(seen);
+	return found;
+}
+
 /* Mark cell secondary in every measure it is published in. */
 static void
 suppress_cell(nz_audit *a, size_t cell, size_t **targets, size_t *n)
@@ -1719,6 +1815,11 @@ nz_audit_protect(nz_audit *a, size_t *stuck, int *stuck_measure)
 		}
 		if (total == 0)
 			break;
+		for (m = 0; best_r == NONE && m < NZ_AUDIT_NMEASURES; m++) {
+			best_r = nearest_published_relation(a, m, targets[m],
+			    n[m]);
+			best_m = m;
+		}
 		next = best_r == NONE ? -1 : pick_in_relation(a, best_m, best_r);
 		if (next < 0) {
 			for (m = 0; m < NZ_AUDIT_NMEASURES && !n[m]; m++)

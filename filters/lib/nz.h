@@ -333,8 +333,16 @@ typedef struct nz_audit_rules {
 	int suppress_zero;
 	enum nz_audit_kind kind[NZ_AUDIT_NMEASURES];
 } nz_audit_rules;
-/* Load pipelines/rules/NAME.json; exits 1 naming file and key on error. */
+/* Load pipelines/rules/NAME.json: every key is required and every measure
+ * must be in person_measures or sum_measures (an unlisted one would be
+ * published raw); exits 1 naming file, line and key on error. */
 void nz_audit_rules_load(const char *path, nz_audit_rules *rules);
+/* The same from a JSON object read from path (a manifest's "rules"). */
+void nz_audit_rules_parse(const char *path, json_t *obj,
+	nz_audit_rules *rules);
+/* "(PERIOD, AGENCY, dim=code, ...)", leaving out the "*" dimensions. */
+void nz_audit_label(nz_buf *out, const char *period, const char *agency,
+	const char *const dim[NZ_AUDIT_NDIMS]);
 /* What a measure of a cell holds: a published value, or S.  A primary S
  * hides a value under the threshold; a secondary S hides anything. */
 enum nz_audit_state { NZ_AUDIT_PUBLISHED, NZ_AUDIT_PRIMARY,
@@ -383,10 +391,12 @@ long nz_audit_cheapest(const nz_audit *a, int measure, size_t cell);
  * sum_min_clients clients), marking it NZ_AUDIT_SECONDARY.  The cell:
  * of the relations holding exposed cells, the one with the fewest S
  * (ties: the first measure, then the first exposed cell), and in it the
- * one nz_audit_cheapest would choose.  Every S, new ones too, must pass.
+ * one nz_audit_cheapest would choose; when all those relations are all
+ * S, the nearest relation with a published cell along the chains of S
+ * cells from the exposed ones.  Every S, new ones too, must pass.
  * Returns the number of cells suppressed, or -1 with *stuck and
  * *stuck_measure (if given) naming an S that cannot be protected (no
- * published neighbour left, or inconsistent). */
+ * published cell left on any chain, or inconsistent). */
 long nz_audit_protect(nz_audit *a, size_t *stuck, int *stuck_measure);
 /* Why a cell cannot appear in a release under the rules: a value not a
  * multiple of the base or below the threshold after rounding, an S where

@@ -7,6 +7,9 @@ of the C code from DESIGN §3-§5, so the scripts can compare against it.
   cells.py ref TABLES REGIONS        reference internal cells from events
   cells.py margins CELLS             additivity checks over internal cells
   cells.py release CELLS RULES       reference release cells from cells
+                                     (primary suppression and rounding)
+  cells.py secondary REF RELEASE     check RELEASE is REF with some whole
+                                     cells hidden; print how many values
 """
 import csv, hashlib, itertools, json, os, random, sys
 from collections import Counter, defaultdict
@@ -226,10 +229,29 @@ def release(path, rules_path):
     write(out, CELL_COLS[:15])
 
 
+def secondary(ref_path, rel_path):
+    """Secondary suppression only hides: every value of the release is the
+    reference's or S, and a cell it hides is hidden in every measure."""
+    ref = list(csv.reader(open(ref_path)))
+    rel = list(csv.reader(open(rel_path)))
+    assert ref[0] == rel[0] and len(ref) == len(rel), "rows or header differ"
+    hidden = 0
+    for n, (a, b) in enumerate(zip(ref[1:], rel[1:]), 2):
+        assert a[:11] == b[:11], "line %d: cells differ" % n
+        extra = [i for i in range(11, 15) if a[i] != b[i]]
+        for i in extra:
+            assert b[i] == "S", "line %d: %s %s became %s" % (n, ref[0][i], a[i], b[i])
+        if extra:
+            assert all(v == "S" for v in b[11:15]), "line %d: partly hidden" % n
+        hidden += len(extra)
+    print(hidden)
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     {"gen": lambda: gen(args[0], args[1], args[2] if len(args) > 2 else ""),
      "shuffle": lambda: shuffle(args[0]),
      "ref": lambda: ref(args[0], args[1] if len(args) > 1 else ""),
      "margins": lambda: margins(args[0]),
-     "release": lambda: release(args[0], args[1])}[cmd]()
+     "release": lambda: release(args[0], args[1]),
+     "secondary": lambda: secondary(args[0], args[1])}[cmd]()

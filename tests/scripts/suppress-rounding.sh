@@ -1,5 +1,6 @@
 # suppress's keyed random rounding, over many cells with a fixed set of keys
-# (deterministic input, so it never flakes):
+# (deterministic input, so it never flakes; each cell has its own service
+# code and no margins, so secondary suppression has nothing to do):
 # - RR3 rounds residue 1 down and residue 2 up about 2/3 of the time: a
 #   binomial test on 30000 draws each, tolerance 5.3 standard deviations
 #   (false failure rate about 1e-7 for a correct draw);
@@ -22,17 +23,18 @@ with open(sys.argv[1], "w") as f:
             "ckey\n")
     for i in range(2 * n):
         ckey = (i * 2654435761 + 12345) % 2**32
-        clients = 3 * (2 + i % 997) + 1 + (i >= n)       # residue 1, then 2
+        # residue 1, then 2; above every households count, as in real cells
+        clients = 3000 + 3 * (2 + i % 997) + 1 + (i >= n)
         households = 3 * (2 + i % 991) + 1 + (i < n)     # the other residue
-        f.write("2024Q3,demo,%02d,*,*,*,*,*,*,*,*,%d,%d,%d,%d,%d\n"
-                % (i % 7, clients, households, 25 + i % 50, i % 1000, ckey))
+        f.write("2024Q3,demo,%02d,*,*,*,*,*,*,*,s%d,%d,%d,%d,%d,%d\n"
+                % (i % 7, i, clients, households, 25 + i % 50, i % 1000, ckey))
     # the same (ckey, raw) pairs again in other cells: must round the same
     for i in range(0, 2 * n, 97):
         ckey = (i * 2654435761 + 12345) % 2**32
-        clients = 3 * (2 + i % 997) + 1 + (i >= n)
+        clients = 3000 + 3 * (2 + i % 997) + 1 + (i >= n)
         households = 3 * (2 + i % 991) + 1 + (i < n)
-        f.write("2024Q4,demo,*,*,*,*,*,*,*,food,*,%d,%d,%d,%d,%d\n"
-                % (clients, households, 25 + i % 50, i % 1000, ckey))
+        f.write("2024Q4,demo,*,*,*,*,*,*,*,food,s%d,%d,%d,%d,%d,%d\n"
+                % (i, clients, households, 25 + i % 50, i % 1000, ckey))
 PY
 suppress --stats "$t/stats.json" "$t/cells.csv" > "$t/release.csv"
 head -n 1 "$t/release.csv" | grep -q ckey && { echo "release has ckey"; exit 1; }
