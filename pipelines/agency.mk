@@ -7,12 +7,15 @@ KEY_DIR    ?= $(HOME)/.nzccss/keys
 SAMPLE_AGENCIES = $(patsubst sample-data/%/profile.json,%,$(wildcard sample-data/*/profile.json))
 
 agencies: $(foreach a,$(SAMPLE_AGENCIES),out/agency/$(a)/manifest.json)
-agencies: $(foreach a,$(SAMPLE_AGENCIES),out/agency/$(a)/mapped.csv \
-	  out/agency/$(a)/bucketed.csv)
+# every stage named, so none is an intermediate make would not remake
+# when it is missing
+agency_files = $(foreach f,canonical mapped bucketed cells release,\
+	out/agency/$(1)/$(f).csv)
+agencies: $(foreach a,$(SAMPLE_AGENCIES),$(call agency_files,$(a)))
 
 ifdef AGENCY
 agency: out/agency/$(AGENCY)/manifest.json
-agency: out/agency/$(AGENCY)/mapped.csv out/agency/$(AGENCY)/bucketed.csv
+agency: $(call agency_files,$(AGENCY))
 else
 agency:
 	@echo "usage: make agency AGENCY=code [AGENCY_DIR=dir] [KEY=file]" >&2; exit 2
@@ -87,7 +90,8 @@ out/agency/%/cells.csv: out/agency/%/bucketed.csv $(AGENCY_DIR)/%/profile.json \
 	mv $(@D)/aggregate-stats.json.tmp $(@D)/aggregate-stats.json
 	mv $@.tmp $@
 
-# suppress: internal cells to the release: primary suppression, keyed RR3
+# suppress: internal cells to the release: primary suppression, keyed RR3,
+# secondary suppression until every S is protected
 out/agency/%/release.csv: out/agency/%/cells.csv $(RULES) bin/suppress
 	bin/suppress --rules $(RULES) --stats $(@D)/suppress-stats.json.tmp \
 	  $< > $@.tmp
@@ -96,13 +100,17 @@ out/agency/%/release.csv: out/agency/%/cells.csv $(RULES) bin/suppress
 
 # manifest: what the release holds and how it was made.  built_at is
 # SOURCE_DATE_EPOCH, by default the last commit of the inputs (sample data)
-# or else their newest mtime, so a rebuild is byte-identical.
+# or else their newest mtime, so a rebuild is byte-identical.  Then audit:
+# the manifest (which is what makes a release) is only put in place when
+# the audit proves every S keeps at least 3 possible values; audit.csv
+# lists each S's interval.
 MANIFEST_STAGES = normalise map bucket aggregate suppress
 manifest_inputs = $(wildcard $(AGENCY_DIR)/$(1)/export.*) \
 	$(AGENCY_DIR)/$(1)/profile.json $(AGENCY_DIR)/$(1)/map.json \
 	$(CELL_CONFIG) $(RULES)
 out/agency/%/manifest.json: out/agency/%/release.csv $(AGENCY_DIR)/%/profile.json \
-		$(CELL_CONFIG) $(RULES) bin/manifest
+		$(CELL_CONFIG) $(RULES) bin/manifest bin/audit
+	rm -f $@ $(@D)/audit.csv
 	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$( \
 	  git log -1 --format=%ct -- $(call manifest_inputs,$*) 2>/dev/null | grep . || \
 	  stat -c %Y $(call manifest_inputs,$*) | sort -n | tail -n 1)} \
@@ -110,5 +118,7 @@ out/agency/%/manifest.json: out/agency/%/release.csv $(AGENCY_DIR)/%/profile.jso
 	  --rules $(RULES) --codes pipelines/codes --bands pipelines/age-bands.json \
 	  --tables pipelines/tables.json \
 	  $(foreach s,$(MANIFEST_STAGES),--stage $(@D)/$(s)-stats.json) \
-	  --release $< > $@.tmp
-	mv $@.tmp $@
+	  --release $< > $(@D)/manifest.tmp.json
+	bin/audit --manifest $(@D)/manifest.tmp.json > $(@D)/audit.csv.tmp
+	mv $(@D)/audit.csv.tmp $(@D)/audit.csv
+	mv $(@D)/manifest.tmp.json $@

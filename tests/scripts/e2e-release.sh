@@ -2,12 +2,19 @@
 # e2e-release: the sample build's releases and manifests.  Every release
 # has no ckey column, publishes person counts as S or multiples of 3 from 6
 # up and sums as S or multiples of 3; its manifest's row count, sha256 and
-# primary suppressions match the file; and rebuilding cells, release and
-# manifest from the bucketed events in shuffled order gives the same bytes.
+# primary and secondary suppressions match the file; it is the reference
+# release (tests/scripts/cells.py) with whole cells hidden, passes the
+# audit, and its audit.csv says so; rebuilding cells, release and manifest
+# from the bucketed events in shuffled order gives the same bytes.  With
+# the threshold-only rules, the primary suppressions alone leave cells
+# exposed, and suppress's secondary suppressions protect them all.  A
+# release that fails the audit leaves no manifest.
 set -eu
 cd "${ROOT:-.}"
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# the tampered release below is removed even if the test stops midway
+tampered=
+trap 'rm -rf "$work" $tampered' EXIT
 if ! make -s agencies >"$work/make.log" 2>&1; then
 	cat "$work/make.log"
 	exit 1
@@ -24,13 +31,24 @@ for profile in sample-data/*/profile.json; do
 			}
 		}
 	} END { print s > "/dev/stderr"; exit bad }' "$d/release.csv" 2>"$work/s"
-	python3 - "$d/manifest.json" "$d/release.csv" "$(cat "$work/s")" <<'PY'
+	python3 tests/scripts/cells.py release "$d/cells.csv" \
+		pipelines/rules/statsnz.json > "$work/ref.csv"
+	python3 tests/scripts/cells.py secondary "$work/ref.csv" \
+		"$d/release.csv" > "$work/secondary"
+	audit --manifest "$d" | cmp - "$d/audit.csv"
+	if grep -v ',ok$' "$d/audit.csv" | grep -v '^period,'; then
+		echo "$a: audit.csv has cells that are not ok"; exit 1
+	fi
+	python3 - "$d/manifest.json" "$d/release.csv" "$(cat "$work/s")" \
+		"$(cat "$work/secondary")" <<'PY'
 import hashlib, json, sys
 m = json.load(open(sys.argv[1]))
 data = open(sys.argv[2], "rb").read()
 assert m["release"]["sha256"] == hashlib.sha256(data).hexdigest(), "sha256"
 assert m["release"]["rows"] == data.count(b"\n") - 1, "rows"
-assert m["suppression"]["primary"] == int(sys.argv[3]), "primary"
+sup = m["suppression"]
+assert sup["secondary"] == int(sys.argv[4]), "secondary"
+assert sup["primary"] + sup["secondary"] == int(sys.argv[3]), "primary"
 assert [s["program"] for s in m["stages"]] == ["normalise", "map-categories",
     "bucket", "aggregate", "suppress"], "stages"
 PY
@@ -54,5 +72,43 @@ print(calendar.timegm(time.strptime(json.load(open(sys.argv[1]))["built_at"],
 			printf -- '--stage %s ' "$work/$a/$s-stats.json"; done) \
 		--release "$work/$a/release.csv" > "$work/$a/manifest.json"
 	cmp "$work/$a/manifest.json" "$d/manifest.json"
-	echo "$a ok"
+
+	# threshold-only: exposed without secondary suppression, safe with it
+	rules=pipelines/rules/threshold-only.json
+	python3 tests/scripts/cells.py release "$d/cells.csv" "$rules" \
+		> "$work/primary.csv"
+	if audit --rules "$rules" "$work/primary.csv" >/dev/null 2>&1; then
+		echo "$a: threshold-only primaries alone pass: test is too weak"
+		exit 1
+	fi
+	suppress --rules "$rules" --stats "$work/to-stats.json" "$d/cells.csv" \
+		> "$work/to.csv"
+	n=$(python3 tests/scripts/cells.py secondary "$work/primary.csv" \
+		"$work/to.csv")
+	[ "$n" -gt 0 ] && grep -q "\"secondary\": $n\$" "$work/to-stats.json" ||
+		{ echo "$a: threshold-only secondary $n"; exit 1; }
+	audit --unbounded-s --rules "$rules" "$work/to.csv" >/dev/null
+	echo "$a ok ($(cat "$work/secondary") secondary; threshold-only $n)"
 done
+
+# a release that fails the audit is not built: publish northern's cells
+# that secondary suppression hid (and say it has none), and the manifest
+# is not made
+d=out/agency/northern
+python3 tests/scripts/cells.py release "$d/cells.csv" \
+	pipelines/rules/statsnz.json > "$work/exposed.csv"
+tampered="$d/release.csv $d/suppress-stats.json"
+cp "$work/exposed.csv" "$d/release.csv"
+sed 's/"secondary": [0-9]*/"secondary": 0/' "$d/suppress-stats.json" \
+	> "$work/stats.json"
+cp "$work/stats.json" "$d/suppress-stats.json"
+if make -s "$d/manifest.json" >"$work/make.log" 2>&1; then
+	echo "an exposed release was built"; exit 1
+fi
+grep -q "^audit: .* is exposed" "$work/make.log" || {
+	cat "$work/make.log"; exit 1; }
+[ ! -e "$d/manifest.json" ] || { echo "a stale manifest was left"; exit 1; }
+rm -f $tampered
+tampered=
+make -s agencies >"$work/make.log" 2>&1 || { cat "$work/make.log"; exit 1; }
+echo "exposed release refused"
