@@ -133,7 +133,7 @@ check_keys(const nz_row *r, const char *file)
 
 static void
 read_measures(const nz_row *r, const char *file, struct row *row,
-    const nz_audit_rules *rules, unsigned flags)
+    const nz_rules *rules, unsigned flags)
 {
 	nz_audit_cell cell;
 	const char *s, *why;
@@ -168,7 +168,7 @@ read_measures(const nz_row *r, const char *file, struct row *row,
 
 static void
 read_release(const char *path, struct rows *rows,
-    const nz_audit_rules *rules, unsigned flags)
+    const nz_rules *rules, unsigned flags)
 {
 	nz_csv *csv = nz_csv_open(path, NZ_CSV_CANONICAL);
 	const char *file = nz_csv_name(csv);
@@ -219,7 +219,7 @@ group_cmp(const void *x, const void *y)
 }
 
 static void
-audit_group(struct row **group, size_t n, const nz_audit_rules *rules,
+audit_group(struct row **group, size_t n, const nz_rules *rules,
     unsigned flags)
 {
 	nz_audit_cell *cells = nz_calloc(n, sizeof *cells);
@@ -258,7 +258,7 @@ audit_group(struct row **group, size_t n, const nz_audit_rules *rules,
 }
 
 static void
-audit_all(struct rows *rows, const nz_audit_rules *rules, unsigned flags)
+audit_all(struct rows *rows, const nz_rules *rules, unsigned flags)
 {
 	struct row **sorted = nz_calloc(rows->n + 1, sizeof *sorted);
 	size_t i, start, ngroups = 0, done = 0;
@@ -354,7 +354,7 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct rows rows = {0};
-	nz_audit_rules rules;
+	nz_rules rules;
 	char *rules_path = NULL, *manifest = NULL;
 	nz_release *rel = NULL;
 	unsigned flags = 0;
@@ -384,15 +384,14 @@ main(int argc, char **argv)
 	if (manifest) {
 		/* checks the manifest and the release's sha256 first */
 		rel = nz_release_load(manifest);
-		nz_audit_rules_parse(rel->manifest_path, json_object_get(
-		    rel->manifest, "rules"), &rules);
+		rules = rel->rules;
 		if (rel->secondary != 0)
 			flags |= NZ_AUDIT_UNBOUNDED_S;
 		read_release(rel->path, &rows, &rules, flags);
 	} else {
 		if (!rules_path)
 			rules_path = nz_pipelines_path("rules/statsnz.json");
-		nz_audit_rules_load(rules_path, &rules);
+		nz_rules_load(rules_path, &rules);
 		if (optind == argc)
 			read_release("-", &rows, &rules, flags);
 		for (; optind < argc; optind++)

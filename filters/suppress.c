@@ -25,14 +25,10 @@ static const char *const in_cols[] = {
 	"households", "events", "units", "ckey",
 };
 #define NDIMCOLS 11        /* period, agency and the nine dimensions */
-#define NMEASURES 4
+#define NMEASURES NZ_NMEASURES
 #define NIN (NDIMCOLS + NMEASURES + 1)
 #define C_CLIENTS NDIMCOLS
 #define C_CKEY (NDIMCOLS + NMEASURES)
-static const char *const measure[NMEASURES] = {
-	"clients", "households", "events", "units",
-};
-
 struct counts {
 	long rows_read, rows_written, primary, secondary;
 };
@@ -171,7 +167,7 @@ field_u64(const nz_row *row, int col, const char *file)
 
 /* Primary suppression and rounding of one internal cell. */
 static void
-read_cell(const nz_audit_rules *r, const nz_row *row, const char *file,
+read_cell(const nz_rules *r, const nz_row *row, const char *file,
     struct cells *cells, struct counts *n)
 {
 	uint64_t raw[NMEASURES], ckey, clients, v;
@@ -198,7 +194,7 @@ read_cell(const nz_audit_rules *r, const nz_row *row, const char *file,
 	}
 	cell->line = row->line;
 	for (m = 0; m < NMEASURES; m++) {
-		int hide = r->kind[m] == NZ_AUDIT_PERSON ?
+		int hide = r->kind[m] == NZ_RULE_PERSON ?
 		    (raw[m] < (uint64_t)r->threshold &&
 		    (raw[m] > 0 || r->suppress_zero)) :
 		    clients < (uint64_t)r->sum_min_clients;
@@ -211,10 +207,10 @@ read_cell(const nz_audit_rules *r, const nz_row *row, const char *file,
 		}
 		/* no real count comes near; the audit's model stops here */
 		v = raw[m] > NZ_AUDIT_MAX_VALUE ? raw[m] : round_value(
-		    (uint32_t)ckey, measure[m], raw[m], (uint64_t)r->base);
+		    (uint32_t)ckey, nz_measure_names[m], raw[m], (uint64_t)r->base);
 		if (v > NZ_AUDIT_MAX_VALUE)
 			nz_dieat(NZ_EXIT_DATA, file, row->line, "%s %s is too "
-			    "large (at most %ld)", measure[m],
+			    "large (at most %ld)", nz_measure_names[m],
 			    nz_q(row->field[C_CLIENTS + m]), NZ_AUDIT_MAX_VALUE);
 		cell->value[m] = (long)v;
 	}
@@ -237,7 +233,7 @@ cell_cmp(const void *x, const void *y)
 }
 
 static void
-protect_group(const nz_audit_rules *r, struct cell **group, size_t n,
+protect_group(const nz_rules *r, struct cell **group, size_t n,
     const char *file, struct counts *counts)
 {
 	nz_audit_cell *ac = nz_calloc(n + 1, sizeof *ac);
@@ -290,7 +286,7 @@ protect_group(const nz_audit_rules *r, struct cell **group, size_t n,
 }
 
 static void
-protect_all(const nz_audit_rules *r, struct cells *cells, const char *file,
+protect_all(const nz_rules *r, struct cells *cells, const char *file,
     struct counts *counts)
 {
 	struct cell **sorted = nz_calloc(cells->n + 1, sizeof *sorted);
@@ -386,7 +382,7 @@ main(int argc, char **argv)
 		"ethnicity", "household", "income", "housing", "need",
 		"service", "clients", "households", "events", "units",
 	};
-	nz_audit_rules rules;
+	nz_rules rules;
 	struct counts counts = {0};
 	struct cells cells = {0};
 	char *rules_path = NULL;
@@ -412,7 +408,7 @@ main(int argc, char **argv)
 		nz_die(NZ_EXIT_DATA, "libsodium failed to initialise");
 	rules_path = rules_path ? nz_strdup(rules_path) :
 	    nz_pipelines_path("rules/statsnz.json");
-	nz_audit_rules_load(rules_path, &rules);
+	nz_rules_load(rules_path, &rules);
 
 	csv = nz_csv_open(optind < argc ? argv[optind] : "-",
 	    NZ_CSV_CANONICAL);

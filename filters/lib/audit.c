@@ -112,7 +112,7 @@ struct relation {
 };
 
 struct nz_audit {
-	nz_audit_rules rules;
+	nz_rules rules;
 	nz_audit_cell *cells;     /* the caller's; protect() marks them */
 	size_t ncells;
 	unsigned flags;
@@ -125,113 +125,6 @@ struct nz_audit {
 	unsigned char *clients_state; /* the clients states it was found for */
 	unsigned long lp_solves, mip_solves;
 };
-
-/* ---- rules ---- */
-
-static int
-measure_index(const char *name)
-{
-	int m;
-
-	for (m = 0; m < NZ_AUDIT_NMEASURES; m++)
-		if (strcmp(nz_audit_measures[m], name) == 0)
-			return m;
-	return -1;
-}
-
-static _Noreturn void
-rules_error(const char *path, const char *key, const char *msg)
-{
-	nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path, key, 1),
-	    "\"%s\" %s", key, msg);
-}
-
-static long
-rules_int(const char *path, json_t *root, const char *key, long min,
-    long max)
-{
-	json_t *v = json_object_get(root, key);
-
-	if (!v)
-		nz_die(NZ_EXIT_DATA, "%s: missing key \"%s\"", path, key);
-	if (!json_is_integer(v) || json_integer_value(v) < min ||
-	    json_integer_value(v) > max)
-		nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path, key, 1),
-		    "\"%s\" must be an integer from %ld to %ld", key, min,
-		    max);
-	return (long)json_integer_value(v);
-}
-
-static void
-rules_list(const char *path, json_t *root, const char *key,
-    nz_audit_rules *r, enum nz_audit_kind kind)
-{
-	json_t *list = json_object_get(root, key), *v;
-	size_t i;
-	int m;
-
-	if (!list)
-		nz_die(NZ_EXIT_DATA, "%s: missing key \"%s\"", path, key);
-	if (!json_is_array(list))
-		rules_error(path, key, "must be an array of measure names");
-	json_array_foreach(list, i, v) {
-		m = json_is_string(v) ? measure_index(json_string_value(v)) :
-		    -1;
-		if (m < 0)
-			nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path,
-			    key, 1), "\"%s\": unknown measure %s (expected "
-			    "clients, households, events or units)", key,
-			    json_is_string(v) ? nz_q(json_string_value(v)) :
-			    "(not a string)");
-		if (r->kind[m] != NZ_AUDIT_UNRULED)
-			nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path,
-			    key, 1), "\"%s\": measure %s is already listed",
-			    key, nz_audit_measures[m]);
-		r->kind[m] = kind;
-	}
-}
-
-void
-nz_audit_rules_parse(const char *path, json_t *root, nz_audit_rules *r)
-{
-	json_t *sz;
-	int m;
-
-	memset(r, 0, sizeof *r);
-	snprintf(r->name, sizeof r->name, "%s",
-	    nz_json_str(path, root, "name", NULL));
-	nz_json_str(path, root, "version", NULL);
-	r->threshold = rules_int(path, root, "threshold", 0,
-	    NZ_AUDIT_MAX_VALUE);
-	r->base = rules_int(path, root, "base", 1, NZ_AUDIT_MAX_VALUE);
-	r->sum_min_clients = rules_int(path, root, "sum_min_clients", 0,
-	    NZ_AUDIT_MAX_VALUE);
-	sz = json_object_get(root, "suppress_zero");
-	if (!sz)
-		nz_die(NZ_EXIT_DATA, "%s: missing key \"suppress_zero\"",
-		    path);
-	if (!json_is_boolean(sz))
-		rules_error(path, "suppress_zero", "must be true or false");
-	r->suppress_zero = json_is_true(sz);
-	rules_list(path, root, "person_measures", r, NZ_AUDIT_PERSON);
-	rules_list(path, root, "sum_measures", r, NZ_AUDIT_SUM);
-	/* an unlisted measure would be published raw: refuse */
-	for (m = 0; m < NZ_AUDIT_NMEASURES; m++)
-		if (r->kind[m] == NZ_AUDIT_UNRULED)
-			nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path,
-			    "person_measures", 1), "measure %s is in neither "
-			    "\"person_measures\" nor \"sum_measures\"",
-			    nz_audit_measures[m]);
-}
-
-void
-nz_audit_rules_load(const char *path, nz_audit_rules *r)
-{
-	json_t *root = nz_json_load(path);
-
-	nz_audit_rules_parse(path, root, r);
-	json_decref(root);
-}
 
 /* "(2026Q3, akcm, region=02, need=food)"; "*" codes are left out */
 void
@@ -255,7 +148,7 @@ nz_audit_label(nz_buf *out, const char *period, const char *agency,
 
 /* The bound a cell's own entry gives; lo > hi when no value fits. */
 static void
-own_box(const nz_audit_rules *r, unsigned flags, int m,
+own_box(const nz_rules *r, unsigned flags, int m,
     const nz_audit_cell *c, long *lo, long *hi)
 {
 	long p = c->value[m], spread = r->base - 1, t = r->threshold;
@@ -263,7 +156,7 @@ own_box(const nz_audit_rules *r, unsigned flags, int m,
 	if (c->state[m] != NZ_AUDIT_PUBLISHED) {
 		*lo = 0;
 		*hi = NZ_AUDIT_INF;
-		if (r->kind[m] == NZ_AUDIT_PERSON &&
+		if (r->kind[m] == NZ_RULE_PERSON &&
 		    c->state[m] == NZ_AUDIT_PRIMARY &&
 		    !(flags & NZ_AUDIT_UNBOUNDED_S)) {
 			*lo = r->suppress_zero ? 0 : 1;
@@ -272,7 +165,7 @@ own_box(const nz_audit_rules *r, unsigned flags, int m,
 		return;
 	}
 	switch (r->kind[m]) {
-	case NZ_AUDIT_PERSON:
+	case NZ_RULE_PERSON:
 		*lo = p - spread > t ? p - spread : t;
 		*hi = p + spread;
 		if (p == 0 && !r->suppress_zero && t > 0) {
@@ -281,7 +174,7 @@ own_box(const nz_audit_rules *r, unsigned flags, int m,
 			*lo = 0;
 		}
 		break;
-	case NZ_AUDIT_SUM:
+	case NZ_RULE_SUM:
 		*lo = p - spread > 0 ? p - spread : 0;
 		*hi = p + spread;
 		break;
@@ -292,14 +185,14 @@ own_box(const nz_audit_rules *r, unsigned flags, int m,
 
 /* Clients with what the sum measures say of them. */
 static void
-clients_box(const nz_audit_rules *r, unsigned flags, const nz_audit_cell *c,
+clients_box(const nz_rules *r, unsigned flags, const nz_audit_cell *c,
     long *lo, long *hi)
 {
 	int m;
 
 	own_box(r, flags, NZ_AUDIT_CLIENTS, c, lo, hi);
 	for (m = 0; m < NZ_AUDIT_NMEASURES && r->sum_min_clients > 0; m++) {
-		if (r->kind[m] != NZ_AUDIT_SUM)
+		if (r->kind[m] != NZ_RULE_SUM)
 			continue;
 		if (c->state[m] == NZ_AUDIT_PUBLISHED &&
 		    *lo < r->sum_min_clients)
@@ -313,7 +206,7 @@ clients_box(const nz_audit_rules *r, unsigned flags, const nz_audit_cell *c,
 
 /* A cell's bound in measure m, with what its other measures imply. */
 static void
-cell_box(const nz_audit_rules *r, unsigned flags, const nz_audit_cell *c,
+cell_box(const nz_rules *r, unsigned flags, const nz_audit_cell *c,
     int m, long *lo, long *hi)
 {
 	long olo, ohi;
@@ -357,7 +250,7 @@ range(long lo, long hi)
 
 /* What the release says of one measure alone, or NULL if it can be. */
 static const char *
-value_error(const nz_audit_rules *r, unsigned flags, const nz_audit_cell *c,
+value_error(const nz_rules *r, unsigned flags, const nz_audit_cell *c,
     int m, char *msg, size_t size)
 {
 	long lo, hi;
@@ -371,7 +264,7 @@ value_error(const nz_audit_rules *r, unsigned flags, const nz_audit_cell *c,
 	else if (c->value[m] < 0 || c->value[m] > NZ_AUDIT_MAX_VALUE)
 		snprintf(msg, size, "%ld is out of range (0 to %ld)",
 		    c->value[m], NZ_AUDIT_MAX_VALUE);
-	else if (r->kind[m] != NZ_AUDIT_UNRULED && c->value[m] % r->base)
+	else if (r->kind[m] != NZ_RULE_UNRULED && c->value[m] % r->base)
 		snprintf(msg, size, "%ld is not a multiple of the rounding "
 		    "base %ld (rules %s)", c->value[m], r->base, nz_q(r->name));
 	else if (lo > hi)
@@ -385,7 +278,7 @@ value_error(const nz_audit_rules *r, unsigned flags, const nz_audit_cell *c,
 }
 
 const char *
-nz_audit_cell_error(const nz_audit_rules *r, unsigned flags,
+nz_audit_cell_error(const nz_rules *r, unsigned flags,
     const nz_audit_cell *c, int *measure)
 {
 	static char msg[256];
@@ -573,7 +466,7 @@ index_incidence(nz_audit *a)
 }
 
 nz_audit *
-nz_audit_new(const nz_audit_rules *rules, nz_audit_cell *cells,
+nz_audit_new(const nz_rules *rules, nz_audit_cell *cells,
     size_t ncells, unsigned flags, size_t dup[2])
 {
 	nz_audit *a = nz_calloc(1, sizeof *a);

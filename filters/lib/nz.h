@@ -262,12 +262,20 @@ typedef struct nz_bounds {
 void nz_bounds_add(nz_bounds *acc, const nz_bounds *b);
 /* "2026Q3": 0, else -1 */
 int nz_period_parse(const char *s, int *year, int *quarter);
+/* Disclosure rules (pipelines/rules/NAME.json, or a manifest's "rules"). */
+enum nz_rule_kind { NZ_RULE_UNRULED, NZ_RULE_PERSON, NZ_RULE_SUM };
 typedef struct nz_rules {
-	char *name;
-	long threshold, base;
+	char name[64];
+	long threshold, base, sum_min_clients;
 	int suppress_zero;
-	int person[NZ_NMEASURES];  /* 1 person count, 0 sum */
+	enum nz_rule_kind kind[NZ_NMEASURES];
 } nz_rules;
+/* Load pipelines/rules/NAME.json: every key is required and every measure
+ * must be in person_measures or sum_measures (an unlisted one would be
+ * published raw); exits 1 naming file, line and key on error. */
+void nz_rules_load(const char *path, nz_rules *rules);
+/* The same from a JSON object read from path (a manifest's "rules"). */
+void nz_rules_parse(const char *path, json_t *obj, nz_rules *rules);
 typedef struct nz_rcell {
 	const char *period;
 	const char *dims;          /* region..service joined by ',' */
@@ -326,20 +334,6 @@ extern const char *const nz_audit_dims[NZ_AUDIT_NDIMS];
 extern const char *const nz_audit_measures[NZ_AUDIT_NMEASURES];
 #define NZ_AUDIT_INF ((long)(~0UL >> 1))  /* LONG_MAX: no upper bound */
 #define NZ_AUDIT_MAX_VALUE 1000000000L  /* larger counts are not real */
-enum nz_audit_kind { NZ_AUDIT_UNRULED, NZ_AUDIT_PERSON, NZ_AUDIT_SUM };
-typedef struct nz_audit_rules {
-	char name[64];
-	long threshold, base, sum_min_clients;
-	int suppress_zero;
-	enum nz_audit_kind kind[NZ_AUDIT_NMEASURES];
-} nz_audit_rules;
-/* Load pipelines/rules/NAME.json: every key is required and every measure
- * must be in person_measures or sum_measures (an unlisted one would be
- * published raw); exits 1 naming file, line and key on error. */
-void nz_audit_rules_load(const char *path, nz_audit_rules *rules);
-/* The same from a JSON object read from path (a manifest's "rules"). */
-void nz_audit_rules_parse(const char *path, json_t *obj,
-	nz_audit_rules *rules);
 /* "(PERIOD, AGENCY, dim=code, ...)", leaving out the "*" dimensions. */
 void nz_audit_label(nz_buf *out, const char *period, const char *agency,
 	const char *const dim[NZ_AUDIT_NDIMS]);
@@ -372,7 +366,7 @@ typedef struct nz_audit nz_audit;
 /* Index a group's cells and find its relations.  cells stays the
  * caller's and must outlive the audit; nz_audit_protect changes states.
  * NULL when two cells have the same codes: dup (if given) gets both. */
-nz_audit *nz_audit_new(const nz_audit_rules *rules, nz_audit_cell *cells,
+nz_audit *nz_audit_new(const nz_rules *rules, nz_audit_cell *cells,
 	size_t ncells, unsigned flags, size_t dup[2]);
 void nz_audit_free(nz_audit *a);
 /* Bounds of every S of a measure: out[i] for each such cell i (out has
@@ -403,7 +397,7 @@ long nz_audit_protect(nz_audit *a, size_t *stuck, int *stuck_measure);
  * nothing is suppressed, measures that contradict each other (households
  * over clients; sums published under sum_min_clients clients).  NULL if
  * it can; else a static message about *measure. */
-const char *nz_audit_cell_error(const nz_audit_rules *rules, unsigned flags,
+const char *nz_audit_cell_error(const nz_rules *rules, unsigned flags,
 	const nz_audit_cell *cell, int *measure);
 /* For benchmarks: relations found, LPs and MIPs solved so far. */
 size_t nz_audit_nrelations(const nz_audit *a);

@@ -161,6 +161,113 @@ nz_bounds_add(nz_bounds *acc, const nz_bounds *b)
 		    acc->high + b->high;
 }
 
+/* ---- rules ---- */
+
+static int
+rule_measure(const char *name)
+{
+	int m;
+
+	for (m = 0; m < NZ_NMEASURES; m++)
+		if (strcmp(nz_measure_names[m], name) == 0)
+			return m;
+	return -1;
+}
+
+static _Noreturn void
+rules_error(const char *path, const char *key, const char *msg)
+{
+	nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path, key, 1),
+	    "\"%s\" %s", key, msg);
+}
+
+static long
+rules_int(const char *path, json_t *root, const char *key, long min,
+    long max)
+{
+	json_t *v = json_object_get(root, key);
+
+	if (!v)
+		nz_die(NZ_EXIT_DATA, "%s: missing key \"%s\"", path, key);
+	if (!json_is_integer(v) || json_integer_value(v) < min ||
+	    json_integer_value(v) > max)
+		nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path, key, 1),
+		    "\"%s\" must be an integer from %ld to %ld", key, min,
+		    max);
+	return (long)json_integer_value(v);
+}
+
+static void
+rules_list(const char *path, json_t *root, const char *key,
+    nz_rules *r, enum nz_rule_kind kind)
+{
+	json_t *list = json_object_get(root, key), *v;
+	size_t i;
+	int m;
+
+	if (!list)
+		nz_die(NZ_EXIT_DATA, "%s: missing key \"%s\"", path, key);
+	if (!json_is_array(list))
+		rules_error(path, key, "must be an array of measure names");
+	json_array_foreach(list, i, v) {
+		m = json_is_string(v) ? rule_measure(json_string_value(v)) :
+		    -1;
+		if (m < 0)
+			nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path,
+			    key, 1), "\"%s\": unknown measure %s (expected "
+			    "clients, households, events or units)", key,
+			    json_is_string(v) ? nz_q(json_string_value(v)) :
+			    "(not a string)");
+		if (r->kind[m] != NZ_RULE_UNRULED)
+			nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path,
+			    key, 1), "\"%s\": measure %s is already listed",
+			    key, nz_measure_names[m]);
+		r->kind[m] = kind;
+	}
+}
+
+void
+nz_rules_parse(const char *path, json_t *root, nz_rules *r)
+{
+	json_t *sz;
+	int m;
+
+	memset(r, 0, sizeof *r);
+	snprintf(r->name, sizeof r->name, "%s",
+	    nz_json_str(path, root, "name", NULL));
+	nz_json_str(path, root, "version", NULL);
+	r->threshold = rules_int(path, root, "threshold", 0,
+	    NZ_AUDIT_MAX_VALUE);
+	r->base = rules_int(path, root, "base", 1, NZ_AUDIT_MAX_VALUE);
+	r->sum_min_clients = rules_int(path, root, "sum_min_clients", 0,
+	    NZ_AUDIT_MAX_VALUE);
+	sz = json_object_get(root, "suppress_zero");
+	if (!sz)
+		nz_die(NZ_EXIT_DATA, "%s: missing key \"suppress_zero\"",
+		    path);
+	if (!json_is_boolean(sz))
+		rules_error(path, "suppress_zero", "must be true or false");
+	r->suppress_zero = json_is_true(sz);
+	rules_list(path, root, "person_measures", r, NZ_RULE_PERSON);
+	rules_list(path, root, "sum_measures", r, NZ_RULE_SUM);
+	/* an unlisted measure would be published raw: refuse */
+	for (m = 0; m < NZ_NMEASURES; m++)
+		if (r->kind[m] == NZ_RULE_UNRULED)
+			nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path,
+			    "person_measures", 1), "measure %s is in neither "
+			    "\"person_measures\" nor \"sum_measures\"",
+			    nz_measure_names[m]);
+}
+
+void
+nz_rules_load(const char *path, nz_rules *r)
+{
+	json_t *root = nz_json_load(path);
+
+	nz_rules_parse(path, root, r);
+	json_decref(root);
+}
+
 /* ---- the manifest ---- */
 
 static int
@@ -184,53 +291,6 @@ manifest_error(const nz_release *r, const char *key, const char *msg)
 	    nz_json_key_line(r->manifest_path, key, 1), "\"%s\": %s", key, msg);
 }
 
-static long
-rule_int(nz_release *r, json_t *rules, const char *key, long min)
-{
-	json_t *v = json_object_get(rules, key);
-
-	if (!v)
-		nz_dieat(NZ_EXIT_DATA, r->manifest_path,
-		    nz_json_key_line(r->manifest_path, "rules", 1),
-		    "\"rules\": missing key \"%s\"", key);
-	if (!json_is_integer(v) || json_integer_value(v) < min ||
-	    json_integer_value(v) > MEASURE_MAX)
-		manifest_error(r, key, min ? "must be a positive integer" :
-		    "must be a non-negative integer");
-	return (long)json_integer_value(v);
-}
-
-/* which measures are person counts and which sums: each exactly once */
-static void
-rule_measures(nz_release *r, json_t *rules)
-{
-	static const char *const lists[2] = {"sum_measures", "person_measures"};
-	int seen[NZ_NMEASURES] = {0}, kind, m;
-	json_t *list, *v;
-	size_t i;
-
-	for (kind = 0; kind < 2; kind++) {
-		list = json_object_get(rules, lists[kind]);
-		if (!json_is_array(list))
-			manifest_error(r, lists[kind],
-			    "must be an array of measure names");
-		json_array_foreach(list, i, v) {
-			for (m = 0; m < NZ_NMEASURES; m++)
-				if (json_is_string(v) && strcmp(json_string_value(v),
-				    nz_measure_names[m]) == 0)
-					break;
-			if (m == NZ_NMEASURES || seen[m]++)
-				manifest_error(r, lists[kind], "names an unknown "
-				    "or repeated measure");
-			r->rules.person[m] = kind;
-		}
-	}
-	for (m = 0; m < NZ_NMEASURES; m++)
-		if (!seen[m])
-			manifest_error(r, "rules", "every measure must be in "
-			    "person_measures or sum_measures");
-}
-
 static void
 read_rules(nz_release *r)
 {
@@ -238,16 +298,7 @@ read_rules(nz_release *r)
 
 	if (!json_is_object(rules))
 		manifest_error(r, "rules", "missing, or not an object");
-	v = json_object_get(rules, "name");
-	r->rules.name = nz_strdup(json_is_string(v) ? json_string_value(v) :
-	    "unnamed");
-	r->rules.threshold = rule_int(r, rules, "threshold", 0);
-	r->rules.base = rule_int(r, rules, "base", 1);
-	v = json_object_get(rules, "suppress_zero");
-	if (v && !json_is_boolean(v))
-		manifest_error(r, "suppress_zero", "must be true or false");
-	r->rules.suppress_zero = !v || json_is_true(v);
-	rule_measures(r, rules);
+	nz_rules_parse(r->manifest_path, rules, &r->rules);
 	/* secondary suppressions may hide counts above the threshold */
 	r->secondary = -1;
 	v = json_object_get(r->manifest, "suppression");
@@ -370,7 +421,7 @@ published_bounds(const nz_release *r, int m, long p, long line, nz_bounds *b)
 		    r->rules.base, nz_q(r->rules.name));
 	b->est = p;
 	b->high = p + k;
-	if (!r->rules.person[m]) {
+	if (r->rules.kind[m] != NZ_RULE_PERSON) {
 		b->low = p > k ? p - k : 0;
 		return;
 	}
@@ -394,7 +445,7 @@ suppressed_bounds(const nz_release *r, int m, long line, nz_bounds *b)
 {
 	b->low = 0;
 	b->high = NZ_UNBOUNDED;
-	if (r->rules.person[m] && r->secondary == 0) {
+	if (r->rules.kind[m] == NZ_RULE_PERSON && r->secondary == 0) {
 		if (r->rules.threshold == 0)
 			nz_dieat(NZ_EXIT_DATA, r->path, line, "%s: 'S' but rules "
 			    "%s suppress nothing and %s lists no secondary "
@@ -618,7 +669,7 @@ estimate(nz_release *r)
 			nz_bounds *b = &r->cells[i].m[m];
 
 			if (r->cells[i].suppressed & (1u << m))
-				b->est = r->rules.person[m] &&
+				b->est = r->rules.kind[m] == NZ_RULE_PERSON &&
 				    r->rules.threshold > 0 ?
 				    (r->rules.threshold - 1) / 2 : 0;
 			if (b->est < b->low)
@@ -690,7 +741,6 @@ nz_release_free(nz_release *r)
 	free(r->manifest_path);
 	free(r->path);
 	free(r->agency);
-	free(r->rules.name);
 	json_decref(r->manifest);
 	nz_strset_free(r->regions);
 	nz_strset_free(r->period_set);

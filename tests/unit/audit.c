@@ -16,10 +16,10 @@ check(int ok, const char *what)
 		failures++;
 }
 
-static nz_audit_rules
+static nz_rules
 rules(long threshold, long base, long sum_min_clients)
 {
-	nz_audit_rules r;
+	nz_rules r;
 
 	memset(&r, 0, sizeof r);
 	snprintf(r.name, sizeof r.name, "test");
@@ -28,8 +28,8 @@ rules(long threshold, long base, long sum_min_clients)
 	r.sum_min_clients = sum_min_clients;
 	r.suppress_zero = 1;
 	r.kind[NZ_AUDIT_CLIENTS] = r.kind[NZ_AUDIT_HOUSEHOLDS] =
-	    NZ_AUDIT_PERSON;
-	r.kind[NZ_AUDIT_EVENTS] = r.kind[NZ_AUDIT_UNITS] = NZ_AUDIT_SUM;
+	    NZ_RULE_PERSON;
+	r.kind[NZ_AUDIT_EVENTS] = r.kind[NZ_AUDIT_UNITS] = NZ_RULE_SUM;
 	return r;
 }
 
@@ -95,7 +95,7 @@ bound_is(const nz_audit_bound *b, long low, long high, int status)
 static void
 exact_table(void)
 {
-	nz_audit_rules r = rules(6, 1, 20);
+	nz_rules r = rules(6, 1, 20);
 	nz_audit_cell cells[16];
 	nz_audit_bound out[16];
 	size_t stuck = 99;
@@ -206,14 +206,14 @@ sdc_cells(nz_audit_cell *cells)
 static void
 sdc_table(void)
 {
-	nz_audit_rules r = rules(6, 1, 0);
+	nz_rules r = rules(6, 1, 0);
 	nz_audit_cell cells[25];
 	nz_audit_bound out[25];
 	size_t stuck;
 	nz_audit *a;
 
 	r.kind[NZ_AUDIT_HOUSEHOLDS] = r.kind[NZ_AUDIT_EVENTS] =
-	    r.kind[NZ_AUDIT_UNITS] = NZ_AUDIT_UNRULED;
+	    r.kind[NZ_AUDIT_UNITS] = NZ_RULE_UNRULED;
 	sdc_cells(cells);
 	a = nz_audit_new(&r, cells, 25, NZ_AUDIT_UNBOUNDED_S, NULL);
 	check(nz_audit_solve(a, NZ_AUDIT_CLIENTS, out) == 1 &&
@@ -252,7 +252,7 @@ sdc_table(void)
 static void
 bounds(void)
 {
-	nz_audit_rules r = rules(6, 3, 20);
+	nz_rules r = rules(6, 3, 20);
 	nz_audit_cell c;
 	int m;
 
@@ -457,7 +457,7 @@ holds_truth(nz_audit *a, size_t n, long raw[][NZ_AUDIT_NMEASURES],
 static void
 random_tables(int rounded, const char *label)
 {
-	nz_audit_rules r = rules(6, rounded ? 3 : 1, 20);
+	nz_rules r = rules(6, rounded ? 3 : 1, 20);
 	struct client cl[120];
 	nz_audit_cell cells[128];
 	long raw[128][NZ_AUDIT_NMEASURES];
