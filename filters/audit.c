@@ -93,34 +93,16 @@ usage(void)
 	exit(NZ_EXIT_OK);
 }
 
-static int
-valid_period(const char *s)
-{
-	int i;
-
-	for (i = 0; i < 4; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return s[4] == 'Q' && s[5] >= '1' && s[5] <= '4' && s[6] == '\0';
-}
-
-static int
-valid_agency(const char *s)
-{
-	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-");
-
-	return s[n] == '\0' && n >= 2 && n <= 16;
-}
-
 static void
 check_keys(const nz_row *r, const char *file)
 {
 	size_t i;
+	int year, quarter;
 
-	if (!valid_period(r->field[0]))
+	if (nz_period_parse(r->field[0], &year, &quarter) < 0)
 		nz_dieat(NZ_EXIT_DATA, file, r->line, "period: expected a "
 		    "quarter like 2026Q3, found %s", nz_q(r->field[0]));
-	if (!valid_agency(r->field[1]))
+	if (!nz_agency_valid(r->field[1]))
 		nz_dieat(NZ_EXIT_DATA, file, r->line, "agency: expected 2 to "
 		    "16 lower case letters, digits or '-', found %s",
 		    nz_q(r->field[1]));

@@ -212,20 +212,6 @@ profile_error(const struct profile *p, const char *key, const char *fmt, ...)
 	    key ? nz_json_key_line(p->path, key, 1) : 0, "%s", msg);
 }
 
-static int
-valid_agency(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n < 2 || n > 16)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return 0;
-	return 1;
-}
-
 /* A date format must use only our conversions and give day, month, year. */
 static int
 valid_date_format(const char *fmt)
@@ -405,7 +391,7 @@ load_profile(struct profile *p, const char *path)
 	p->path = path;
 	check_known_keys(p, root);
 	p->agency = nz_json_str(path, root, "agency", NULL);
-	if (!valid_agency(p->agency))
+	if (!nz_agency_valid(p->agency))
 		profile_error(p, "agency", "invalid agency code %s (use a-z, "
 		    "0-9 and '-', 2 to 16 characters)", nz_q(p->agency));
 	p->encoding = nz_json_str(path, root, "encoding", "utf-8");

@@ -262,6 +262,8 @@ typedef struct nz_bounds {
 void nz_bounds_add(nz_bounds *acc, const nz_bounds *b);
 /* "2026Q3": 0, else -1 */
 int nz_period_parse(const char *s, int *year, int *quarter);
+/* An agency code: 2 to 16 of a-z, 0-9 and '-'. */
+int nz_agency_valid(const char *s);
 /* Disclosure rules (pipelines/rules/NAME.json, or a manifest's "rules"). */
 enum nz_rule_kind { NZ_RULE_UNRULED, NZ_RULE_PERSON, NZ_RULE_SUM };
 typedef struct nz_rules {

@@ -270,18 +270,12 @@ nz_rules_load(const char *path, nz_rules *r)
 
 /* ---- the manifest ---- */
 
-static int
-valid_agency(const char *s)
+int
+nz_agency_valid(const char *s)
 {
-	size_t n = strlen(s), i;
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-");
 
-	if (n < 2 || n > 16)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!islower((unsigned char)s[i]) &&
-		    !isdigit((unsigned char)s[i]) && s[i] != '-')
-			return 0;
-	return 1;
+	return s[n] == '\0' && n >= 2 && n <= 16;
 }
 
 static _Noreturn void
@@ -719,7 +713,7 @@ nz_release_load(const char *arg)
 	find_files(r, arg);
 	r->agency = nz_strdup(nz_json_str(r->manifest_path, r->manifest,
 	    "agency", NULL));
-	if (!valid_agency(r->agency))
+	if (!nz_agency_valid(r->agency))
 		manifest_error(r, "agency", "must be 2 to 16 lower case "
 		    "letters, digits or '-'");
 	read_rules(r);
