@@ -25,7 +25,7 @@ static const char *const status_names[] = {"ok", "exposed", "inconsistent"};
 struct row {
 	char *key[NKEYS];
 	long value[NZ_AUDIT_NMEASURES];
-	unsigned char suppressed[NZ_AUDIT_NMEASURES];
+	unsigned char suppressed[NZ_AUDIT_NMEASURES];   /* enum nz_audit_state */
 	nz_audit_bound bound[NZ_AUDIT_NMEASURES];
 	const char *file;
 	long line;
@@ -36,6 +36,87 @@ struct rows {
 	struct row *row;
 	size_t n, cap;
 };
+
+/* --secondary-cells: the cells suppress hid to protect the others */
+static struct {
+	const char *path;
+	nz_strset *cells;         /* period..service joined by '\x1f' */
+	long *line;               /* where each was listed */
+	unsigned char *found;     /* seen in the release */
+} secondary;
+
+static void
+join_key(const nz_row *r, nz_buf *out)
+{
+	size_t i;
+
+	nz_buf_clear(out);
+	for (i = 0; i < NKEYS; i++) {
+		if (i)
+			nz_buf_addc(out, '\x1f');
+		nz_buf_add(out, r->field[i], r->len[i]);
+	}
+}
+
+static void
+load_secondary(const char *path)
+{
+	nz_csv *csv = nz_csv_open(path, NZ_CSV_CANONICAL);
+	nz_buf key = {0};
+	size_t cap = 0, n;
+	nz_row *r;
+	int added;
+
+	secondary.path = path;
+	secondary.cells = nz_strset_new();
+	nz_csv_expect_header(csv, release_cols, NKEYS);
+	while (nz_csv_next_n(csv, &r, NKEYS) == 1) {
+		join_key(r, &key);
+		n = nz_strset_add(secondary.cells, key.s, &added);
+		if (!added)
+			nz_dieat(NZ_EXIT_DATA, path, r->line, "cell listed "
+			    "twice (first at line %ld)", secondary.line[n]);
+		nz_grow(&secondary.line, &cap, n + 1, sizeof *secondary.line);
+		secondary.line[n] = r->line;
+	}
+	nz_csv_close(csv);
+	secondary.found = nz_calloc(nz_strset_count(secondary.cells) + 1, 1);
+	nz_buf_free(&key);
+}
+
+/* 1 if the release row is a listed secondary cell */
+static int
+is_secondary(const nz_row *r)
+{
+	static nz_buf key;
+	long i;
+
+	if (!secondary.cells)
+		return 0;
+	join_key(r, &key);
+	i = nz_strset_find(secondary.cells, key.s);
+	if (i < 0)
+		return 0;
+	secondary.found[i] = 1;
+	return 1;
+}
+
+static void
+check_secondary_found(void)
+{
+	size_t i, n;
+
+	if (!secondary.cells)
+		return;
+	n = nz_strset_count(secondary.cells);
+	for (i = 0; i < n; i++)
+		if (!secondary.found[i])
+			nz_dieat(NZ_EXIT_DATA, secondary.path, secondary.line[i],
+			    "this secondary cell is not in the release");
+	nz_strset_free(secondary.cells);
+	free(secondary.line);
+	free(secondary.found);
+}
 
 static void
 usage(void)
@@ -56,6 +137,15 @@ usage(void)
 	    "records\n"
 	    "                  secondary suppressions (no --rules or FILE with "
 	    "it)\n"
+	    "  --secondary-cells FILE  the cells suppress hid by secondary "
+	    "suppression\n"
+	    "                  (suppress --secondary-cells): their S may hide "
+	    "any value,\n"
+	    "                  every other S is under the threshold; the "
+	    "stricter check\n"
+	    "                  an agency can make before sending (with "
+	    "--manifest, it\n"
+	    "                  replaces the implied --unbounded-s)\n"
 	    "  --unbounded-s   an S may hide any value, not only one under "
 	    "the threshold:\n"
 	    "                  use it when the release has secondary "
@@ -120,32 +210,37 @@ read_measures(const nz_row *r, const char *file, struct row *row,
 	nz_audit_cell cell;
 	const char *s, *why;
 	char msg[320];
-	int m, other, secondary;
+	int m, other, unbounded, listed = is_secondary(r);
 
 	memset(&cell, 0, sizeof cell);
 	for (m = 0; m < NZ_AUDIT_NMEASURES; m++) {
 		s = r->field[NKEYS + m];
-		row->suppressed[m] = strcmp(s, "S") == 0;
+		row->suppressed[m] = strcmp(s, "S") != 0 ? NZ_AUDIT_PUBLISHED :
+		    listed ? NZ_AUDIT_SECONDARY : NZ_AUDIT_PRIMARY;
+		if (!row->suppressed[m] && listed)
+			nz_dieat(NZ_EXIT_DATA, file, r->line, "%s: %s lists "
+			    "this cell as secondary, yet it publishes %s",
+			    nz_audit_measures[m], secondary.path, nz_q(s));
 		if (!row->suppressed[m] &&
 		    nz_parse_long(s, 0, NZ_AUDIT_MAX_VALUE, &row->value[m]) < 0)
 			nz_dieat(NZ_EXIT_DATA, file, r->line, "%s: expected a "
 			    "whole number (0 to %ld) or S, found %s",
 			    nz_audit_measures[m], NZ_AUDIT_MAX_VALUE, nz_q(s));
 		cell.value[m] = row->value[m];
-		cell.state[m] = row->suppressed[m] ? NZ_AUDIT_PRIMARY :
-		    NZ_AUDIT_PUBLISHED;
+		cell.state[m] = row->suppressed[m];
 	}
 	why = nz_audit_cell_error(rules, flags, &cell, &m);
 	if (!why)
 		return;
 	snprintf(msg, sizeof msg, "%s", why);
 	/* would S that may be secondary explain it? */
-	secondary = !(flags & NZ_AUDIT_UNBOUNDED_S) &&
+	unbounded = !(flags & NZ_AUDIT_UNBOUNDED_S) && !secondary.cells &&
 	    !nz_audit_cell_error(rules, flags | NZ_AUDIT_UNBOUNDED_S, &cell,
 	    &other);
 	nz_dieat(NZ_EXIT_DATA, file, r->line, "%s: %s%s",
-	    nz_audit_measures[m], msg, secondary ? " (if the release has "
-	    "secondary suppressions, use --unbounded-s)" : "");
+	    nz_audit_measures[m], msg, unbounded ? " (if the release has "
+	    "secondary suppressions, use --unbounded-s or --secondary-cells)" :
+	    "");
 }
 
 static void
@@ -215,8 +310,7 @@ audit_group(struct row **group, size_t n, const nz_rules *rules,
 			cells[i].dim[d] = group[i]->key[2 + d];
 		for (m = 0; m < NZ_AUDIT_NMEASURES; m++) {
 			cells[i].value[m] = group[i]->value[m];
-			cells[i].state[m] = group[i]->suppressed[m] ?
-			    NZ_AUDIT_PRIMARY : NZ_AUDIT_PUBLISHED;
+			cells[i].state[m] = group[i]->suppressed[m];
 		}
 	}
 	a = nz_audit_new(rules, cells, n, flags, dup);
@@ -330,6 +424,7 @@ main(int argc, char **argv)
 		{"rules", required_argument, NULL, 'r'},
 		{"manifest", required_argument, NULL, 'm'},
 		{"unbounded-s", no_argument, NULL, 'u'},
+		{"secondary-cells", required_argument, NULL, 'c'},
 		{"exact", no_argument, NULL, 'e'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -337,7 +432,7 @@ main(int argc, char **argv)
 	};
 	struct rows rows = {0};
 	nz_rules rules;
-	char *rules_path = NULL, *manifest = NULL;
+	char *rules_path = NULL, *manifest = NULL, *cells_path = NULL;
 	nz_release *rel = NULL;
 	unsigned flags = 0;
 	int c, failed, ret;
@@ -354,6 +449,10 @@ main(int argc, char **argv)
 			manifest = nz_strdup(optarg);
 			break;
 		case 'u': flags |= NZ_AUDIT_UNBOUNDED_S; break;
+		case 'c':
+			free(cells_path);
+			cells_path = nz_strdup(optarg);
+			break;
 		case 'e': flags |= NZ_AUDIT_EXACT; break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
@@ -363,11 +462,21 @@ main(int argc, char **argv)
 	if (manifest && (rules_path || optind < argc))
 		nz_usage_error("--manifest takes the release and its rules from "
 		    "the manifest: give no --rules and no FILE");
+	if (cells_path && (flags & NZ_AUDIT_UNBOUNDED_S))
+		nz_usage_error("--secondary-cells and --unbounded-s: give one");
+	if (cells_path)
+		load_secondary(cells_path);
 	if (manifest) {
 		/* checks the manifest and the release's sha256 first */
 		rel = nz_release_load(manifest);
 		rules = rel->rules;
-		if (rel->secondary != 0)
+		if (cells_path && (rel->secondary > 0) !=
+		    (nz_strset_count(secondary.cells) > 0))
+			nz_die(NZ_EXIT_DATA, "%s lists %zu secondary cells, but "
+			    "%s records %s secondary suppressions", cells_path,
+			    nz_strset_count(secondary.cells), rel->manifest_path,
+			    rel->secondary > 0 ? "some" : "no");
+		if (rel->secondary != 0 && !cells_path)
 			flags |= NZ_AUDIT_UNBOUNDED_S;
 		read_release(rel->path, &rows, &rules, flags);
 	} else {
@@ -379,16 +488,18 @@ main(int argc, char **argv)
 		for (; optind < argc; optind++)
 			read_release(argv[optind], &rows, &rules, flags);
 	}
+	check_secondary_found();
 	audit_all(&rows, &rules, flags);
 	failed = report(&rows);
 	if ((failed & (1 << NZ_AUDIT_INCONSISTENT)) &&
-	    !(flags & NZ_AUDIT_UNBOUNDED_S))
+	    !(flags & NZ_AUDIT_UNBOUNDED_S) && !cells_path)
 		nz_warn("if the release has secondary suppressions, audit it "
-		    "with --unbounded-s");
+		    "with --unbounded-s, or with --secondary-cells listing them");
 	ret = nz_close_stdout();
 	free_rows(&rows);
 	free(rules_path);
 	free(manifest);
+	free(cells_path);
 	nz_release_free(rel);
 	return failed || ret ? NZ_EXIT_DATA : NZ_EXIT_OK;
 }

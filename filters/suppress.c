@@ -62,6 +62,9 @@ usage(void)
 "                    {\"primary\": N, \"secondary\": M}: the measure values\n"
 "                    published as S by the rules, and those hidden to\n"
 "                    protect them\n"
+"  -c, --secondary-cells FILE  write the cells hidden by secondary\n"
+"                    suppression (period,agency,region..service), for\n"
+"                    'audit --secondary-cells'; internal: never send it\n"
 "  -h, --help        show this help and exit\n"
 "  -V, --version     show the version and exit\n\n"
 "Person measures: raw below threshold is S (0 too when suppress_zero).\n"
@@ -336,6 +339,29 @@ write_cells(const struct cells *cells, struct counts *n)
 	}
 }
 
+/* The cells secondary suppression hid, in output order. */
+static void
+write_secondary(const struct cells *cells, const char *path)
+{
+	FILE *f = nz_fopen_out(path);
+	size_t i;
+	int c, m;
+
+	nz_csv_header(f, in_cols, NDIMCOLS);
+	for (i = 0; i < cells->n; i++) {
+		const struct cell *cell = &cells->c[i];
+		for (m = 0; m < NMEASURES; m++)
+			if (cell->state[m] == NZ_AUDIT_SECONDARY)
+				break;
+		if (m == NMEASURES)
+			continue;
+		for (c = 0; c < NDIMCOLS; c++)
+			nz_csv_field(f, cell->field[c], cell->len[c], c == 0);
+		putc('\n', f);
+	}
+	nz_fclose_out(f, path);
+}
+
 static void
 free_cells(struct cells *cells)
 {
@@ -373,6 +399,7 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"rules", required_argument, NULL, 'r'},
 		{"stats", required_argument, NULL, 's'},
+		{"secondary-cells", required_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -386,17 +413,20 @@ main(int argc, char **argv)
 	struct counts counts = {0};
 	struct cells cells = {0};
 	char *rules_path = NULL;
-	const char *stats = NULL;
+	const char *stats = NULL, *secondary = NULL;
 	char *file;
 	nz_csv *csv;
 	nz_row *row;
 	int c;
 
 	nz_setprog(argv[0]);
-	while ((c = getopt_long(argc, argv, "r:s:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:s:c:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': rules_path = optarg; break;
 		case 's': stats = optarg; break;
+		case 'c':
+			secondary = nz_side_path("--secondary-cells", optarg);
+			break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
 		default: nz_usage_error("unknown option");
@@ -422,6 +452,8 @@ main(int argc, char **argv)
 	protect_all(&rules, &cells, file, &counts);
 	nz_csv_header(stdout, out_cols, sizeof out_cols / sizeof *out_cols);
 	write_cells(&cells, &counts);
+	if (secondary)
+		write_secondary(&cells, secondary);
 	free_cells(&cells);
 	free(file);
 	if (stats)

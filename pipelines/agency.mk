@@ -94,8 +94,9 @@ out/agency/%/cells.csv: out/agency/%/bucketed.csv $(AGENCY_DIR)/%/profile.json \
 # secondary suppression until every S is protected
 out/agency/%/release.csv: out/agency/%/cells.csv $(RULES) bin/suppress
 	bin/suppress --rules $(RULES) --stats $(@D)/suppress-stats.json.tmp \
-	  $< > $@.tmp
+	  --secondary-cells $(@D)/secondary-cells.csv.tmp $< > $@.tmp
 	mv $(@D)/suppress-stats.json.tmp $(@D)/suppress-stats.json
+	mv $(@D)/secondary-cells.csv.tmp $(@D)/secondary-cells.csv
 	mv $@.tmp $@
 
 # manifest: what the release holds and how it was made.  built_at is
@@ -103,7 +104,8 @@ out/agency/%/release.csv: out/agency/%/cells.csv $(RULES) bin/suppress
 # or else their newest mtime, so a rebuild is byte-identical.  Then audit:
 # the manifest (which is what makes a release) is only put in place when
 # the audit proves every S keeps at least 3 possible values; audit.csv
-# lists each S's interval.
+# lists each S's interval.  secondary-cells.csv (internal, never sent)
+# tells the audit which S may hide any value; every other S is primary.
 MANIFEST_STAGES = normalise map bucket aggregate suppress
 manifest_inputs = $(wildcard $(AGENCY_DIR)/$(1)/export.*) \
 	$(AGENCY_DIR)/$(1)/profile.json $(AGENCY_DIR)/$(1)/map.json \
@@ -119,6 +121,7 @@ out/agency/%/manifest.json: out/agency/%/release.csv $(AGENCY_DIR)/%/profile.jso
 	  --tables pipelines/tables.json \
 	  $(foreach s,$(MANIFEST_STAGES),--stage $(@D)/$(s)-stats.json) \
 	  --release $< > $(@D)/manifest.tmp.json
-	bin/audit --manifest $(@D)/manifest.tmp.json > $(@D)/audit.csv.tmp
+	bin/audit --manifest $(@D)/manifest.tmp.json \
+	  --secondary-cells $(@D)/secondary-cells.csv > $(@D)/audit.csv.tmp
 	mv $(@D)/audit.csv.tmp $(@D)/audit.csv
 	mv $(@D)/manifest.tmp.json $@
