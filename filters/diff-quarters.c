@@ -232,14 +232,6 @@ write_header(void)
 	    stdout);
 }
 
-static void
-write_level(const nz_bounds *b)
-{
-	printf(",%" PRId64 ",%" PRId64 ",", b->est, b->low);
-	if (b->high != NZ_UNBOUNDED)
-		printf("%" PRId64, b->high);
-}
-
 /* 100 * change / base to one decimal, half away from zero, no floats */
 static void
 write_pct(int64_t change, int64_t base)
@@ -336,8 +328,8 @@ write_panel(const panel *pn, const char *events, int write)
 		/* period and codes hold no comma or quote (release.c) */
 		printf("%s,%s,*,%s", pn->period, pn->base, dims[c]);
 		for (m = 0; m < NZ_NMEASURES; m++) {
-			write_level(&now[m]);
-			write_level(&then[m]);
+			nz_bounds_write(stdout, &now[m]);
+			nz_bounds_write(stdout, &then[m]);
 			write_change(&now[m], &then[m]);
 		}
 		printf(",%zu,%s,%s,", pn->matched, pn->joined.s,

@@ -1,7 +1,6 @@
 /* merge: the releases of many agencies summed into regional and national
  * cells, each measure with an estimate and bounds on the true sum. */
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,14 +73,6 @@ write_header(void)
 	fputs(",agencies\n", stdout);
 }
 
-static void
-write_bounds(const nz_bounds *b)
-{
-	printf(",%" PRId64 ",%" PRId64 ",", b->est, b->low);
-	if (b->high != NZ_UNBOUNDED)
-		printf("%" PRId64, b->high);
-}
-
 /* one period: the cells of every release holding it; without write, only
  * check them all, so that an error leaves no partial output */
 static void
@@ -115,7 +106,7 @@ merge_period(nz_release **rs, size_t n, const char *period, int write)
 		/* period and codes hold no comma or quote (release.c) */
 		printf("%s,*,%s", period, dims[c]);
 		for (m = 0; m < NZ_NMEASURES; m++)
-			write_bounds(&sum[m]);
+			nz_bounds_write(stdout, &sum[m]);
 		printf(",%zu\n", nagencies);
 	}
 	nz_cellorder_free(order);

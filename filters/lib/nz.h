@@ -260,6 +260,8 @@ typedef struct nz_bounds {
 	int64_t est, low, high;
 } nz_bounds;
 void nz_bounds_add(nz_bounds *acc, const nz_bounds *b);
+/* ",est,low,high" (high empty when unbounded) */
+void nz_bounds_write(FILE *f, const nz_bounds *b);
 /* "2026Q3": 0, else -1 */
 int nz_period_parse(const char *s, int *year, int *quarter);
 /* An agency code: 2 to 16 of a-z, 0-9 and '-'. */

@@ -16,6 +16,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -149,6 +150,14 @@ nz_period_parse(const char *s, int *year, int *quarter)
 	*year = atoi(s);
 	*quarter = s[5] - '0';
 	return *year >= 1 ? 0 : -1;
+}
+
+void
+nz_bounds_write(FILE *f, const nz_bounds *b)
+{
+	fprintf(f, ",%" PRId64 ",%" PRId64 ",", b->est, b->low);
+	if (b->high != NZ_UNBOUNDED)
+		fprintf(f, "%" PRId64, b->high);
 }
 
 void
