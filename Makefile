@@ -66,11 +66,11 @@ bin/san/%: filters/%.c $(LIB_SRC) $(LIB_HDR) | $(DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(SANFLAGS) $(WARN) -o $@ $< $(LIB_SRC) $(LDLIBS)
 
-bin/test/%: tests/unit/%.c bin/libnz.a $(LIB_HDR) | $(DEPS)
+bin/test/%: tests/unit/%.c tests/unit/tap.h tests/unit/mem.h bin/libnz.a $(LIB_HDR) | $(DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< bin/libnz.a $(LDLIBS)
 
-bin/test/san-%: tests/unit/%.c $(LIB_SRC) $(LIB_HDR) | $(DEPS)
+bin/test/san-%: tests/unit/%.c tests/unit/tap.h tests/unit/mem.h $(LIB_SRC) $(LIB_HDR) | $(DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(SANFLAGS) $(WARN) -o $@ $< $(LIB_SRC) $(LDLIBS)
 
@@ -86,7 +86,7 @@ check: all $(SAN_BINS) $(UNIT_BINS) $(patsubst bin/test/%,bin/test/san-%,$(UNIT_
 	@sh tests/run.sh
 
 # libFuzzer harnesses of the shared layer; corpora and crashes in out/fuzz
-bin/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(LIB_HDR) | $(DEPS)
+bin/fuzz/%: tests/fuzz/%.c tests/unit/mem.h $(LIB_SRC) $(LIB_HDR) | $(DEPS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZFLAGS) $(WARN) -o $@ $< $(LIB_SRC) $(LDLIBS)
 

@@ -1214,26 +1214,6 @@ events_section(const int *quarters)
 	printf("</section>\n");
 }
 
-static char *
-read_text(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "r");
-	nz_buf text = {0};
-	char buf[8192];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		nz_buf_add(&text, buf, n);
-	if (ferror(f))
-		nz_die(NZ_EXIT_DATA, "%s: read error", path);
-	fclose(f);
-	nz_buf_adds(&text, "");
-	*len = text.len;
-	return text.s;
-}
-
 static void
 narrative_section(const char *dir, const char *file, const char *id,
 	const char *title)
@@ -1246,7 +1226,7 @@ narrative_section(const char *dir, const char *file, const char *id,
 	    title);
 	if (dir) {
 		nz_buf_printf(&path, "%s/%s", dir, file);
-		text = read_text(path.s, &len);
+		text = nz_slurp(path.s, &len);
 	}
 	if (text && !nz_utf8_valid(text, len, &bad))
 		nz_die(NZ_EXIT_DATA, "%s: invalid UTF-8 at byte %zu", path.s,

@@ -37,6 +37,27 @@ nz_stdout_atexit(void)
 	}
 }
 
+char *
+nz_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	nz_buf text = {0};
+	char buf[8192];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		nz_buf_add(&text, buf, n);
+	if (ferror(f))
+		nz_die(NZ_EXIT_DATA, "%s: read error: %s", path,
+		    strerror(errno ? errno : EIO));
+	fclose(f);
+	nz_buf_adds(&text, "");
+	*len = text.len;
+	return text.s;
+}
+
 FILE *
 nz_fopen_out(const char *path)
 {

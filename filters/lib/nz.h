@@ -192,6 +192,10 @@ int nz_close_stdout(void);
 /* Registered by nz_setprog: a program that ends without nz_close_stdout
  * (--help, --version) still fails, exit 1, when stdout could not be written. */
 void nz_stdout_atexit(void);
+/* The whole of a file, NUL-terminated (*len excludes the NUL, the file
+ * may hold others); NULL with errno if it cannot be opened; exits 1 on a
+ * read error. */
+char *nz_slurp(const char *path, size_t *len);
 /* Open FILE for writing ("-" = stdout); exits 1 naming it on failure. */
 FILE *nz_fopen_out(const char *path);
 /* Close a file opened by nz_fopen_out; exits 1 naming it on error. */

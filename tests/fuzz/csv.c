@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "nz.h"
+#include "../unit/mem.h"
 
 #define REQUIRE(cond) do { \
 	if (!(cond)) { \
@@ -21,31 +22,6 @@
 		abort(); \
 	} \
 } while (0)
-
-/* an in-memory byte source, handing out at most `step` bytes a call;
- * at the end it reports a read error if fail_at_end is set */
-struct mem {
-	const char *data;
-	size_t len, pos, step;
-	int fail_at_end;
-};
-
-static size_t
-mem_read(void *ctx, char *buf, size_t n, const char **errmsg)
-{
-	struct mem *m = ctx;
-	size_t take = m->len - m->pos;
-
-	if (take == 0 && m->fail_at_end)
-		*errmsg = "Input/output error";
-	if (take > n)
-		take = n;
-	if (take > m->step)
-		take = m->step;
-	memcpy(buf, m->data + m->pos, take);
-	m->pos += take;
-	return take;
-}
 
 /* Read everything and check each row; the records go to out (with their
  * lines if with_lines) so that two reads can be compared, and through

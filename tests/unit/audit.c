@@ -5,16 +5,7 @@
 #include <string.h>
 
 #include "nz.h"
-
-static int failures;
-
-static void
-check(int ok, const char *what)
-{
-	printf("%s - %s\n", ok ? "ok" : "not ok", what);
-	if (!ok)
-		failures++;
-}
+#include "tap.h"
 
 static nz_rules
 rules(long threshold, long base, long sum_min_clients)

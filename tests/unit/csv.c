@@ -4,64 +4,15 @@
 #include <string.h>
 
 #include "nz.h"
-
-static int failures;
-
-static void
-check(int ok, const char *what, const char *detail)
-{
-	printf("%s - %s%s%s\n", ok ? "ok" : "not ok", what,
-	    detail ? ": " : "", detail ? detail : "");
-	if (!ok)
-		failures++;
-}
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	nz_buf b = {0};
-	char tmp[4096];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-		nz_buf_add(&b, tmp, n);
-	fclose(f);
-	nz_buf_add(&b, "", 0);
-	*len = b.len;
-	return b.s;
-}
-
-/* an in-memory byte source, handing out at most `step` bytes a call */
-struct mem {
-	const char *data;
-	size_t len, pos, step;
-};
-
-static size_t
-mem_read(void *ctx, char *buf, size_t n, const char **errmsg)
-{
-	struct mem *m = ctx;
-	size_t take = m->len - m->pos;
-
-	(void)errmsg;
-	if (take > n)
-		take = n;
-	if (take > m->step)
-		take = m->step;
-	memcpy(buf, m->data + m->pos, take);
-	m->pos += take;
-	return take;
-}
+#include "mem.h"
+#include "tap.h"
 
 /* Parse data at chunk size; records as a JSON array of arrays, with each
  * record's start line as the first element.  NULL on a parse error. */
 static json_t *
 parse_all(const char *data, size_t len, size_t chunk, unsigned flags)
 {
-	struct mem m = {data, len, 0, chunk};
+	struct mem m = {data, len, 0, chunk, 0};
 	nz_csv *c = nz_csv_new("mem", mem_read, &m, flags);
 	json_t *rows = json_array();
 	nz_row *row;
@@ -117,10 +68,10 @@ spectrum(const char *dir, const char *name)
 	    dir, name);
 	snprintf(what, sizeof what, "csv-spectrum %s at every chunk size",
 	    name);
-	data = slurp(csvpath, &len);
+	data = nz_slurp(csvpath, &len);
 	want = json_load_file(jsonpath, 0, &err);
 	if (!data || !want) {
-		check(0, what, "cannot read test data");
+		check_detail(0, what, "cannot read test data");
 		return;
 	}
 	for (chunk = 1; chunk <= len + 1 && !bad_chunk; chunk++) {
@@ -131,7 +82,7 @@ spectrum(const char *dir, const char *name)
 		json_decref(got);
 		json_decref(rows);
 	}
-	check(!bad_chunk, what, bad_chunk ? "differs" : NULL);
+	check_detail(!bad_chunk, what, bad_chunk ? "differs" : NULL);
 	json_decref(want);
 	free(data);
 }
@@ -159,7 +110,7 @@ expect_rows(const char *what, const char *data, unsigned flags,
 		}
 		json_decref(got);
 	}
-	check(!detail[0], what, detail[0] ? detail : NULL);
+	check_detail(!detail[0], what, detail[0] ? detail : NULL);
 	json_decref(want);
 }
 
@@ -177,7 +128,7 @@ expect_error(const char *what, const char *data, size_t len, unsigned flags)
 			all_fail = 0;
 		json_decref(got);
 	}
-	check(all_fail, what, NULL);
+	check_detail(all_fail, what, NULL);
 }
 
 static void
@@ -188,7 +139,7 @@ real_world(const char *dir)
 	char *data;
 
 #define RW(name) (snprintf(path, sizeof path, "%s/real-world/%s", dir, name), \
-    data = slurp(path, &len))
+    data = nz_slurp(path, &len))
 	RW("bad.csv");
 	expect_rows("real-world bad.csv: ragged rows parse, widths kept", data,
 	    NZ_CSV_CANONICAL, "[[1,\"column_a\",\"column_b\",\"column_c\"],"
@@ -276,7 +227,7 @@ decoded(const char *dir, const char *name, const char *encoding,
 		if (detail[0])
 			break;
 	}
-	check(!detail[0], what, detail[0] ? detail : NULL);
+	check_detail(!detail[0], what, detail[0] ? detail : NULL);
 	json_decref(want);
 }
 
@@ -314,7 +265,7 @@ writer(void)
 	int ok = strcmp(buf, "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",,"
 	    "\"cr\r\"\n") == 0;
 
-	check(ok, "writer quotes only what needs it", ok ? NULL : buf);
+	check_detail(ok, "writer quotes only what needs it", ok ? NULL : buf);
 	free(buf);
 }
 
@@ -337,7 +288,7 @@ main(int argc, char **argv)
 		FILE *f;
 		snprintf(probe, sizeof probe, "%s/README.md", dir);
 		if (!(f = fopen(probe, "r"))) {
-			check(0, "shared test data", dir);
+			check_detail(0, "shared test data", dir);
 			return 1;
 		}
 		fclose(f);
@@ -356,13 +307,13 @@ main(int argc, char **argv)
 		char *data;
 		snprintf(path, sizeof path,
 		    "%s/csv-spectrum/csvs/location_coordinates.csv", dir);
-		data = slurp(path, &len);
+		data = nz_slurp(path, &len);
 		if (data)
 			expect_error("csv-spectrum location_coordinates: bare "
 			    "quote refused in strict mode", data, len,
 			    NZ_CSV_CANONICAL);
 		else
-			check(0, "csv-spectrum location_coordinates", "missing");
+			check_detail(0, "csv-spectrum location_coordinates", "missing");
 		free(data);
 	}
 	real_world(dir);

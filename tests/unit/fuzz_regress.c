@@ -5,38 +5,8 @@
 #include <unistd.h>
 
 #include "nz.h"
-
-static int failures;
-
-static void
-check(int ok, const char *what)
-{
-	printf("%s - %s\n", ok ? "ok" : "not ok", what);
-	if (!ok)
-		failures++;
-}
-
-/* an in-memory byte source, handing out at most `step` bytes a call */
-struct mem {
-	const char *data;
-	size_t len, pos, step;
-};
-
-static size_t
-mem_read(void *ctx, char *buf, size_t n, const char **errmsg)
-{
-	struct mem *m = ctx;
-	size_t take = m->len - m->pos;
-
-	(void)errmsg;
-	if (take > n)
-		take = n;
-	if (take > m->step)
-		take = m->step;
-	memcpy(buf, m->data + m->pos, take);
-	m->pos += take;
-	return take;
-}
+#include "mem.h"
+#include "tap.h"
 
 /* Read data in the canonical dialect at chunk size; the fields of every
  * record go to fields ("len,bytes" each, a newline after each record) and,
@@ -45,7 +15,7 @@ static void
 read_rows(const char *data, size_t len, size_t chunk, FILE *copy,
     nz_buf *fields)
 {
-	struct mem m = {data, len, 0, chunk};
+	struct mem m = {data, len, 0, chunk, 0};
 	nz_csv *c = nz_csv_new("fuzz-regress", mem_read, &m, NZ_CSV_CANONICAL);
 	nz_row *row;
 	size_t i;

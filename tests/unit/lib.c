@@ -3,16 +3,7 @@
 #include <string.h>
 
 #include "nz.h"
-
-static int failures;
-
-static void
-check(int ok, const char *what)
-{
-	printf("%s - %s\n", ok ? "ok" : "not ok", what);
-	if (!ok)
-		failures++;
-}
+#include "tap.h"
 
 static int
 date_is(const char *s, const char *fmt, int y, int m, int d)
