@@ -21,23 +21,10 @@ import os
 import random
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DIMS = ["region", "age_band", "gender", "ethnicity", "household", "income",
-        "housing", "need", "service"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cells import DIMS, MEASURES, ROOT, codes as code_lists  # noqa: E402
+
 MULTI = ["ethnicity", "income", "need", "service"]   # a list: fixed order
-MEASURES = ["clients", "households", "events", "units"]
-
-
-def code_lists():
-    codes = {}
-    for d in DIMS:
-        if d == "age_band":
-            spec = json.load(open(os.path.join(ROOT, "pipelines/age-bands.json")))
-            codes[d] = [b["code"] for b in spec["bands"]] + [spec["not_stated"]]
-        else:
-            spec = json.load(open(os.path.join(ROOT, "pipelines/codes", d + ".json")))
-            codes[d] = [c["code"] for c in spec["codes"]]
-    return codes
 
 
 def make_clients(rng, n, codes, regions):
