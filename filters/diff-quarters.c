@@ -416,10 +416,7 @@ main(int argc, char **argv)
 	if (events_path)
 		events = load_events(events_path, &nevents);
 	period_set = nz_strset_new();
-	rs = nz_malloc(n * sizeof *rs);
-	for (i = 0; i < n; i++)
-		rs[i] = nz_release_load(argv[optind + i]);
-	nz_releases_check(rs, n);
+	rs = nz_releases_load(argv + optind, n);
 	nperiods = nz_releases_periods(rs, n, period_set, &periods);
 	write_changes(rs, n, periods, nperiods, period_set, back, events,
 	    nevents, 0);
@@ -429,9 +426,7 @@ main(int argc, char **argv)
 	for (i = 0; i < nevents; i++)
 		free(events[i].title);
 	free(events);
-	for (i = 0; i < n; i++)
-		nz_release_free(rs[i]);
-	free(rs);
+	nz_releases_free(rs, n);
 	free(periods);
 	nz_strset_free(period_set);
 	return nz_close_stdout();

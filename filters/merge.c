@@ -139,19 +139,14 @@ main(int argc, char **argv)
 	if (n == 0)
 		nz_usage_error("expected at least one RELEASE folder");
 	period_set = nz_strset_new();
-	rs = nz_malloc(n * sizeof *rs);
-	for (i = 0; i < n; i++)
-		rs[i] = nz_release_load(argv[optind + i]);
-	nz_releases_check(rs, n);
+	rs = nz_releases_load(argv + optind, n);
 	nperiods = nz_releases_periods(rs, n, period_set, &periods);
 	for (i = 0; i < nperiods; i++)
 		merge_period(rs, n, periods[i], 0);
 	write_header();
 	for (i = 0; i < nperiods; i++)
 		merge_period(rs, n, periods[i], 1);
-	for (i = 0; i < n; i++)
-		nz_release_free(rs[i]);
-	free(rs);
+	nz_releases_free(rs, n);
 	free(periods);
 	nz_strset_free(period_set);
 	return nz_close_stdout();

@@ -307,6 +307,9 @@ typedef struct nz_release {
  * the CSV is the manifest's release.file.  Exits 1 on any error. */
 nz_release *nz_release_load(const char *arg);
 void nz_release_free(nz_release *r);
+/* Load each of args[0..n) and check them together (nz_releases_check). */
+nz_release **nz_releases_load(char *const *args, size_t n);
+void nz_releases_free(nz_release **rs, size_t n);
 int nz_release_has_period(const nz_release *r, const char *period);
 /* The agency's bounds in a cell: its own, or exact 0s for a region outside
  * its coverage; exits 1 if the cell is missing, naming seen_in. */

@@ -736,6 +736,28 @@ nz_release_load(const char *arg)
 	return r;
 }
 
+nz_release **
+nz_releases_load(char *const *args, size_t n)
+{
+	nz_release **rs = nz_malloc((n ? n : 1) * sizeof *rs);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		rs[i] = nz_release_load(args[i]);
+	nz_releases_check(rs, n);
+	return rs;
+}
+
+void
+nz_releases_free(nz_release **rs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		nz_release_free(rs[i]);
+	free(rs);
+}
+
 void
 nz_release_free(nz_release *r)
 {
