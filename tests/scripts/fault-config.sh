@@ -9,11 +9,6 @@
 set -u
 cd "${ROOT:-.}"
 . tests/scripts/fault-chain.inc
-work=$(mktemp -d)
-trap 'chmod -R u+rwX "$work"; rm -rf "$work"' EXIT
-mini_chain "$work" || exit 1
-d=$work/agency/northern
-bad=0
 cfg=$work/cfg
 mkdir -p "$cfg"
 

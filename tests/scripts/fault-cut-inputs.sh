@@ -8,11 +8,6 @@
 set -u
 cd "${ROOT:-.}"
 . tests/scripts/fault-chain.inc
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-mini_chain "$work" || exit 1
-d=$work/agency/northern
-bad=0
 
 # expect_error PROG FILE ARG...: exit 1 and an error naming FILE and a line
 expect_error() {

@@ -7,11 +7,6 @@
 set -u
 cd "${ROOT:-.}"
 . tests/scripts/fault-chain.inc
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-mini_chain "$work" || exit 1
-d=$work/agency/northern
-bad=0
 
 # full PROG ARG...: run with stdout on /dev/full unless an ARG names it
 full() {
@@ -56,7 +51,8 @@ for f in filters/*.c; do
 		full aggregate --stats /dev/full "$d/bucketed.csv" ;;
 	suppress)
 		full suppress "$d/cells.csv"
-		full suppress --stats /dev/full "$d/cells.csv" ;;
+		full suppress --stats /dev/full "$d/cells.csv"
+		full suppress --secondary-cells /dev/full "$d/cells.csv" ;;
 	manifest)
 		full manifest --agency northern --profile "$work/profile.json" \
 			$(for s in normalise map bucket aggregate suppress; do
