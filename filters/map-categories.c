@@ -67,7 +67,7 @@ struct run {
 	char *agency;           /* the map's, or the first row's */
 	struct field_map field[NZ_NFIELDS];
 	struct tally tally;
-	nz_buf folded, joined;
+	nz_buf folded, joined[NZ_NFIELDS]; /* a row's mapped lists */
 	long rows_read, rows_written;
 	int progress, header_done;
 };
@@ -481,7 +481,8 @@ free_run(struct run *run)
 	free(run->tally.slot);
 	free(run->agency);
 	nz_buf_free(&run->folded);
-	nz_buf_free(&run->joined);
+	for (f = 0; f < NZ_NFIELDS; f++)
+		nz_buf_free(&run->joined[f]);
 }
 
 /* ==== unmapped values ==== */
@@ -698,29 +699,28 @@ static void
 map_row(struct run *run, const nz_row *row, FILE *out)
 {
 	const nz_codes *codes;
+	const char *val[NCOLUMNS];
+	size_t len[NCOLUMNS];
 	int col, f, code;
 
 	for (col = 0; col < NCOLUMNS; col++) {
-		const char *s = row->field[col];
-		size_t len = row->len[col];
-
+		val[col] = row->field[col];
+		len[col] = row->len[col];
 		f = col - FIRST_FIELD_COLUMN;
 		if (f >= 0 && f < NZ_NFIELDS && run->field[f].codes->multi) {
-			map_list(run, f, s, len, &run->joined);
-			s = run->joined.s;
-			len = run->joined.len;
+			map_list(run, f, val[col], len[col], &run->joined[f]);
+			val[col] = run->joined[f].s;
+			len[col] = run->joined[f].len;
 		} else if (f >= 0 && f < NZ_NFIELDS) {
 			codes = run->field[f].codes;
-			code = map_value(run, f, s, len);
-			s = codes->code[code < 0 ? codes->not_stated_index :
-			    code];
-			len = strlen(s);
+			code = map_value(run, f, val[col], len[col]);
+			val[col] = codes->code[code < 0 ?
+			    codes->not_stated_index : code];
+			len[col] = strlen(val[col]);
 		}
-		if (out)
-			nz_csv_field(out, s, len, col == 0);
 	}
 	if (out)
-		putc('\n', out);
+		nz_csv_record(out, val, len, NCOLUMNS);
 }
 
 static void
@@ -994,6 +994,8 @@ main(int argc, char **argv)
 	if (!codes_dir)
 		codes_dir = default_codes = nz_pipelines_path("codes");
 
+	if (!want_suggest)
+		nz_stream_setup();
 	load_codes(&run, codes_dir);
 	if (run.map_path)
 		load_map(&run);
