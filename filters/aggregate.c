@@ -473,35 +473,62 @@ struct values {
 	uint8_t v[NDIM][MULTI_BITS];
 };
 
-/* Every cell holding these values, one index per cell, into out. */
+/* Every cell holding these values, one index per cell, into out (in no
+ * particular order: every use is a sum).  Masks of up to two dims (every
+ * table is two-way or less; the margins less still) take a loop of their
+ * own: the cells of every row go through here. */
 static size_t
 cells_of(const struct layout *L, const struct values *val, uint32_t *out)
 {
-	size_t n = 0, m;
+	size_t n = 0, m, i, end;
 
 	for (m = 0; m < L->nmasks; m++) {
 		const struct mask *mk = &L->mask[m];
-		uint8_t pos[NDIM] = {0};
-		int k;
+		size_t start = n;
+		int k, j, a, b;
 
+		switch (mk->ndims) {
+		case 0:
+			out[n++] = mk->offset;
+			continue;
+		case 1: {
+			const uint8_t *v = val->v[mk->dim[0]];
+			for (a = 0; a < val->n[mk->dim[0]]; a++)
+				out[n++] = mk->offset + v[a] * mk->stride[0];
+			continue;
+		}
+		case 2: {
+			const uint8_t *v0 = val->v[mk->dim[0]];
+			const uint8_t *v1 = val->v[mk->dim[1]];
+			int n0 = val->n[mk->dim[0]], n1 = val->n[mk->dim[1]];
+			for (a = 0; a < n0; a++) {
+				uint32_t base = mk->offset + v0[a] * mk->stride[0];
+				for (b = 0; b < n1; b++)
+					out[n++] = base + v1[b] * mk->stride[1];
+			}
+			continue;
+		}
+		}
 		for (k = 0; k < mk->ndims; k++)
 			if (val->n[mk->dim[k]] == 0)
 				break;
 		if (k < mk->ndims)
 			continue;
-		for (;;) {
-			uint32_t cell = mk->offset;
-			for (k = 0; k < mk->ndims; k++)
-				cell += val->v[mk->dim[k]][pos[k]] *
-				    mk->stride[k];
-			out[n++] = cell;
-			for (k = mk->ndims - 1; k >= 0; k--) {
-				if (++pos[k] < val->n[mk->dim[k]])
-					break;
-				pos[k] = 0;
+		/* more dims: each partial offset extended by every value of
+		 * the next dim */
+		out[n++] = mk->offset;
+		for (k = 0; k < mk->ndims; k++) {
+			const uint8_t *v = val->v[mk->dim[k]];
+			int nv = val->n[mk->dim[k]];
+			uint32_t stride = mk->stride[k];
+
+			end = n;
+			for (i = start; i < end; i++) {
+				uint32_t base = out[i];
+				out[i] = base + v[0] * stride;
+				for (j = 1; j < nv; j++)
+					out[n++] = base + v[j] * stride;
 			}
-			if (k < 0)
-				break;
 		}
 	}
 	return n;
@@ -1214,6 +1241,7 @@ main(int argc, char **argv)
 	codes = codes ? nz_strdup(codes) : nz_pipelines_path("codes");
 	bands = bands ? nz_strdup(bands) : nz_pipelines_path("age-bands.json");
 
+	nz_stream_setup();
 	load_axes(&run.L, codes, bands);
 	run.coverage_from = "the code list (every region)";
 	if (profile) {
