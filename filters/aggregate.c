@@ -131,8 +131,19 @@ struct hh_key {
 	uint64_t hash;
 };
 
+/* a code's index by its text: a dim's few codes come on every row, so a
+ * small direct-mapped memo sits in front of nz_codes_find */
+#define MEMO_SLOTS 32
+#define MEMO_LEN 21
+struct code_memo {
+	uint8_t len;                   /* 0: empty */
+	char s[MEMO_LEN];
+	int16_t index;
+};
+
 struct run {
 	struct layout L;
+	struct code_memo memo[NDIM][MEMO_SLOTS];
 	char *agency;
 	struct client *client;
 	size_t nclients, client_cap;
@@ -841,6 +852,27 @@ bad_code(const char *file, long line, int d, const char *s, size_t len,
 	    dim_name[d], len ? nz_qn(s, len) : "(empty)", ax->list->path);
 }
 
+static int
+find_code(struct run *r, int d, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	struct code_memo *m;
+	int i;
+
+	if (len == 0 || len > MEMO_LEN)
+		return nz_codes_find(r->L.axis[d].list, s, len);
+	m = &r->memo[d][(len * 7 + u[0] * 31 + u[len - 1]) % MEMO_SLOTS];
+	if (m->len == len && memcmp(m->s, s, len) == 0)
+		return m->index;
+	i = nz_codes_find(r->L.axis[d].list, s, len);
+	if (i >= 0) {
+		m->len = (uint8_t)len;
+		memcpy(m->s, s, len);
+		m->index = (int16_t)i;
+	}
+	return i;
+}
+
 /* a row's value of dim d as axis indexes in val; multi-valued codes also
  * as bits of the client bitset */
 static uint64_t
@@ -848,12 +880,12 @@ row_dim(struct run *r, const nz_row *row, int d, struct values *val,
     const char *file)
 {
 	const struct axis *ax = &r->L.axis[d];
-	const char *s = row->field[dim_col[d]], *bar;
+	const char *s = row->field[dim_col[d]], *bar, *end;
 	uint64_t bits = 0, own = 0;
 	int i;
 
 	if (!dim_multi[d]) {
-		i = nz_codes_find(ax->list, s, row->len[dim_col[d]]);
+		i = find_code(r, d, s, row->len[dim_col[d]]);
 		if (i < 0)
 			bad_code(file, row->line, d, s, row->len[dim_col[d]], ax);
 		if (ax->slot[i] < 0)
@@ -865,11 +897,11 @@ row_dim(struct run *r, const nz_row *row, int d, struct values *val,
 		val->v[d][0] = (uint8_t)ax->slot[i];
 		return 0;
 	}
-	for (;;) {
+	for (end = s + row->len[dim_col[d]];;) {
 		size_t len;
-		bar = strchr(s, '|');
-		len = bar ? (size_t)(bar - s) : strlen(s);
-		i = nz_codes_find(ax->list, s, len);
+		bar = memchr(s, '|', (size_t)(end - s));
+		len = bar ? (size_t)(bar - s) : (size_t)(end - s);
+		i = find_code(r, d, s, len);
 		if (i < 0)
 			bad_code(file, row->line, d, s, len, ax);
 		own |= 1ull << i;
