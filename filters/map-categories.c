@@ -44,6 +44,7 @@ struct field_map {
 	int *rank;             /* code index -> bytewise order of its code */
 	int *by_rank;          /* bytewise order -> code index */
 	unsigned char *seen;   /* one row's codes, by rank */
+	int *hits;             /* the ranks set in seen, in order met */
 	long unmapped, empty;
 };
 
@@ -444,6 +445,7 @@ load_codes(struct run *run, const char *dir)
 		fm->rank = nz_calloc(fm->codes->n, sizeof *fm->rank);
 		fm->by_rank = nz_calloc(fm->codes->n, sizeof *fm->by_rank);
 		fm->seen = nz_calloc(fm->codes->n, 1);
+		fm->hits = nz_calloc(fm->codes->n, sizeof *fm->hits);
 		for (i = 0; i < fm->codes->n; i++)
 			fm->by_rank[i] = (int)i;
 		sort_codes = fm->codes;
@@ -471,6 +473,7 @@ free_run(struct run *run)
 		free(fm->rank);
 		free(fm->by_rank);
 		free(fm->seen);
+		free(fm->hits);
 		nz_codes_free(fm->codes);
 	}
 	for (i = 0; i < run->tally.n; i++) {
@@ -635,16 +638,17 @@ map_value(struct run *run, int f, const char *s, size_t len)
 }
 
 /* Map a '|' list: each value, codes sorted bytewise without repeats; the
- * not-stated code only when nothing else is left. */
+ * not-stated code only when nothing else is left.  Only the ranks met are
+ * touched: a list holds a few of a code list's values. */
 static void
 map_list(struct run *run, int f, const char *s, size_t len, nz_buf *out)
 {
 	struct field_map *fm = &run->field[f];
 	const char *end = s + len, *bar;
-	size_t i, n = fm->codes->n;
-	int ns = fm->codes->not_stated_index, any = 0, code;
+	size_t i, j, k = 0;
+	int ns = fm->codes->not_stated_index, nsr = fm->rank[ns], any = 0;
+	int others = 0, code, rk;
 
-	memset(fm->seen, 0, n);
 	for (; s <= end; s = bar + 1) {
 		bar = memchr(s, '|', (size_t)(end - s));
 		if (!bar)
@@ -659,24 +663,37 @@ map_list(struct run *run, int f, const char *s, size_t len, nz_buf *out)
 			memo_put(f, s, (size_t)(bar - s), code);
 		}
 		any = 1;
-		fm->seen[fm->rank[code < 0 ? ns : code]] = 1;
+		rk = fm->rank[code < 0 ? ns : code];
+		if (!fm->seen[rk]) {
+			fm->seen[rk] = 1;
+			fm->hits[k++] = rk;
+			others |= rk != nsr;
+		}
 	}
 	if (!any)
 		map_value(run, f, "", 0);   /* counted as empty */
-	for (i = 0; i < n; i++)
-		if (fm->seen[i] && fm->by_rank[i] != ns)
-			break;
-	if (i < n)
-		fm->seen[fm->rank[ns]] = 0;
-	else
-		fm->seen[fm->rank[ns]] = 1;
+	for (i = 0; i < k; i++)
+		fm->seen[fm->hits[i]] = 0;
+	if (!others) {
+		fm->hits[0] = nsr;
+		k = 1;
+	} else { /* not stated goes when anything else is there */
+		for (i = j = 0; i < k; i++)
+			if (fm->hits[i] != nsr)
+				fm->hits[j++] = fm->hits[i];
+		k = j;
+	}
+	for (i = 1; i < k; i++) { /* insertion sort: by rank is bytewise */
+		rk = fm->hits[i];
+		for (j = i; j > 0 && fm->hits[j - 1] > rk; j--)
+			fm->hits[j] = fm->hits[j - 1];
+		fm->hits[j] = rk;
+	}
 	nz_buf_clear(out);
-	for (i = 0; i < n; i++) {
-		if (!fm->seen[i])
-			continue;
+	for (i = 0; i < k; i++) {
 		if (out->len)
 			nz_buf_addc(out, '|');
-		nz_buf_adds(out, fm->codes->code[fm->by_rank[i]]);
+		nz_buf_adds(out, fm->codes->code[fm->by_rank[fm->hits[i]]]);
 	}
 }
 
