@@ -116,6 +116,7 @@ struct list {     /* values of one multi-valued field, reused per row */
 struct run {
 	const struct profile *prof;
 	unsigned char key[NZ_KEY_BYTES];
+	nz_hasher *hasher;        /* the key, set up once */
 	const char *input;        /* name used in messages */
 	size_t header_fields;
 	FILE *rejects;
@@ -865,11 +866,11 @@ process_row(struct run *run, nz_row *row)
 		format_uint(units, (unsigned long)units_val);
 	}
 
-	nz_key_hash_hex(run->key, client_id, client_len, client_key);
+	nz_hasher_hex(run->hasher, client_id, client_len, client_key);
 	household_id = value_len(run, row, F_HOUSEHOLD_ID, &household_len);
 	household_key[0] = '\0';
 	if (*household_id)
-		nz_key_hash_hex(run->key, household_id, household_len,
+		nz_hasher_hex(run->hasher, household_id, household_len,
 		    household_key);
 	format_iso_date(iso_date, y, m, d);
 	age = row_age(run, row, y, m, d);
@@ -1046,6 +1047,7 @@ main(int argc, char **argv)
 
 	load_profile(&prof, profile_path);
 	nz_key_load(key_path, run.key);
+	run.hasher = nz_hasher_new(run.key);
 	run.prof = &prof;
 	run.input = path ? path : "<stdin>";
 	run.progress = nz_progress_wanted();
@@ -1058,6 +1060,7 @@ main(int argc, char **argv)
 	normalise(&run, path);
 
 	sodium_memzero(run.key, sizeof run.key);
+	nz_hasher_free(run.hasher);
 	free_list(&run.list);
 	if (run.rejects)
 		nz_fclose_out(run.rejects, run.rejects_path);

@@ -181,6 +181,13 @@ void nz_key_load(const char *path, unsigned char key[NZ_KEY_BYTES]);
 /* Keyed BLAKE2b-128 of s as 32 lowercase hex chars + NUL. */
 void nz_key_hash_hex(const unsigned char key[NZ_KEY_BYTES], const char *s,
 	size_t len, char out[2 * NZ_HASH_BYTES + 1]);
+/* The same hash for many values under one key: the keyed state is set up
+ * once.  nz_hasher_free wipes it. */
+typedef struct nz_hasher nz_hasher;
+nz_hasher *nz_hasher_new(const unsigned char key[NZ_KEY_BYTES]);
+void nz_hasher_hex(const nz_hasher *h, const char *s, size_t len,
+	char out[2 * NZ_HASH_BYTES + 1]);
+void nz_hasher_free(nz_hasher *h);
 /* sha256 of a file as 64 hex + NUL; -1 on read error. */
 int nz_sha256_file(const char *path, char out[65]);
 
