@@ -131,8 +131,19 @@ struct hh_key {
 	uint64_t hash;
 };
 
+/* a code's index by its text: a dim's few codes come on every row, so a
+ * small direct-mapped memo sits in front of nz_codes_find */
+#define MEMO_SLOTS 32
+#define MEMO_LEN 21
+struct code_memo {
+	uint8_t len;                   /* 0: empty */
+	char s[MEMO_LEN];
+	int16_t index;
+};
+
 struct run {
 	struct layout L;
+	struct code_memo memo[NDIM][MEMO_SLOTS];
 	char *agency;
 	struct client *client;
 	size_t nclients, client_cap;
@@ -473,35 +484,62 @@ struct values {
 	uint8_t v[NDIM][MULTI_BITS];
 };
 
-/* Every cell holding these values, one index per cell, into out. */
+/* Every cell holding these values, one index per cell, into out (in no
+ * particular order: every use is a sum).  Masks of up to two dims (every
+ * table is two-way or less; the margins less still) take a loop of their
+ * own: the cells of every row go through here. */
 static size_t
 cells_of(const struct layout *L, const struct values *val, uint32_t *out)
 {
-	size_t n = 0, m;
+	size_t n = 0, m, i, end;
 
 	for (m = 0; m < L->nmasks; m++) {
 		const struct mask *mk = &L->mask[m];
-		uint8_t pos[NDIM] = {0};
-		int k;
+		size_t start = n;
+		int k, j, a, b;
 
+		switch (mk->ndims) {
+		case 0:
+			out[n++] = mk->offset;
+			continue;
+		case 1: {
+			const uint8_t *v = val->v[mk->dim[0]];
+			for (a = 0; a < val->n[mk->dim[0]]; a++)
+				out[n++] = mk->offset + v[a] * mk->stride[0];
+			continue;
+		}
+		case 2: {
+			const uint8_t *v0 = val->v[mk->dim[0]];
+			const uint8_t *v1 = val->v[mk->dim[1]];
+			int n0 = val->n[mk->dim[0]], n1 = val->n[mk->dim[1]];
+			for (a = 0; a < n0; a++) {
+				uint32_t base = mk->offset + v0[a] * mk->stride[0];
+				for (b = 0; b < n1; b++)
+					out[n++] = base + v1[b] * mk->stride[1];
+			}
+			continue;
+		}
+		}
 		for (k = 0; k < mk->ndims; k++)
 			if (val->n[mk->dim[k]] == 0)
 				break;
 		if (k < mk->ndims)
 			continue;
-		for (;;) {
-			uint32_t cell = mk->offset;
-			for (k = 0; k < mk->ndims; k++)
-				cell += val->v[mk->dim[k]][pos[k]] *
-				    mk->stride[k];
-			out[n++] = cell;
-			for (k = mk->ndims - 1; k >= 0; k--) {
-				if (++pos[k] < val->n[mk->dim[k]])
-					break;
-				pos[k] = 0;
+		/* more dims: each partial offset extended by every value of
+		 * the next dim */
+		out[n++] = mk->offset;
+		for (k = 0; k < mk->ndims; k++) {
+			const uint8_t *v = val->v[mk->dim[k]];
+			int nv = val->n[mk->dim[k]];
+			uint32_t stride = mk->stride[k];
+
+			end = n;
+			for (i = start; i < end; i++) {
+				uint32_t base = out[i];
+				out[i] = base + v[0] * stride;
+				for (j = 1; j < nv; j++)
+					out[n++] = base + v[j] * stride;
 			}
-			if (k < 0)
-				break;
 		}
 	}
 	return n;
@@ -814,6 +852,27 @@ bad_code(const char *file, long line, int d, const char *s, size_t len,
 	    dim_name[d], len ? nz_qn(s, len) : "(empty)", ax->list->path);
 }
 
+static int
+find_code(struct run *r, int d, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	struct code_memo *m;
+	int i;
+
+	if (len == 0 || len > MEMO_LEN)
+		return nz_codes_find(r->L.axis[d].list, s, len);
+	m = &r->memo[d][(len * 7 + u[0] * 31 + u[len - 1]) % MEMO_SLOTS];
+	if (m->len == len && memcmp(m->s, s, len) == 0)
+		return m->index;
+	i = nz_codes_find(r->L.axis[d].list, s, len);
+	if (i >= 0) {
+		m->len = (uint8_t)len;
+		memcpy(m->s, s, len);
+		m->index = (int16_t)i;
+	}
+	return i;
+}
+
 /* a row's value of dim d as axis indexes in val; multi-valued codes also
  * as bits of the client bitset */
 static uint64_t
@@ -821,12 +880,12 @@ row_dim(struct run *r, const nz_row *row, int d, struct values *val,
     const char *file)
 {
 	const struct axis *ax = &r->L.axis[d];
-	const char *s = row->field[dim_col[d]], *bar;
+	const char *s = row->field[dim_col[d]], *bar, *end;
 	uint64_t bits = 0, own = 0;
 	int i;
 
 	if (!dim_multi[d]) {
-		i = nz_codes_find(ax->list, s, row->len[dim_col[d]]);
+		i = find_code(r, d, s, row->len[dim_col[d]]);
 		if (i < 0)
 			bad_code(file, row->line, d, s, row->len[dim_col[d]], ax);
 		if (ax->slot[i] < 0)
@@ -838,11 +897,11 @@ row_dim(struct run *r, const nz_row *row, int d, struct values *val,
 		val->v[d][0] = (uint8_t)ax->slot[i];
 		return 0;
 	}
-	for (;;) {
+	for (end = s + row->len[dim_col[d]];;) {
 		size_t len;
-		bar = strchr(s, '|');
-		len = bar ? (size_t)(bar - s) : strlen(s);
-		i = nz_codes_find(ax->list, s, len);
+		bar = memchr(s, '|', (size_t)(end - s));
+		len = bar ? (size_t)(bar - s) : (size_t)(end - s);
+		i = find_code(r, d, s, len);
 		if (i < 0)
 			bad_code(file, row->line, d, s, len, ax);
 		own |= 1ull << i;
@@ -1214,6 +1273,7 @@ main(int argc, char **argv)
 	codes = codes ? nz_strdup(codes) : nz_pipelines_path("codes");
 	bands = bands ? nz_strdup(bands) : nz_pipelines_path("age-bands.json");
 
+	nz_stream_setup();
 	load_axes(&run.L, codes, bands);
 	run.coverage_from = "the code list (every region)";
 	if (profile) {

@@ -147,6 +147,16 @@ age_band(struct run *run, const char *input, const nz_row *row)
 		run->age_not_stated++;
 		return run->bands->not_stated;
 	}
+	/* one to three digits, as normalise writes them: no strtol */
+	if (row->len[COL_AGE] <= 3 && age[0] >= '0' && age[0] <= '9' &&
+	    (age[1] == '\0' || (age[1] >= '0' && age[1] <= '9' &&
+	    (age[2] == '\0' || (age[2] >= '0' && age[2] <= '9'))))) {
+		for (years = 0; *age; age++)
+			years = years * 10 + (*age - '0');
+		if (years <= MAX_AGE)
+			return run->bands->code[run->band_of_age[years]];
+		age = row->field[COL_AGE];
+	}
 	if (nz_parse_long(age, 0, MAX_AGE, &years) < 0)
 		nz_dieat(NZ_EXIT_DATA, input, row->line, "age %s is not a "
 		    "whole number from 0 to %d", nz_q(age), MAX_AGE);
@@ -158,7 +168,10 @@ bucket_row(struct run *run, const char *input, const nz_row *row)
 {
 	const char *date = row->field[COL_DATE], *band;
 	static char period[16];        /* of last_quarter: rows come in runs */
+	static size_t period_len;
 	static long last_quarter = -1;
+	const char *val[NCOLUMNS];
+	size_t len[NCOLUMNS];
 	int y, m, d, col;
 	long quarter;
 
@@ -174,17 +187,26 @@ bucket_row(struct run *run, const char *input, const nz_row *row)
 	band = age_band(run, input, row);
 	if (quarter != last_quarter) {
 		snprintf(period, sizeof period, "%04dQ%d", y, (m - 1) / 3 + 1);
+		period_len = strlen(period);
 		last_quarter = quarter;
 	}
-	nz_csv_field(stdout, row->field[COL_AGENCY], row->len[COL_AGENCY], 1);
-	nz_csv_field(stdout, period, strlen(period), 0);
-	nz_csv_field(stdout, row->field[COL_CLIENT], row->len[COL_CLIENT], 0);
-	nz_csv_field(stdout, row->field[COL_HOUSEHOLD],
-	    row->len[COL_HOUSEHOLD], 0);
-	nz_csv_field(stdout, band, strlen(band), 0);
-	for (col = COL_FIRST_FIELD; col < NCOLUMNS; col++)
-		nz_csv_field(stdout, row->field[col], row->len[col], 0);
-	putc('\n', stdout);
+	/* out: agency, period, client_key, household_key, age_band, then
+	 * the fields as they came */
+	val[0] = row->field[COL_AGENCY];
+	len[0] = row->len[COL_AGENCY];
+	val[1] = period;
+	len[1] = period_len;
+	val[2] = row->field[COL_CLIENT];
+	len[2] = row->len[COL_CLIENT];
+	val[3] = row->field[COL_HOUSEHOLD];
+	len[3] = row->len[COL_HOUSEHOLD];
+	val[4] = band;
+	len[4] = strlen(band);
+	for (col = COL_FIRST_FIELD; col < NCOLUMNS; col++) {
+		val[col] = row->field[col];
+		len[col] = row->len[col];
+	}
+	nz_csv_record(stdout, val, len, NCOLUMNS);
 	run->rows_written++;
 }
 
@@ -281,6 +303,7 @@ main(int argc, char **argv)
 		bands_path = default_bands = nz_pipelines_path(
 		    "age-bands.json");
 
+	nz_stream_setup();
 	load_bands(&run, bands_path);
 	run.progress = nz_progress_wanted();
 	if (run.rejects_path) {

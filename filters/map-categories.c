@@ -44,6 +44,7 @@ struct field_map {
 	int *rank;             /* code index -> bytewise order of its code */
 	int *by_rank;          /* bytewise order -> code index */
 	unsigned char *seen;   /* one row's codes, by rank */
+	int *hits;             /* the ranks set in seen, in order met */
 	long unmapped, empty;
 };
 
@@ -67,7 +68,7 @@ struct run {
 	char *agency;           /* the map's, or the first row's */
 	struct field_map field[NZ_NFIELDS];
 	struct tally tally;
-	nz_buf folded, joined;
+	nz_buf folded, joined[NZ_NFIELDS]; /* a row's mapped lists */
 	long rows_read, rows_written;
 	int progress, header_done;
 };
@@ -444,6 +445,7 @@ load_codes(struct run *run, const char *dir)
 		fm->rank = nz_calloc(fm->codes->n, sizeof *fm->rank);
 		fm->by_rank = nz_calloc(fm->codes->n, sizeof *fm->by_rank);
 		fm->seen = nz_calloc(fm->codes->n, 1);
+		fm->hits = nz_calloc(fm->codes->n, sizeof *fm->hits);
 		for (i = 0; i < fm->codes->n; i++)
 			fm->by_rank[i] = (int)i;
 		sort_codes = fm->codes;
@@ -471,6 +473,7 @@ free_run(struct run *run)
 		free(fm->rank);
 		free(fm->by_rank);
 		free(fm->seen);
+		free(fm->hits);
 		nz_codes_free(fm->codes);
 	}
 	for (i = 0; i < run->tally.n; i++) {
@@ -481,7 +484,8 @@ free_run(struct run *run)
 	free(run->tally.slot);
 	free(run->agency);
 	nz_buf_free(&run->folded);
-	nz_buf_free(&run->joined);
+	for (f = 0; f < NZ_NFIELDS; f++)
+		nz_buf_free(&run->joined[f]);
 }
 
 /* ==== unmapped values ==== */
@@ -634,16 +638,17 @@ map_value(struct run *run, int f, const char *s, size_t len)
 }
 
 /* Map a '|' list: each value, codes sorted bytewise without repeats; the
- * not-stated code only when nothing else is left. */
+ * not-stated code only when nothing else is left.  Only the ranks met are
+ * touched: a list holds a few of a code list's values. */
 static void
 map_list(struct run *run, int f, const char *s, size_t len, nz_buf *out)
 {
 	struct field_map *fm = &run->field[f];
 	const char *end = s + len, *bar;
-	size_t i, n = fm->codes->n;
-	int ns = fm->codes->not_stated_index, any = 0, code;
+	size_t i, j, k = 0;
+	int ns = fm->codes->not_stated_index, nsr = fm->rank[ns], any = 0;
+	int others = 0, code, rk;
 
-	memset(fm->seen, 0, n);
 	for (; s <= end; s = bar + 1) {
 		bar = memchr(s, '|', (size_t)(end - s));
 		if (!bar)
@@ -658,24 +663,37 @@ map_list(struct run *run, int f, const char *s, size_t len, nz_buf *out)
 			memo_put(f, s, (size_t)(bar - s), code);
 		}
 		any = 1;
-		fm->seen[fm->rank[code < 0 ? ns : code]] = 1;
+		rk = fm->rank[code < 0 ? ns : code];
+		if (!fm->seen[rk]) {
+			fm->seen[rk] = 1;
+			fm->hits[k++] = rk;
+			others |= rk != nsr;
+		}
 	}
 	if (!any)
 		map_value(run, f, "", 0);   /* counted as empty */
-	for (i = 0; i < n; i++)
-		if (fm->seen[i] && fm->by_rank[i] != ns)
-			break;
-	if (i < n)
-		fm->seen[fm->rank[ns]] = 0;
-	else
-		fm->seen[fm->rank[ns]] = 1;
+	for (i = 0; i < k; i++)
+		fm->seen[fm->hits[i]] = 0;
+	if (!others) {
+		fm->hits[0] = nsr;
+		k = 1;
+	} else { /* not stated goes when anything else is there */
+		for (i = j = 0; i < k; i++)
+			if (fm->hits[i] != nsr)
+				fm->hits[j++] = fm->hits[i];
+		k = j;
+	}
+	for (i = 1; i < k; i++) { /* insertion sort: by rank is bytewise */
+		rk = fm->hits[i];
+		for (j = i; j > 0 && fm->hits[j - 1] > rk; j--)
+			fm->hits[j] = fm->hits[j - 1];
+		fm->hits[j] = rk;
+	}
 	nz_buf_clear(out);
-	for (i = 0; i < n; i++) {
-		if (!fm->seen[i])
-			continue;
+	for (i = 0; i < k; i++) {
 		if (out->len)
 			nz_buf_addc(out, '|');
-		nz_buf_adds(out, fm->codes->code[fm->by_rank[i]]);
+		nz_buf_adds(out, fm->codes->code[fm->by_rank[fm->hits[i]]]);
 	}
 }
 
@@ -698,29 +716,28 @@ static void
 map_row(struct run *run, const nz_row *row, FILE *out)
 {
 	const nz_codes *codes;
+	const char *val[NCOLUMNS];
+	size_t len[NCOLUMNS];
 	int col, f, code;
 
 	for (col = 0; col < NCOLUMNS; col++) {
-		const char *s = row->field[col];
-		size_t len = row->len[col];
-
+		val[col] = row->field[col];
+		len[col] = row->len[col];
 		f = col - FIRST_FIELD_COLUMN;
 		if (f >= 0 && f < NZ_NFIELDS && run->field[f].codes->multi) {
-			map_list(run, f, s, len, &run->joined);
-			s = run->joined.s;
-			len = run->joined.len;
+			map_list(run, f, val[col], len[col], &run->joined[f]);
+			val[col] = run->joined[f].s;
+			len[col] = run->joined[f].len;
 		} else if (f >= 0 && f < NZ_NFIELDS) {
 			codes = run->field[f].codes;
-			code = map_value(run, f, s, len);
-			s = codes->code[code < 0 ? codes->not_stated_index :
-			    code];
-			len = strlen(s);
+			code = map_value(run, f, val[col], len[col]);
+			val[col] = codes->code[code < 0 ?
+			    codes->not_stated_index : code];
+			len[col] = strlen(val[col]);
 		}
-		if (out)
-			nz_csv_field(out, s, len, col == 0);
 	}
 	if (out)
-		putc('\n', out);
+		nz_csv_record(out, val, len, NCOLUMNS);
 }
 
 static void
@@ -994,6 +1011,8 @@ main(int argc, char **argv)
 	if (!codes_dir)
 		codes_dir = default_codes = nz_pipelines_path("codes");
 
+	if (!want_suggest)
+		nz_stream_setup();
 	load_codes(&run, codes_dir);
 	if (run.map_path)
 		load_map(&run);

@@ -108,15 +108,15 @@ struct skipper {  /* drops the first skip_rows physical lines */
 
 struct list {     /* values of one multi-valued field, reused per row */
 	nz_buf text;
-	size_t *offs, n, cap;
-	const char **vals;
-	size_t vcap;
-	nz_buf joined;
+	size_t *offs, *lens, n, cap; /* each value in text, NUL after it */
+	size_t *ord, ocap;           /* their indexes, sorted */
+	nz_buf joined[NFIELDS];  /* each multi-valued field's, for one row */
 };
 
 struct run {
 	const struct profile *prof;
 	unsigned char key[NZ_KEY_BYTES];
+	nz_hasher *hasher;        /* the key, set up once */
 	const char *input;        /* name used in messages */
 	size_t header_fields;
 	FILE *rejects;
@@ -509,15 +509,30 @@ map_header(struct run *run, nz_csv *csv)
 
 /* ==== one row ==== */
 
-/* The trimmed value of a single-column field ("" when unmapped). */
+/* The trimmed value of a single-column field ("" when unmapped), and its
+ * length in *len if len is not NULL.  Trims the row's field in place. */
+static const char *
+value_len(const struct run *run, nz_row *row, int f, size_t *len)
+{
+	const struct source *src = &run->prof->field[f];
+	size_t i, dummy;
+
+	if (!len)
+		len = &dummy;
+	if (!src->ncols) {
+		*len = 0;
+		return "";
+	}
+	i = src->col_index[0];
+	nz_trim_len(row->field[i], &row->len[i]);
+	*len = row->len[i];
+	return row->field[i];
+}
+
 static const char *
 value_of(const struct run *run, nz_row *row, int f)
 {
-	const struct source *src = &run->prof->field[f];
-
-	if (!src->ncols)
-		return "";
-	return nz_trim(row->field[src->col_index[0]]);
+	return value_len(run, row, f, NULL);
 }
 
 static int
@@ -617,83 +632,116 @@ row_age(struct run *run, nz_row *row, int ey, int em, int ed)
 static int
 list_add(struct list *l, const char *s, size_t len)
 {
-	size_t off = l->text.len, i;
+	const char *t = nz_trim_span(s, &len);
+	size_t off = l->text.len, i, cap;
 	int bar = 0;
 	char *v;
 
-	nz_buf_add(&l->text, s, len);
-	nz_buf_addc(&l->text, '\0');
-	v = nz_trim(l->text.s + off);
-	if (!*v) {
-		l->text.len = off;
+	if (len == 0)
 		return 0;
+	if (l->n >= l->cap) {
+		cap = l->cap;
+		nz_grow(&l->offs, &cap, l->n + 1, sizeof *l->offs);
+		l->lens = nz_realloc(l->lens, cap * sizeof *l->lens);
+		l->cap = cap;
 	}
-	l->text.len = off + strlen(v) + 1;
-	for (i = 0; v[i]; i++)
-		if (v[i] == '|') {
-			v[i] = '/';
-			bar = 1;
-		}
-	nz_grow(&l->offs, &l->cap, l->n + 1, sizeof *l->offs);
-	l->offs[l->n++] = off;
+	if (off + len + 1 > l->text.cap)
+		nz_grow(&l->text.s, &l->text.cap, off + len + 1, 1);
+	v = l->text.s + off;
+	memcpy(v, t, len);
+	v[len] = '\0';
+	l->text.len = off + len + 1;
+	if (memchr(v, '|', len))
+		for (i = 0; i < len; i++)
+			if (v[i] == '|') {
+				v[i] = '/';
+				bar = 1;
+			}
+	l->offs[l->n] = off;
+	l->lens[l->n++] = len;
 	return bar;
 }
 
 static void
 free_list(struct list *l)
 {
+	int f;
+
 	nz_buf_free(&l->text);
-	nz_buf_free(&l->joined);
+	for (f = 0; f < NFIELDS; f++)
+		nz_buf_free(&l->joined[f]);
 	free(l->offs);
-	free(l->vals);
+	free(l->lens);
+	free(l->ord);
+}
+
+/* bytewise order of values a and b, as strcmp (no value holds a NUL) */
+static int
+list_cmp(const struct list *l, size_t a, size_t b)
+{
+	size_t la = l->lens[a], lb = l->lens[b];
+	int c = memcmp(l->text.s + l->offs[a], l->text.s + l->offs[b],
+	    la < lb ? la : lb);
+
+	return c ? c : (la > lb) - (la < lb);
 }
 
 /* The values of a multi-valued field, sorted, de-duplicated, '|'-joined,
- * into l->joined.  Returns 1 if a value held a '|'. */
+ * into out.  Returns 1 if a value held a '|'. */
 static int
-list_build(struct list *l, const struct source *src, nz_row *row)
+list_build(struct list *l, const struct source *src, nz_row *row,
+    nz_buf *out)
 {
-	size_t c, i, seplen = src->separator ? strlen(src->separator) : 0;
+	size_t c, i, j, seplen = src->separator ? strlen(src->separator) : 0;
 	int bar = 0;
 
 	l->n = 0;
-	nz_buf_clear(&l->text);
-	nz_buf_clear(&l->joined);
-	nz_buf_add(&l->joined, "", 0);
+	l->text.len = 0;
+	nz_buf_clear(out);
+	nz_buf_add(out, "", 0);
 	for (c = 0; c < src->ncols; c++) {
-		const char *s = row->field[src->col_index[c]], *sep;
-		while (seplen && (sep = strstr(s, src->separator)) != NULL) {
-			bar |= list_add(l, s, (size_t)(sep - s));
-			s = sep + seplen;
+		size_t col = src->col_index[c];
+		const char *s = row->field[col], *end = s + row->len[col], *p;
+
+		/* split on the separator: its first byte, then the rest */
+		for (p = s; seplen && (p = memchr(p, src->separator[0],
+		    (size_t)(end - p))) != NULL; ) {
+			if ((size_t)(end - p) < seplen)
+				break;
+			if (memcmp(p, src->separator, seplen) != 0) {
+				p++;
+				continue;
+			}
+			bar |= list_add(l, s, (size_t)(p - s));
+			s = p = p + seplen;
 		}
-		bar |= list_add(l, s, strlen(s));
+		bar |= list_add(l, s, (size_t)(end - s));
 	}
 	if (l->n == 0)
 		return bar;
-	nz_grow(&l->vals, &l->vcap, l->n, sizeof *l->vals);
-	for (i = 0; i < l->n; i++)
-		l->vals[i] = l->text.s + l->offs[i];
-	qsort(l->vals, l->n, sizeof *l->vals, nz_strcmp_ptr);
+	if (l->n > l->ocap)
+		nz_grow(&l->ord, &l->ocap, l->n, sizeof *l->ord);
+	/* insertion sort: a list holds a few values */
 	for (i = 0; i < l->n; i++) {
-		if (i > 0 && strcmp(l->vals[i], l->vals[i - 1]) == 0)
+		for (j = i; j > 0 && list_cmp(l, l->ord[j - 1], i) > 0; j--)
+			l->ord[j] = l->ord[j - 1];
+		l->ord[j] = i;
+	}
+	for (i = 0; i < l->n; i++) {
+		size_t k = l->ord[i];
+		if (i > 0 && list_cmp(l, l->ord[i - 1], k) == 0)
 			continue;
-		if (l->joined.len)
-			nz_buf_addc(&l->joined, '|');
-		nz_buf_adds(&l->joined, l->vals[i]);
+		if (out->len)
+			nz_buf_addc(out, '|');
+		nz_buf_add(out, l->text.s + l->offs[k], l->lens[k]);
 	}
 	return bar;
 }
 
+/* The canonical fields after event_date and age: categorical values and
+ * units, in canonical order, into val[5..13] and len[5..13]. */
 static void
-put_field(const char *s, int first)
-{
-	nz_csv_field(stdout, s, strlen(s), first);
-}
-
-/* Write the canonical fields after event_date and age: categorical values
- * and units, in canonical order. */
-static void
-put_categories(struct run *run, nz_row *row, const char *units)
+put_categories(struct run *run, nz_row *row, const char **val, size_t *len)
 {
 	static const int order[] = {F_GENDER, F_ETHNICITY, F_REGION,
 	    F_HOUSEHOLD, F_INCOME, F_HOUSING, F_NEED, F_SERVICE};
@@ -703,15 +751,15 @@ put_categories(struct run *run, nz_row *row, const char *units)
 	for (i = 0; i < sizeof order / sizeof *order; i++) {
 		int f = order[i];
 		if (field_info[f].multi && run->prof->field[f].ncols) {
+			nz_buf *out = &run->list.joined[f];
 			bar |= list_build(&run->list, &run->prof->field[f],
-			    row);
-			put_field(run->list.joined.s, 0);
+			    row, out);
+			val[5 + i] = out->s;
+			len[5 + i] = out->len;
 		} else {
-			put_field(value_of(run, row, f), 0);
+			val[5 + i] = value_len(run, row, f, &len[5 + i]);
 		}
 	}
-	put_field(units, 0);
-	putc('\n', stdout);
 	if (bar)
 		run->warned[W_BAR_IN_VALUE]++;
 }
@@ -752,11 +800,14 @@ process_row(struct run *run, nz_row *row)
 {
 	const struct profile *p = run->prof;
 	const char *client_id, *household_id, *date, *units_raw;
+	const char *val[NCANONICAL];
+	size_t len[NCANONICAL], client_len, household_len;
 	char client_key[2 * NZ_HASH_BYTES + 1];
 	char household_key[2 * NZ_HASH_BYTES + 1];
 	char iso_date[16], units[24], age_text[24];
 	int y, m, d, age;
 	long units_val;
+	size_t i;
 
 	run->rows_read++;
 	if (p->trailer_prefix && row->nfields > 0 &&
@@ -776,7 +827,7 @@ process_row(struct run *run, nz_row *row)
 		write_reject(run, row->line, R_WRONG_FIELD_COUNT, detail, "");
 		return;
 	}
-	client_id = value_of(run, row, F_CLIENT_ID);
+	client_id = value_len(run, row, F_CLIENT_ID, &client_len);
 	if (!*client_id) {
 		write_reject(run, row->line, R_MISSING_CLIENT_ID, NULL, "");
 		return;
@@ -801,11 +852,11 @@ process_row(struct run *run, nz_row *row)
 		format_uint(units, (unsigned long)units_val);
 	}
 
-	nz_key_hash_hex(run->key, client_id, strlen(client_id), client_key);
-	household_id = value_of(run, row, F_HOUSEHOLD_ID);
+	nz_hasher_hex(run->hasher, client_id, client_len, client_key);
+	household_id = value_len(run, row, F_HOUSEHOLD_ID, &household_len);
 	household_key[0] = '\0';
 	if (*household_id)
-		nz_key_hash_hex(run->key, household_id, strlen(household_id),
+		nz_hasher_hex(run->hasher, household_id, household_len,
 		    household_key);
 	format_iso_date(iso_date, y, m, d);
 	age = row_age(run, row, y, m, d);
@@ -813,12 +864,17 @@ process_row(struct run *run, nz_row *row)
 	if (age >= 0)
 		format_uint(age_text, (unsigned long)age);
 
-	put_field(p->agency, 1);
-	put_field(client_key, 0);
-	put_field(household_key, 0);
-	put_field(iso_date, 0);
-	put_field(age_text, 0);
-	put_categories(run, row, units);
+	put_categories(run, row, val, len);
+	val[0] = p->agency;
+	val[1] = client_key;
+	val[2] = household_key;
+	val[3] = iso_date;
+	val[4] = age_text;
+	val[13] = units;
+	for (i = 0; i < 5; i++)
+		len[i] = strlen(val[i]);
+	len[13] = strlen(units);
+	nz_csv_record(stdout, val, len, NCANONICAL);
 	run->rows_written++;
 }
 
@@ -977,9 +1033,11 @@ main(int argc, char **argv)
 
 	load_profile(&prof, profile_path);
 	nz_key_load(key_path, run.key);
+	run.hasher = nz_hasher_new(run.key);
 	run.prof = &prof;
 	run.input = path ? path : "<stdin>";
 	run.progress = nz_progress_wanted();
+	nz_stream_setup();
 	if (run.rejects_path) {
 		run.rejects = nz_fopen_out(run.rejects_path);
 		fputs("line,reason,value\n", run.rejects);
@@ -988,6 +1046,7 @@ main(int argc, char **argv)
 	normalise(&run, path);
 
 	sodium_memzero(run.key, sizeof run.key);
+	nz_hasher_free(run.hasher);
 	free_list(&run.list);
 	if (run.rejects)
 		nz_fclose_out(run.rejects, run.rejects_path);

@@ -207,25 +207,32 @@ plain_ascii(const unsigned char *s, size_t len)
 {
 	const uint64_t ones = UINT64_C(0x0101010101010101);
 	const uint64_t highs = UINT64_C(0x8080808080808080);
+	uint64_t w, bad = 0;
 	size_t i = 0;
-	uint64_t w;
 
+	if (len < 8) {
+		for (; i < len; i++)
+			if (s[i] == 0 || s[i] >= 0x80)
+				return 0;
+		return 1;
+	}
 	for (; i + 8 <= len; i += 8) {
 		memcpy(&w, s + i, 8);
 		/* a high bit set, or a zero byte (w - ones borrows into it) */
-		if ((w | ((w - ones) & ~w)) & highs)
-			return 0;
+		bad |= (w | ((w - ones) & ~w)) & highs;
 	}
-	for (; i < len; i++)
-		if (s[i] == 0 || s[i] >= 0x80)
-			return 0;
-	return 1;
+	if (i < len) { /* the last 8 bytes, overlapping what was seen */
+		memcpy(&w, s + len - 8, 8);
+		bad |= (w | ((w - ones) & ~w)) & highs;
+	}
+	return bad == 0;
 }
 
 static void
 on_field(void *s, size_t len, void *data)
 {
 	nz_csv *c = data;
+	nz_buf *b = &c->bytes;
 	size_t bad;
 
 	if (c->nfields >= c->fcap)
@@ -238,10 +245,15 @@ on_field(void *s, size_t len, void *data)
 	    !nz_utf8_valid(s, len, &bad))
 		set_error(c, "invalid UTF-8 in field %zu: %s", c->nfields + 1,
 		    nz_qn((char *)s + bad, len - bad > 4 ? 4 : len - bad));
-	c->offs[c->nfields] = c->bytes.len;
+	c->offs[c->nfields] = b->len;
 	c->lens[c->nfields] = len;
-	nz_buf_add(&c->bytes, s, len); /* NUL-terminates it */
-	c->bytes.len++;                /* and keeps the NUL */
+	/* the field and its NUL, kept: nz_buf_add inlined, a call per field */
+	if (b->len + len + 1 > b->cap)
+		nz_grow(&b->s, &b->cap, b->len + len + 1, 1);
+	if (len)
+		memcpy(b->s + b->len, s, len);
+	b->s[b->len + len] = '\0';
+	b->len += len + 1;
 	c->nfields++;
 }
 

@@ -1,6 +1,9 @@
 /* io.c: output files and the checked close that catches a full disk. */
+#define _GNU_SOURCE /* F_SETPIPE_SZ (Linux) */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "nz.h"
@@ -86,6 +89,37 @@ nz_fclose_out(FILE *f, const char *path)
 	if (fclose(f) != 0 || bad)
 		nz_die(NZ_EXIT_DATA, "%s: write error: %s", path,
 		    strerror(errno ? errno : EIO));
+}
+
+#define STREAM_BUF (256 * 1024)  /* stdout buffer of a streaming filter */
+#define PIPE_SIZE (1024 * 1024)  /* Linux's limit for unprivileged users */
+
+static void
+grow_pipe(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode))
+		return;
+#ifdef F_SETPIPE_SZ
+	/* best effort: the default 64 KiB pipe still works, only slower */
+	if (fcntl(fd, F_GETPIPE_SZ) < PIPE_SIZE)
+		(void)fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE);
+#endif
+}
+
+void
+nz_stream_setup(void)
+{
+	static char buf[STREAM_BUF];
+	int saved = errno; /* a later write error's message must not see ours */
+
+	if (!isatty(STDOUT_FILENO)) {
+		setvbuf(stdout, buf, _IOFBF, sizeof buf);
+		grow_pipe(STDOUT_FILENO);
+	}
+	grow_pipe(STDIN_FILENO);
+	errno = saved;
 }
 
 int

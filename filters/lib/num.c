@@ -94,19 +94,29 @@ nz_civil_from_days(long z, int *y, int *m, int *d)
 	*y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
+/* '0'-'9' only: isdigit goes through the locale's table on every call */
+#define DIGIT(c) ((unsigned)(c) - '0' < 10u)
+
 int
 nz_parse_iso_date(const char *s, int *y, int *m, int *d)
 {
-	int i;
+	int i, v[10];
 
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+	/* a NUL among the first ten bytes fails the digit or '-' test */
+	for (i = 0; i < 10; i++) {
+		if (i == 4 || i == 7) {
+			if (s[i] != '-')
+				return -1;
+		} else if (!DIGIT(s[i])) {
 			return -1;
-	*y = atoi(s);
-	*m = atoi(s + 5);
-	*d = atoi(s + 8);
+		}
+		v[i] = s[i] - '0';
+	}
+	if (s[10] != '\0')
+		return -1;
+	*y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3];
+	*m = v[5] * 10 + v[6];
+	*d = v[8] * 10 + v[9];
 	return nz_date_valid(*y, *m, *d) ? 0 : -1;
 }
 
@@ -117,7 +127,7 @@ take_digits(const char **sp, int minw, int maxw, int *out)
 	const char *s = *sp;
 	int n = 0, v = 0;
 
-	while (n < maxw && isdigit((unsigned char)s[n]))
+	while (n < maxw && DIGIT(s[n]))
 		v = v * 10 + (s[n++] - '0');
 	if (n < minw)
 		return -1;

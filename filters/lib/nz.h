@@ -75,6 +75,11 @@ void nz_buf_free(nz_buf *b);
 int nz_utf8_valid(const char *s, size_t len, size_t *bad);
 /* trim ASCII space/tab/CR/LF and NBSP on both sides, in place; returns s */
 char *nz_trim(char *s);
+/* the same for s of *len bytes (s[*len] NUL); sets *len to the new length */
+char *nz_trim_len(char *s, size_t *len);
+/* the part of s[0..*len) that nz_trim keeps, without changing s: returns
+ * where it starts and sets *len to its length */
+const char *nz_trim_span(const char *s, size_t *len);
 /* Split a '|'-joined list, sort bytewise, de-duplicate, drop empties,
  * and write it back joined by '|' into out. */
 void nz_list_normalise(const char *in, nz_buf *out);
@@ -146,6 +151,10 @@ int nz_csv_next_n(nz_csv *c, nz_row **row, size_t ncols);
 /* ---- csvwrite.c: minimal quoting, LF ---- */
 void nz_csv_field(FILE *f, const char *s, size_t len, int first);
 void nz_csv_fields(FILE *f, const char *const *fields, size_t n);
+/* A whole record and its LF in one stdio call: fields[i] is lens[i] bytes
+ * (lens NULL: NUL-terminated).  The same bytes as nz_csv_fields. */
+void nz_csv_record(FILE *f, const char *const *fields, const size_t *lens,
+	size_t n);
 void nz_csv_header(FILE *f, const char *const *cols, size_t n);
 
 /* ---- json.c ---- */
@@ -172,6 +181,13 @@ void nz_key_load(const char *path, unsigned char key[NZ_KEY_BYTES]);
 /* Keyed BLAKE2b-128 of s as 32 lowercase hex chars + NUL. */
 void nz_key_hash_hex(const unsigned char key[NZ_KEY_BYTES], const char *s,
 	size_t len, char out[2 * NZ_HASH_BYTES + 1]);
+/* The same hash for many values under one key: the keyed state is set up
+ * once.  nz_hasher_free wipes it. */
+typedef struct nz_hasher nz_hasher;
+nz_hasher *nz_hasher_new(const unsigned char key[NZ_KEY_BYTES]);
+void nz_hasher_hex(const nz_hasher *h, const char *s, size_t len,
+	char out[2 * NZ_HASH_BYTES + 1]);
+void nz_hasher_free(nz_hasher *h);
 /* sha256 of a file as 64 hex + NUL; -1 on read error. */
 int nz_sha256_file(const char *path, char out[65]);
 
@@ -203,6 +219,11 @@ void nz_fclose_out(FILE *f, const char *path);
 /* A side-output option's FILE: "-" is a usage error, since standard
  * output carries the program's main output. */
 const char *nz_side_path(const char *opt, const char *path);
+/* For a filter that streams rows: a large stdout buffer, and when stdout
+ * or stdin is a pipe, a large pipe, so the stages of a chain exchange
+ * big blocks and run side by side instead of taking turns every 4 KiB.
+ * Call before any output; does nothing to a terminal. */
+void nz_stream_setup(void);
 /* Progress on stderr only when it is a terminal. */
 int nz_progress_wanted(void);
 

@@ -117,7 +117,7 @@ fail:
 	return 0;
 }
 
-static int
+static inline int
 is_trim_space(const unsigned char *s, size_t avail, size_t *w)
 {
 	if (avail >= 1 && (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')) {
@@ -134,9 +134,22 @@ is_trim_space(const unsigned char *s, size_t avail, size_t *w)
 char *
 nz_trim(char *s)
 {
-	size_t len = strlen(s), start = 0, w;
+	size_t len = strlen(s);
 
-	while (start < len && is_trim_space((unsigned char *)s + start,
+	return nz_trim_len(s, &len);
+}
+
+const char *
+nz_trim_span(const char *s, size_t *lenp)
+{
+	size_t len = *lenp, start = 0, w;
+
+	/* most values have nothing to trim: look at both ends first */
+	if (len == 0 || ((unsigned char)s[0] > ' ' && (unsigned char)s[0] !=
+	    0xC2 && (unsigned char)s[len - 1] > ' ' &&
+	    (unsigned char)s[len - 1] != 0xA0))
+		return s;
+	while (start < len && is_trim_space((const unsigned char *)s + start,
 	    len - start, &w))
 		start += w;
 	while (len > start) {
@@ -149,9 +162,18 @@ nz_trim(char *s)
 		else
 			break;
 	}
-	if (start > 0) /* mostly nothing leads: skip the copy */
-		memmove(s, s + start, len - start);
-	s[len - start] = '\0';
+	*lenp = len - start;
+	return s + start;
+}
+
+char *
+nz_trim_len(char *s, size_t *lenp)
+{
+	const char *t = nz_trim_span(s, lenp);
+
+	if (t > s) /* mostly nothing leads: skip the copy */
+		memmove(s, t, *lenp);
+	s[*lenp] = '\0';
 	return s;
 }
 

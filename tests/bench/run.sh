@@ -8,7 +8,8 @@
 #   the whole chain as one pipe, normalise | ... | suppress,
 #   the same work in Miller (tests/bench/miller.mlr: dates, age band,
 #     quarter, distinct clients by period, region and need),
-#   libcsv's bare parse of the export (bin/bench/csvfloor), the floor.
+#   libcsv's bare parse of the export (bin/bench/csvfloor), the floor,
+#     and of the later stages' inputs (what the chain must parse anyway).
 # Wall, user+sys CPU and max RSS come from GNU time.  The table goes to
 # stdout, out/bench/results.txt and out/bench/results.csv.
 set -eu
@@ -65,6 +66,7 @@ measure() {
 }
 
 : > "$work/results"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 measure csvfloor "$ROWS" "$RUNS" "bin/bench/csvfloor $OUT/export.csv > /dev/null"
 measure normalise "$ROWS" "$RUNS" "$NORMALISE $OUT/export.csv > $OUT/canonical.csv"
 measure map-categories "$ROWS" "$RUNS" "$MAP $OUT/canonical.csv > $OUT/mapped.csv"
@@ -72,16 +74,24 @@ measure bucket "$ROWS" "$RUNS" "$BUCKET $OUT/mapped.csv > $OUT/bucketed.csv"
 measure aggregate "$ROWS" "$RUNS" "$AGGREGATE $OUT/bucketed.csv > $OUT/cells.csv"
 cells=$(($(wc -l < "$OUT/cells.csv") - 1))
 measure suppress "$cells" "$RUNS" "$SUPPRESS $OUT/cells.csv > $OUT/release.csv"
+# the bare parse of what the later stages read: every stage parses its
+# input with libcsv (DESIGN §8), so the chain cannot use less than these
+measure floor-canonical "$ROWS" "$RUNS" "bin/bench/csvfloor $OUT/canonical.csv > /dev/null"
+measure floor-mapped "$ROWS" "$RUNS" "bin/bench/csvfloor $OUT/mapped.csv > /dev/null"
+measure floor-bucketed "$ROWS" "$RUNS" "bin/bench/csvfloor $OUT/bucketed.csv > /dev/null"
 measure chain "$ROWS" "$RUNS" "$NORMALISE $OUT/export.csv | $MAP | $BUCKET | $AGGREGATE | $SUPPRESS > $OUT/release-chain.csv"
 cmp -s "$OUT/release.csv" "$OUT/release-chain.csv" ||
 	{ echo "bench: the chain's release differs from the stages'" >&2; exit 1; }
 measure miller "$ROWS" "$MILLER_RUNS" "$MILLER $OUT/export.csv > $OUT/miller.csv"
 
+load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
+
 # distinct clients per period: the all-"*" cells (clients column)
 client_periods=$(awk -F, 'NR > 1 { all = 1; for (i = 3; i <= 11; i++)
 	if ($i != "*") all = 0; if (all) n += $12 } END { print n + 0 }' "$OUT/cells.csv")
 
-awk -v cp="$client_periods" -v cores="$(nproc)" -v bytes="$(wc -c < "$OUT/export.csv")" '
+awk -v cp="$client_periods" -v cores="$(nproc)" -v bytes="$(wc -c < "$OUT/export.csv")" \
+    -v load1="$load_before" -v load2="$load_after" '
 { name[NR] = $1; rows[NR] = $2; wall[NR] = $3; cpu[NR] = $4; rss[NR] = $5
   idx[$1] = NR }
 END {
@@ -101,6 +111,14 @@ END {
 	printf "chain/Miller (CPU):  Miller takes %.1fx as long\n", cpu[m] / cpu[c]
 	printf "chain/floor  (wall): %.2fx libcsv bare parse (target <= 2.5)\n", wall[c] / wall[f]
 	printf "chain/floor  (CPU):  %.2fx\n", cpu[c] / cpu[f]
+	sum = 0
+	for (i = 1; i <= NR; i++)
+		if (name[i] ~ /^(normalise|map-categories|bucket|aggregate|suppress)$/)
+			sum += cpu[i]
+	printf "stages alone: %.2f CPU s in all, %.2fx the floor; the chain used %.2f of %d cores (CPU/wall)\n", sum, sum / cpu[f], cpu[c] / wall[c], cores
+	pf = cpu[f] + cpu[idx["floor-canonical"]] + cpu[idx["floor-mapped"]] + cpu[idx["floor-bucketed"]]
+	printf "libcsv parse alone of the four stage inputs: %.2f CPU s, %.2fx the floor (so at best %.2fx in wall on %d cores)\n", pf, pf / cpu[f], pf / cpu[f] / cores, cores
+	printf "load average (1, 5, 15 min) before: %s, after: %s\n", load1, load2
 	printf "aggregate: %d distinct clients x periods, %.0f bytes each at peak RSS (target < 150)\n", cp, rss[a] * 1024 / cp
 	max = 0
 	for (i = 1; i <= NR; i++)
