@@ -57,9 +57,11 @@ for name in "$@"; do
 	stat() { sed -n "s/^$1 *: //p" "$stats"; }
 	echo "  $(stat execs_done) execs ($(stat execs_per_sec)/s)," \
 	    "$(stat edges_found) edges ($(stat bitmap_cvg) of the map)," \
-	    "$(stat corpus_count) in the corpus"
+	    "$(stat corpus_count) in the corpus," \
+	    "$(stat saved_crashes) crashes and $(stat saved_hangs) hangs saved"
 	# every input kept, crash and hang, under ASan+UBSan: a signal or
-	# more than 10 s is a finding
+	# more than 10 s is a finding (a crash already fixed in the sources
+	# passes: the binaries are those of the current sources)
 	: >"$work/asan.log"
 	n=0
 	for f in "$work"/afl/default/queue/id:* "$work"/afl/default/crashes/id:* \
