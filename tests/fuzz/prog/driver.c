@@ -16,7 +16,8 @@
  *   normalise       an export, with agency sel%4's profile and key
  *   map-categories  canonical events, with agency sel%4's map (plain,
  *                   --strict or --suggest by sel/4%3)
- *   bucket          mapped events, with the national age bands
+ *   bucket          mapped events, with the national age bands (and
+ *                   --from/--to when sel is odd)
  *   aggregate       bucketed events, with the table spec and agency sel%4's
  *                   profile (its regions)
  *   suppress        internal cells, with rules file sel%3
@@ -272,6 +273,9 @@ main(int argc, char **argv)
 		path = fuzzed("mapped.csv", buf + 1, size - 1);
 		arg("bucket"); arg("--bands"); arg("pipelines/age-bands.json");
 		arg("--rejects"); arg("/dev/null"); arg("--stats"); arg("/dev/null");
+		if (sel % 2) {
+			arg("--from"); arg("2024Q4"); arg("--to"); arg("2025Q2");
+		}
 		arg(path);
 		return nzmain_bucket(argc_, argv_);
 	}
