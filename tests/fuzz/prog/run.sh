@@ -3,7 +3,8 @@
 # afl-fuzz at a time on one core, niced, on bin/afl/fuzz-progs (UBSan);
 # then every input afl-fuzz kept is replayed under ASan+UBSan
 # (bin/afl/fuzz-progs-asan).  Work in out/fuzz/prog-NAME/:
-#   afl/default/queue     the corpus (kept: a rerun resumes from it)
+#   afl/default/queue     the corpus (a rerun starts from it and the seeds;
+#                         the previous run stays in afl.prev)
 #   afl/default/crashes   inputs that killed the program (a sanitizer
 #   afl/default/hangs     abort, a signal) or ran past the time limit
 #   scratch/              the files the driver writes for each run
@@ -29,13 +30,23 @@ done
 # a sanitizer finding must abort, so that afl-fuzz sees a crash
 export ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0:allocator_may_return_null=1
 export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:symbolize=0:print_stacktrace=1
-export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 AFL_AUTORESUME=1
+export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1
 export AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CRASHES=1
 export NZ_FUZZ_KEYS=$keys
 failed=0
 for name in "$@"; do
 	work=$ROOT/out/fuzz/prog-$name
 	mkdir -p "$work/scratch"
+	# inputs: the committed seeds and what the last run learnt (afl-fuzz's
+	# own resume would ignore seeds added since)
+	rm -rf "$work/in"
+	mkdir -p "$work/in"
+	cp "tests/fuzz/prog/corpus/$name/"* "$work/in/"
+	if [ -d "$work/afl/default/queue" ]; then
+		cp "$work"/afl/default/queue/id:* "$work/in/" 2>/dev/null
+		rm -rf "$work/afl.prev"
+		mv "$work/afl" "$work/afl.prev"
+	fi
 	case $name in
 	configs) dicts="-x tests/fuzz/prog/configs.dict -x tests/fuzz/json.dict" ;;
 	merge) dicts="-x tests/fuzz/prog/configs.dict -x tests/fuzz/prog/data.dict" ;;
@@ -44,7 +55,7 @@ for name in "$@"; do
 	echo "fuzz $name (AFL++): ${seconds}s, log in out/fuzz/prog-$name/log"
 	# shellcheck disable=SC2086
 	NZ_FUZZ_WORK=$work/scratch nice -n 10 afl-fuzz -V "$seconds" -m none \
-	    -t 2000 -i "tests/fuzz/prog/corpus/$name" -o "$work/afl" $dicts \
+	    -t 2000 -i "$work/in" -o "$work/afl" $dicts \
 	    -- bin/afl/fuzz-progs "$name" @@ >"$work/log" 2>&1
 	code=$?
 	stats=$work/afl/default/fuzzer_stats
