@@ -3,8 +3,9 @@
 #   make run      build, then the whole quarterly build on the sample data
 #   make check    build and run every test (also under ASan and UBSan)
 #   make bench    the benchmark (never part of check)
-#   make fuzz     libFuzzer on the shared layer, FUZZ_SECONDS (60) per
-#                 harness (needs clang; never part of check)
+#   make fuzz     every fuzzer, FUZZ_SECONDS (60) each: libFuzzer on the
+#                 shared layer, AFL++ on the programs (clang and afl++ are
+#                 installed on demand; never part of check)
 #   make valgrind memcheck over the chain on one sample agency,
 #                 VALGRIND_AGENCY (kaishare); slow, never part of check
 
@@ -20,6 +21,12 @@ FUZZ_CC   = clang
 FUZZFLAGS = -O1 -g -fsanitize=fuzzer,address,undefined \
             -fno-sanitize-recover=undefined
 FUZZ_SECONDS ?= 60
+# AFL++ on the programs' own mains (tests/fuzz/prog), under ASan and UBSan
+AFL_CC    = afl-clang-fast
+AFLFLAGS  = -O1 -g -fsanitize=undefined -fno-sanitize-recover=undefined \
+            -fno-omit-frame-pointer
+FUZZ_PKGS = clang afl++
+AFL_MAINS = normalise map-categories bucket aggregate suppress merge audit
 
 BUILD_PKGS = gcc make pkg-config libcsv-dev libjansson-dev libsodium-dev \
              libglpk-dev
@@ -34,6 +41,7 @@ SAN_BINS = $(addprefix bin/san/,$(PROGS))
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_BINS = $(patsubst tests/unit/%.c,bin/test/%,$(UNIT_SRC))
 FUZZ_NAMES = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c))
+FUZZ_PROGS = normalise map-categories bucket aggregate suppress merge configs
 
 .DELETE_ON_ERROR:
 .PHONY: all run check deps clean bench key agency agencies fuzz valgrind
@@ -86,12 +94,48 @@ check: all $(SAN_BINS) $(UNIT_BINS) $(patsubst bin/test/%,bin/test/san-%,$(UNIT_
 	@sh tests/run.sh
 
 # libFuzzer harnesses of the shared layer; corpora and crashes in out/fuzz
-bin/fuzz/%: tests/fuzz/%.c tests/unit/mem.h $(LIB_SRC) $(LIB_HDR) | $(DEPS)
+bin/fuzz/%: tests/fuzz/%.c tests/unit/mem.h $(LIB_SRC) $(LIB_HDR) | $(DEPS) bin/.deps-fuzz-ok
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZFLAGS) $(WARN) -o $@ $< $(LIB_SRC) $(LDLIBS)
 
-fuzz: $(addprefix bin/fuzz/,$(FUZZ_NAMES))
-	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+bin/.deps-fuzz-ok: pipelines/deps.sh
+	@sh pipelines/deps.sh $@ $(FUZZ_PKGS)
+
+# AFL++: tests/fuzz/prog/driver.c calling each program's main (renamed
+# nzmain_<prog>).  afl-fuzz drives bin/afl/fuzz-progs (UBSan, AFL_HARDEN:
+# 4x the speed of ASan, whose forks are slow); then every input it kept,
+# crashes and hangs are replayed under ASan+UBSan (bin/afl/fuzz-progs-asan).
+# Corpora and findings in out/fuzz/prog-NAME.
+AFL_OBJS = $(patsubst %,bin/afl/$(1)/%.o,$(AFL_MAINS)) \
+           $(patsubst filters/lib/%.c,bin/afl/$(1)/lib-%.o,$(LIB_SRC))
+AFL_ENV_fast = AFL_HARDEN=1 AFL_QUIET=1
+AFL_ENV_asan = AFL_USE_ASAN=1 AFL_QUIET=1
+AFL_ASAN_fast =
+AFL_ASAN_asan = -asan
+define afl_build
+bin/afl/$(1)/lib-%.o: filters/lib/%.c $$(LIB_HDR) bin/.deps-fuzz-ok | $$(DEPS)
+	@mkdir -p $$(@D)
+	$$(AFL_ENV_$(1)) $$(AFL_CC) $$(CPPFLAGS) $$(AFLFLAGS) $$(WARN) -c -o $$@ $$<
+bin/afl/$(1)/%.o: filters/%.c $$(LIB_HDR) bin/.deps-fuzz-ok | $$(DEPS)
+	@mkdir -p $$(@D)
+	$$(AFL_ENV_$(1)) $$(AFL_CC) $$(CPPFLAGS) $$(AFLFLAGS) $$(WARN) \
+	  -Dmain=nzmain_$$(subst -,_,$$*) -c -o $$@ $$<
+bin/afl/fuzz-progs$(AFL_ASAN_$(1)): tests/fuzz/prog/driver.c \
+		$(call AFL_OBJS,$(1)) | $$(DEPS)
+	$$(AFL_ENV_$(1)) $$(AFL_CC) $$(CPPFLAGS) $$(AFLFLAGS) $$(WARN) \
+	  -o $$@ $$^ $$(LDLIBS)
+endef
+$(eval $(call afl_build,fast))
+$(eval $(call afl_build,asan))
+
+# FUZZ_NAMES (libFuzzer) and FUZZ_PROGS (AFL++) may be narrowed, e.g.
+#   make fuzz FUZZ_NAMES= FUZZ_PROGS=merge FUZZ_SECONDS=600
+fuzz: bin/.deps-fuzz-ok $(addprefix bin/fuzz/,$(FUZZ_NAMES)) \
+      bin/afl/fuzz-progs bin/afl/fuzz-progs-asan bin/keygen
+	@failed=0; \
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES) || failed=1; \
+	sh tests/fuzz/prog/run.sh $(FUZZ_SECONDS) $(FUZZ_PROGS) || failed=1; \
+	exit $$failed
 
 # valgrind memcheck: every program of the chain on one sample agency
 VALGRIND_AGENCY ?= kaishare

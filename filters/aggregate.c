@@ -589,7 +589,8 @@ pack_hex32(const char *s, size_t len, uint8_t out[16])
 	for (i = 0; i < 16; i++) {
 		int hi = hexval[u[2 * i]], lo = hexval[u[2 * i + 1]];
 		bad |= hi | lo;
-		out[i] = (uint8_t)(hi << 4 | lo);
+		/* & 15: no shift of -1 (undefined) when a digit is bad */
+		out[i] = (uint8_t)((hi & 15) << 4 | (lo & 15));
 	}
 	return bad < 0 ? -1 : 0;
 }
