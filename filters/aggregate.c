@@ -995,11 +995,9 @@ read_input(struct run *r, const char *path)
 	nz_csv_expect_header(csv, in_cols, NCOLS);
 	while (nz_csv_next_n(csv, &row, NCOLS) == 1) {
 		count_row(r, row, file);
-		if (++r->rows_read % 1000000 == 0 && progress)
-			fprintf(stderr, "\r%s: %ld rows", nz_prog, r->rows_read);
+		nz_progress(NULL, ++r->rows_read, progress);
 	}
-	if (progress && r->rows_read >= 1000000)
-		fprintf(stderr, "\n");
+	nz_progress_end(r->rows_read, progress);
 	nz_csv_close(csv);
 }
 

@@ -8,7 +8,6 @@
 
 #define NCOLUMNS 14
 #define MAX_AGE 120          /* normalise leaves older ages empty */
-#define PROGRESS_EVERY 65536
 
 enum { COL_AGENCY, COL_CLIENT, COL_HOUSEHOLD, COL_DATE, COL_AGE,
 	COL_FIRST_FIELD };
@@ -225,17 +224,9 @@ bucket_file(struct run *run, const char *path)
 	while (nz_csv_next_n(csv, &row, NCOLUMNS) > 0) {
 		run->rows_read++;
 		bucket_row(run, input, row);
-		if (run->rows_read % PROGRESS_EVERY == 0) {
-			/* stop early on a full disk rather than at the end */
-			if (ferror(stdout))
-				exit(nz_close_stdout());
-			if (run->progress)
-				fprintf(stderr, "\r%s: %ld rows", nz_prog,
-				    run->rows_read);
-		}
+		nz_progress(stdout, run->rows_read, run->progress);
 	}
-	if (run->progress && run->rows_read >= PROGRESS_EVERY)
-		fprintf(stderr, "\r%*s\r", 40, "");
+	nz_progress_end(run->rows_read, run->progress);
 	nz_csv_close(csv);
 }
 

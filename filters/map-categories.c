@@ -7,7 +7,6 @@
 
 #define NCOLUMNS 14
 #define FIRST_FIELD_COLUMN 5 /* gender; the fields follow in nz_fields order */
-#define PROGRESS_EVERY 65536
 
 static const char *const columns[NCOLUMNS] = {
 	"agency", "client_key", "household_key", "event_date", "age",
@@ -757,17 +756,9 @@ map_file(struct run *run, const char *path, FILE *out)
 		check_agency(run, input, row);
 		map_row(run, row, out);
 		run->rows_written++;
-		if (run->rows_read % PROGRESS_EVERY == 0) {
-			/* stop early on a full disk rather than at the end */
-			if (out && ferror(out))
-				exit(nz_close_stdout());
-			if (run->progress)
-				fprintf(stderr, "\r%s: %ld rows", nz_prog,
-				    run->rows_read);
-		}
+		nz_progress(out, run->rows_read, run->progress);
 	}
-	if (run->progress && run->rows_read >= PROGRESS_EVERY)
-		fprintf(stderr, "\r%*s\r", 40, "");
+	nz_progress_end(run->rows_read, run->progress);
 	nz_csv_close(csv);
 }
 

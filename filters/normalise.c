@@ -74,7 +74,6 @@ static const char *const warning_key[NWARNINGS] = {"birth_date_in_future",
 #define MAX_AGE 120
 #define MAX_UNITS 1000000000L
 #define REJECT_VALUE_MAX 40
-#define PROGRESS_EVERY 100000
 
 /* ---- the profile ---- */
 
@@ -968,17 +967,9 @@ normalise(struct run *run, const char *path)
 	nz_csv_header(stdout, canonical_cols, NCANONICAL);
 	while ((r = nz_csv_next(csv, &row)) > 0) {
 		process_row(run, row);
-		if (run->rows_read % PROGRESS_EVERY == 0) {
-			/* stop early on a full disk rather than at the end */
-			if (ferror(stdout))
-				exit(nz_close_stdout());
-			if (run->progress)
-				fprintf(stderr, "\r%s: %ld rows", nz_prog,
-				    run->rows_read);
-		}
+		nz_progress(stdout, run->rows_read, run->progress);
 	}
-	if (run->progress && run->rows_read >= PROGRESS_EVERY)
-		fprintf(stderr, "\r%*s\r", 40, "");
+	nz_progress_end(run->rows_read, run->progress);
 	if (r < 0)
 		exit(NZ_EXIT_DATA);
 	nz_csv_close(csv);

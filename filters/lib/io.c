@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* F_SETPIPE_SZ (Linux) */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -126,6 +127,22 @@ int
 nz_progress_wanted(void)
 {
 	return isatty(STDERR_FILENO);
+}
+
+void
+nz_progress_step(FILE *out, long rows, int progress)
+{
+	if (out && ferror(out))
+		exit(nz_close_stdout());
+	if (progress)
+		fprintf(stderr, "\r%s: %ld rows", nz_prog, rows);
+}
+
+void
+nz_progress_end(long rows, int progress)
+{
+	if (progress && rows >= NZ_PROGRESS_EVERY)
+		fprintf(stderr, "\r%*s\r", 40, "");
 }
 
 const char *

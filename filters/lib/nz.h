@@ -226,6 +226,20 @@ const char *nz_side_path(const char *opt, const char *path);
 void nz_stream_setup(void);
 /* Progress on stderr only when it is a terminal. */
 int nz_progress_wanted(void);
+/* A streaming stage's row loop calls nz_progress after each row it reads,
+ * with ROWS read so far: every NZ_PROGRESS_EVERY rows it stops the program
+ * on a failed write to OUT (standard output, or NULL for none: a full
+ * disk) rather than at the end, and shows the count on stderr when PROGRESS is set.
+ * nz_progress_end clears that line after the loop. */
+#define NZ_PROGRESS_EVERY 65536
+void nz_progress_step(FILE *out, long rows, int progress);
+void nz_progress_end(long rows, int progress);
+static inline void
+nz_progress(FILE *out, long rows, int progress)
+{
+	if (rows % NZ_PROGRESS_EVERY == 0)
+		nz_progress_step(out, rows, progress);
+}
 
 /* ---- codes.c ---- */
 /* The categorical fields, in canonical column order. */
