@@ -967,6 +967,15 @@ count_row(struct run *r, const nz_row *row, const char *file)
 		    nz_q(row->field[C_UNITS]));
 	for (d = 0; d < NDIM; d++)
 		multi |= row_dim(r, row, d, &val, file);
+	/* the slots have arrived by now: fetch the client and household
+	 * entries they point to together, so their misses overlap instead
+	 * of one waiting for the other (only a hint; the probes check) */
+	if (r->nslot && r->slot[hash & (r->nslot - 1)])
+		__builtin_prefetch(&r->client[r->slot[hash & (r->nslot - 1)] - 1]);
+	if (row->len[C_HHKEY] && r->hh.nslot &&
+	    r->hh.slot[hh.hash & (r->hh.nslot - 1)])
+		__builtin_prefetch(r->hh.arena.s +
+		    r->hh.slot[hh.hash & (r->hh.nslot - 1)] - 1);
 
 	c = client_get(r, key, period, hash);
 	for (d = 0; d < NDIM; d++)
