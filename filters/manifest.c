@@ -2,8 +2,9 @@
  *
  * Gathers what a reader of the release needs to trust and compare it:
  * agency, periods, coverage, rules, code-list and spec versions, the row
- * accounting of every stage (checked here: nothing dropped silently), the
- * suppression counts and the release's sha256.  Keys come out in a fixed
+ * accounting of every stage (checked here on the exact counts: nothing
+ * dropped silently; sent protected by the rules, as counts of raw records
+ * are), the suppression counts and the release's sha256.  Keys come out in a fixed
  * order and built_at from SOURCE_DATE_EPOCH, so a rebuild is
  * byte-identical.
  */
@@ -58,6 +59,11 @@ usage(void)
 "must read what the one before wrote (cells_written after aggregate); the\n"
 "last stage must have written the release's rows.  \"suppression\" comes\n"
 "from the last stage that reports it.\n\n"
+"The counts of events (every stage up to aggregate) are the agency's raw\n"
+"records, so they are sent under the rules like a cell: S under the\n"
+"threshold (and for 0 when zeros are suppressed), else rounded to the\n"
+"nearest multiple of the base.  Counts of cells and of suppressions stay\n"
+"exact; a stage's input keeps only its file name.\n\n"
 "built_at is SOURCE_DATE_EPOCH (seconds since 1970, UTC) when set, else\n"
 "the current time; the Makefile sets it so rebuilds are byte-identical.\n\n"
 "Exit status: 0 success, 1 data or input error, 2 usage error.\n",
@@ -223,13 +229,68 @@ check_stage(const char *path, json_t *st, long handed_on, const char *prev)
 	return cells >= 0 ? cells : written;
 }
 
+/* A count of raw rows, as it leaves the agency.  The stages before and
+ * including aggregate count events, the agency's raw records, so their
+ * counts obey the release's rules (DESIGN §5) like any cell: S when under
+ * the threshold (and 0 when zeros are suppressed), else the nearest
+ * multiple of the base.  Exact counts here would give away what the
+ * release hides: a not-stated cell's exact size (empty_gender 1 beside
+ * an S), or, between two successive manifests, a quarter's exact total.
+ * A fixed function of the count, so a rebuild gives the same figure. */
+static json_t *
+protect_count(const nz_rules *rules, json_int_t v)
+{
+	if ((v == 0 && rules->suppress_zero) || (v > 0 && v < rules->threshold))
+		return json_string("S");
+	return json_integer((v + rules->base / 2) / rules->base * rules->base);
+}
+
+/* The stage as sent: its program, version and input file name (not the
+ * folder it was read from), and every count of events protected; cells
+ * (cells_written and what the stages after aggregate count) and the
+ * suppression counts are what the release shows anyway, so stay exact. */
+static json_t *
+stage_as_sent(const nz_rules *rules, json_t *st, int events)
+{
+	json_t *out = json_object(), *v, *sub, *w;
+	const char *key, *subkey, *slash;
+
+	json_object_foreach(st, key, v) {
+		if (strcmp(key, "input") == 0 && json_is_string(v)) {
+			slash = strrchr(json_string_value(v), '/');
+			json_object_set_new(out, key, json_string(slash ?
+			    slash + 1 : json_string_value(v)));
+		} else if (!events || strcmp(key, "cells_written") == 0 ||
+		    strcmp(key, "suppression") == 0) {
+			json_object_set(out, key, v);
+		} else if (json_is_integer(v)) {
+			json_object_set_new(out, key,
+			    protect_count(rules, json_integer_value(v)));
+		} else if (json_is_object(v)) {
+			sub = json_object();
+			json_object_foreach(v, subkey, w)
+				json_object_set_new(sub, subkey,
+				    json_is_integer(w) ? protect_count(rules,
+				    json_integer_value(w)) : json_copy(w));
+			json_object_set_new(out, key, sub);
+		} else {
+			json_object_set(out, key, v);
+		}
+	}
+	return out;
+}
+
 static json_t *
 load_stages(const struct opts *o, long release_rows, json_t **suppression)
 {
 	json_t *stages = json_array();
 	const char *prev = NULL;
 	long handed_on = -1;
+	int events = 1;   /* until the stage that writes cells, counts events */
+	nz_rules rules;
 	size_t i;
+
+	nz_rules_load(o->rules, &rules);
 
 	*suppression = NULL;
 	for (i = 0; i < o->nstages; i++) {
@@ -244,7 +305,10 @@ load_stages(const struct opts *o, long release_rows, json_t **suppression)
 			json_decref(*suppression);
 			*suppression = json_deep_copy(sup);
 		}
-		json_array_append(stages, st);
+		json_array_append_new(stages, stage_as_sent(&rules, st,
+		    events));
+		if (json_object_get(st, "cells_written"))
+			events = 0;
 		json_decref(st);
 	}
 	if (o->nstages && handed_on != release_rows)
