@@ -264,6 +264,17 @@ on_record(int term, void *data)
 
 	c->row.unterminated = term == -1; /* libcsv: -1 from csv_fini */
 	c->have_record = 1;
+	/* the canonical dialect ends every line with LF, the last one too:
+	 * a CR ending means some other tool rewrote the file, and no line
+	 * end at all that it was cut short */
+	if (c->flags & NZ_CSV_CANONICAL) {
+		if (term == '\r')
+			set_error(c, "CR line end: the canonical dialect ends "
+			    "lines with LF alone");
+		else if (term == -1)
+			set_error(c, "truncated input: the last record has no "
+			    "line end");
+	}
 	c->in_record = 0;
 }
 
@@ -341,8 +352,15 @@ check_start(nz_csv *c)
 		    "reads other encodings with its profile)");
 		return -1;
 	}
-	if (c->in_len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
+	if (c->in_len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
+		if (c->flags & NZ_CSV_CANONICAL) {
+			set_error(c, "byte order mark: the canonical dialect "
+			    "is UTF-8 without one (normalise reads exports "
+			    "that have it)");
+			return -1;
+		}
 		c->in_pos = 3;
+	}
 	return 0;
 }
 

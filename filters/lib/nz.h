@@ -111,7 +111,9 @@ int nz_age_years(int by, int bm, int bd, int ey, int em, int ed);
 
 /* ---- csvread.c ---- */
 enum {
-	NZ_CSV_CANONICAL = 1 << 0, /* our dialect: refuse UTF-16, NUL, bad UTF-8 */
+	/* our dialect (DESIGN §3): refuse UTF-16, a BOM, NUL, bad UTF-8, CR
+	 * line ends and a last record without its LF */
+	NZ_CSV_CANONICAL = 1 << 0,
 	NZ_CSV_UTF8 = 1 << 1,      /* validate UTF-8 of every field */
 };
 /* A byte source: returns bytes read, 0 at end; on error returns 0 and sets

@@ -75,7 +75,7 @@ spectrum(const char *dir, const char *name)
 		return;
 	}
 	for (chunk = 1; chunk <= len + 1 && !bad_chunk; chunk++) {
-		json_t *rows = parse_all(data, len, chunk, NZ_CSV_CANONICAL);
+		json_t *rows = parse_all(data, len, chunk, NZ_CSV_UTF8);
 		json_t *got = rows ? as_objects(rows) : NULL;
 		if (!got || !json_equal(got, want))
 			bad_chunk = chunk;
@@ -142,48 +142,48 @@ real_world(const char *dir)
     data = nz_slurp(path, &len))
 	RW("bad.csv");
 	expect_rows("real-world bad.csv: ragged rows parse, widths kept", data,
-	    NZ_CSV_CANONICAL, "[[1,\"column_a\",\"column_b\",\"column_c\"],"
+	    NZ_CSV_UTF8, "[[1,\"column_a\",\"column_b\",\"column_c\"],"
 	    "[2,\"1\",\"27\",\"\",\"I'm too long!\"],[3,\"\",\"I'm too short!\"],"
 	    "[4,\"0\",\"mixed types.... uh oh\",\"17\"]]");
 	free(data);
 	RW("empty.csv");
-	expect_rows("real-world empty.csv: no records", data, NZ_CSV_CANONICAL,
+	expect_rows("real-world empty.csv: no records", data, NZ_CSV_UTF8,
 	    "[]");
 	free(data);
 	RW("mac_newlines.csv");
 	expect_rows("real-world mac_newlines.csv: CR-only lines", data,
-	    NZ_CSV_CANONICAL, "[[1,\"a\",\"b\",\"c\"],[2,\"1\",\"2\",\"3\"],"
+	    NZ_CSV_UTF8, "[[1,\"a\",\"b\",\"c\"],[2,\"1\",\"2\",\"3\"],"
 	    "[3,\"Once upon\\ra time\",\"5\",\"6\"]]");
 	free(data);
 	RW("null_byte.csv");
 	expect_error("real-world null_byte.csv: NUL byte is an error", data,
-	    len, NZ_CSV_CANONICAL);
+	    len, NZ_CSV_UTF8);
 	free(data);
 	RW("test_header_newline.csv");
 	expect_rows("real-world test_header_newline.csv: newline in header",
-	    data, NZ_CSV_CANONICAL, "[[1,\"\\t\\n\\u000b\\f\\r start \\t\\n"
+	    data, NZ_CSV_UTF8, "[[1,\"\\t\\n\\u000b\\f\\r start \\t\\n"
 	    "\\u000b\\f\\r end \\t\\n\\u000b\\f\\r\",\"b\",\"c\"],[8,\"d\",\"e\",\"f\"]]");
 	free(data);
 	RW("test_latin1.csv");
 	expect_error("real-world test_latin1.csv: not UTF-8 is an error", data,
-	    len, NZ_CSV_CANONICAL);
+	    len, NZ_CSV_UTF8);
 	free(data);
 	RW("test_utf16_little.csv");
 	expect_error("real-world test_utf16_little.csv: UTF-16 is refused",
-	    data, len, NZ_CSV_CANONICAL);
+	    data, len, NZ_CSV_UTF8);
 	free(data);
 	RW("test_utf16_big.csv");
 	expect_error("real-world test_utf16_big.csv: UTF-16 is refused", data,
-	    len, NZ_CSV_CANONICAL);
+	    len, NZ_CSV_UTF8);
 	free(data);
 	RW("test_utf8.csv");
-	expect_rows("real-world test_utf8.csv", data, NZ_CSV_CANONICAL,
+	expect_rows("real-world test_utf8.csv", data, NZ_CSV_UTF8,
 	    "[[1,\"foo\",\"bar\",\"baz\"],[2,\"1\",\"2\",\"3\"],"
 	    "[3,\"4\",\"5\",\"ʤ\"]]");
 	free(data);
 	RW("test_utf8_bom.csv");
 	expect_rows("real-world test_utf8_bom.csv: BOM stripped", data,
-	    NZ_CSV_CANONICAL, "[[1,\"foo\",\"bar\",\"baz\"],[2,\"1\",\"2\",\"3\"],"
+	    NZ_CSV_UTF8, "[[1,\"foo\",\"bar\",\"baz\"],[2,\"1\",\"2\",\"3\"],"
 	    "[3,\"4\",\"5\",\"ʤ\"]]");
 	free(data);
 #undef RW
@@ -235,20 +235,46 @@ static void
 crafted(void)
 {
 	expect_rows("record start lines with multi-line fields and CRLF",
-	    "h1,h2\r\n\"a\r\nb\",c\r\n\r\nd,\"e\n\nf\"\r\ng,h", NZ_CSV_CANONICAL,
+	    "h1,h2\r\n\"a\r\nb\",c\r\n\r\nd,\"e\n\nf\"\r\ng,h", NZ_CSV_UTF8,
 	    "[[1,\"h1\",\"h2\"],[2,\"a\\r\\nb\",\"c\"],[5,\"d\",\"e\\n\\nf\"],"
 	    "[8,\"g\",\"h\"]]");
 	expect_rows("spaces kept, empty fields kept",
-	    " a , b ,\n\"  \",,\n", NZ_CSV_CANONICAL,
+	    " a , b ,\n\"  \",,\n", NZ_CSV_UTF8,
 	    "[[1,\" a \",\" b \",\"\"],[2,\"  \",\"\",\"\"]]");
 	expect_error("quote inside an unquoted field is an error",
-	    "a,b\nx\"y,z\n", 10, NZ_CSV_CANONICAL);
+	    "a,b\nx\"y,z\n", 10, NZ_CSV_UTF8);
 	expect_error("text after a closing quote is an error",
-	    "a,b\n\"x\"y,z\n", 11, NZ_CSV_CANONICAL);
+	    "a,b\n\"x\"y,z\n", 11, NZ_CSV_UTF8);
 	expect_error("an unclosed quote at the end is an error",
-	    "a,b\n\"x,z\n", 9, NZ_CSV_CANONICAL);
+	    "a,b\n\"x,z\n", 9, NZ_CSV_UTF8);
 	expect_error("invalid UTF-8 is an error", "a,b\n\xC3\x28,z\n", 9,
+	    NZ_CSV_UTF8);
+}
+
+/* DESIGN §3: between programs, UTF-8 without BOM and LF line ends, the
+ * last line too; NZ_CSV_CANONICAL refuses the rest at every chunk size.
+ * A CR inside a quoted field is data, not a line end. */
+static void
+canonical(void)
+{
+	static const char bom[] = "\xEF\xBB\xBF" "a,b\n1,2\n";
+
+	expect_rows("canonical: LF lines, CR and LF inside quotes kept",
+	    "a,b\n\"x\r\ny\",\"\r\"\n", NZ_CSV_CANONICAL,
+	    "[[1,\"a\",\"b\"],[2,\"x\\r\\ny\",\"\\r\"]]");
+	expect_error("canonical: a CRLF line end is refused", "a,b\r\n1,2\r\n",
+	    10, NZ_CSV_CANONICAL);
+	expect_error("canonical: a CR line end is refused", "a,b\n1,2\r", 8,
 	    NZ_CSV_CANONICAL);
+	expect_error("canonical: a byte-order mark is refused", bom,
+	    sizeof bom - 1, NZ_CSV_CANONICAL);
+	expect_error("canonical: a last record without its LF is refused",
+	    "a,b\n1,2", 7, NZ_CSV_CANONICAL);
+	expect_error("canonical: a last quoted field without its LF is refused",
+	    "a,b\n1,\"2\"", 9, NZ_CSV_CANONICAL);
+	expect_rows("the same data without NZ_CSV_CANONICAL is read",
+	    "\xEF\xBB\xBF" "a,b\r\n1,2", NZ_CSV_UTF8,
+	    "[[1,\"a\",\"b\"],[2,\"1\",\"2\"]]");
 }
 
 static void
@@ -311,7 +337,7 @@ main(int argc, char **argv)
 		if (data)
 			expect_error("csv-spectrum location_coordinates: bare "
 			    "quote refused in strict mode", data, len,
-			    NZ_CSV_CANONICAL);
+			    NZ_CSV_UTF8);
 		else
 			check_detail(0, "csv-spectrum location_coordinates", "missing");
 		free(data);
@@ -324,6 +350,7 @@ main(int argc, char **argv)
 	decoded(dir, "test_latin1.csv", "windows-1252",
 	    "[[1,\"a\",\"b\",\"c\"],[2,\"1\",\"2\",\"3\"],[3,\"4\",\"5\",\"©\"]]");
 	crafted();
+	canonical();
 	writer();
 	return failures ? 1 : 0;
 }
