@@ -961,10 +961,11 @@ count_row(struct run *r, const nz_row *row, const char *file)
 			__builtin_prefetch(&r->hh.slot[hh.hash &
 			    (r->hh.nslot - 1)]);
 	}
-	if (row->len[C_UNITS] && nz_parse_u64(row->field[C_UNITS], &units) < 0)
+	if (row->len[C_UNITS] && (nz_parse_u64(row->field[C_UNITS], &units) < 0 ||
+	    units > NZ_MAX_UNITS))
 		nz_dieat(NZ_EXIT_DATA, file, row->line, "invalid units %s: "
-		    "expected a non-negative integer or empty",
-		    nz_q(row->field[C_UNITS]));
+		    "expected an integer from 0 to %ld or empty",
+		    nz_q(row->field[C_UNITS]), NZ_MAX_UNITS);
 	for (d = 0; d < NDIM; d++)
 		multi |= row_dim(r, row, d, &val, file);
 	/* the slots have arrived by now: fetch the client and household
@@ -1268,7 +1269,7 @@ main(int argc, char **argv)
 		case 'b': bands = optarg; break;
 		case 'p': profile = optarg; break;
 		case 'r': regions = optarg; break;
-		case 's': stats = optarg; break;
+		case 's': stats = nz_side_path("--stats", optarg); break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
 		default: nz_usage_error("unknown option");

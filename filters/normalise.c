@@ -72,7 +72,6 @@ static const char *const warning_key[NWARNINGS] = {"birth_date_in_future",
     "invalid_age", "bar_in_value"};
 
 #define MAX_AGE 120
-#define MAX_UNITS 1000000000L
 #define REJECT_VALUE_MAX 40
 
 /* ---- the profile ---- */
@@ -192,7 +191,7 @@ usage(void)
 "  0 success (rows may have been rejected), 1 data or input error\n"
 "  (unreadable file, bad encoding, malformed CSV, bad profile or key,\n"
 "  column missing from the header, write error), 2 usage error.\n",
-	    nz_prog, NZ_KEY_BYTES, REJECT_VALUE_MAX, MAX_UNITS, MAX_AGE);
+	    nz_prog, NZ_KEY_BYTES, REJECT_VALUE_MAX, NZ_MAX_UNITS, MAX_AGE);
 	exit(NZ_EXIT_OK);
 }
 
@@ -843,7 +842,7 @@ process_row(struct run *run, nz_row *row)
 	units_raw = value_of(run, row, F_UNITS);
 	units[0] = '\0';
 	if (*units_raw) {
-		if (nz_parse_long(units_raw, 0, MAX_UNITS, &units_val) < 0) {
+		if (nz_parse_long(units_raw, 0, NZ_MAX_UNITS, &units_val) < 0) {
 			write_reject(run, row->line, R_INVALID_UNITS, NULL,
 			    units_raw);
 			return;

@@ -423,7 +423,7 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "r:s:c:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': rules_path = optarg; break;
-		case 's': stats = optarg; break;
+		case 's': stats = nz_side_path("--stats", optarg); break;
 		case 'c':
 			secondary = nz_side_path("--secondary-cells", optarg);
 			break;

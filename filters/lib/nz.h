@@ -92,6 +92,9 @@ void nz_list_each(const char *s, nz_list_fn fn, void *ctx);
 /* ---- num.c: checked conversions; return 0 on success, -1 on error ---- */
 int nz_parse_long(const char *s, long min, long max, long *out);
 int nz_parse_u64(const char *s, uint64_t *out);
+/* The most units (food parcels, nights...) one event may carry: normalise
+ * rejects more, aggregate refuses more, so no cell's sum can overflow. */
+#define NZ_MAX_UNITS 1000000000L
 /* Command-line number: exits 2 naming the option on error. */
 long nz_opt_long(const char *opt, const char *s, long min, long max);
 
