@@ -90,56 +90,8 @@ period_end(const char *period)
 
 /* ---- policy events ---- */
 
-typedef struct event {
-	long day;
-	size_t seq;
-	char *title;
-} event;
-
-static int
-cmp_event(const void *a, const void *b)
-{
-	const event *ea = a, *eb = b;
-
-	if (ea->day != eb->day)
-		return ea->day < eb->day ? -1 : 1;
-	return ea->seq < eb->seq ? -1 : ea->seq > eb->seq;
-}
-
-static event *
-load_events(const char *path, size_t *count)
-{
-	static const char *const cols[] = {"date", "title", "url"};
-	nz_csv *csv = nz_csv_open(path, NZ_CSV_CANONICAL);
-	event *events = NULL;
-	size_t n = 0, cap = 0;
-	nz_row *row;
-	char *p;
-	int y, m, d;
-
-	nz_csv_expect_header(csv, cols, 3);
-	while (nz_csv_next_n(csv, &row, 3) == 1) {
-		if (nz_parse_iso_date(row->field[0], &y, &m, &d) < 0)
-			nz_dieat(NZ_EXIT_DATA, path, row->line, "date: expected "
-			    "YYYY-MM-DD, found %s", nz_q(row->field[0]));
-		if (row->len[1] == 0)
-			nz_dieat(NZ_EXIT_DATA, path, row->line, "empty title");
-		nz_grow(&events, &cap, n + 1, sizeof *events);
-		events[n].day = nz_days_from_civil(y, m, d);
-		events[n].seq = n;
-		events[n].title = nz_strdup(row->field[1]);
-		for (p = events[n].title; (p = strchr(p, '|')); )
-			*p = '/'; /* '|' separates the titles */
-		n++;
-	}
-	nz_csv_close(csv);
-	qsort(events, n, sizeof *events, cmp_event);
-	*count = n;
-	return events;
-}
-
 static void
-events_between(const event *events, size_t n, const char *base,
+events_between(const nz_event *events, size_t n, const char *base,
 	const char *period, nz_buf *out)
 {
 	long after = period_end(base), upto = period_end(period);
@@ -149,9 +101,12 @@ events_between(const event *events, size_t n, const char *base,
 	nz_buf_adds(out, "");
 	for (i = 0; i < n; i++)
 		if (events[i].day > after && events[i].day <= upto) {
+			const char *t;
 			if (out->len)
 				nz_buf_addc(out, '|');
-			nz_buf_adds(out, events[i].title);
+			/* '|' separates the titles */
+			for (t = events[i].title; *t; t++)
+				nz_buf_addc(out, *t == '|' ? '/' : *t);
 		}
 }
 
@@ -347,7 +302,7 @@ write_panel(const panel *pn, const char *events, int write)
 static void
 write_changes(nz_release **rs, size_t n, const char **periods,
 	size_t nperiods, const nz_strset *period_set, int back,
-	const event *events, size_t nevents, int write)
+	const nz_event *events, size_t nevents, int write)
 {
 	panel pn = {0};
 	nz_buf titles = {0};
@@ -393,8 +348,8 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *events_path = NULL;
-	event *events = NULL;
-	size_t nevents = 0, n, i, nperiods;
+	nz_event *events = NULL;
+	size_t nevents = 0, n, nperiods;
 	nz_strset *period_set;
 	nz_release **rs;
 	const char **periods;
@@ -414,7 +369,7 @@ main(int argc, char **argv)
 	if (n == 0)
 		nz_usage_error("expected at least one RELEASE folder");
 	if (events_path)
-		events = load_events(events_path, &nevents);
+		events = nz_events_load(events_path, &nevents);
 	period_set = nz_strset_new();
 	rs = nz_releases_load(argv + optind, n);
 	nperiods = nz_releases_periods(rs, n, period_set, &periods);
@@ -423,9 +378,7 @@ main(int argc, char **argv)
 	write_header();
 	write_changes(rs, n, periods, nperiods, period_set, back, events,
 	    nevents, 1);
-	for (i = 0; i < nevents; i++)
-		free(events[i].title);
-	free(events);
+	nz_events_free(events, nevents);
 	nz_releases_free(rs, n);
 	free(periods);
 	nz_strset_free(period_set);

@@ -84,16 +84,12 @@ typedef struct cell {
 
 typedef struct change {
 	int period, base, region;
+	long line;
 	int64_t v[NZ_NMEASURES][NCHANGE]; /* pct in tenths */
 	long matched;
 	char *joined, *left, *events;
 } change;
 
-typedef struct event {
-	char *date, *title, *url;
-	int period;
-	long line;
-} event;
 
 typedef struct manifest {
 	char *agency;
@@ -110,8 +106,8 @@ static struct {
 	size_t nperiods, pcap;
 	change *changes[2];
 	size_t nchanges[2], ccap[2];
-	event *events;
-	size_t nevents, ecap;
+	nz_event *events;
+	size_t nevents;
 	manifest *manifests;
 	size_t nmanifests, mcap;
 } model;
@@ -292,6 +288,27 @@ read_merged(const char *path)
 	qsort(model.periods, model.nperiods, sizeof(int), cmp_int);
 }
 
+/* 1 if s is [-]digits[.digits] */
+static int
+plain_decimal(const char *s)
+{
+	const char *p = s + (*s == '-');
+	size_t n = strspn(p, "0123456789");
+
+	if (n == 0)
+		return 0;
+	p += n;
+	if (*p == '.') {
+		n = strspn(++p, "0123456789");
+		if (n == 0)
+			return 0;
+		p += n;
+	}
+	return *p == '\0';
+}
+
+static const char *changes_path[2];  /* --changes, --yoy */
+
 static void
 read_changes(const char *path, int which)
 {
@@ -301,6 +318,7 @@ read_changes(const char *path, int which)
 	nz_row *row;
 	int codes[NDIMS], d, m, i;
 
+	changes_path[which] = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	nz_csv_expect_header(csv, change_cols, ncols);
 	while (nz_csv_next_n(csv, &row, ncols) == 1) {
 		change c = {0};
@@ -337,8 +355,11 @@ read_changes(const char *path, int which)
 					c.v[m][i] = NO_VALUE;
 					continue;
 				}
+				/* as diff-quarters writes it: [-]digits[.digits];
+				 * strtod alone would take nan, inf, hex and spaces */
 				pct = strtod(f[i], &end);
-				if (*end || end == f[i] || pct < -1e9 || pct > 1e9)
+				if (!plain_decimal(f[i]) || *end || pct < -1e9 ||
+				    pct > 1e9)
 					nz_dieat(NZ_EXIT_DATA, file, line,
 					    "%s: bad value %s", col, nz_q(f[i]));
 				c.v[m][i] = (int64_t)(pct * 10 + (pct < 0 ?
@@ -351,6 +372,7 @@ read_changes(const char *path, int which)
 			check_bounds(file, line, nz_measure_names[m], c.v[m]);
 			check_bounds(file, line, nz_measure_names[m], c.v[m] + 3);
 		}
+		c.line = line;
 		c.matched = (long)parse_value(file, line, "agencies_matched",
 		    f[0], 0, 0);
 		c.joined = nz_strdup(f[1]);
@@ -359,36 +381,6 @@ read_changes(const char *path, int which)
 		nz_grow(&model.changes[which], &model.ccap[which],
 		    model.nchanges[which] + 1, sizeof(change));
 		model.changes[which][model.nchanges[which]++] = c;
-	}
-	nz_csv_close(csv);
-}
-
-static void
-read_events(const char *path)
-{
-	static const char *const cols[] = {"date", "title", "url"};
-	nz_csv *csv = nz_csv_open(path, NZ_CSV_CANONICAL);
-	const char *file = nz_csv_name(csv);
-	nz_row *row;
-	int y, mo, d;
-
-	nz_csv_expect_header(csv, cols, 3);
-	while (nz_csv_next_n(csv, &row, 3) == 1) {
-		event e;
-
-		if (nz_parse_iso_date(row->field[0], &y, &mo, &d) != 0)
-			nz_dieat(NZ_EXIT_DATA, file, row->line, "bad date %s",
-			    nz_q(row->field[0]));
-		if (*row->field[1] == '\0')
-			nz_dieat(NZ_EXIT_DATA, file, row->line, "empty title");
-		e.date = nz_strdup(row->field[0]);
-		e.title = nz_strdup(row->field[1]);
-		e.url = nz_strdup(row->field[2]);
-		e.period = y * 4 + (mo - 1) / 3;
-		e.line = row->line;
-		nz_grow(&model.events, &model.ecap, model.nevents + 1,
-		    sizeof(event));
-		model.events[model.nevents++] = e;
 	}
 	nz_csv_close(csv);
 }
@@ -471,15 +463,6 @@ cmp_change(const void *a, const void *b)
 	return x->region - y->region;
 }
 
-static int
-cmp_event(const void *a, const void *b)
-{
-	const event *x = a, *y = b;
-	int c = strcmp(x->date, y->date);
-
-	return c ? c : (x->line > y->line) - (x->line < y->line);
-}
-
 static long
 later_line(size_t i)
 {
@@ -507,12 +490,21 @@ sort_model(void)
 		if (cmp_cell(&model.cells[i - 1], &model.cells[i]) == 0)
 			nz_dieat(NZ_EXIT_DATA, merged_path, later_line(i),
 			    "the cell of line %ld again", earlier_line(i));
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 2; i++) {
+		const change *v = model.changes[i];
+		size_t k;
+
 		if (model.nchanges[i])
 			qsort(model.changes[i], model.nchanges[i],
 			    sizeof(change), cmp_change);
-	if (model.nevents)
-		qsort(model.events, model.nevents, sizeof(event), cmp_event);
+		for (k = 1; k < model.nchanges[i]; k++)
+			if (cmp_change(&v[k - 1], &v[k]) == 0)
+				nz_dieat(NZ_EXIT_DATA, changes_path[i],
+				    v[k - 1].line > v[k].line ? v[k - 1].line :
+				    v[k].line, "the change of line %ld again",
+				    v[k - 1].line < v[k].line ? v[k - 1].line :
+				    v[k].line);
+	}
 }
 
 /* ---- lookups ---- */
@@ -588,6 +580,13 @@ jlist(const char *joined)
 		s = *bar ? bar + 1 : bar;
 	}
 	return a;
+}
+
+/* an event's quarter, as model periods count them */
+static int
+event_period(const nz_event *e)
+{
+	return e->year * 4 + (e->month - 1) / 3;
 }
 
 static json_t *
@@ -783,7 +782,7 @@ dashboard_json(void)
 		obj = json_object();
 		json_object_set_new(obj, "date", json_string(model.events[i].date));
 		json_object_set_new(obj, "period",
-		    jperiod(model.events[i].period));
+		    jperiod(event_period(&model.events[i])));
 		json_object_set_new(obj, "title",
 		    json_string(model.events[i].title));
 		json_object_set_new(obj, "url", json_string(model.events[i].url));
@@ -1189,9 +1188,10 @@ events_section(const int *quarters)
 
 	printf("<section>\n<h2 id=\"policy\">Policy events in the half</h2>\n");
 	for (i = 0; i < model.nevents; i++) {
-		const event *e = &model.events[i];
+		const nz_event *e = &model.events[i];
 
-		if (e->period != quarters[0] && e->period != quarters[1])
+		if (event_period(e) != quarters[0] &&
+		    event_period(e) != quarters[1])
 			continue;
 		if (n++ == 0)
 			printf("<ul class=\"events\">\n");
@@ -1437,7 +1437,7 @@ main(int argc, char **argv)
 	if (yoy)
 		read_changes(yoy, 1);
 	if (events)
-		read_events(events);
+		model.events = nz_events_load(events, &model.nevents);
 	for (i = 0; i < nman; i++)
 		read_manifest(manifests[i]);
 	sort_model();
@@ -1445,6 +1445,7 @@ main(int argc, char **argv)
 		write_report(half, quarters, narrative, charts);
 	else
 		write_dashboard(as_js);
+	nz_events_free(model.events, model.nevents);
 	free(codes);
 	free(bands);
 	free(manifests);

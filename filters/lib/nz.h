@@ -351,6 +351,17 @@ void nz_release_free(nz_release *r);
 nz_release **nz_releases_load(char *const *args, size_t n);
 void nz_releases_free(nz_release **rs, size_t n);
 int nz_release_has_period(const nz_release *r, const char *period);
+/* Policy events (pipelines/policy-events.csv: date,title,url), sorted by
+ * date, then title, then url, whatever the file's order.  A bad date, an
+ * empty title or an event listed twice exits 1 with file and line. */
+typedef struct nz_event {
+	char *date, *title, *url;  /* date as YYYY-MM-DD */
+	int year, month;
+	long day;                  /* nz_days_from_civil */
+	long line;
+} nz_event;
+nz_event *nz_events_load(const char *path, size_t *count);
+void nz_events_free(nz_event *events, size_t count);
 /* The agency's bounds in a cell: its own, or exact 0s for a region outside
  * its coverage; exits 1 if the cell is missing, naming seen_in. */
 void nz_release_bounds(const nz_release *r, const char *period,
