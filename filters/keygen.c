@@ -19,7 +19,8 @@ usage(void)
 	    "The key turns client ids into pseudonymous client keys; keep it\n"
 	    "outside the repository and never send it anywhere.\n\n"
 	    "  --from-hex FILE  write the key held as 64 hex characters in FILE\n"
-	    "                   (the sample agencies' DEMO keys) instead\n"
+	    "                   (the sample agencies' DEMO keys; - for\n"
+	    "                   standard input) instead\n"
 	    "  -h, --help       show this help and exit\n"
 	    "  -V, --version    show the version and exit\n\n"
 	    "KEYFILE must not exist yet: a key is never overwritten.\n"
@@ -33,14 +34,18 @@ read_hex(const char *path, unsigned char key[NZ_KEY_BYTES])
 {
 	char text[256];
 	size_t n, bin_len;
-	FILE *f = fopen(path, "r");
+	int from_stdin = strcmp(path, "-") == 0;
+	FILE *f = from_stdin ? stdin : fopen(path, "r");
 
+	if (from_stdin)
+		path = "<stdin>";
 	if (!f)
 		nz_die(NZ_EXIT_DATA, "%s: %s", path, strerror(errno));
 	n = fread(text, 1, sizeof text - 1, f);
 	if (ferror(f))
 		nz_die(NZ_EXIT_DATA, "%s: read error: %s", path, strerror(errno));
-	fclose(f);
+	if (!from_stdin)
+		fclose(f);
 	text[n] = '\0';
 	nz_trim(text);
 	if (sodium_hex2bin(key, NZ_KEY_BYTES, text, strlen(text), NULL,
@@ -48,6 +53,7 @@ read_hex(const char *path, unsigned char key[NZ_KEY_BYTES])
 	    strlen(text) != 2 * NZ_KEY_BYTES)
 		nz_die(NZ_EXIT_DATA, "%s: expected %d hex characters", path,
 		    2 * NZ_KEY_BYTES);
+	sodium_memzero(text, sizeof text);
 }
 
 int
@@ -74,6 +80,9 @@ main(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		nz_usage_error("expected one KEYFILE");
+	if (strcmp(argv[optind], "-") == 0)
+		nz_usage_error("KEYFILE must be a file: a key is never written "
+		    "to standard output");
 	if (sodium_init() < 0)
 		nz_die(NZ_EXIT_DATA, "libsodium failed to initialise");
 	if (hex)
