@@ -416,7 +416,12 @@ parse_args(int argc, char **argv, struct opts *o)
 	    NULL)) != -1) {
 		switch (c) {
 		case 'a': o->agency = optarg; break;
-		case 'R': o->release = optarg; break;
+		case 'R':
+			if (strcmp(optarg, "-") == 0)
+				nz_usage_error("--release needs a file: its "
+				    "sha256 goes into the manifest");
+			o->release = optarg;
+			break;
 		case 'S':
 			nz_grow(&o->stage, &o->stage_cap, o->nstages + 1,
 			    sizeof *o->stage);

@@ -933,6 +933,7 @@ write_stats(const struct run *run, const char *path)
 	json_t *stats = json_object();
 
 	json_object_set_new(stats, "program", json_string("normalise"));
+	json_object_set_new(stats, "version", json_string(NZ_VERSION));
 	json_object_set_new(stats, "input", json_string(run->input));
 	json_object_set_new(stats, "rows_read", json_integer(run->rows_read));
 	json_object_set_new(stats, "rows_written",

@@ -181,6 +181,9 @@ read_cell(const nz_rules *r, const nz_row *row, const char *file,
 		if (row->len[c] == 0)
 			nz_dieat(NZ_EXIT_DATA, file, row->line, "empty %s",
 			    in_cols[c]);
+	if (nz_period_parse(row->field[0], &c, &m) < 0)
+		nz_dieat(NZ_EXIT_DATA, file, row->line, "invalid period %s: "
+		    "expected a calendar quarter YYYYQn", nz_q(row->field[0]));
 	for (m = 0; m < NMEASURES; m++)
 		raw[m] = field_u64(row, C_CLIENTS + m, file);
 	ckey = field_u64(row, C_CKEY, file);
