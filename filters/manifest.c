@@ -3,9 +3,9 @@
  * Gathers what a reader of the release needs to trust and compare it:
  * agency, periods, coverage, rules, code-list and spec versions, the row
  * accounting of every stage (checked here on the exact counts: nothing
- * dropped silently; sent protected by the rules, as counts of raw records
- * are), the suppression counts and the release's sha256.  Keys come out in a fixed
- * order and built_at from SOURCE_DATE_EPOCH, so a rebuild is
+ * dropped silently; sent under the rules, as counts of raw records are),
+ * the suppression counts and the release's sha256.  Keys come out in a
+ * fixed order and built_at from SOURCE_DATE_EPOCH, so a rebuild is
  * byte-identical.
  */
 #include <errno.h>
@@ -245,6 +245,31 @@ protect_count(const nz_rules *rules, json_int_t v)
 	return json_integer((v + rules->base / 2) / rules->base * rules->base);
 }
 
+/* A copy of v with every integer in it, at any depth, protected. */
+static json_t *
+protect_all(const nz_rules *rules, json_t *v)
+{
+	json_t *out, *w;
+	const char *key;
+	size_t i;
+
+	if (json_is_integer(v))
+		return protect_count(rules, json_integer_value(v));
+	if (json_is_object(v)) {
+		out = json_object();
+		json_object_foreach(v, key, w)
+			json_object_set_new(out, key, protect_all(rules, w));
+		return out;
+	}
+	if (json_is_array(v)) {
+		out = json_array();
+		json_array_foreach(v, i, w)
+			json_array_append_new(out, protect_all(rules, w));
+		return out;
+	}
+	return json_copy(v);
+}
+
 /* The stage as sent: its program, version and input file name (not the
  * folder it was read from), and every count of events protected; cells
  * (cells_written and what the stages after aggregate count) and the
@@ -252,8 +277,8 @@ protect_count(const nz_rules *rules, json_int_t v)
 static json_t *
 stage_as_sent(const nz_rules *rules, json_t *st, int events)
 {
-	json_t *out = json_object(), *v, *sub, *w;
-	const char *key, *subkey, *slash;
+	json_t *out = json_object(), *v;
+	const char *key, *slash;
 
 	json_object_foreach(st, key, v) {
 		if (strcmp(key, "input") == 0 && json_is_string(v)) {
@@ -263,18 +288,8 @@ stage_as_sent(const nz_rules *rules, json_t *st, int events)
 		} else if (!events || strcmp(key, "cells_written") == 0 ||
 		    strcmp(key, "suppression") == 0) {
 			json_object_set(out, key, v);
-		} else if (json_is_integer(v)) {
-			json_object_set_new(out, key,
-			    protect_count(rules, json_integer_value(v)));
-		} else if (json_is_object(v)) {
-			sub = json_object();
-			json_object_foreach(v, subkey, w)
-				json_object_set_new(sub, subkey,
-				    json_is_integer(w) ? protect_count(rules,
-				    json_integer_value(w)) : json_copy(w));
-			json_object_set_new(out, key, sub);
 		} else {
-			json_object_set(out, key, v);
+			json_object_set_new(out, key, protect_all(rules, v));
 		}
 	}
 	return out;
@@ -294,19 +309,20 @@ load_stages(const struct opts *o, long release_rows, json_t **suppression)
 
 	*suppression = NULL;
 	for (i = 0; i < o->nstages; i++) {
-		json_t *st = nz_json_load(o->stage[i]), *sup;
+		json_t *st = nz_json_load(o->stage[i]), *sup, *sent;
 
 		handed_on = check_stage(o->stage[i], st, handed_on, prev);
-		prev = json_is_string(json_object_get(st, "program")) ?
-		    json_string_value(json_object_get(st, "program")) :
-		    o->stage[i];
 		sup = json_object_get(st, "suppression");
 		if (sup) {
 			json_decref(*suppression);
 			*suppression = json_deep_copy(sup);
 		}
-		json_array_append_new(stages, stage_as_sent(&rules, st,
-		    events));
+		sent = stage_as_sent(&rules, st, events);
+		json_array_append_new(stages, sent);
+		/* the name lives in the copy sent, which outlives st */
+		prev = json_is_string(json_object_get(sent, "program")) ?
+		    json_string_value(json_object_get(sent, "program")) :
+		    o->stage[i];
 		if (json_object_get(st, "cells_written"))
 			events = 0;
 		json_decref(st);
