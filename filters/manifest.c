@@ -3,7 +3,7 @@
  * Gathers what a reader of the release needs to trust and compare it:
  * agency, periods, coverage, rules, code-list and spec versions, the row
  * accounting of every stage (checked here on the exact counts: nothing
- * dropped silently; sent under the rules, as counts of raw records are),
+ * dropped silently; counts of raw records are not sent),
  * the suppression counts and the release's sha256.  Keys come out in a
  * fixed order and built_at from SOURCE_DATE_EPOCH, so a rebuild is
  * byte-identical.
@@ -59,11 +59,11 @@ usage(void)
 "must read what the one before wrote (cells_written after aggregate); the\n"
 "last stage must have written the release's rows.  \"suppression\" comes\n"
 "from the last stage that reports it.\n\n"
-"The counts of events (every stage up to aggregate) are the agency's raw\n"
-"records, so they are sent under the rules like a cell: S under the\n"
-"threshold (and for 0 when zeros are suppressed), else rounded to the\n"
-"nearest multiple of the base.  Counts of cells and of suppressions stay\n"
-"exact; a stage's input keeps only its file name.\n\n"
+"The stages up to aggregate count the agency's raw records: once checked,\n"
+"their counts stay at the agency, and the manifest says \"accounting\":\n"
+"\"checked\" for each (any figure of them beside the release could\n"
+"narrow what it hides).  Counts of cells and of suppressions are sent;\n"
+"a stage's input keeps only its file name.\n\n"
 "built_at is SOURCE_DATE_EPOCH (seconds since 1970, UTC) when set, else\n"
 "the current time; the Makefile sets it so rebuilds are byte-identical.\n\n"
 "Exit status: 0 success, 1 data or input error, 2 usage error.\n",
@@ -229,53 +229,21 @@ check_stage(const char *path, json_t *st, long handed_on, const char *prev)
 	return cells >= 0 ? cells : written;
 }
 
-/* A count of raw rows, as it leaves the agency.  The stages before and
- * including aggregate count events, the agency's raw records, so their
- * counts obey the release's rules (DESIGN §5) like any cell: S when under
- * the threshold (and 0 when zeros are suppressed), else the nearest
- * multiple of the base.  Exact counts here would give away what the
- * release hides: a not-stated cell's exact size (empty_gender 1 beside
- * an S), or, between two successive manifests, a quarter's exact total.
- * A fixed function of the count, so a rebuild gives the same figure. */
+/* The stage as sent.  The stages up to and including aggregate count
+ * events, the agency's raw records, and no figure of theirs may leave:
+ * an exact count beside the release's S tells what the S hides
+ * (empty_gender 1), and a count rounded any fixed way beside the same
+ * total rounded by suppress's keyed RR3 pins the total down (events in
+ * 385..389 from the release, 383..385 from a nearest-3 rows_counted:
+ * 385), as does the identity read = written + rejected between rounded
+ * figures.  So such a stage keeps its program, version and input file
+ * name (not the agency's folder) and says "accounting": "checked": this
+ * program has checked every count above on the exact figures, and the
+ * exact --stats files stay at the agency.  cells_written and every count
+ * of the later stages (cells, suppressions) are what the release shows
+ * anyway, so they stay exact. */
 static json_t *
-protect_count(const nz_rules *rules, json_int_t v)
-{
-	if ((v == 0 && rules->suppress_zero) || (v > 0 && v < rules->threshold))
-		return json_string("S");
-	return json_integer((v + rules->base / 2) / rules->base * rules->base);
-}
-
-/* A copy of v with every integer in it, at any depth, protected. */
-static json_t *
-protect_all(const nz_rules *rules, json_t *v)
-{
-	json_t *out, *w;
-	const char *key;
-	size_t i;
-
-	if (json_is_integer(v))
-		return protect_count(rules, json_integer_value(v));
-	if (json_is_object(v)) {
-		out = json_object();
-		json_object_foreach(v, key, w)
-			json_object_set_new(out, key, protect_all(rules, w));
-		return out;
-	}
-	if (json_is_array(v)) {
-		out = json_array();
-		json_array_foreach(v, i, w)
-			json_array_append_new(out, protect_all(rules, w));
-		return out;
-	}
-	return json_copy(v);
-}
-
-/* The stage as sent: its program, version and input file name (not the
- * folder it was read from), and every count of events protected; cells
- * (cells_written and what the stages after aggregate count) and the
- * suppression counts are what the release shows anyway, so stay exact. */
-static json_t *
-stage_as_sent(const nz_rules *rules, json_t *st, int events)
+stage_as_sent(json_t *st, int events)
 {
 	json_t *out = json_object(), *v;
 	const char *key, *slash;
@@ -285,13 +253,13 @@ stage_as_sent(const nz_rules *rules, json_t *st, int events)
 			slash = strrchr(json_string_value(v), '/');
 			json_object_set_new(out, key, json_string(slash ?
 			    slash + 1 : json_string_value(v)));
-		} else if (!events || strcmp(key, "cells_written") == 0 ||
-		    strcmp(key, "suppression") == 0) {
+		} else if (!events || json_is_string(v) ||
+		    strcmp(key, "cells_written") == 0) {
 			json_object_set(out, key, v);
-		} else {
-			json_object_set_new(out, key, protect_all(rules, v));
 		}
 	}
+	if (events)
+		json_object_set_new(out, "accounting", json_string("checked"));
 	return out;
 }
 
@@ -302,10 +270,7 @@ load_stages(const struct opts *o, long release_rows, json_t **suppression)
 	const char *prev = NULL;
 	long handed_on = -1;
 	int events = 1;   /* until the stage that writes cells, counts events */
-	nz_rules rules;
 	size_t i;
-
-	nz_rules_load(o->rules, &rules);
 
 	*suppression = NULL;
 	for (i = 0; i < o->nstages; i++) {
@@ -317,7 +282,7 @@ load_stages(const struct opts *o, long release_rows, json_t **suppression)
 			json_decref(*suppression);
 			*suppression = json_deep_copy(sup);
 		}
-		sent = stage_as_sent(&rules, st, events);
+		sent = stage_as_sent(st, events);
 		json_array_append_new(stages, sent);
 		/* the name lives in the copy sent, which outlives st */
 		prev = json_is_string(json_object_get(sent, "program")) ?
