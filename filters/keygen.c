@@ -42,6 +42,8 @@ read_hex(const char *path, unsigned char key[NZ_KEY_BYTES])
 	if (!f)
 		nz_die(NZ_EXIT_DATA, "%s: %s", path, strerror(errno));
 	n = fread(text, 1, sizeof text - 1, f);
+	if (n == sizeof text - 1 && fgetc(f) != EOF)
+		n = 0;   /* far too long to be a key: refused below */
 	if (ferror(f))
 		nz_die(NZ_EXIT_DATA, "%s: read error: %s", path, strerror(errno));
 	if (!from_stdin)

@@ -324,6 +324,15 @@ feed_segment(nz_csv *c)
 	if (q < c->in + c->in_len)
 		q++;
 	n = (size_t)(q - p);
+	/* a CR alone between records (a blank line of a CRLF or LF-CR
+	 * file): libcsv skips it without a record to refuse, so refuse it
+	 * here; a CR inside a quoted field is in a record, and is data */
+	if ((c->flags & NZ_CSV_CANONICAL) && !c->in_record && n == 1 &&
+	    *p == '\r') {
+		set_error(c, "CR line end: the canonical dialect ends lines "
+		    "with LF alone");
+		return;   /* the error is on this line: count no further */
+	}
 	if (!c->in_record && (n > 1 || (n == 1 && !is_term(*p)))) {
 		c->in_record = 1;
 		c->rec_start = c->line;

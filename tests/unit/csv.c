@@ -266,6 +266,10 @@ canonical(void)
 	    10, NZ_CSV_CANONICAL);
 	expect_error("canonical: a CR line end is refused", "a,b\n1,2\r", 8,
 	    NZ_CSV_CANONICAL);
+	expect_error("canonical: a CR on a blank line is refused",
+	    "a,b\n1,2\n\r\n", 11, NZ_CSV_CANONICAL);
+	expect_error("canonical: LF-CR line ends are refused",
+	    "a,b\n\r1,2\n\r", 10, NZ_CSV_CANONICAL);
 	expect_error("canonical: a byte-order mark is refused", bom,
 	    sizeof bom - 1, NZ_CSV_CANONICAL);
 	expect_error("canonical: a last record without its LF is refused",
