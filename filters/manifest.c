@@ -2,10 +2,10 @@
  *
  * Gathers what a reader of the release needs to trust and compare it:
  * agency, periods, coverage, rules, code-list and spec versions, the row
- * accounting of every stage (checked here on the exact counts: nothing
- * dropped silently; counts of raw records are not sent),
- * the suppression counts and the release's sha256.  Keys come out in a
- * fixed order and built_at from SOURCE_DATE_EPOCH, so a rebuild is
+ * accounting of every stage (checked here on the exact counts, so nothing
+ * is dropped silently; counts of raw records are not sent), the
+ * suppression counts and the release's sha256.  Keys come out in a fixed
+ * order and built_at from SOURCE_DATE_EPOCH, so a rebuild is
  * byte-identical.
  */
 #include <errno.h>

@@ -90,7 +90,6 @@ typedef struct change {
 	char *joined, *left, *events;
 } change;
 
-
 typedef struct manifest {
 	char *agency;
 	int *periods;
@@ -307,7 +306,7 @@ plain_decimal(const char *s)
 	return *p == '\0';
 }
 
-static const char *changes_path[2];  /* --changes, --yoy */
+static char *changes_path[2];  /* --changes, --yoy, as errors name them */
 
 static void
 read_changes(const char *path, int which)
@@ -318,7 +317,7 @@ read_changes(const char *path, int which)
 	nz_row *row;
 	int codes[NDIMS], d, m, i;
 
-	changes_path[which] = strcmp(path, "-") == 0 ? "<stdin>" : path;
+	changes_path[which] = nz_strdup(file);
 	nz_csv_expect_header(csv, change_cols, ncols);
 	while (nz_csv_next_n(csv, &row, ncols) == 1) {
 		change c = {0};
@@ -343,7 +342,6 @@ read_changes(const char *path, int which)
 				int empty_ok = i == 2 || i == 5 || i == 7 ||
 				    i == 8 || i == 9;
 				double pct;
-				char *end;
 
 				if (i != 9) {
 					c.v[m][i] = parse_value(file, line, col,
@@ -357,9 +355,8 @@ read_changes(const char *path, int which)
 				}
 				/* as diff-quarters writes it: [-]digits[.digits];
 				 * strtod alone would take nan, inf, hex and spaces */
-				pct = strtod(f[i], &end);
-				if (!plain_decimal(f[i]) || *end || pct < -1e9 ||
-				    pct > 1e9)
+				if (!plain_decimal(f[i]) ||
+				    (pct = strtod(f[i], NULL)) < -1e9 || pct > 1e9)
 					nz_dieat(NZ_EXIT_DATA, file, line,
 					    "%s: bad value %s", col, nz_q(f[i]));
 				c.v[m][i] = (int64_t)(pct * 10 + (pct < 0 ?
@@ -463,20 +460,12 @@ cmp_change(const void *a, const void *b)
 	return x->region - y->region;
 }
 
-static long
-later_line(size_t i)
+/* Two rows of path with the same key: the later line is the error. */
+static void
+die_again(const char *path, const char *what, long a, long b)
 {
-	long a = model.cells[i - 1].line, b = model.cells[i].line;
-
-	return a > b ? a : b;
-}
-
-static long
-earlier_line(size_t i)
-{
-	long a = model.cells[i - 1].line, b = model.cells[i].line;
-
-	return a < b ? a : b;
+	nz_dieat(NZ_EXIT_DATA, path, a > b ? a : b, "the %s of line %ld again",
+	    what, a < b ? a : b);
 }
 
 static void
@@ -488,8 +477,8 @@ sort_model(void)
 		qsort(model.cells, model.ncells, sizeof(cell), cmp_cell);
 	for (i = 1; i < model.ncells; i++)
 		if (cmp_cell(&model.cells[i - 1], &model.cells[i]) == 0)
-			nz_dieat(NZ_EXIT_DATA, merged_path, later_line(i),
-			    "the cell of line %ld again", earlier_line(i));
+			die_again(merged_path, "cell", model.cells[i - 1].line,
+			    model.cells[i].line);
 	for (i = 0; i < 2; i++) {
 		const change *v = model.changes[i];
 		size_t k;
@@ -499,10 +488,7 @@ sort_model(void)
 			    sizeof(change), cmp_change);
 		for (k = 1; k < model.nchanges[i]; k++)
 			if (cmp_change(&v[k - 1], &v[k]) == 0)
-				nz_dieat(NZ_EXIT_DATA, changes_path[i],
-				    v[k - 1].line > v[k].line ? v[k - 1].line :
-				    v[k].line, "the change of line %ld again",
-				    v[k - 1].line < v[k].line ? v[k - 1].line :
+				die_again(changes_path[i], "change", v[k - 1].line,
 				    v[k].line);
 	}
 }
@@ -1446,6 +1432,8 @@ main(int argc, char **argv)
 	else
 		write_dashboard(as_js);
 	nz_events_free(model.events, model.nevents);
+	free(changes_path[0]);
+	free(changes_path[1]);
 	free(codes);
 	free(bands);
 	free(manifests);
