@@ -13,8 +13,10 @@
 # usage: tests/run.sh [PATTERN]   (only tests whose name holds PATTERN)
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-TESTDATA=${TESTDATA:-$ROOT/../shared/testdata}
-export ROOT TESTDATA
+TESTDATA=${TESTDATA:-$ROOT/tests/data}
+# leak detection on, whatever the caller's environment says
+ASAN_OPTIONS=detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}
+export ROOT TESTDATA ASAN_OPTIONS
 pattern=${1:-}
 passed=0
 failed=0

@@ -312,13 +312,13 @@ main(int argc, char **argv)
 	nz_setprog(argv[0]);
 	(void)argc;
 	if (!dir)
-		dir = "../shared/testdata";
+		dir = "tests/data";
 	{
 		char probe[512];
 		FILE *f;
 		snprintf(probe, sizeof probe, "%s/README.md", dir);
 		if (!(f = fopen(probe, "r"))) {
-			check_detail(0, "shared test data", dir);
+			check_detail(0, "vendored test data (tests/data)", dir);
 			return 1;
 		}
 		fclose(f);
