@@ -312,7 +312,7 @@ coverage_from_profile(struct axis *ax, const char *path)
 
 	regions = json_object_get(root, "regions");
 	if (!regions) {
-		json_decref(root);
+		nz_json_free(root);
 		return;                 /* every region covered */
 	}
 	if (!json_is_array(regions) || json_array_size(regions) == 0)
@@ -327,7 +327,7 @@ coverage_from_profile(struct axis *ax, const char *path)
 	}
 	set_coverage(ax, want, json_array_size(regions), path);
 	free(want);
-	json_decref(root);
+	nz_json_free(root);
 }
 
 static void
@@ -411,7 +411,7 @@ load_tables(const char *path, char used[1 << NDIM])
 			sub = (sub - 1) & bits;
 		}
 	}
-	json_decref(root);
+	nz_json_free(root);
 }
 
 static const struct layout *sort_layout;

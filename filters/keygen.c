@@ -15,17 +15,21 @@ static void
 usage(void)
 {
 	printf("Usage: %s [--from-hex FILE] KEYFILE\n"
+	    "  or:  %s --fingerprint KEYFILE\n"
 	    "Write a new agency key: %d random bytes from libsodium, mode 0600.\n"
 	    "The key turns client ids into pseudonymous client keys; keep it\n"
 	    "outside the repository and never send it anywhere.\n\n"
 	    "  --from-hex FILE  write the key held as 64 hex characters in FILE\n"
 	    "                   (the sample agencies' DEMO keys; - for\n"
 	    "                   standard input) instead\n"
+	    "  --fingerprint    print the fingerprint of an existing key: the\n"
+	    "                   manifest names the key a release was made with\n"
+	    "                   by it; it tells nothing about the key itself\n"
 	    "  -h, --help       show this help and exit\n"
 	    "  -V, --version    show the version and exit\n\n"
 	    "KEYFILE must not exist yet: a key is never overwritten.\n"
 	    "Exit status: 0 success, 1 error, 2 usage error.\n",
-	    nz_prog, NZ_KEY_BYTES);
+	    nz_prog, nz_prog, NZ_KEY_BYTES);
 	exit(NZ_EXIT_OK);
 }
 
@@ -58,23 +62,38 @@ read_hex(const char *path, unsigned char key[NZ_KEY_BYTES])
 	sodium_memzero(text, sizeof text);
 }
 
+static int
+print_fingerprint(const char *path)
+{
+	unsigned char key[NZ_KEY_BYTES];
+	char fp[NZ_FINGERPRINT_HEX + 1];
+
+	nz_key_load(path, key);
+	nz_key_fingerprint(key, fp);
+	sodium_memzero(key, sizeof key);
+	printf("%s\n", fp);
+	return nz_close_stdout();
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"from-hex", required_argument, NULL, 'x'},
+		{"fingerprint", no_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	unsigned char key[NZ_KEY_BYTES];
 	const char *hex = NULL;
-	int c, fd;
+	int c, fd, fingerprint = 0;
 
 	nz_setprog(argv[0]);
 	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'x': hex = optarg; break;
+		case 'f': fingerprint = 1; break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
 		default: nz_usage_error("unknown option");
@@ -82,6 +101,10 @@ main(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		nz_usage_error("expected one KEYFILE");
+	if (fingerprint && hex)
+		nz_usage_error("--fingerprint reads a key; --from-hex writes one");
+	if (fingerprint)
+		return print_fingerprint(argv[optind]);
 	if (strcmp(argv[optind], "-") == 0)
 		nz_usage_error("KEYFILE must be a file: a key is never written "
 		    "to standard output");

@@ -98,6 +98,7 @@ coverage(const struct opts *o, const nz_codes *region)
 	} else if (o->regions) {
 		char *copy = nz_strdup(o->regions), *p, *save = NULL;
 		want = json_array();
+		nz_hold(want);
 		for (p = strtok_r(copy, ",", &save); p;
 		    p = strtok_r(NULL, ",", &save))
 			json_array_append_new(want, json_string(p));
@@ -123,8 +124,9 @@ coverage(const struct opts *o, const nz_codes *region)
 	for (i = 0; i < region->n; i++)
 		if (keep[i])
 			json_array_append_new(out, json_string(region->code[i]));
+	nz_drop(want);
 	json_decref(want);
-	json_decref(root);
+	nz_json_free(root);
 	free(keep);
 	return out;
 }
@@ -173,7 +175,7 @@ rules_summary(const char *path)
 				    "names", key);
 		json_object_set(out, key, v);
 	}
-	json_decref(root);
+	nz_json_free(root);
 	return out;
 }
 
@@ -183,7 +185,7 @@ file_version(const char *path)
 	json_t *root = nz_json_load(path);
 	json_t *v = json_string(nz_json_str(path, root, "version", NULL));
 
-	json_decref(root);
+	nz_json_free(root);
 	return v;
 }
 
@@ -272,6 +274,7 @@ load_stages(const struct opts *o, long release_rows, json_t **suppression)
 	int events = 1;   /* until the stage that writes cells, counts events */
 	size_t i;
 
+	nz_hold(stages);
 	*suppression = NULL;
 	for (i = 0; i < o->nstages; i++) {
 		json_t *st = nz_json_load(o->stage[i]), *sup, *sent;
@@ -279,8 +282,10 @@ load_stages(const struct opts *o, long release_rows, json_t **suppression)
 		handed_on = check_stage(o->stage[i], st, handed_on, prev);
 		sup = json_object_get(st, "suppression");
 		if (sup) {
+			nz_drop(*suppression);
 			json_decref(*suppression);
 			*suppression = json_deep_copy(sup);
+			nz_hold(*suppression);
 		}
 		sent = stage_as_sent(st, events);
 		json_array_append_new(stages, sent);
@@ -290,7 +295,7 @@ load_stages(const struct opts *o, long release_rows, json_t **suppression)
 		    o->stage[i];
 		if (json_object_get(st, "cells_written"))
 			events = 0;
-		json_decref(st);
+		nz_json_free(st);
 	}
 	if (o->nstages && handed_on != release_rows)
 		nz_die(NZ_EXIT_DATA, "%s: the last stage wrote %ld rows, but %s "
@@ -299,6 +304,8 @@ load_stages(const struct opts *o, long release_rows, json_t **suppression)
 	if (!*suppression)
 		nz_die(NZ_EXIT_DATA, "no stage reports \"suppression\": give "
 		    "the --stats file of suppress with --stage");
+	nz_drop(*suppression);
+	nz_drop(stages);
 	return stages;
 }
 
@@ -437,17 +444,60 @@ parse_args(int argc, char **argv, struct opts *o)
 	    nz_pipelines_path("tables.json");
 }
 
+/* The fingerprint of the key the release was made with, from the stage
+ * that keyed the clients (normalise's stats); left out when no stage
+ * names one. */
+static void
+set_fingerprint(json_t *m, const struct opts *o)
+{
+	json_t *stages = json_object_get(m, "stages"), *st, *fp, *found = NULL;
+	size_t i;
+
+	json_array_foreach(stages, i, st) {
+		fp = json_object_get(st, "key_fingerprint");
+		if (!fp)
+			continue;
+		if (!json_is_string(fp) || json_string_length(fp) !=
+		    NZ_FINGERPRINT_HEX || strspn(json_string_value(fp),
+		    "0123456789abcdef") != NZ_FINGERPRINT_HEX)
+			nz_dieat(NZ_EXIT_DATA, o->stage[i], nz_json_key_line(
+			    o->stage[i], "key_fingerprint", 1),
+			    "\"key_fingerprint\" must be %d lower-case hex "
+			    "characters", NZ_FINGERPRINT_HEX);
+		if (found && !json_equal(found, fp))
+			nz_die(NZ_EXIT_DATA, "%s: the stages name two different "
+			    "keys", o->stage[i]);
+		found = fp;
+	}
+	if (found)
+		json_object_set(m, "key_fingerprint", found);
+	else
+		json_object_del(m, "key_fingerprint");
+}
+
+/* The manifest's keys in the order FORMATS.md gives them. */
+static const char *const manifest_keys[] = {"agency", "key_fingerprint",
+    "periods", "regions",
+    "rules", "code_lists", "age_bands", "table_spec", "program_version",
+    "stages", "suppression", "release", "built_at"};
+
 int
 main(int argc, char **argv)
 {
 	struct opts o = {0};
-	json_t *m = json_object(), *lists = json_object(), *periods, *release,
-	    *stages, *suppression;
+	json_t *m = json_object(), *lists = json_object(), *periods, *release;
+	json_t *suppression;
 	nz_codes *region = NULL;
 	long rows;
 	size_t i;
 
 	nz_setprog(argv[0]);
+	/* every part goes into m, held, as soon as it is made: an error exit
+	 * while the next part is checked leaves nothing unreachable */
+	nz_hold(m);
+	for (i = 0; i < sizeof manifest_keys / sizeof *manifest_keys; i++)
+		json_object_set_new(m, manifest_keys[i], json_null());
+	json_object_set_new(m, "code_lists", lists);
 	parse_args(argc, argv, &o);
 	for (i = 0; i < NLISTS; i++) {
 		nz_codes *cl = nz_codes_load(o.codes, list_fields[i]);
@@ -459,24 +509,22 @@ main(int argc, char **argv)
 			nz_codes_free(cl);
 	}
 	release = scan_release(&o, &rows, &periods);
-	stages = load_stages(&o, rows, &suppression);
-
-	json_object_set_new(m, "agency", json_string(o.agency));
+	json_object_set_new(m, "release", release);
 	json_object_set_new(m, "periods", periods);
+	json_object_set_new(m, "stages", load_stages(&o, rows, &suppression));
+	json_object_set_new(m, "suppression", suppression);
+	set_fingerprint(m, &o);
+	json_object_set_new(m, "agency", json_string(o.agency));
 	json_object_set_new(m, "regions", coverage(&o, region));
 	json_object_set_new(m, "rules", rules_summary(o.rules));
-	json_object_set_new(m, "code_lists", lists);
 	json_object_set_new(m, "age_bands", file_version(o.bands));
 	json_object_set_new(m, "table_spec", file_version(o.tables));
 	json_object_set_new(m, "program_version", json_string(NZ_VERSION));
-	json_object_set_new(m, "stages", stages);
-	json_object_set_new(m, "suppression", suppression);
-	json_object_set_new(m, "release", release);
 	json_object_set_new(m, "built_at", built_at());
 	if (json_dumpf(m, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
 		nz_die(NZ_EXIT_DATA, "write error on standard output");
 	putchar('\n');
-	json_decref(m);
+	nz_json_free(m);
 	nz_codes_free(region);
 	free(o.rules);
 	free(o.codes);

@@ -419,7 +419,7 @@ load_map(struct run *run)
 		    1), "\"fields\" must be an object of field: {local value: "
 		    "code}");
 	load_fields(run, fields);
-	json_decref(root);
+	nz_json_free(root);
 }
 
 static const nz_codes *sort_codes; /* for cmp_rank */

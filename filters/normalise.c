@@ -73,6 +73,12 @@ static const char *const warning_key[NWARNINGS] = {"birth_date_in_future",
 
 #define MAX_AGE 120
 #define REJECT_VALUE_MAX 40
+/* Default --max-reject: a larger share of rejected rows fails the run,
+ * since it means the profile does not fit the export. */
+#define MAX_REJECT_PERCENT 5.0
+/* Warn about day/month order when more of the rows than this share fail
+ * the date formats yet parse with day and month swapped. */
+#define SWAPPED_WARN_PERCENT 1.0
 
 /* ---- the profile ---- */
 
@@ -93,6 +99,7 @@ struct profile {
 	const char *trailer_prefix;
 	size_t ndate_formats;
 	const char **date_formats;
+	char **swapped_formats;  /* each with %d and %m exchanged, or NULL */
 	struct source field[NFIELDS]; /* ncols 0: not mapped */
 };
 
@@ -115,12 +122,16 @@ struct run {
 	const struct profile *prof;
 	unsigned char key[NZ_KEY_BYTES];
 	nz_hasher *hasher;        /* the key, set up once */
+	char fingerprint[NZ_FINGERPRINT_HEX + 1];
 	const char *input;        /* name used in messages */
 	size_t header_fields;
 	FILE *rejects;
 	const char *rejects_path;
 	long rows_read, rows_written, rows_rejected;
 	long rejected[NREJECTS], warned[NWARNINGS];
+	long first_line[NREJECTS];   /* where each reason first happened */
+	long dates_swapped;   /* invalid event dates valid as month/day */
+	double max_reject;    /* percent of data rows; more fails the run */
 	struct list list;
 	int progress;
 };
@@ -144,6 +155,9 @@ usage(void)
 "                      bytes; never an id, a name or a whole row)\n"
 "  -s, --stats FILE    write row accounting as JSON: rows_read = rows_written\n"
 "                      + rows_rejected, with counts by reason and warning\n"
+"  -x, --max-reject PCT  fail (exit 1, after writing everything) when more\n"
+"                      than PCT percent of the rows are rejected, trailers\n"
+"                      left out; default %g\n"
 "  -h, --help          show this help and exit\n"
 "  -V, --version       show the version and exit\n\n"
 "Profile:\n"
@@ -182,16 +196,21 @@ usage(void)
 "  leave the age empty and count a warning.  Multi-valued fields are\n"
 "  written sorted, de-duplicated and joined by '|'; a '|' inside a value\n"
 "  becomes '/' (warning bar_in_value).  Rejects and warnings are summed up\n"
-"  in one line on standard error; the line in --rejects is the export's\n"
-"  physical line where the row starts.\n\n"
+"  in one line on standard error, with the most common reason and the\n"
+"  first line it happened on; the line in --rejects is the export's\n"
+"  physical line where the row starts.  When more than %g%% of the event\n"
+"  dates fail the formats but read with day and month swapped, a warning\n"
+"  says so.\n\n"
 "Example:\n"
 "  normalise --profile akcm/profile.json --key ~/.nzccss/keys/akcm.key \\\n"
 "    --rejects rejects.csv --stats stats.json akcm/export.csv > events.csv\n\n"
 "Exit status:\n"
-"  0 success (rows may have been rejected), 1 data or input error\n"
-"  (unreadable file, bad encoding, malformed CSV, bad profile or key,\n"
-"  column missing from the header, write error), 2 usage error.\n",
-	    nz_prog, NZ_KEY_BYTES, REJECT_VALUE_MAX, NZ_MAX_UNITS, MAX_AGE);
+"  0 success (rows may have been rejected, up to --max-reject), 1 data or\n"
+"  input error (unreadable file, bad encoding, malformed CSV, bad profile\n"
+"  or key, column missing from the header, too many rows rejected, write\n"
+"  error), 2 usage error.\n",
+	    nz_prog, NZ_KEY_BYTES, REJECT_VALUE_MAX, MAX_REJECT_PERCENT,
+	    NZ_MAX_UNITS, MAX_AGE, SWAPPED_WARN_PERCENT);
 	exit(NZ_EXIT_OK);
 }
 
@@ -336,6 +355,30 @@ load_field_map(struct profile *p, json_t *columns)
 		profile_error(p, "age", "map birth_date or age, not both");
 }
 
+/* The format with day and month exchanged (%d or %e <-> %m), to tell a
+ * profile whose day/month order is the export's reverse; NULL when the
+ * month is a name. */
+static char *
+swap_day_month(const char *fmt)
+{
+	char *out = nz_strdup(fmt), *c;
+
+	for (c = out; *c; c++) {
+		if (*c != '%' || !c[1])
+			continue;
+		c++;
+		if (*c == 'b' || *c == 'B') {
+			free(out);
+			return NULL;
+		}
+		if (*c == 'd' || *c == 'e')
+			*c = 'm';
+		else if (*c == 'm')
+			*c = 'd';
+	}
+	return out;
+}
+
 static void
 load_date_formats(struct profile *p, json_t *formats)
 {
@@ -348,6 +391,8 @@ load_date_formats(struct profile *p, json_t *formats)
 		    "array of strings");
 	p->ndate_formats = json_array_size(formats);
 	p->date_formats = nz_calloc(p->ndate_formats, sizeof *p->date_formats);
+	p->swapped_formats = nz_calloc(p->ndate_formats,
+	    sizeof *p->swapped_formats);
 	for (i = 0; i < p->ndate_formats; i++) {
 		json_t *v = json_array_get(formats, i);
 		if (!json_is_string(v) ||
@@ -356,6 +401,7 @@ load_date_formats(struct profile *p, json_t *formats)
 			    "must be a string using one each of day (%%d), "
 			    "month (%%m or %%b) and year (%%Y or %%y)", i + 1);
 		p->date_formats[i] = json_string_value(v);
+		p->swapped_formats[i] = swap_day_month(p->date_formats[i]);
 	}
 }
 
@@ -426,8 +472,11 @@ free_profile(struct profile *p)
 		free(p->field[f].col_name);
 		free(p->field[f].col_index);
 	}
+	for (size_t i = 0; i < p->ndate_formats; i++)
+		free(p->swapped_formats[i]);
+	free(p->swapped_formats);
 	free(p->date_formats);
-	json_decref(p->root);
+	nz_json_free(p->root);
 }
 
 /* ==== input: decoder, skipped lines, header ==== */
@@ -478,7 +527,7 @@ map_header(struct run *run, nz_csv *csv)
 		nz_dieat(NZ_EXIT_DATA, run->input, 0, "empty input: no header "
 		    "row%s", p->skip_rows ? " after the skipped lines" : "");
 	for (i = 0; i < row->nfields; i++)
-		nz_trim(row->field[i]);
+		nz_trim_len(row->field[i], &row->len[i]);
 	for (f = 0; f < NFIELDS; f++) {
 		const struct source *src = &p->field[f];
 		for (c = 0; c < src->ncols; c++) {
@@ -545,6 +594,21 @@ parse_any_date(const struct profile *p, const char *s, int *y, int *m,
 	return nz_parse_iso_date(s, y, m, d);
 }
 
+/* 1 if s fails the profile's formats but one of them reads it with day
+ * and month the other way round. */
+static int
+parses_swapped(const struct profile *p, const char *s)
+{
+	size_t i;
+	int y, m, d;
+
+	for (i = 0; i < p->ndate_formats; i++)
+		if (p->swapped_formats[i] &&
+		    nz_parse_date(s, p->swapped_formats[i], &y, &m, &d) == 0)
+			return 1;
+	return 0;
+}
+
 /* Up to REJECT_VALUE_MAX bytes of an offending value, cut on a UTF-8
  * character boundary. */
 static void
@@ -555,7 +619,8 @@ write_reject(struct run *run, long line, enum reject why, const char *detail,
 	int cut = 0;
 
 	run->rows_rejected++;
-	run->rejected[why]++;
+	if (run->rejected[why]++ == 0)
+		run->first_line[why] = line;
 	if (!run->rejects)
 		return;
 	if (len > REJECT_VALUE_MAX) {
@@ -793,6 +858,22 @@ format_iso_date(char out[16], int y, int m, int d)
 	out[10] = '\0';
 }
 
+/* A footer row such as "Total records: 123".  The field is looked at, not
+ * trimmed: it may be the client id, whose length the row still holds. */
+static int
+is_trailer(const struct profile *p, const nz_row *row)
+{
+	size_t len, plen;
+	const char *s;
+
+	if (!p->trailer_prefix || row->nfields == 0)
+		return 0;
+	len = row->len[0];
+	s = nz_trim_span(row->field[0], &len);
+	plen = strlen(p->trailer_prefix);
+	return len >= plen && memcmp(s, p->trailer_prefix, plen) == 0;
+}
+
 static void
 process_row(struct run *run, nz_row *row)
 {
@@ -808,9 +889,8 @@ process_row(struct run *run, nz_row *row)
 	size_t i;
 
 	run->rows_read++;
-	if (p->trailer_prefix && row->nfields > 0 &&
-	    strncmp(nz_trim(row->field[0]), p->trailer_prefix,
-	    strlen(p->trailer_prefix)) == 0) {
+	if (is_trailer(p, row)) {
+		nz_trim_len(row->field[0], &row->len[0]);
 		write_reject(run, row->line, R_TRAILER, NULL, row->field[0]);
 		return;
 	}
@@ -836,6 +916,7 @@ process_row(struct run *run, nz_row *row)
 		return;
 	}
 	if (parse_any_date(p, date, &y, &m, &d) < 0) {
+		run->dates_swapped += parses_swapped(p, date);
 		write_reject(run, row->line, R_INVALID_EVENT_DATE, NULL, date);
 		return;
 	}
@@ -892,18 +973,46 @@ counts_line(nz_buf *b, const char *const *keys, const long *counts, size_t n)
 	}
 }
 
-/* One line each for rejects and warnings, so nothing passes unseen. */
-static void
+/* The reason behind most rejects (ties: the first in reject order),
+ * trailers only when nothing else was rejected: they are expected. */
+static enum reject
+main_reason(const struct run *run)
+{
+	int why, best = R_TRAILER;
+
+	for (why = R_TRAILER + 1; why < NREJECTS; why++)
+		if (run->rejected[why] > run->rejected[best] ||
+		    (best == R_TRAILER && run->rejected[why] > 0))
+			best = why;
+	return (enum reject)best;
+}
+
+static double
+percent(long part, long whole)
+{
+	return whole > 0 ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+/* One line each for rejects and warnings, so nothing passes unseen, then
+ * the guards: a share of rejected data rows (trailers are not data) over
+ * --max-reject fails the run, and dates that only read with day and
+ * month swapped are named.  Returns the exit status. */
+static int
 summarise(const struct run *run)
 {
+	long data_rows = run->rows_read - run->rejected[R_TRAILER];
+	long bad_rows = run->rows_rejected - run->rejected[R_TRAILER];
+	enum reject why = main_reason(run);
 	nz_buf b = {0};
 	long warnings = 0;
 	size_t i;
 
 	if (run->rows_rejected) {
 		counts_line(&b, reject_key, run->rejected, NREJECTS);
-		nz_warnat(run->input, 0, "%ld of %ld rows rejected: %s",
-		    run->rows_rejected, run->rows_read, b.s);
+		nz_warnat(run->input, 0, "%ld of %ld rows rejected: %s; most "
+		    "often %s, first at line %ld", run->rows_rejected,
+		    run->rows_read, b.s, reject_key[why],
+		    run->first_line[why]);
 	}
 	for (i = 0; i < NWARNINGS; i++)
 		warnings += run->warned[i];
@@ -914,6 +1023,20 @@ summarise(const struct run *run)
 		    warnings == 1 ? "" : "s", b.s);
 	}
 	nz_buf_free(&b);
+	if (percent(run->dates_swapped, data_rows) > SWAPPED_WARN_PERCENT)
+		nz_warnat(run->input, 0, "%ld event dates (%.1f%% of rows) "
+		    "fail the profile's date_formats but read as dates with "
+		    "day and month swapped: is the export in the other "
+		    "order?", run->dates_swapped,
+		    percent(run->dates_swapped, data_rows));
+	if (percent(bad_rows, data_rows) > run->max_reject) {
+		nz_warnat(run->input, 0, "%.1f%% of rows rejected, over the "
+		    "limit of %g%% (--max-reject): check the profile against "
+		    "the export", percent(bad_rows, data_rows),
+		    run->max_reject);
+		return NZ_EXIT_DATA;
+	}
+	return NZ_EXIT_OK;
 }
 
 static json_t *
@@ -935,6 +1058,8 @@ write_stats(const struct run *run, const char *path)
 	json_object_set_new(stats, "program", json_string("normalise"));
 	json_object_set_new(stats, "version", json_string(NZ_VERSION));
 	json_object_set_new(stats, "input", json_string(run->input));
+	json_object_set_new(stats, "key_fingerprint",
+	    json_string(run->fingerprint));
 	json_object_set_new(stats, "rows_read", json_integer(run->rows_read));
 	json_object_set_new(stats, "rows_written",
 	    json_integer(run->rows_written));
@@ -948,6 +1073,37 @@ write_stats(const struct run *run, const char *path)
 }
 
 /* ==== main ==== */
+
+/* A demo key is public: it may key only its own sample agency, read from
+ * the repository's sample-data folder.  Anything else (a real agency
+ * named like a sample one, a demo key copied under another name) would
+ * give clients keys that anyone can recompute. */
+static void
+check_demo_key(const struct profile *p, const char *key_path,
+    const char *fingerprint)
+{
+	char demo[NZ_AGENCY_MAX + 1], *home;
+	const char *slash = strrchr(p->path, '/');
+	nz_buf rel = {0}, dir = {0};
+	int ok;
+
+	if (!nz_demo_key_agency(fingerprint, demo))
+		return;
+	nz_buf_printf(&dir, "%.*s", slash ? (int)(slash - p->path) : 1,
+	    slash ? p->path : ".");
+	nz_buf_printf(&rel, "../sample-data/%s", demo);
+	home = nz_pipelines_path(rel.s);
+	ok = strcmp(demo, p->agency) == 0 && nz_same_file(home, dir.s);
+	free(home);
+	nz_buf_free(&rel);
+	nz_buf_free(&dir);
+	if (!ok)
+		nz_die(NZ_EXIT_DATA, "key file %s is the public demo key of the "
+		    "sample agency %s (fingerprint %s): it keys only "
+		    "sample-data/%s.  Make a real key for %s with 'make key "
+		    "AGENCY=%s' and keep it outside the repository", key_path,
+		    demo, fingerprint, demo, p->agency, p->agency);
+}
 
 static void
 normalise(struct run *run, const char *path)
@@ -987,6 +1143,7 @@ main(int argc, char **argv)
 		{"key", required_argument, NULL, 'k'},
 		{"rejects", required_argument, NULL, 'r'},
 		{"stats", required_argument, NULL, 's'},
+		{"max-reject", required_argument, NULL, 'x'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -994,17 +1151,19 @@ main(int argc, char **argv)
 	const char *profile_path = NULL, *key_path = NULL, *stats_path = NULL;
 	const char *path = NULL;
 	struct profile prof;
-	struct run run = {0};
-	int c;
+	struct run run = {.max_reject = MAX_REJECT_PERCENT};
+	int c, status;
 
 	nz_setprog(argv[0]);
-	while ((c = getopt_long(argc, argv, "p:k:r:s:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:k:r:s:x:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': profile_path = optarg; break;
 		case 'k': key_path = optarg; break;
 		case 'r': run.rejects_path = nz_side_path("--rejects", optarg);
 			break;
 		case 's': stats_path = nz_side_path("--stats", optarg); break;
+		case 'x': run.max_reject = nz_opt_percent("--max-reject",
+			    optarg); break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
 		default: /* getopt has said what is wrong */
@@ -1024,6 +1183,8 @@ main(int argc, char **argv)
 
 	load_profile(&prof, profile_path);
 	nz_key_load(key_path, run.key);
+	nz_key_fingerprint(run.key, run.fingerprint);
+	check_demo_key(&prof, key_path, run.fingerprint);
 	run.hasher = nz_hasher_new(run.key);
 	run.prof = &prof;
 	run.input = path ? path : "<stdin>";
@@ -1043,7 +1204,7 @@ main(int argc, char **argv)
 		nz_fclose_out(run.rejects, run.rejects_path);
 	if (stats_path)
 		write_stats(&run, stats_path);
-	summarise(&run);
+	status = summarise(&run);
 	free_profile(&prof);
-	return nz_close_stdout();
+	return status | nz_close_stdout();
 }

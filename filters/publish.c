@@ -402,7 +402,7 @@ read_manifest(const char *path)
 		man.periods[man.nperiods++] = parse_period(path,
 		    nz_json_key_line(path, "periods", 1), json_string_value(p));
 	}
-	json_decref(root);
+	nz_json_free(root);
 	nz_grow(&model.manifests, &model.mcap, model.nmanifests + 1,
 	    sizeof(manifest));
 	model.manifests[model.nmanifests++] = man;
@@ -427,7 +427,7 @@ load_codes(const char *dir, const char *bands)
 		root = nz_json_load(path.s);
 		model.titles[d] = nz_strdup(nz_json_str(path.s, root, "title",
 		    dim_names[d]));
-		json_decref(root);
+		nz_json_free(root);
 		nz_buf_free(&path);
 	}
 }

@@ -29,15 +29,25 @@ key:
 	@echo "key written to $(KEY_DIR)/$(AGENCY).key; back it up safely" >&2
 key: bin/keygen
 
-# The sample agencies' keys come from their DEMO-KEY.hex files.
+# The sample agencies' keys come from their DEMO-KEY.hex files: public,
+# for the sample data only (normalise refuses them for anything else).
 out/keys/%.key: sample-data/%/DEMO-KEY.hex bin/keygen
 	@mkdir -p -m 700 $(@D)
 	rm -f $@ $@.tmp
 	bin/keygen --from-hex $< $@.tmp
 	mv $@.tmp $@
 
-# a given KEY= wins over the demo key
-agency_key = $(if $(KEY),$(KEY),out/keys/$(1).key)
+# The key: KEY= if given; a sample agency read from sample-data/ has its
+# demo key; any other agency its own, made by 'make key', in KEY_DIR.
+is_sample = $(and $(filter sample-data,$(AGENCY_DIR:%/=%)),\
+	$(wildcard sample-data/$(1)/DEMO-KEY.hex))
+agency_key = $(if $(KEY),$(KEY),$(if $(call is_sample,$(1)),\
+	out/keys/$(1).key,$(KEY_DIR)/$(1).key))
+
+$(KEY_DIR)/%.key:
+	@echo "make: no key for agency '$*': $@ does not exist." >&2; \
+	 echo "  Make one with 'make key AGENCY=$*' (and back it up), or" \
+	   "give KEY=FILE." >&2; exit 1
 
 .SECONDEXPANSION:
 

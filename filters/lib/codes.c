@@ -213,6 +213,7 @@ nz_codes_load(const char *dir, const char *field)
 	json_t *root, *list, *multi, *label;
 	size_t i;
 
+	nz_hold(c);
 	nz_buf_printf(&path, "%s/%s.json", dir, field);
 	c->path = path.s;
 	root = nz_json_load(c->path);
@@ -237,7 +238,7 @@ nz_codes_load(const char *dir, const char *field)
 	}
 	index_codes(c);
 	set_not_stated(c, root);
-	json_decref(root);
+	nz_json_free(root);
 	return c;
 }
 
@@ -285,6 +286,7 @@ nz_bands_load(const char *path)
 	size_t i, nbands;
 	const char *ns;
 
+	nz_hold(c);
 	c->path = nz_strdup(path);
 	root = nz_json_load(path);
 	c->field = nz_strdup("age_band");
@@ -311,7 +313,7 @@ nz_bands_load(const char *path)
 	check_bands(c, nbands);
 	index_codes(c);
 	set_not_stated(c, root);
-	json_decref(root);
+	nz_json_free(root);
 	return c;
 }
 
@@ -348,5 +350,6 @@ nz_codes_free(nz_codes *c)
 	free(c->path);
 	free(c->field);
 	free(c->version);
+	nz_drop(c);
 	free(c);
 }

@@ -153,3 +153,12 @@ nz_side_path(const char *opt, const char *path)
 		    "main output", opt);
 	return path;
 }
+
+int
+nz_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}

@@ -22,10 +22,18 @@ nz_json_load(const char *path)
 	if (!root)
 		nz_die(NZ_EXIT_DATA, "%s:%d:%d: invalid JSON: %s", path,
 		    err.line, err.column, err.text);
+	nz_hold(root);
 	if (!json_is_object(root))
 		nz_die(NZ_EXIT_DATA, "%s: expected a JSON object at the top",
 		    path);
 	return root;
+}
+
+void
+nz_json_free(json_t *root)
+{
+	nz_drop(root);
+	json_decref(root);
 }
 
 const char *
@@ -99,11 +107,13 @@ nz_json_key_line(const char *path, const char *key, long from_line)
 void
 nz_json_write(const char *path, json_t *root)
 {
-	FILE *f = nz_fopen_out(path);
+	FILE *f;
 
+	nz_hold(root);
+	f = nz_fopen_out(path);
 	if (json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
 		nz_die(NZ_EXIT_DATA, "%s: write error", path);
 	putc('\n', f);
 	nz_fclose_out(f, path);
-	json_decref(root);
+	nz_json_free(root);
 }

@@ -116,6 +116,45 @@ nz_hasher_free(nz_hasher *h)
 	free(h);
 }
 
+void
+nz_key_fingerprint(const unsigned char key[NZ_KEY_BYTES],
+    char out[NZ_FINGERPRINT_HEX + 1])
+{
+	unsigned char sub[NZ_FINGERPRINT_HEX / 2];
+
+	init_sodium();
+	if (crypto_kdf_derive_from_key(sub, sizeof sub, 1, "nzkeyfpr",
+	    key) != 0)
+		nz_die(NZ_EXIT_DATA, "libsodium could not derive the key's "
+		    "fingerprint");
+	sodium_bin2hex(out, NZ_FINGERPRINT_HEX + 1, sub, sizeof sub);
+	sodium_memzero(sub, sizeof sub);
+}
+
+int
+nz_demo_key_agency(const char *fingerprint, char agency[NZ_AGENCY_MAX + 1])
+{
+	static const char *const cols[] = {"agency", "fingerprint"};
+	char *path = nz_pipelines_path("demo-keys.csv");
+	nz_csv *csv = nz_csv_open(path, NZ_CSV_CANONICAL | NZ_CSV_UTF8);
+	nz_row *row;
+	int found = 0;
+
+	nz_csv_expect_header(csv, cols, 2);
+	while (!found && nz_csv_next_n(csv, &row, 2) > 0) {
+		if (strcmp(row->field[1], fingerprint) != 0)
+			continue;
+		if (!nz_agency_valid(row->field[0]))
+			nz_dieat(NZ_EXIT_DATA, path, row->line, "invalid agency "
+			    "code %s", nz_q(row->field[0]));
+		strcpy(agency, row->field[0]);
+		found = 1;
+	}
+	nz_csv_close(csv);
+	free(path);
+	return found;
+}
+
 int
 nz_sha256_file(const char *path, char out[65])
 {

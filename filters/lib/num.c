@@ -53,6 +53,23 @@ nz_opt_long(const char *opt, const char *s, long min, long max)
 	return v;
 }
 
+double
+nz_opt_percent(const char *opt, const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end != s && *end == '%')
+		end++;
+	if (end == s || *end || errno || !(v >= 0.0 && v <= 100.0) ||
+	    !isdigit((unsigned char)s[0]))
+		nz_usage_error("invalid value for %s: %s (expected a "
+		    "percentage from 0 to 100)", opt, nz_q(s));
+	return v;
+}
+
 int
 nz_date_valid(int y, int m, int d)
 {

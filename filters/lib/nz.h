@@ -55,6 +55,11 @@ void *nz_calloc(size_t n, size_t size);
 void *nz_realloc(void *p, size_t n);
 char *nz_strdup(const char *s);
 char *nz_strndup(const char *s, size_t n);
+/* Objects kept to the end (configurations and what is built from them):
+ * nz_hold when made, nz_drop before freeing, so that they stay reachable
+ * on every exit path and leak checks give one verdict everywhere. */
+void nz_hold(const void *p);
+void nz_drop(const void *p);
 /* grow *buf (capacity *cap, element size elem) to hold at least need */
 void nz_grow(void *bufp, size_t *cap, size_t need, size_t elem);
 
@@ -97,6 +102,8 @@ int nz_parse_u64(const char *s, uint64_t *out);
 #define NZ_MAX_UNITS 1000000000L
 /* Command-line number: exits 2 naming the option on error. */
 long nz_opt_long(const char *opt, const char *s, long min, long max);
+/* Command-line percentage, 0 to 100, digits first, an optional '%'. */
+double nz_opt_percent(const char *opt, const char *s);
 
 /* Dates: days since 1970-01-01 (proleptic Gregorian) and back. */
 int nz_date_valid(int y, int m, int d);
@@ -163,8 +170,10 @@ void nz_csv_record(FILE *f, const char *const *fields, const size_t *lens,
 void nz_csv_header(FILE *f, const char *const *cols, size_t n);
 
 /* ---- json.c ---- */
-/* Load a JSON file; exits 1 with "prog: FILE:LINE:COL: message" on error. */
+/* Load a JSON file; exits 1 with "prog: FILE:LINE:COL: message" on error.
+ * The root is held (nz_hold) until nz_json_free. */
 json_t *nz_json_load(const char *path);
+void nz_json_free(json_t *root);
 /* Typed getters that exit 1 naming file and key on a wrong type.
  * def is returned when the key is absent (required=0). */
 const char *nz_json_str(const char *file, json_t *obj, const char *key,
@@ -193,6 +202,19 @@ nz_hasher *nz_hasher_new(const unsigned char key[NZ_KEY_BYTES]);
 void nz_hasher_hex(const nz_hasher *h, const char *s, size_t len,
 	char out[2 * NZ_HASH_BYTES + 1]);
 void nz_hasher_free(nz_hasher *h);
+/* The key's public fingerprint, 32 lowercase hex: derived with libsodium's
+ * KDF under a context of its own, so it shares nothing with client keys,
+ * and useless for testing guesses since a key is 32 random bytes.  It
+ * names the key a release was made with (manifest), and recognises the
+ * public demo keys under any file name. */
+#define NZ_FINGERPRINT_HEX 32
+void nz_key_fingerprint(const unsigned char key[NZ_KEY_BYTES],
+	char out[NZ_FINGERPRINT_HEX + 1]);
+/* 1 and the sample agency's code in agency when the fingerprint is that
+ * of a public demo key (the pipelines' demo-keys.csv), else 0. */
+#define NZ_AGENCY_MAX 16
+int nz_demo_key_agency(const char *fingerprint,
+	char agency[NZ_AGENCY_MAX + 1]);
 /* sha256 of a file as 64 hex + NUL; -1 on read error. */
 int nz_sha256_file(const char *path, char out[65]);
 
@@ -217,6 +239,8 @@ void nz_stdout_atexit(void);
  * may hold others); NULL with errno if it cannot be opened; exits 1 on a
  * read error. */
 char *nz_slurp(const char *path, size_t *len);
+/* 1 if both paths name the same existing file or folder. */
+int nz_same_file(const char *a, const char *b);
 /* Open FILE for writing ("-" = stdout); exits 1 naming it on failure. */
 FILE *nz_fopen_out(const char *path);
 /* Close a file opened by nz_fopen_out; exits 1 naming it on error. */

@@ -274,7 +274,7 @@ nz_rules_load(const char *path, nz_rules *r)
 	json_t *root = nz_json_load(path);
 
 	nz_rules_parse(path, root, r);
-	json_decref(root);
+	nz_json_free(root);
 }
 
 /* ---- the manifest ---- */
@@ -284,7 +284,7 @@ nz_agency_valid(const char *s)
 {
 	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-");
 
-	return s[n] == '\0' && n >= 2 && n <= 16;
+	return s[n] == '\0' && n >= 2 && n <= NZ_AGENCY_MAX;
 }
 
 static _Noreturn void
@@ -766,7 +766,7 @@ nz_release_free(nz_release *r)
 	free(r->manifest_path);
 	free(r->path);
 	free(r->agency);
-	json_decref(r->manifest);
+	nz_json_free(r->manifest);
 	nz_strset_free(r->regions);
 	nz_strset_free(r->period_set);
 	nz_strset_free(r->index);

@@ -1,0 +1,63 @@
+#!/bin/sh
+# normalise: an id padded with spaces, tabs or no-break spaces, quoted or
+# not, keys exactly as the bare id, under every profile option that
+# changes how a row is read: encoding, delimiter, line ends, title lines,
+# a trailer, and the id in the first, a middle or the last column.  (A
+# trailer test used to trim the first field in place and leave its length
+# stale, so "  K00030 " and "K00030" became two clients.)
+set -eu
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf 'nzccss-test-key-0123456789abcdef' > "$tmp/key"
+chmod 600 "$tmp/key"
+python3 - "$tmp" <<'PY'
+import itertools, json, os, sys
+tmp = sys.argv[1]
+ids = ["K00030", "  K00030 ", "\tK00030", "K00030\u00a0", " K00030  ", "K00031", " K00031"]
+n = 0
+for enc, delim, eol, skip, trailer, pos in itertools.product(
+        ["utf-8", "utf-8-sig", "windows-1252", "utf-16"], [",", ";", "\t"],
+        ["\n", "\r\n"], [0, 2], [False, True], ["first", "middle", "last"]):
+    cols = ["Visit Date", "Notes"]
+    cols.insert({"first": 0, "middle": 1, "last": 2}[pos], "Client ID")
+    lines = ["Report run 16/07/2026", "Agency: test"][:skip]
+    lines.append(delim.join(cols))
+    for i, cid in enumerate(ids):
+        quoted = i % 2 == 1 or "\t" in cid
+        val = '"%s"' % cid if quoted else cid
+        row = {"Client ID": val, "Visit Date": "2025-01-%02d" % (i + 1),
+               "Notes": "n%d" % i}
+        lines.append(delim.join(row[c] for c in cols))
+    if trailer:
+        lines.append("Total records: %d" % len(ids) + delim * 2)
+    text = eol.join(lines) + eol
+    d = os.path.join(tmp, "case%03d" % n)
+    os.mkdir(d)
+    pyenc = {"utf-8": "utf-8", "utf-8-sig": "utf-8-sig",
+             "windows-1252": "cp1252", "utf-16": "utf-16"}[enc]
+    open(os.path.join(d, "export.csv"), "wb").write(text.encode(pyenc))
+    prof = {"agency": "padtest", "encoding": "utf-8" if enc == "utf-8-sig" else enc,
+            "delimiter": delim, "skip_rows": skip,
+            "columns": {"client_id": "Client ID", "event_date": "Visit Date"}}
+    if trailer:
+        prof["trailer_prefix"] = "Total records:"
+    json.dump(prof, open(os.path.join(d, "profile.json"), "w"))
+    n += 1
+PY
+fails=0
+for d in "$tmp"/case*; do
+	if ! "$BIN/normalise" --profile "$d/profile.json" --key "$tmp/key" \
+	    "$d/export.csv" > "$d/out.csv" 2> "$d/err"; then
+		echo "$(basename "$d"): normalise failed: $(cat "$d/err")"
+		fails=$((fails + 1))
+		continue
+	fi
+	keys=$(tail -n +2 "$d/out.csv" | cut -d, -f2 | sort -u | wc -l)
+	rows=$(tail -n +2 "$d/out.csv" | wc -l)
+	if [ "$keys" -ne 2 ] || [ "$rows" -ne 7 ]; then
+		echo "$(basename "$d"): $rows rows and $keys client keys, expected 7 and 2"
+		cat "$d/profile.json"; echo
+		fails=$((fails + 1))
+	fi
+done
+[ "$fails" -eq 0 ]
