@@ -13,8 +13,13 @@
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN      = -Wall -Wextra -Werror=implicit-function-declaration
-CPPFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -Ifilters/lib
-LDLIBS    = -lcsv -ljansson -lsodium -lglpk -lm
+# libgsf (with glib) reads the OLE2 container of .xls files: pkg-config is
+# asked when a recipe runs, after deps.sh has installed it
+GSF       = libgsf-1
+CPPFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -Ifilters/lib \
+            $(shell pkg-config --cflags $(GSF) 2>/dev/null)
+LDLIBS    = -lcsv -ljansson -lsodium -lglpk -lzip -lexpat -lfreexl \
+            $(shell pkg-config --libs $(GSF) 2>/dev/null) -lm
 SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined
 FUZZ_CC   = clang
@@ -29,12 +34,13 @@ FUZZ_PKGS = clang afl++
 AFL_MAINS = normalise map-categories bucket aggregate suppress merge audit
 
 BUILD_PKGS = gcc make pkg-config libcsv-dev libjansson-dev libsodium-dev \
-             libglpk-dev
-TEST_PKGS  = python3
+             libglpk-dev libzip-dev libexpat1-dev libfreexl-dev libgsf-1-dev
+# the tests write their own workbooks (.xlsx and .xls) with Perl
+TEST_PKGS  = python3 libexcel-writer-xlsx-perl libspreadsheet-writeexcel-perl
 BENCH_PKGS = time miller
 
 LIB_SRC  = $(wildcard filters/lib/*.c)
-LIB_HDR  = filters/lib/nz.h
+LIB_HDR  = $(wildcard filters/lib/*.h)
 PROGS    = $(patsubst filters/%.c,%,$(wildcard filters/*.c))
 BINS     = $(addprefix bin/,$(PROGS)) $(if $(wildcard sample-data/generate.c),bin/gen-sample)
 SAN_BINS = $(addprefix bin/san/,$(PROGS))

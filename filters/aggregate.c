@@ -278,62 +278,39 @@ load_axes(struct layout *L, const char *codes_dir, const char *bands_path)
 		    "in all; aggregate supports up to %d", bits, MULTI_BITS);
 }
 
-/* Keep only the covered regions (given in any order) in the region axis,
+/* Keep only the covered regions (nz_coverage flags) in the region axis,
  * in code-list order. */
 static void
-set_coverage(struct axis *ax, const char **want, size_t nwant,
-    const char *from)
+set_coverage(struct axis *ax, const char *keep)
 {
-	char *keep;
-	size_t i, j;
+	size_t j;
 
-	for (i = 0; i < nwant; i++)
-		if (nz_codes_find(ax->list, want[i], strlen(want[i])) < 0)
-			nz_die(NZ_EXIT_DATA, "%s: region %s is not a code in %s",
-			    from, nz_q(want[i]), ax->list->path);
-	keep = nz_calloc(ax->list->n, 1);
-	for (i = 0; i < nwant; i++)
-		keep[nz_codes_find(ax->list, want[i], strlen(want[i]))] = 1;
 	ax->n = 0;
 	for (j = 0; j < ax->list->n; j++) {
 		ax->slot[j] = keep[j] ? (int)ax->n : -1;
 		if (keep[j])
 			ax->code[ax->n++] = ax->list->code[j];
 	}
-	free(keep);
 }
 
 static void
 coverage_from_profile(struct axis *ax, const char *path)
 {
-	json_t *root = nz_json_load(path), *regions, *r;
-	const char **want;
-	size_t i;
+	nz_profile *p = nz_profile_load(path, 0);
+	char *keep;
 
-	regions = json_object_get(root, "regions");
-	if (!regions) {
-		nz_json_free(root);
-		return;                 /* every region covered */
+	if (p->regions) {       /* else every region is covered */
+		keep = nz_profile_coverage(p, ax->list);
+		set_coverage(ax, keep);
+		free(keep);
 	}
-	if (!json_is_array(regions) || json_array_size(regions) == 0)
-		nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path, "regions",
-		    1), "\"regions\" must be a non-empty array of region codes");
-	want = nz_calloc(json_array_size(regions), sizeof *want);
-	json_array_foreach(regions, i, r) {
-		if (!json_is_string(r))
-			nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path,
-			    "regions", 1), "\"regions\" must hold strings");
-		want[i] = json_string_value(r);
-	}
-	set_coverage(ax, want, json_array_size(regions), path);
-	free(want);
-	nz_json_free(root);
+	nz_profile_free(p);
 }
 
 static void
 coverage_from_list(struct axis *ax, const char *list)
 {
-	char *copy = nz_strdup(list), *p, *save = NULL;
+	char *copy = nz_strdup(list), *p, *save = NULL, *keep;
 	const char **want = NULL;
 	size_t n = 0, cap = 0;
 
@@ -343,7 +320,13 @@ coverage_from_list(struct axis *ax, const char *list)
 	}
 	if (n == 0)
 		nz_usage_error("--regions needs region codes, e.g. 02,13");
-	set_coverage(ax, want, n, "--regions");
+	nz_hold(copy);
+	nz_hold(want);
+	keep = nz_coverage(want, n, ax->list, "--regions");
+	nz_drop(want);
+	nz_drop(copy);
+	set_coverage(ax, keep);
+	free(keep);
 	free(want);
 	free(copy);
 }

@@ -73,61 +73,51 @@ usage(void)
 
 /* ---- coverage ---- */
 
-/* The covered region codes in code-list order. */
+/* The covered region codes in code-list order: the profile's regions,
+ * the --regions list, or every region. */
 static json_t *
 coverage(const struct opts *o, const nz_codes *region)
 {
-	char *keep;
-	json_t *out, *want = NULL, *v, *root = NULL;
-	const char *from = o->profile ? o->profile : "--regions";
-	size_t i;
+	nz_profile *p = NULL;
+	char *keep, *copy = NULL, *tok, *save = NULL;
+	const char **want = NULL;
+	size_t i, n = 0, cap = 0;
+	json_t *out;
 
 	if (o->profile) {
-		root = nz_json_load(o->profile);
-		if (strcmp(nz_json_str(o->profile, root, "agency", NULL),
-		    o->agency) != 0)
+		p = nz_profile_load(o->profile, 0);
+		if (strcmp(p->agency, o->agency) != 0)
 			nz_dieat(NZ_EXIT_DATA, o->profile, nz_json_key_line(
 			    o->profile, "agency", 1), "agency %s, but --agency "
-			    "is %s", nz_q(nz_json_str(o->profile, root,
-			    "agency", NULL)), nz_q(o->agency));
-		want = json_incref(json_object_get(root, "regions"));
-		if (want && !json_is_array(want))
-			nz_dieat(NZ_EXIT_DATA, o->profile, nz_json_key_line(
-			    o->profile, "regions", 1), "\"regions\" must be an "
-			    "array of region codes");
-	} else if (o->regions) {
-		char *copy = nz_strdup(o->regions), *p, *save = NULL;
-		want = json_array();
-		nz_hold(want);
-		for (p = strtok_r(copy, ",", &save); p;
-		    p = strtok_r(NULL, ",", &save))
-			json_array_append_new(want, json_string(p));
-		free(copy);
+			    "is %s", nz_q(p->agency), nz_q(o->agency));
+		keep = nz_profile_coverage(p, region);
+	} else {
+		if (o->regions) {
+			copy = nz_strdup(o->regions);
+			nz_hold(copy);
+			for (tok = strtok_r(copy, ",", &save); tok;
+			    tok = strtok_r(NULL, ",", &save)) {
+				nz_grow(&want, &cap, n + 1, sizeof *want);
+				want[n++] = tok;
+			}
+			if (n == 0)
+				nz_die(NZ_EXIT_DATA, "--regions: no regions: "
+				    "the coverage needs at least one region "
+				    "code");
+			nz_hold(want);
+		}
+		keep = nz_coverage(want, n, region, "--regions");
+		nz_drop(want);
+		nz_drop(copy);
 	}
-	if (want && json_array_size(want) == 0)
-		nz_die(NZ_EXIT_DATA, "%s: no regions: the coverage needs at "
-		    "least one region code", from);
-	json_array_foreach(want, i, v)
-		if (!json_is_string(v) || nz_codes_find(region,
-		    json_string_value(v), strlen(json_string_value(v))) < 0)
-			nz_die(NZ_EXIT_DATA, "%s: region %s is not a code in %s",
-			    from, json_is_string(v) ?
-			    nz_q(json_string_value(v)) : "(not a string)",
-			    region->path);
-	keep = nz_calloc(region->n, 1);
-	if (!want)
-		memset(keep, 1, region->n);
-	json_array_foreach(want, i, v)
-		keep[nz_codes_find(region, json_string_value(v),
-		    strlen(json_string_value(v)))] = 1;
 	out = json_array();
 	for (i = 0; i < region->n; i++)
 		if (keep[i])
 			json_array_append_new(out, json_string(region->code[i]));
-	nz_drop(want);
-	json_decref(want);
-	nz_json_free(root);
+	free(want);
+	free(copy);
 	free(keep);
+	nz_profile_free(p);
 	return out;
 }
 

@@ -1,13 +1,13 @@
 /* normalise: one agency's raw CMS export to canonical events (DESIGN §3).
  *
- * Reads the export in the encoding and dialect its profile names, maps the
- * profile's columns by header name, and writes only the canonical columns:
- * the client id becomes a keyed hash, the birth date an age at the event
- * date, and no other raw column is ever copied.  A row that cannot be used
- * is rejected with a reason, never dropped silently; one pass, streaming.
+ * Reads the export (CSV in the encoding and dialect its profile names, or
+ * a sheet of an .xlsx or .xls workbook), maps the profile's columns by
+ * header name, and writes only the canonical columns: the client id
+ * becomes a keyed hash, the birth date an age at the event date, and no
+ * other raw column is ever copied.  A row that cannot be used is rejected
+ * with a reason, never dropped silently; one pass, streaming.
  */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,62 +17,40 @@
 
 #include "nz.h"
 
-/* ---- the canonical fields a profile can map ---- */
-
-enum field {
-	F_CLIENT_ID, F_HOUSEHOLD_ID, F_EVENT_DATE, F_BIRTH_DATE, F_AGE,
-	F_GENDER, F_ETHNICITY, F_REGION, F_HOUSEHOLD, F_INCOME, F_HOUSING,
-	F_NEED, F_SERVICE, F_UNITS, NFIELDS
-};
-
-static const struct {
-	const char *name;
-	int multi; /* multi-valued: several columns or a separator allowed */
-} field_info[NFIELDS] = {
-	[F_CLIENT_ID] = {"client_id", 0},
-	[F_HOUSEHOLD_ID] = {"household_id", 0},
-	[F_EVENT_DATE] = {"event_date", 0},
-	[F_BIRTH_DATE] = {"birth_date", 0},
-	[F_AGE] = {"age", 0},
-	[F_GENDER] = {"gender", 0},
-	[F_ETHNICITY] = {"ethnicity", 1},
-	[F_REGION] = {"region", 0},
-	[F_HOUSEHOLD] = {"household", 0},
-	[F_INCOME] = {"income", 1},
-	[F_HOUSING] = {"housing", 0},
-	[F_NEED] = {"need", 1},
-	[F_SERVICE] = {"service", 1},
-	[F_UNITS] = {"units", 0},
-};
-
 static const char *const canonical_cols[] = {"agency", "client_key",
     "household_key", "event_date", "age", "gender", "ethnicity", "region",
     "household", "income", "housing", "need", "service", "units"};
 #define NCANONICAL (sizeof canonical_cols / sizeof *canonical_cols)
+static const char *const worker_cols[] = {"client_key", "event_date",
+    "worker"};
 
 /* ---- why a row is rejected, and what is only a warning ---- */
 
 enum reject {
 	R_TRAILER, R_WRONG_FIELD_COUNT, R_MISSING_CLIENT_ID,
-	R_MISSING_EVENT_DATE, R_INVALID_EVENT_DATE, R_INVALID_UNITS, NREJECTS
+	R_MISSING_EVENT_DATE, R_INVALID_EVENT_DATE, R_INVALID_UNITS,
+	R_ERROR_VALUE, NREJECTS
 };
 static const char *const reject_key[NREJECTS] = {"trailer",
     "wrong_field_count", "missing_client_id", "missing_event_date",
-    "invalid_event_date", "invalid_units"};
+    "invalid_event_date", "invalid_units", "error_value"};
 static const char *const reject_text[NREJECTS] = {"trailer",
     "wrong field count", "missing client id", "missing event date",
-    "invalid event date", "invalid units"};
+    "invalid event date", "invalid units", "error value"};
 
 enum warning {
 	W_BIRTH_IN_FUTURE, W_PLACEHOLDER_BIRTH, W_AGE_OVER_120,
-	W_INVALID_BIRTH, W_INVALID_AGE, W_BAR_IN_VALUE, NWARNINGS
+	W_INVALID_BIRTH, W_INVALID_AGE, W_BAR_IN_VALUE, W_UNITS_MISSING,
+	W_ERROR_VALUE, W_INDICATOR_UNCLEAR, NWARNINGS
 };
 static const char *const warning_key[NWARNINGS] = {"birth_date_in_future",
     "placeholder_birth_date", "age_over_120", "invalid_birth_date",
-    "invalid_age", "bar_in_value"};
+    "invalid_age", "bar_in_value", "units_missing", "error_value",
+    "indicator_unclear"};
 
 #define MAX_AGE 120
 #define REJECT_VALUE_MAX 40
+#define DETAIL_MAX (NZ_DATE_WHY + 64)
 /* Default --max-reject: a larger share of rejected rows fails the run,
  * since it means the profile does not fit the export. */
 #define MAX_REJECT_PERCENT 5.0
@@ -80,58 +58,42 @@ static const char *const warning_key[NWARNINGS] = {"birth_date_in_future",
  * the date formats yet parse with day and month swapped. */
 #define SWAPPED_WARN_PERCENT 1.0
 
-/* ---- the profile ---- */
-
-struct source {
-	size_t ncols;
-	const char **col_name;  /* header names, from the profile */
-	size_t *col_index;      /* their positions in the export's header */
-	const char *separator;  /* NULL: one value per column */
-};
-
-struct profile {
-	json_t *root;           /* the strings below point into it */
-	const char *path;
-	const char *agency;
-	const char *encoding;
-	char delim;
-	long skip_rows;
-	const char *trailer_prefix;
-	size_t ndate_formats;
-	const char **date_formats;
-	char **swapped_formats;  /* each with %d and %m exchanged, or NULL */
-	struct source field[NFIELDS]; /* ncols 0: not mapped */
-};
-
 /* ---- the run: input, outputs and row accounting ---- */
-
-struct skipper {  /* drops the first skip_rows physical lines */
-	nz_decoder *decoder;
-	long skip_rows, line;
-	int last_was_cr;
-};
 
 struct list {     /* values of one multi-valued field, reused per row */
 	nz_buf text;
 	size_t *offs, *lens, n, cap; /* each value in text, NUL after it */
 	size_t *ord, ocap;           /* their indexes, sorted */
-	nz_buf joined[NFIELDS];  /* each multi-valued field's, for one row */
+	nz_buf joined[NZ_PF_COUNT];  /* each multi-valued field's, one row */
+};
+
+struct cell {     /* a single-valued field's value in one row */
+	const char *s;
+	size_t len;
+	int type;     /* enum nz_cell */
+	int error;    /* an error value (#REF!...) was read as empty */
 };
 
 struct run {
-	const struct profile *prof;
+	const nz_profile *prof;
 	unsigned char key[NZ_KEY_BYTES];
 	nz_hasher *hasher;        /* the key, set up once */
 	char fingerprint[NZ_FINGERPRINT_HEX + 1];
 	const char *input;        /* name used in messages */
+	nz_rows *rows;
 	size_t header_fields;
-	FILE *rejects;
-	const char *rejects_path;
+	int workbook, date1904;
+	char export_date[11];     /* from the title lines, or "" */
+	char *date_shape;         /* "not a date: expected ..." */
+	FILE *rejects, *worker;
+	const char *rejects_path, *worker_path;
 	long rows_read, rows_written, rows_rejected;
 	long rejected[NREJECTS], warned[NWARNINGS];
 	long first_line[NREJECTS];   /* where each reason first happened */
+	char *first_detail[NREJECTS];/* and what it said, if more than it */
 	long dates_swapped;   /* invalid event dates valid as month/day */
 	double max_reject;    /* percent of data rows; more fails the run */
+	nz_buf folded;        /* an id in lower case */
 	struct list list;
 	int progress;
 };
@@ -140,8 +102,8 @@ static void
 usage(void)
 {
 	printf("Usage: %s --profile FILE --key FILE [OPTION]... [EXPORT]\n"
-"Turn one agency's raw CMS export into canonical events: CSV on standard\n"
-"output with the columns\n"
+"Turn one agency's raw CMS export (CSV, or a sheet of an .xlsx or .xls\n"
+"workbook) into canonical events: CSV on standard output with the columns\n"
 "  agency,client_key,household_key,event_date,age,gender,ethnicity,region,\n"
 "  household,income,housing,need,service,units\n"
 "The client and household ids become keyed BLAKE2b-128 hashes under the\n"
@@ -154,7 +116,11 @@ usage(void)
 "                      (value is the offending date or number, cut to %d\n"
 "                      bytes; never an id, a name or a whole row)\n"
 "  -s, --stats FILE    write row accounting as JSON: rows_read = rows_written\n"
-"                      + rows_rejected, with counts by reason and warning\n"
+"                      + rows_rejected, with counts by reason and warning,\n"
+"                      and the profile's export_date and data_from\n"
+"  -w, --worker FILE   write client_key,event_date,worker for each row\n"
+"                      written, from the profile's worker column: for the\n"
+"                      agency's own view only, never part of a release\n"
 "  -x, --max-reject PCT  fail (exit 1, after writing everything) when more\n"
 "                      than PCT percent of the rows are rejected, trailers\n"
 "                      left out; default %g\n"
@@ -162,364 +128,127 @@ usage(void)
 "  -V, --version       show the version and exit\n\n"
 "Profile:\n"
 "  {\"agency\": \"akcm\", \"encoding\": \"utf-8\", \"delimiter\": \",\",\n"
-"   \"skip_rows\": 0, \"trailer_prefix\": \"Total records:\",\n"
-"   \"date_formats\": [\"%%d/%%m/%%Y\"],\n"
+"   \"skip_rows\": 2, \"trailer_prefix\": \"Total records:\",\n"
+"   \"export_date\": {\"line\": 1, \"format\": \"Report run: %%d-%%b-%%Y\"},\n"
+"   \"date_formats\": [\"%%d/%%m/%%Y\"], \"fold_case\": [\"client_id\"],\n"
 "   \"columns\": {\"client_id\": \"Client ID\",\n"
 "     \"event_date\": \"Visit Date\", \"birth_date\": \"DOB\",\n"
 "     \"ethnicity\": [\"Ethnicity 1\", \"Ethnicity 2\"],\n"
-"     \"need\": {\"column\": \"Needs\", \"separator\": \"; \"},\n"
-"     \"units\": \"Food Parcels\"}}\n"
+"     \"region\": {\"first_of\": [\"Region\", \"Town\"]},\n"
+"     \"need\": {\"indicators\": {\"Food\": \"food\", \"Rent\": \"rent\"}},\n"
+"     \"service\": {\"column\": \"Services\", \"separator\": \"; \"},\n"
+"     \"units\": \"Food Parcels\", \"worker\": \"Case Worker\"}}\n"
 "  agency          code written in every row: a-z, 0-9, '-', 2 to 16 chars\n"
-"  encoding        utf-8 (BOM optional), windows-1252, or utf-16 (BOM\n"
+"  format          csv (default), xlsx or xls\n"
+"  sheet           xlsx, xls: a sheet name, or its number from 1; default\n"
+"                  the first (a wrong one is an error listing the sheets)\n"
+"  encoding        csv: utf-8 (BOM optional), windows-1252, or utf-16 (BOM\n"
 "                  required, LE or BE); default utf-8\n"
-"  delimiter       \",\", \"\\t\" or \";\"; default \",\"\n"
-"  skip_rows       physical lines before the header row; default 0\n"
+"  delimiter       csv: \",\", \"\\t\" or \";\"; default \",\"\n"
+"  skip_rows       title lines (csv) or sheet rows above the header\n"
 "  trailer_prefix  a row whose first field starts with it is rejected as\n"
 "                  a trailer (e.g. \"Total records: 123\")\n"
+"  export_date     {\"line\": N, \"format\": ...}: the date the export was\n"
+"                  taken, read from title line N (a workbook: the row's\n"
+"                  first non-empty cell); written to --stats\n"
+"  data_from       YYYY-MM-DD: the first day from which the export holds\n"
+"                  every event; written to --stats\n"
 "  date_formats    tried in order for event and birth dates, then ISO\n"
-"                  %%Y-%%m-%%d; %%d %%m take 1 or 2 digits, %%Y 4,\n"
-"                  %%y 2, %%b a month name (Mar, March)\n"
+"                  %%Y-%%m-%%d; %%d %%m take 1 or 2 digits, %%Y 4, %%y 2,\n"
+"                  %%b a month name (Mar, March); a time after the date\n"
+"                  (\"4/03/2025 2:22 pm\", \"2025-03-04T14:22\") is dropped;\n"
+"                  \"excel\" and \"excel-1904\" read serial numbers (45476.65)\n"
+"  fold_case       [\"client_id\", \"household_id\"]: ids in lower case\n"
+"                  before hashing, so \"ABC123\" and \"abc123\" are one\n"
+"  units_missing   units values that mean not recorded: read as empty with\n"
+"                  a warning; default [\"N/A\", \"NA\", \"n/a\", \"-\", \"none\"]\n"
+"                  (any case); [] rejects them as invalid units\n"
 "  columns         canonical field -> header name (exact match after\n"
 "                  trimming): client_id and event_date required;\n"
-"                  household_id, birth_date or age, gender, region,\n"
-"                  household, housing, units take one column; ethnicity,\n"
-"                  income, need, service take one column, an array of\n"
-"                  columns, or {\"column\"|\"columns\": ..., \"separator\":\n"
-"                  \"; \"} to split values on that exact separator\n"
-"  name, regions and keys starting with '_' are allowed and ignored here.\n\n"
+"                  single-valued fields (household_id, birth_date or age,\n"
+"                  gender, region, household, housing, units, worker,\n"
+"                  referral) take one column or {\"first_of\": [columns]}:\n"
+"                  the first non-empty; ethnicity, income, need, service\n"
+"                  take one column, an array of columns, {\"column\"|\n"
+"                  \"columns\": ..., \"separator\": \"; \"} to split values,\n"
+"                  or {\"indicators\": {column: value}, \"yes\": [...]}: yes/no\n"
+"                  columns, each standing for a value when it holds a yes\n"
+"                  (default yes, y, 1, true, x; any case)\n"
+"  name, regions, assessments and keys starting with '_' are allowed and\n"
+"  not used here.\n\n"
+"Workbooks:\n"
+"  Cells keep their type: a cell shown as a date is a date whatever\n"
+"  date_formats says; a number in a date column is an Excel serial date\n"
+"  in the workbook's date system (1900 or 1904); numbers are written\n"
+"  without a spurious \".0\"; texts are kept exactly (\"0110\" stays\n"
+"  0110); a formula gives its cached value; a merged range's value is in\n"
+"  its top-left cell.  An error value (#REF!, #N/A) is read as empty with\n"
+"  the warning error_value; in the client id or event date it rejects\n"
+"  the row (error_value).  Line numbers are sheet row numbers.\n\n"
 "Rows:\n"
 "  Values are trimmed.  A row is rejected (reason in --rejects and --stats)\n"
 "  when it is a trailer, has the wrong number of fields, has no client id,\n"
-"  has a missing or impossible event date, or has units that are not a\n"
-"  whole number from 0 to %ld.  A birth date in the future, the\n"
-"  placeholder 1900-01-01, an age over %d, or an invalid birth date or age\n"
-"  leave the age empty and count a warning.  Multi-valued fields are\n"
-"  written sorted, de-duplicated and joined by '|'; a '|' inside a value\n"
-"  becomes '/' (warning bar_in_value).  Rejects and warnings are summed up\n"
-"  in one line on standard error, with the most common reason and the\n"
-"  first line it happened on; the line in --rejects is the export's\n"
-"  physical line where the row starts.  When more than %g%% of the event\n"
-"  dates fail the formats but read with day and month swapped, a warning\n"
-"  says so.\n\n"
+"  has a missing or impossible event date (the reason says which part\n"
+"  failed), or has units that are not a whole number from 0 to %ld.  A\n"
+"  birth date in the future, the placeholder 1900-01-01, an age over %d,\n"
+"  or an invalid birth date or age leave the age empty and count a\n"
+"  warning.  Multi-valued fields are written sorted, de-duplicated and\n"
+"  joined by '|'; a '|' inside a value becomes '/' (warning bar_in_value).\n"
+"  An indicator column holding neither a yes nor a usual no (no, n, 0,\n"
+"  false, -) counts the warning indicator_unclear.  Rejects and warnings\n"
+"  are summed up in one line on standard error, with the most common\n"
+"  reason and the first line it happened on; the line in --rejects is\n"
+"  the export's physical line where the row starts.  When more than %g%%\n"
+"  of the event dates fail the formats but read with day and month\n"
+"  swapped, a warning says so.\n\n"
 "Example:\n"
 "  normalise --profile akcm/profile.json --key ~/.nzccss/keys/akcm.key \\\n"
 "    --rejects rejects.csv --stats stats.json akcm/export.csv > events.csv\n\n"
 "Exit status:\n"
 "  0 success (rows may have been rejected, up to --max-reject), 1 data or\n"
-"  input error (unreadable file, bad encoding, malformed CSV, bad profile\n"
-"  or key, column missing from the header, too many rows rejected, write\n"
-"  error), 2 usage error.\n",
+"  input error (unreadable file, bad encoding, malformed CSV, damaged\n"
+"  workbook or no such sheet, bad profile or key, column missing from the\n"
+"  header, no export date where the profile says, too many rows rejected,\n"
+"  write error), 2 usage error.\n",
 	    nz_prog, NZ_KEY_BYTES, REJECT_VALUE_MAX, MAX_REJECT_PERCENT,
 	    NZ_MAX_UNITS, MAX_AGE, SWAPPED_WARN_PERCENT);
 	exit(NZ_EXIT_OK);
 }
 
-/* ==== profile loading: validate every value once, naming file and line */
+/* ==== the header ==== */
 
-static _Noreturn void __attribute__((format(printf, 3, 4)))
-profile_error(const struct profile *p, const char *key, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	nz_dieat(NZ_EXIT_DATA, p->path,
-	    key ? nz_json_key_line(p->path, key, 1) : 0, "%s", msg);
-}
-
-/* A date format must use only our conversions and give day, month, year. */
-static int
-valid_date_format(const char *fmt)
-{
-	int day = 0, month = 0, year = 0;
-
-	for (; *fmt; fmt++) {
-		if (*fmt != '%')
-			continue;
-		switch (*++fmt) {
-		case 'd': case 'e': day++; break;
-		case 'm': case 'b': case 'B': month++; break;
-		case 'Y': case 'y': year++; break;
-		case '%': break;
-		default: return 0;
-		}
-	}
-	return day == 1 && month == 1 && year == 1;
-}
-
-static const char *
-column_name(const struct profile *p, const char *field, json_t *v)
-{
-	if (!json_is_string(v) || json_string_length(v) == 0)
-		profile_error(p, field, "column of field '%s' must be a "
-		    "non-empty string", field);
-	return json_string_value(v);
-}
-
-static void
-load_columns(struct profile *p, struct source *src, const char *field,
-    json_t *v)
-{
-	size_t i;
-
-	if (json_is_array(v)) {
-		src->ncols = json_array_size(v);
-		if (src->ncols == 0)
-			profile_error(p, field, "field '%s' has an empty list "
-			    "of columns", field);
-		src->col_name = nz_calloc(src->ncols, sizeof *src->col_name);
-		for (i = 0; i < src->ncols; i++)
-			src->col_name[i] = column_name(p, field,
-			    json_array_get(v, i));
-	} else {
-		src->ncols = 1;
-		src->col_name = nz_calloc(1, sizeof *src->col_name);
-		src->col_name[0] = column_name(p, field, v);
-	}
-	src->col_index = nz_calloc(src->ncols, sizeof *src->col_index);
-}
-
-/* {"column": "Needs", "separator": "; "} or {"columns": [...], ...} */
-static void
-load_split_source(struct profile *p, struct source *src, const char *field,
-    json_t *obj)
-{
-	json_t *one = json_object_get(obj, "column");
-	json_t *many = json_object_get(obj, "columns");
-	json_t *sep = json_object_get(obj, "separator");
-	const char *key;
-	json_t *v;
-
-	json_object_foreach(obj, key, v)
-		if (strcmp(key, "column") != 0 && strcmp(key, "columns") != 0 &&
-		    strcmp(key, "separator") != 0)
-			profile_error(p, key, "unknown key \"%s\" in field "
-			    "'%s' (expected column or columns, and separator)",
-			    key, field);
-	if (!one == !many)
-		profile_error(p, field, "field '%s' needs exactly one of "
-		    "\"column\" and \"columns\"", field);
-	if (many && !json_is_array(many))
-		profile_error(p, field, "\"columns\" of field '%s' must be an "
-		    "array", field);
-	if (!json_is_string(sep) || json_string_length(sep) == 0)
-		profile_error(p, field, "field '%s' needs a non-empty "
-		    "\"separator\" string", field);
-	load_columns(p, src, field, one ? one : many);
-	src->separator = json_string_value(sep);
-}
-
-static int
-field_by_name(const char *name)
-{
-	int f;
-
-	for (f = 0; f < NFIELDS; f++)
-		if (strcmp(field_info[f].name, name) == 0)
-			return f;
-	return -1;
-}
-
-static void
-load_field_map(struct profile *p, json_t *columns)
-{
-	const char *name;
-	json_t *v;
-	int f;
-
-	if (!json_is_object(columns))
-		profile_error(p, "columns", "\"columns\" must be an object");
-	json_object_foreach(columns, name, v) {
-		if ((f = field_by_name(name)) < 0)
-			profile_error(p, name, "unknown field \"%s\" in "
-			    "\"columns\"", name);
-		if (json_is_object(v) && field_info[f].multi)
-			load_split_source(p, &p->field[f], name, v);
-		else if (json_is_array(v) && field_info[f].multi)
-			load_columns(p, &p->field[f], name, v);
-		else if (json_is_string(v))
-			load_columns(p, &p->field[f], name, v);
-		else
-			profile_error(p, name, "field '%s' must name one "
-			    "column (a string)%s", name, field_info[f].multi ?
-			    ", an array of columns or {\"column\", "
-			    "\"separator\"}" : "");
-	}
-	if (!p->field[F_CLIENT_ID].ncols)
-		profile_error(p, "columns", "\"columns\" must map client_id");
-	if (!p->field[F_EVENT_DATE].ncols)
-		profile_error(p, "columns", "\"columns\" must map event_date");
-	if (p->field[F_BIRTH_DATE].ncols && p->field[F_AGE].ncols)
-		profile_error(p, "age", "map birth_date or age, not both");
-}
-
-/* The format with day and month exchanged (%d or %e <-> %m), to tell a
- * profile whose day/month order is the export's reverse; NULL when the
- * month is a name. */
-static char *
-swap_day_month(const char *fmt)
-{
-	char *out = nz_strdup(fmt), *c;
-
-	for (c = out; *c; c++) {
-		if (*c != '%' || !c[1])
-			continue;
-		c++;
-		if (*c == 'b' || *c == 'B') {
-			free(out);
-			return NULL;
-		}
-		if (*c == 'd' || *c == 'e')
-			*c = 'm';
-		else if (*c == 'm')
-			*c = 'd';
-	}
-	return out;
-}
-
-static void
-load_date_formats(struct profile *p, json_t *formats)
-{
-	size_t i;
-
-	if (!formats)
-		return;
-	if (!json_is_array(formats))
-		profile_error(p, "date_formats", "\"date_formats\" must be an "
-		    "array of strings");
-	p->ndate_formats = json_array_size(formats);
-	p->date_formats = nz_calloc(p->ndate_formats, sizeof *p->date_formats);
-	p->swapped_formats = nz_calloc(p->ndate_formats,
-	    sizeof *p->swapped_formats);
-	for (i = 0; i < p->ndate_formats; i++) {
-		json_t *v = json_array_get(formats, i);
-		if (!json_is_string(v) ||
-		    !valid_date_format(json_string_value(v)))
-			profile_error(p, "date_formats", "date format %zu "
-			    "must be a string using one each of day (%%d), "
-			    "month (%%m or %%b) and year (%%Y or %%y)", i + 1);
-		p->date_formats[i] = json_string_value(v);
-		p->swapped_formats[i] = swap_day_month(p->date_formats[i]);
-	}
-}
-
-static void
-check_known_keys(struct profile *p, json_t *root)
-{
-	static const char *const known[] = {"agency", "name", "encoding",
-	    "delimiter", "skip_rows", "trailer_prefix", "date_formats",
-	    "regions", "columns"};
-	const char *key;
-	json_t *v;
-	size_t i;
-
-	json_object_foreach(root, key, v) {
-		for (i = 0; i < sizeof known / sizeof *known; i++)
-			if (strcmp(key, known[i]) == 0)
-				break;
-		if (i == sizeof known / sizeof *known && key[0] != '_')
-			profile_error(p, key, "unknown key \"%s\"", key);
-	}
-}
-
-static void
-load_profile(struct profile *p, const char *path)
-{
-	json_t *root = nz_json_load(path), *columns;
-	const char *delim;
-
-	memset(p, 0, sizeof *p);
-	p->root = root;
-	p->path = path;
-	check_known_keys(p, root);
-	p->agency = nz_json_str(path, root, "agency", NULL);
-	if (!nz_agency_valid(p->agency))
-		profile_error(p, "agency", "invalid agency code %s (use a-z, "
-		    "0-9 and '-', 2 to 16 characters)", nz_q(p->agency));
-	p->encoding = nz_json_str(path, root, "encoding", "utf-8");
-	if (strcasecmp(p->encoding, "utf-8") != 0 &&
-	    strcasecmp(p->encoding, "windows-1252") != 0 &&
-	    strcasecmp(p->encoding, "utf-16") != 0)
-		profile_error(p, "encoding", "unsupported encoding %s (use "
-		    "utf-8, windows-1252 or utf-16)", nz_q(p->encoding));
-	delim = nz_json_str(path, root, "delimiter", ",");
-	if (strcmp(delim, ",") != 0 && strcmp(delim, "\t") != 0 &&
-	    strcmp(delim, ";") != 0)
-		profile_error(p, "delimiter", "delimiter must be \",\", "
-		    "\"\\t\" or \";\", not %s", nz_q(delim));
-	p->delim = delim[0];
-	p->skip_rows = nz_json_int(path, root, "skip_rows", 0);
-	if (p->skip_rows < 0)
-		profile_error(p, "skip_rows", "\"skip_rows\" must not be "
-		    "negative");
-	p->trailer_prefix = nz_json_str(path, root, "trailer_prefix", "");
-	if (!*p->trailer_prefix)
-		p->trailer_prefix = NULL;
-	load_date_formats(p, json_object_get(root, "date_formats"));
-	if (!(columns = json_object_get(root, "columns")))
-		profile_error(p, NULL, "missing key \"columns\"");
-	load_field_map(p, columns);
-}
-
-static void
-free_profile(struct profile *p)
-{
-	int f;
-
-	for (f = 0; f < NFIELDS; f++) {
-		free(p->field[f].col_name);
-		free(p->field[f].col_index);
-	}
-	for (size_t i = 0; i < p->ndate_formats; i++)
-		free(p->swapped_formats[i]);
-	free(p->swapped_formats);
-	free(p->date_formats);
-	nz_json_free(p->root);
-}
-
-/* ==== input: decoder, skipped lines, header ==== */
-
-/* Skipped lines are passed on as bare line ends, so the parser never sees
- * their (possibly odd) quoting yet its line numbers stay those of the
- * file; libcsv ignores empty lines. */
+/* The position of column name in the header row; exits 1 when it is not
+ * there or there twice. */
 static size_t
-skip_read(void *ctx, char *buf, size_t n, const char **errmsg)
+find_column(const struct run *run, const nz_row *row, const char *name,
+    int f)
 {
-	struct skipper *s = ctx;
-	size_t got, i, kept;
+	size_t i, found = row->nfields;
 
-	for (;;) {
-		got = nz_decoder_read(s->decoder, buf, n, errmsg);
-		if (got == 0 || s->line > s->skip_rows)
-			return got;
-		for (i = kept = 0; i < got; i++) {
-			char ch = buf[i];
-			if (ch == '\r' || ch == '\n') {
-				/* as csvread counts: CR, LF, or CRLF as one */
-				if (ch == '\r' || !s->last_was_cr)
-					s->line++;
-				s->last_was_cr = ch == '\r';
-				buf[kept++] = ch;
-			} else {
-				s->last_was_cr = 0;
-				if (s->line > s->skip_rows)
-					buf[kept++] = ch;
-			}
-		}
-		if (kept)
-			return kept;
+	for (i = 0; i < row->nfields; i++) {
+		if (strcmp(row->field[i], name) != 0)
+			continue;
+		if (found < row->nfields)
+			nz_dieat(NZ_EXIT_DATA, run->input, row->line, "column "
+			    "%s named in %s (field '%s') appears twice in the "
+			    "header", nz_q(name), run->prof->path,
+			    nz_pfields[f].name);
+		found = i;
 	}
+	if (found == row->nfields)
+		nz_dieat(NZ_EXIT_DATA, run->input, row->line, "column %s named "
+		    "in %s (field '%s') is not in the header", nz_q(name),
+		    run->prof->path, nz_pfields[f].name);
+	return found;
 }
 
 static void
-map_header(struct run *run, nz_csv *csv)
+map_header(struct run *run)
 {
-	const struct profile *p = run->prof;
+	const nz_profile *p = run->prof;
 	nz_row *row;
 	size_t i, c;
-	int r = nz_csv_next(csv, &row), f;
+	int r = nz_rows_next(run->rows, &row), f;
 
 	if (r < 0)
 		exit(NZ_EXIT_DATA);
@@ -528,76 +257,147 @@ map_header(struct run *run, nz_csv *csv)
 		    "row%s", p->skip_rows ? " after the skipped lines" : "");
 	for (i = 0; i < row->nfields; i++)
 		nz_trim_len(row->field[i], &row->len[i]);
-	for (f = 0; f < NFIELDS; f++) {
-		const struct source *src = &p->field[f];
-		for (c = 0; c < src->ncols; c++) {
-			size_t found = row->nfields;
-			for (i = 0; i < row->nfields; i++) {
-				if (strcmp(row->field[i], src->col_name[c]))
-					continue;
-				if (found < row->nfields)
-					nz_dieat(NZ_EXIT_DATA, run->input,
-					    row->line, "column %s named in %s "
-					    "(field '%s') appears twice in the "
-					    "header", nz_q(src->col_name[c]),
-					    p->path, field_info[f].name);
-				found = i;
-			}
-			if (found == row->nfields)
-				nz_dieat(NZ_EXIT_DATA, run->input, row->line,
-				    "column %s named in %s (field '%s') is not "
-				    "in the header", nz_q(src->col_name[c]),
-				    p->path, field_info[f].name);
-			src->col_index[c] = found;
-		}
-	}
+	/* a workbook's header ends at its last named column */
+	while (run->workbook && row->nfields && !row->len[row->nfields - 1])
+		row->nfields--;
+	for (f = 0; f < NZ_PF_COUNT; f++)
+		for (c = 0; c < p->field[f].ncols; c++)
+			p->field[f].col_index[c] = find_column(run, row,
+			    p->field[f].col_name[c], f);
 	run->header_fields = row->nfields;
+	nz_rows_set_width(run->rows, row->nfields);
 }
 
-/* ==== one row ==== */
-
-/* The trimmed value of a single-column field ("" when unmapped), and its
- * length in *len if len is not NULL.  Trims the row's field in place. */
-static const char *
-value_len(const struct run *run, nz_row *row, int f, size_t *len)
+/* "Report run: 05-Mar-2025," as the text around one date: quotes and
+ * trailing delimiters of a CSV title line left out. */
+static void
+title_text(const struct run *run, const char *line, nz_buf *out)
 {
-	const struct source *src = &run->prof->field[f];
-	size_t i, dummy;
+	size_t len = strlen(line);
+	const char *s = nz_trim_span(line, &len);
 
-	if (!len)
-		len = &dummy;
-	if (!src->ncols) {
-		*len = 0;
-		return "";
-	}
-	i = src->col_index[0];
-	nz_trim_len(row->field[i], &row->len[i]);
-	*len = row->len[i];
-	return row->field[i];
+	while (len && (s[len - 1] == run->prof->delim || s[len - 1] == ' ' ||
+	    s[len - 1] == '\t'))
+		len--;
+	if (len >= 2 && s[0] == '"' && s[len - 1] == '"')
+		s++, len -= 2;
+	nz_buf_add(out, s, len);
 }
 
-static const char *
+/* The export date from the title line the profile names; exits 1 when
+ * that line holds no date in its format. */
+static void
+read_export_date(struct run *run)
+{
+	const nz_profile *p = run->prof;
+	const char *title;
+	char why[NZ_DATE_WHY];
+	nz_buf text = {0};
+	int is_date, y, m, d, r;
+
+	if (!p->export_date_line)
+		return;
+	title = nz_rows_title(run->rows, &is_date);
+	if (!title)
+		nz_dieat(NZ_EXIT_DATA, run->input, p->export_date_line, "no "
+		    "title line %ld for the export date (%s)",
+		    p->export_date_line, p->path);
+	title_text(run, title, &text);
+	nz_hold(text.s);
+	r = nz_parse_date_why(text.s, is_date ? "%Y-%m-%d" :
+	    p->export_date_format, &y, &m, &d, why);
+	if (r != 0)
+		nz_dieat(NZ_EXIT_DATA, run->input, p->export_date_line,
+		    "export date: %s in %s (export_date in %s)", why,
+		    nz_q(text.s), p->path);
+	nz_drop(text.s);
+	nz_buf_free(&text);
+	snprintf(run->export_date, sizeof run->export_date, "%04d-%02d-%02d",
+	    y, m, d);
+}
+
+/* ==== one value ==== */
+
+/* Cell i of the row, trimmed in place; an error value reads as empty. */
+static struct cell
+cell_at(nz_row *row, size_t i)
+{
+	struct cell c;
+
+	nz_trim_len(row->field[i], &row->len[i]);
+	c.s = row->field[i];
+	c.len = row->len[i];
+	c.type = row->type ? row->type[i] : NZ_CELL_TEXT;
+	c.error = c.type == NZ_CELL_ERROR;
+	if (c.error) {
+		c.s = "";
+		c.len = 0;
+		c.type = NZ_CELL_TEXT;
+	}
+	return c;
+}
+
+/* The value of a single-valued field: its column, or the first non-empty
+ * of its first_of columns; "" when unmapped. */
+static struct cell
 value_of(const struct run *run, nz_row *row, int f)
 {
-	return value_len(run, row, f, NULL);
+	const nz_source *src = &run->prof->field[f];
+	struct cell c = {"", 0, NZ_CELL_TEXT, 0}, one;
+	size_t k;
+
+	for (k = 0; k < src->ncols; k++) {
+		one = cell_at(row, src->col_index[k]);
+		c.error |= one.error;
+		if (one.len) {
+			one.error = c.error;
+			return one;
+		}
+	}
+	return c;
 }
 
+/* An event or birth date: a date cell as it is; else the profile's
+ * formats in order, then ISO, then, for a number in a workbook, an Excel
+ * serial.  On failure why says what failed, the most telling reason of
+ * all the formats (an impossible day beats a wrong shape). */
 static int
-parse_any_date(const struct profile *p, const char *s, int *y, int *m,
-    int *d)
+parse_row_date(const struct run *run, const struct cell *c, int *y, int *m,
+    int *d, char *why)
 {
+	const nz_profile *p = run->prof;
+	char tried[NZ_DATE_WHY];
+	int best = 0, r;
 	size_t i;
 
-	for (i = 0; i < p->ndate_formats; i++)
-		if (nz_parse_date(s, p->date_formats[i], y, m, d) == 0)
+	if (c->type == NZ_CELL_DATE)
+		return nz_parse_iso_date(c->s, y, m, d);
+	for (i = 0; i <= p->ndate_formats; i++) {
+		r = nz_parse_date_why(c->s, i < p->ndate_formats ?
+		    p->date_formats[i] : "%Y-%m-%d", y, m, d, tried);
+		if (r == 0)
 			return 0;
-	return nz_parse_iso_date(s, y, m, d);
+		if (r < best) {
+			best = r;
+			memcpy(why, tried, sizeof tried);
+		}
+	}
+	if (c->type == NZ_CELL_NUMBER) {
+		if (nz_excel_date(strtod(c->s, NULL), run->date1904, y, m, d,
+		    tried) == 0)
+			return 0;
+		memcpy(why, tried, sizeof tried);
+		return -1;
+	}
+	if (best == NZ_DATE_SHAPE)
+		snprintf(why, NZ_DATE_WHY, "%s", run->date_shape);
+	return -1;
 }
 
 /* 1 if s fails the profile's formats but one of them reads it with day
  * and month the other way round. */
 static int
-parses_swapped(const struct profile *p, const char *s)
+parses_swapped(const nz_profile *p, const char *s)
 {
 	size_t i;
 	int y, m, d;
@@ -619,8 +419,11 @@ write_reject(struct run *run, long line, enum reject why, const char *detail,
 	int cut = 0;
 
 	run->rows_rejected++;
-	if (run->rejected[why]++ == 0)
+	if (run->rejected[why]++ == 0) {
 		run->first_line[why] = line;
+		if (detail)
+			run->first_detail[why] = nz_strdup(detail);
+	}
 	if (!run->rejects)
 		return;
 	if (len > REJECT_VALUE_MAX) {
@@ -649,15 +452,16 @@ write_reject(struct run *run, long line, enum reject why, const char *detail,
 static int
 row_age(struct run *run, nz_row *row, int ey, int em, int ed)
 {
-	const char *s;
+	char why[NZ_DATE_WHY];
+	struct cell c;
 	int by, bm, bd, age;
 	long years;
 
-	if (run->prof->field[F_AGE].ncols) {
-		s = value_of(run, row, F_AGE);
-		if (!*s)
+	if (run->prof->field[NZ_PF_AGE].ncols) {
+		c = value_of(run, row, NZ_PF_AGE);
+		if (!c.len)
 			return -1;
-		if (nz_parse_long(s, 0, 100000, &years) < 0) {
+		if (nz_parse_long(c.s, 0, 100000, &years) < 0) {
 			run->warned[W_INVALID_AGE]++;
 			return -1;
 		}
@@ -667,10 +471,10 @@ row_age(struct run *run, nz_row *row, int ey, int em, int ed)
 		}
 		return (int)years;
 	}
-	s = value_of(run, row, F_BIRTH_DATE);
-	if (!*s)
+	c = value_of(run, row, NZ_PF_BIRTH_DATE);
+	if (!c.len)
 		return -1;
-	if (parse_any_date(run->prof, s, &by, &bm, &bd) < 0) {
+	if (parse_row_date(run, &c, &by, &bm, &bd, why) < 0) {
 		run->warned[W_INVALID_BIRTH]++;
 		return -1;
 	}
@@ -689,6 +493,8 @@ row_age(struct run *run, nz_row *row, int ey, int em, int ed)
 	}
 	return age;
 }
+
+/* ==== multi-valued fields ==== */
 
 /* Add one raw value to the list: trimmed, dropped if empty; returns 1 if
  * a '|' had to become '/'. */
@@ -731,7 +537,7 @@ free_list(struct list *l)
 	int f;
 
 	nz_buf_free(&l->text);
-	for (f = 0; f < NFIELDS; f++)
+	for (f = 0; f < NZ_PF_COUNT; f++)
 		nz_buf_free(&l->joined[f]);
 	free(l->offs);
 	free(l->lens);
@@ -749,14 +555,58 @@ list_cmp(const struct list *l, size_t a, size_t b)
 	return c ? c : (la > lb) - (la < lb);
 }
 
+/* Split s[0..len) on the separator (none: one value) into the list. */
+static int
+list_split(struct list *l, const char *s, size_t len, const char *sep)
+{
+	size_t seplen = sep ? strlen(sep) : 0;
+	const char *end = s + len, *p;
+	int bar = 0;
+
+	/* split on the separator: its first byte, then the rest */
+	for (p = s; seplen && (p = memchr(p, sep[0], (size_t)(end - p))) !=
+	    NULL; ) {
+		if ((size_t)(end - p) < seplen)
+			break;
+		if (memcmp(p, sep, seplen) != 0) {
+			p++;
+			continue;
+		}
+		bar |= list_add(l, s, (size_t)(p - s));
+		s = p = p + seplen;
+	}
+	return bar | list_add(l, s, (size_t)(end - s));
+}
+
+/* 1 if an indicator cell says yes; counts a value that is neither a yes
+ * nor a usual no, which is more likely a profile that misses a yes. */
+static int
+indicator_yes(struct run *run, const nz_source *src, const struct cell *c)
+{
+	static const char *const usual_no[] = {"no", "n", "0", "false", "-"};
+	size_t i;
+
+	if (!c->len)
+		return 0;
+	for (i = 0; i < src->nyes; i++)
+		if (strcasecmp(c->s, src->yes[i]) == 0)
+			return 1;
+	for (i = 0; i < sizeof usual_no / sizeof *usual_no; i++)
+		if (strcasecmp(c->s, usual_no[i]) == 0)
+			return 0;
+	run->warned[W_INDICATOR_UNCLEAR]++;
+	return 0;
+}
+
 /* The values of a multi-valued field, sorted, de-duplicated, '|'-joined,
  * into out.  Returns 1 if a value held a '|'. */
 static int
-list_build(struct list *l, const struct source *src, nz_row *row,
-    nz_buf *out)
+list_build(struct run *run, const nz_source *src, nz_row *row, nz_buf *out)
 {
-	size_t c, i, j, seplen = src->separator ? strlen(src->separator) : 0;
-	int bar = 0;
+	struct list *l = &run->list;
+	size_t c, i, j;
+	struct cell v;
+	int bar = 0, error = 0;
 
 	l->n = 0;
 	l->text.len = 0;
@@ -764,22 +614,19 @@ list_build(struct list *l, const struct source *src, nz_row *row,
 	nz_buf_add(out, "", 0);
 	for (c = 0; c < src->ncols; c++) {
 		size_t col = src->col_index[c];
-		const char *s = row->field[col], *end = s + row->len[col], *p;
-
-		/* split on the separator: its first byte, then the rest */
-		for (p = s; seplen && (p = memchr(p, src->separator[0],
-		    (size_t)(end - p))) != NULL; ) {
-			if ((size_t)(end - p) < seplen)
-				break;
-			if (memcmp(p, src->separator, seplen) != 0) {
-				p++;
-				continue;
-			}
-			bar |= list_add(l, s, (size_t)(p - s));
-			s = p = p + seplen;
+		if (row->type && row->type[col] == NZ_CELL_ERROR) {
+			error = 1;
+		} else if (src->kind == NZ_SOURCE_INDICATORS) {
+			v = cell_at(row, col);
+			if (indicator_yes(run, src, &v))
+				bar |= list_add(l, src->value[c],
+				    strlen(src->value[c]));
+		} else {   /* split first: a separator may end in a space */
+			bar |= list_split(l, row->field[col], row->len[col],
+			    src->separator);
 		}
-		bar |= list_add(l, s, (size_t)(end - s));
 	}
+	run->warned[W_ERROR_VALUE] += error;
 	if (l->n == 0)
 		return bar;
 	if (l->n > l->ocap)
@@ -801,31 +648,37 @@ list_build(struct list *l, const struct source *src, nz_row *row,
 	return bar;
 }
 
-/* The canonical fields after event_date and age: categorical values and
- * units, in canonical order, into val[5..13] and len[5..13]. */
+/* The canonical fields after event_date and age: categorical values, in
+ * canonical order, into val[5..12] and len[5..12]. */
 static void
 put_categories(struct run *run, nz_row *row, const char **val, size_t *len)
 {
-	static const int order[] = {F_GENDER, F_ETHNICITY, F_REGION,
-	    F_HOUSEHOLD, F_INCOME, F_HOUSING, F_NEED, F_SERVICE};
+	static const int order[] = {NZ_PF_GENDER, NZ_PF_ETHNICITY,
+	    NZ_PF_REGION, NZ_PF_HOUSEHOLD, NZ_PF_INCOME, NZ_PF_HOUSING,
+	    NZ_PF_NEED, NZ_PF_SERVICE};
+	struct cell c;
 	size_t i;
 	int bar = 0;
 
 	for (i = 0; i < sizeof order / sizeof *order; i++) {
 		int f = order[i];
-		if (field_info[f].multi && run->prof->field[f].ncols) {
+		if (nz_pfields[f].multi && run->prof->field[f].ncols) {
 			nz_buf *out = &run->list.joined[f];
-			bar |= list_build(&run->list, &run->prof->field[f],
-			    row, out);
+			bar |= list_build(run, &run->prof->field[f], row, out);
 			val[5 + i] = out->s;
 			len[5 + i] = out->len;
 		} else {
-			val[5 + i] = value_len(run, row, f, &len[5 + i]);
+			c = value_of(run, row, f);
+			run->warned[W_ERROR_VALUE] += c.error;
+			val[5 + i] = c.s;
+			len[5 + i] = c.len;
 		}
 	}
 	if (bar)
 		run->warned[W_BAR_IN_VALUE]++;
 }
+
+/* ==== one row ==== */
 
 /* Numbers by hand: snprintf costs more than the rest of a row's output. */
 static void
@@ -861,7 +714,7 @@ format_iso_date(char out[16], int y, int m, int d)
 /* A footer row such as "Total records: 123".  The field is looked at, not
  * trimmed: it may be the client id, whose length the row still holds. */
 static int
-is_trailer(const struct profile *p, const nz_row *row)
+is_trailer(const nz_profile *p, const nz_row *row)
 {
 	size_t len, plen;
 	const char *s;
@@ -874,69 +727,131 @@ is_trailer(const struct profile *p, const nz_row *row)
 	return len >= plen && memcmp(s, p->trailer_prefix, plen) == 0;
 }
 
+/* The keyed hash of an id, in lower case first if the profile folds it */
 static void
-process_row(struct run *run, nz_row *row)
+hash_id(struct run *run, int f, const struct cell *id, char *out)
 {
-	const struct profile *p = run->prof;
-	const char *client_id, *household_id, *date, *units_raw;
-	const char *val[NCANONICAL];
-	size_t len[NCANONICAL], client_len, household_len;
-	char client_key[2 * NZ_HASH_BYTES + 1];
-	char household_key[2 * NZ_HASH_BYTES + 1];
-	char iso_date[16], units[24], age_text[24];
-	int y, m, d, age;
-	long units_val;
 	size_t i;
 
-	run->rows_read++;
-	if (is_trailer(p, row)) {
+	if (!run->prof->fold_case[f]) {
+		nz_hasher_hex(run->hasher, id->s, id->len, out);
+		return;
+	}
+	nz_buf_clear(&run->folded);
+	nz_buf_add(&run->folded, id->s, id->len);
+	for (i = 0; i < id->len; i++)
+		if (run->folded.s[i] >= 'A' && run->folded.s[i] <= 'Z')
+			run->folded.s[i] += 'a' - 'A';
+	nz_hasher_hex(run->hasher, run->folded.s, id->len, out);
+}
+
+/* Units: "" when empty or a not-recorded mark (warned), else the
+ * number; -1 (rejected) when neither. */
+static int
+row_units(struct run *run, nz_row *row, char units[24])
+{
+	const nz_profile *p = run->prof;
+	struct cell c = value_of(run, row, NZ_PF_UNITS);
+	long v;
+	size_t i;
+
+	units[0] = '\0';
+	run->warned[W_ERROR_VALUE] += c.error;
+	if (!c.len)
+		return 0;
+	if (nz_parse_long(c.s, 0, NZ_MAX_UNITS, &v) == 0) {
+		format_uint(units, (unsigned long)v);
+		return 0;
+	}
+	for (i = 0; i < p->nunits_missing; i++)
+		if (strcasecmp(c.s, p->units_missing[i]) == 0) {
+			run->warned[W_UNITS_MISSING]++;
+			return 0;
+		}
+	write_reject(run, row->line, R_INVALID_UNITS, NULL, c.s);
+	return -1;
+}
+
+/* The row's shape, client id and event date: 0, or -1 when rejected. */
+static int
+check_row(struct run *run, nz_row *row, struct cell *id, int *y, int *m,
+    int *d)
+{
+	char why[NZ_DATE_WHY], detail[DETAIL_MAX];
+	struct cell date;
+
+	if (is_trailer(run->prof, row)) {
 		nz_trim_len(row->field[0], &row->len[0]);
 		write_reject(run, row->line, R_TRAILER, NULL, row->field[0]);
-		return;
+		return -1;
 	}
 	if (row->unterminated && row->nfields < run->header_fields)
 		nz_dieat(NZ_EXIT_DATA, run->input, row->line, "truncated "
 		    "export: the last record has %zu of %zu fields and no line "
 		    "end", row->nfields, run->header_fields);
 	if (row->nfields != run->header_fields) {
-		char detail[96];
 		snprintf(detail, sizeof detail, "wrong field count: expected "
 		    "%zu, found %zu", run->header_fields, row->nfields);
 		write_reject(run, row->line, R_WRONG_FIELD_COUNT, detail, "");
-		return;
+		return -1;
 	}
-	client_id = value_len(run, row, F_CLIENT_ID, &client_len);
-	if (!*client_id) {
-		write_reject(run, row->line, R_MISSING_CLIENT_ID, NULL, "");
-		return;
+	*id = value_of(run, row, NZ_PF_CLIENT_ID);
+	date = value_of(run, row, NZ_PF_EVENT_DATE);
+	/* an error value passed over for a fallback column */
+	run->warned[W_ERROR_VALUE] += (id->len && id->error) +
+	    (date.len && date.error);
+	if (!id->len || !date.len) {
+		int error = !id->len ? id->error : date.error;
+		snprintf(detail, sizeof detail, "error value in the %s",
+		    !id->len ? "client id" : "event date");
+		write_reject(run, row->line, error ? R_ERROR_VALUE : !id->len ?
+		    R_MISSING_CLIENT_ID : R_MISSING_EVENT_DATE, error ? detail :
+		    NULL, "");
+		return -1;
 	}
-	date = value_of(run, row, F_EVENT_DATE);
-	if (!*date) {
-		write_reject(run, row->line, R_MISSING_EVENT_DATE, NULL, "");
-		return;
+	if (parse_row_date(run, &date, y, m, d, why) < 0) {
+		run->dates_swapped += parses_swapped(run->prof, date.s);
+		snprintf(detail, sizeof detail, "invalid event date: %s", why);
+		write_reject(run, row->line, R_INVALID_EVENT_DATE, detail,
+		    date.s);
+		return -1;
 	}
-	if (parse_any_date(p, date, &y, &m, &d) < 0) {
-		run->dates_swapped += parses_swapped(p, date);
-		write_reject(run, row->line, R_INVALID_EVENT_DATE, NULL, date);
-		return;
-	}
-	units_raw = value_of(run, row, F_UNITS);
-	units[0] = '\0';
-	if (*units_raw) {
-		if (nz_parse_long(units_raw, 0, NZ_MAX_UNITS, &units_val) < 0) {
-			write_reject(run, row->line, R_INVALID_UNITS, NULL,
-			    units_raw);
-			return;
-		}
-		format_uint(units, (unsigned long)units_val);
-	}
+	return 0;
+}
 
-	nz_hasher_hex(run->hasher, client_id, client_len, client_key);
-	household_id = value_len(run, row, F_HOUSEHOLD_ID, &household_len);
+static void
+write_worker(struct run *run, nz_row *row, const char *client_key,
+    const char *iso_date)
+{
+	struct cell w = value_of(run, row, NZ_PF_WORKER);
+	const char *val[3] = {client_key, iso_date, w.s};
+	size_t len[3] = {2 * NZ_HASH_BYTES, 10, w.len};
+
+	nz_csv_record(run->worker, val, len, 3);
+}
+
+static void
+process_row(struct run *run, nz_row *row)
+{
+	const nz_profile *p = run->prof;
+	const char *val[NCANONICAL];
+	size_t len[NCANONICAL], i;
+	char client_key[2 * NZ_HASH_BYTES + 1];
+	char household_key[2 * NZ_HASH_BYTES + 1];
+	char iso_date[16], units[24], age_text[24];
+	struct cell id, household;
+	int y, m, d, age;
+
+	run->rows_read++;
+	if (check_row(run, row, &id, &y, &m, &d) < 0 ||
+	    row_units(run, row, units) < 0)
+		return;
+	hash_id(run, NZ_PF_CLIENT_ID, &id, client_key);
+	household = value_of(run, row, NZ_PF_HOUSEHOLD_ID);
+	run->warned[W_ERROR_VALUE] += household.error;
 	household_key[0] = '\0';
-	if (*household_id)
-		nz_hasher_hex(run->hasher, household_id, household_len,
-		    household_key);
+	if (household.len)
+		hash_id(run, NZ_PF_HOUSEHOLD_ID, &household, household_key);
 	format_iso_date(iso_date, y, m, d);
 	age = row_age(run, row, y, m, d);
 	age_text[0] = '\0';
@@ -954,6 +869,8 @@ process_row(struct run *run, nz_row *row)
 		len[i] = strlen(val[i]);
 	len[13] = strlen(units);
 	nz_csv_record(stdout, val, len, NCANONICAL);
+	if (run->worker)
+		write_worker(run, row, client_key, iso_date);
 	run->rows_written++;
 }
 
@@ -1003,16 +920,23 @@ summarise(const struct run *run)
 	long data_rows = run->rows_read - run->rejected[R_TRAILER];
 	long bad_rows = run->rows_rejected - run->rejected[R_TRAILER];
 	enum reject why = main_reason(run);
+	const char *detail = run->first_detail[why];
+	size_t i, plen = strlen(reject_text[why]);
 	nz_buf b = {0};
 	long warnings = 0;
-	size_t i;
+
+	/* "invalid event date: day 31 ..." says the reason once already */
+	if (detail && strncmp(detail, reject_text[why], plen) == 0 &&
+	    detail[plen] == ':')
+		detail += plen + 2;
 
 	if (run->rows_rejected) {
 		counts_line(&b, reject_key, run->rejected, NREJECTS);
 		nz_warnat(run->input, 0, "%ld of %ld rows rejected: %s; most "
-		    "often %s, first at line %ld", run->rows_rejected,
+		    "often %s, first at line %ld%s%s", run->rows_rejected,
 		    run->rows_read, b.s, reject_key[why],
-		    run->first_line[why]);
+		    run->first_line[why], detail ? ": " : "",
+		    detail ? detail : "");
 	}
 	for (i = 0; i < NWARNINGS; i++)
 		warnings += run->warned[i];
@@ -1060,6 +984,12 @@ write_stats(const struct run *run, const char *path)
 	json_object_set_new(stats, "input", json_string(run->input));
 	json_object_set_new(stats, "key_fingerprint",
 	    json_string(run->fingerprint));
+	if (run->export_date[0])
+		json_object_set_new(stats, "export_date",
+		    json_string(run->export_date));
+	if (run->prof->data_from)
+		json_object_set_new(stats, "data_from",
+		    json_string(run->prof->data_from));
 	json_object_set_new(stats, "rows_read", json_integer(run->rows_read));
 	json_object_set_new(stats, "rows_written",
 	    json_integer(run->rows_written));
@@ -1079,7 +1009,7 @@ write_stats(const struct run *run, const char *path)
  * named like a sample one, a demo key copied under another name) would
  * give clients keys that anyone can recompute. */
 static void
-check_demo_key(const struct profile *p, const char *key_path,
+check_demo_key(const nz_profile *p, const char *key_path,
     const char *fingerprint)
 {
 	char demo[NZ_AGENCY_MAX + 1], *home;
@@ -1105,34 +1035,90 @@ check_demo_key(const struct profile *p, const char *key_path,
 		    demo, fingerprint, demo, p->agency, p->agency);
 }
 
+/* "not a date: expected %d/%m/%Y or %Y-%m-%d", said once for all rows */
+static char *
+date_shape(const nz_profile *p)
+{
+	nz_buf b = {0};
+	size_t i;
+
+	nz_buf_adds(&b, "not a date: expected ");
+	for (i = 0; i < p->ndate_formats; i++)
+		nz_buf_printf(&b, "%s%s", p->date_formats[i], " or ");
+	nz_buf_adds(&b, "%Y-%m-%d");
+	if (b.len >= NZ_DATE_WHY) {   /* many formats: the first and ISO */
+		nz_buf_clear(&b);
+		nz_buf_printf(&b, "not a date: expected %.40s, ... or "
+		    "%%Y-%%m-%%d", p->date_formats[0]);
+	}
+	return b.s;
+}
+
 static void
 normalise(struct run *run, const char *path)
 {
-	const struct profile *p = run->prof;
-	struct skipper skip = {0};
-	nz_csv *csv;
+	const nz_profile *p = run->prof;
+	nz_rows_opts o = {p->format, p->encoding, p->delim, p->skip_rows,
+	    p->sheet_name, p->sheet_index, p->export_date_line};
 	nz_row *row;
 	int r;
 
-	skip.decoder = nz_decoder_open(path, p->encoding);
-	skip.skip_rows = p->skip_rows;
-	skip.line = 1;
-	csv = nz_csv_new(run->input, skip_read, &skip, NZ_CSV_UTF8);
-	nz_csv_set_delim(csv, p->delim);
-	map_header(run, csv);
+	run->rows = nz_rows_open(path, &o);
+	run->workbook = nz_rows_is_workbook(run->rows);
+	run->date1904 = nz_rows_date1904(run->rows);
+	map_header(run);
+	read_export_date(run);
 	nz_csv_header(stdout, canonical_cols, NCANONICAL);
-	while ((r = nz_csv_next(csv, &row)) > 0) {
+	if (run->worker)
+		nz_csv_header(run->worker, worker_cols, 3);
+	while ((r = nz_rows_next(run->rows, &row)) > 0) {
 		process_row(run, row);
 		nz_progress(stdout, run->rows_read, run->progress);
 	}
 	nz_progress_end(run->rows_read, run->progress);
 	if (r < 0)
 		exit(NZ_EXIT_DATA);
-	nz_csv_close(csv);
-	nz_decoder_close(skip.decoder);
+	nz_rows_close(run->rows);
 	/* a failed write must not be followed by stats claiming success */
 	if (fflush(stdout) != 0 || ferror(stdout))
 		exit(nz_close_stdout());
+}
+
+static void
+open_outputs(struct run *run)
+{
+	if (run->worker_path && !run->prof->field[NZ_PF_WORKER].ncols)
+		nz_die(NZ_EXIT_DATA, "--worker: %s maps no worker column "
+		    "(columns.worker)", run->prof->path);
+	if (run->rejects_path) {
+		run->rejects = nz_fopen_out(run->rejects_path);
+		fputs("line,reason,value\n", run->rejects);
+	}
+	if (run->worker_path)
+		run->worker = nz_fopen_out(run->worker_path);
+}
+
+static void
+close_outputs(struct run *run)
+{
+	if (run->rejects)
+		nz_fclose_out(run->rejects, run->rejects_path);
+	if (run->worker)
+		nz_fclose_out(run->worker, run->worker_path);
+	sodium_memzero(run->key, sizeof run->key);
+	nz_hasher_free(run->hasher);
+	free_list(&run->list);
+	nz_buf_free(&run->folded);
+	free(run->date_shape);
+}
+
+static void
+free_run(struct run *run)
+{
+	int why;
+
+	for (why = 0; why < NREJECTS; why++)
+		free(run->first_detail[why]);
 }
 
 int
@@ -1143,6 +1129,7 @@ main(int argc, char **argv)
 		{"key", required_argument, NULL, 'k'},
 		{"rejects", required_argument, NULL, 'r'},
 		{"stats", required_argument, NULL, 's'},
+		{"worker", required_argument, NULL, 'w'},
 		{"max-reject", required_argument, NULL, 'x'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -1150,18 +1137,21 @@ main(int argc, char **argv)
 	};
 	const char *profile_path = NULL, *key_path = NULL, *stats_path = NULL;
 	const char *path = NULL;
-	struct profile prof;
-	struct run run = {.max_reject = MAX_REJECT_PERCENT};
+	nz_profile *prof;
+	static struct run run = {.max_reject = MAX_REJECT_PERCENT};
 	int c, status;
 
 	nz_setprog(argv[0]);
-	while ((c = getopt_long(argc, argv, "p:k:r:s:x:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:k:r:s:w:x:hV", opts, NULL)) !=
+	    -1) {
 		switch (c) {
 		case 'p': profile_path = optarg; break;
 		case 'k': key_path = optarg; break;
 		case 'r': run.rejects_path = nz_side_path("--rejects", optarg);
 			break;
 		case 's': stats_path = nz_side_path("--stats", optarg); break;
+		case 'w': run.worker_path = nz_side_path("--worker", optarg);
+			break;
 		case 'x': run.max_reject = nz_opt_percent("--max-reject",
 			    optarg); break;
 		case 'h': usage(); break;
@@ -1181,30 +1171,25 @@ main(int argc, char **argv)
 	if (argc - optind == 1 && strcmp(argv[optind], "-") != 0)
 		path = argv[optind];
 
-	load_profile(&prof, profile_path);
+	prof = nz_profile_load(profile_path, NZ_PROFILE_COLUMNS);
 	nz_key_load(key_path, run.key);
 	nz_key_fingerprint(run.key, run.fingerprint);
-	check_demo_key(&prof, key_path, run.fingerprint);
+	check_demo_key(prof, key_path, run.fingerprint);
 	run.hasher = nz_hasher_new(run.key);
-	run.prof = &prof;
+	run.prof = prof;
 	run.input = path ? path : "<stdin>";
+	run.date_shape = date_shape(prof);
 	run.progress = nz_progress_wanted();
 	nz_stream_setup();
-	if (run.rejects_path) {
-		run.rejects = nz_fopen_out(run.rejects_path);
-		fputs("line,reason,value\n", run.rejects);
-	}
+	open_outputs(&run);
 
 	normalise(&run, path);
 
-	sodium_memzero(run.key, sizeof run.key);
-	nz_hasher_free(run.hasher);
-	free_list(&run.list);
-	if (run.rejects)
-		nz_fclose_out(run.rejects, run.rejects_path);
 	if (stats_path)
 		write_stats(&run, stats_path);
+	close_outputs(&run);
 	status = summarise(&run);
-	free_profile(&prof);
+	free_run(&run);
+	nz_profile_free(prof);
 	return status | nz_close_stdout();
 }

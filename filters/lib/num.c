@@ -1,5 +1,7 @@
 /* num.c: checked numbers and calendar dates. */
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -178,56 +180,247 @@ take_month_name(const char **sp, int *out)
 	return -1;
 }
 
-int
-nz_parse_date(const char *s, const char *fmt, int *y, int *m, int *d)
-{
-	int yy = -1, mm = -1, dd = -1;
+static const char *const month_names[] = {"January", "February", "March",
+    "April", "May", "June", "July", "August", "September", "October",
+    "November", "December"};
 
-	for (; *fmt; fmt++) {
-		if (*fmt != '%') {
-			if (*s++ != *fmt)
-				return -1;
+static int __attribute__((format(printf, 3, 4)))
+why_printf(char *why, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why) {
+		va_start(ap, fmt);
+		vsnprintf(why, NZ_DATE_WHY, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+/* Why y-m-d is no date: the first part that fails, in words. */
+static int
+why_invalid(int y, int m, int d, char *why)
+{
+	if (y < 1 || y > 9999)
+		return why_printf(why, NZ_DATE_IMPOSSIBLE, "year %d is out of "
+		    "range", y);
+	if (m < 1 || m > 12)
+		return why_printf(why, NZ_DATE_IMPOSSIBLE, "month %d does not "
+		    "exist", m);
+	if (d < 1)
+		return why_printf(why, NZ_DATE_IMPOSSIBLE, "day %d does not "
+		    "exist", d);
+	if (m == 2 && d == 29)
+		return why_printf(why, NZ_DATE_IMPOSSIBLE, "day 29 does not "
+		    "exist in February %d", y);
+	return why_printf(why, NZ_DATE_IMPOSSIBLE, "day %d does not exist "
+	    "in %s", d, month_names[m - 1]);
+}
+
+/* am/pm in any case, with or without dots: 1 and past it, else 0 */
+static int
+take_meridiem(const char **sp, int *pm)
+{
+	const char *s = *sp;
+	char c = (char)tolower((unsigned char)s[0]);
+
+	if (c != 'a' && c != 'p')
+		return 0;
+	*pm = c == 'p';
+	s++;
+	if (*s == '.')
+		s++;
+	if (tolower((unsigned char)*s) != 'm')
+		return 0;
+	s++;
+	if (*s == '.')
+		s++;
+	*sp = s;
+	return 1;
+}
+
+/* Time zone after an ISO time: Z, or +HH, +HHMM, +HH:MM. */
+static void
+skip_zone(const char **sp)
+{
+	const char *s = *sp;
+	int v;
+
+	if (*s == 'Z') {
+		*sp = s + 1;
+		return;
+	}
+	if (*s != '+' && *s != '-')
+		return;
+	s++;
+	if (take_digits(&s, 2, 2, &v) < 0 || v > 14)
+		return;
+	if (*s == ':' && DIGIT(s[1]))
+		s++;
+	if (DIGIT(*s) && (take_digits(&s, 2, 2, &v) < 0 || v > 59))
+		return;
+	*sp = s;
+}
+
+/* A time after a date: H:MM or H:MM:SS (fraction allowed), 24-hour, or
+ * 1 to 12 with am/pm; an ISO zone after it.  0 if s is exactly that. */
+static int
+valid_time(const char *s)
+{
+	int h, mi, sec = 0, pm, twelve;
+
+	if (take_digits(&s, 1, 2, &h) < 0 || *s++ != ':' ||
+	    take_digits(&s, 2, 2, &mi) < 0)
+		return -1;
+	if (*s == ':') {
+		s++;
+		if (take_digits(&s, 2, 2, &sec) < 0)
+			return -1;
+		if (*s == '.' && DIGIT(s[1]))
+			for (s++; DIGIT(*s); s++)
+				;
+	}
+	while (*s == ' ')
+		s++;
+	twelve = take_meridiem(&s, &pm);
+	skip_zone(&s);
+	if (*s || mi > 59 || sec > 60)
+		return -1;
+	return twelve ? (h >= 1 && h <= 12 ? 0 : -1) : (h <= 23 ? 0 : -1);
+}
+
+/* What follows a date: nothing, or ' '/'T' then a time (dropped). */
+static int
+check_time_part(const char *s, char *why)
+{
+	const char *t = s;
+
+	if (!*s)
+		return 0;
+	if (*t == 'T')
+		t++;
+	else
+		while (*t == ' ')
+			t++;
+	if (t != s && valid_time(t) == 0)
+		return 0;
+	return why_printf(why, NZ_DATE_BAD_TIME, "time part %s after the date "
+	    "is not a time (H:MM or H:MM:SS, 24-hour or with am/pm)",
+	    nz_q(s));
+}
+
+/* Excel's serial day numbers: 1900 system, 1 = 1900-01-01, with Excel's
+ * phantom 29 February 1900 as 60; or 1904 system, 0 = 1904-01-01.  The
+ * fraction is the time of day, dropped. */
+int
+nz_excel_date(double serial, int system1904, int *y, int *m, int *d,
+    char *why)
+{
+	long day, days;
+
+	if (!(serial >= 0.0) || serial >= 3000000.0)
+		return why_printf(why, NZ_DATE_IMPOSSIBLE, "serial date %g is "
+		    "out of range", serial);
+	day = (long)serial;
+	if (system1904) {
+		days = nz_days_from_civil(1904, 1, 1) + day;
+	} else if (day == 0 || day == 60) {
+		return why_printf(why, NZ_DATE_IMPOSSIBLE, "serial date %ld is "
+		    "%s, a day that does not exist", day, day ? "29 February "
+		    "1900" : "0 January 1900");
+	} else {
+		/* up to 59 Excel agrees with the calendar from 1900-01-01 */
+		days = nz_days_from_civil(1899, 12, day < 60 ? 31 : 30) + day;
+	}
+	nz_civil_from_days(days, y, m, d);
+	if (*y > 9999)
+		return why_printf(why, NZ_DATE_IMPOSSIBLE, "serial date %ld is "
+		    "after 9999-12-31", day);
+	return 0;
+}
+
+/* "45476" or "45476.65": the whole text a non-negative decimal */
+static int
+parse_serial(const char *s, int system1904, int *y, int *m, int *d,
+    char *why)
+{
+	const char *p = s;
+	char *end;
+	double v;
+
+	while (DIGIT(*p))
+		p++;
+	if (p == s || (*p == '.' && !DIGIT(p[1])))
+		return why_printf(why, NZ_DATE_SHAPE, "not a date: expected an "
+		    "Excel serial number (e.g. 45476.65)");
+	if (*p == '.')
+		for (p++; DIGIT(*p); p++)
+			;
+	if (*p)
+		return why_printf(why, NZ_DATE_SHAPE, "not a date: expected an "
+		    "Excel serial number (e.g. 45476.65)");
+	v = strtod(s, &end);
+	return nz_excel_date(v, system1904, y, m, d, why);
+}
+
+int
+nz_parse_date_why(const char *s, const char *fmt, int *y, int *m, int *d,
+    char *why)
+{
+	const char *f = fmt;
+	int yy = -1, mm = -1, dd = -1, bad = 0, r;
+
+	if (strcmp(fmt, "excel") == 0 || strcmp(fmt, "excel-1904") == 0)
+		return parse_serial(s, fmt[5] != '\0', y, m, d, why);
+	for (; *f && !bad; f++) {
+		if (*f != '%') {
+			bad = *s++ != *f;
 			continue;
 		}
-		switch (*++fmt) {
+		switch (*++f) {
 		case 'd':
 		case 'e':
-			if (take_digits(&s, 1, 2, &dd) < 0)
-				return -1;
+			bad = take_digits(&s, 1, 2, &dd) < 0;
 			break;
 		case 'm':
-			if (take_digits(&s, 1, 2, &mm) < 0)
-				return -1;
+			bad = take_digits(&s, 1, 2, &mm) < 0;
 			break;
 		case 'Y':
-			if (take_digits(&s, 4, 4, &yy) < 0)
-				return -1;
+			bad = take_digits(&s, 4, 4, &yy) < 0;
 			break;
 		case 'y':
-			if (take_digits(&s, 2, 2, &yy) < 0)
-				return -1;
-			/* two-digit years: 00-69 are 20xx, as POSIX strptime */
+			bad = take_digits(&s, 2, 2, &yy) < 0;
+			/* two-digit years: 00-68 are 20xx, as POSIX strptime */
 			yy += yy < 69 ? 2000 : 1900;
 			break;
 		case 'b':
 		case 'B':
-			if (take_month_name(&s, &mm) < 0)
-				return -1;
+			bad = take_month_name(&s, &mm) < 0;
 			break;
 		case '%':
-			if (*s++ != '%')
-				return -1;
+			bad = *s++ != '%';
 			break;
 		default:
-			return -1;
+			bad = 1;
 		}
 	}
-	if (*s || !nz_date_valid(yy, mm, dd))
-		return -1;
+	if (bad || yy < 0 || mm < 0 || dd < 0)
+		return why_printf(why, NZ_DATE_SHAPE, "not a date: expected %s",
+		    fmt);
+	if ((r = check_time_part(s, why)) != 0)
+		return r;
+	if (!nz_date_valid(yy, mm, dd))
+		return why_invalid(yy, mm, dd, why);
 	*y = yy;
 	*m = mm;
 	*d = dd;
 	return 0;
+}
+
+int
+nz_parse_date(const char *s, const char *fmt, int *y, int *m, int *d)
+{
+	return nz_parse_date_why(s, fmt, y, m, d, NULL) == 0 ? 0 : -1;
 }
 
 int

@@ -7,6 +7,9 @@
  *   decode.c  input encodings (iconv)           text.c     strings, UTF-8, lists
  *   io.c      files, atomic output, close checks
  *   codes.c   national code lists, age bands, the pipelines directory
+ *   profile.c the agency profile and its coverage
+ *   rows.c    rows of a raw export (CSV), and of workbooks through
+ *   xlsx.c    .xlsx (libzip, expat, streaming) and xls.c .xls (FreeXL)
  *   release.c agency releases, manifests and bounds (merge, diff-quarters)
  *   audit.c   intervals of suppressed cells, secondary suppression (GLPK)
  */
@@ -116,6 +119,24 @@ int nz_parse_iso_date(const char *s, int *y, int *m, int *d);
  * Numeric fields accept one or two digits for %d/%m, four for %Y.
  * Impossible dates (31/02) fail.  Whole string must match. */
 int nz_parse_date(const char *s, const char *fmt, int *y, int *m, int *d);
+/* The same, telling why a value is no date.  A time after the date ("4/03/
+ * 2025 2:22 pm", "2025-03-04T14:22:05Z": a space or T, H:MM[:SS], 24-hour
+ * or 1-12 with am/pm, an ISO zone) is accepted and dropped.  The formats
+ * "excel" and "excel-1904" read Excel serial numbers ("45476.65").
+ * Returns 0, or one of the failures below with a message in why (NULL:
+ * none wanted) such as "day 31 does not exist in February". */
+enum {
+	NZ_DATE_SHAPE = -1,      /* not in the format: "not a date: ..." */
+	NZ_DATE_BAD_TIME = -2,   /* a date, then something not a time */
+	NZ_DATE_IMPOSSIBLE = -3, /* the format's shape, no such day */
+};
+#define NZ_DATE_WHY 128
+int nz_parse_date_why(const char *s, const char *fmt, int *y, int *m, int *d,
+	char *why);
+/* An Excel serial day number (1900 system with Excel's phantom 29
+ * February 1900, or 1904 system) as a date; the fraction (time) dropped. */
+int nz_excel_date(double serial, int system1904, int *y, int *m, int *d,
+	char *why);
 /* Whole years between birth and event date (negative if birth later). */
 int nz_age_years(int by, int bm, int bd, int ey, int em, int ed);
 
@@ -138,7 +159,16 @@ typedef struct nz_row {
 	long line;      /* 1-based line where the record starts */
 	long line_end;  /* line where the record ends */
 	int unterminated; /* ended by the end of input, not CR/LF: maybe cut */
+	/* what each cell of a workbook held (enum nz_cell); NULL: all text,
+	 * as in a CSV file */
+	const unsigned char *type;
 } nz_row;
+enum nz_cell {
+	NZ_CELL_TEXT,    /* text as written (also empty cells, booleans) */
+	NZ_CELL_NUMBER,  /* a number, written without a spurious ".0" */
+	NZ_CELL_DATE,    /* a cell typed or formatted as a date: YYYY-MM-DD */
+	NZ_CELL_ERROR,   /* an error value such as #REF! or #N/A */
+};
 /* Open a path ("-" or NULL for stdin). Exits 1 with a message if the file
  * cannot be opened. */
 nz_csv *nz_csv_open(const char *path, unsigned flags);
@@ -159,6 +189,40 @@ void nz_csv_expect_header(nz_csv *c, const char *const *cols, size_t ncols);
 /* Read a record and check its field count; returns 1, 0 at EOF; exits 1
  * on error or wrong width ("expected N fields, found M"). */
 int nz_csv_next_n(nz_csv *c, nz_row **row, size_t ncols);
+
+/* ---- rows.c, xlsx.c, xls.c: the rows of a raw export, any format ---- */
+enum nz_format { NZ_FORMAT_CSV, NZ_FORMAT_XLSX, NZ_FORMAT_XLS };
+typedef struct nz_rows_opts {
+	int format;              /* enum nz_format */
+	const char *encoding;    /* csv: as decode.c */
+	char delim;              /* csv */
+	long skip_rows;          /* csv: physical lines; workbooks: sheet rows
+	                          * above the header */
+	const char *sheet_name;  /* workbooks: by name, or */
+	long sheet_index;        /* 1-based; neither set: the first sheet */
+	long title_line;         /* keep this skipped line's text (0: none) */
+} nz_rows_opts;
+typedef struct nz_rows nz_rows;
+/* Open an export (path NULL or "-": standard input).  A workbook that
+ * cannot be read (not a zip, damaged, no such sheet: the message lists
+ * the sheets) exits 1 naming the file. */
+nz_rows *nz_rows_open(const char *path, const nz_rows_opts *o);
+/* The next non-empty row: 1, 0 at the end, -1 on an error (printed).
+ * row->line is the physical line (CSV) or the sheet row number; a row of
+ * a workbook has a type per cell.  Valid until the next call. */
+int nz_rows_next(nz_rows *r, nz_row **row);
+/* Workbooks: from now on each row has exactly n cells (empty ones added;
+ * cells right of the header, which no column name reaches, left out). */
+void nz_rows_set_width(nz_rows *r, size_t n);
+int nz_rows_is_workbook(const nz_rows *r);
+/* 1 if the workbook counts its dates from 1904 (Mac Excel) */
+int nz_rows_date1904(const nz_rows *r);
+/* The title line asked for in opts.title_line: the line's text (CSV) or
+ * its first non-empty cell (workbooks), NULL if the file had no such
+ * line; *is_date set when that cell is a date (the text is then ISO). */
+const char *nz_rows_title(const nz_rows *r, int *is_date);
+const char *nz_rows_name(const nz_rows *r);
+void nz_rows_close(nz_rows *r);
 
 /* ---- csvwrite.c: minimal quoting, LF ---- */
 void nz_csv_field(FILE *f, const char *s, size_t len, int first);
@@ -306,6 +370,76 @@ uint64_t nz_hash_bytes(const char *s, size_t len);
  * repository the running binary was built in (bin/NAME, bin/san/NAME),
  * else pipelines/REL relative to the working directory. */
 char *nz_pipelines_path(const char *rel);
+
+/* ---- profile.c: the agency profile (FORMATS.md) ---- */
+/* The fields a profile's "columns" can map, canonical ones first. */
+enum nz_pfield {
+	NZ_PF_CLIENT_ID, NZ_PF_HOUSEHOLD_ID, NZ_PF_EVENT_DATE,
+	NZ_PF_BIRTH_DATE, NZ_PF_AGE, NZ_PF_GENDER, NZ_PF_ETHNICITY,
+	NZ_PF_REGION, NZ_PF_HOUSEHOLD, NZ_PF_INCOME, NZ_PF_HOUSING,
+	NZ_PF_NEED, NZ_PF_SERVICE, NZ_PF_UNITS,
+	NZ_PF_WORKER,    /* the agency's own view only: never canonical */
+	NZ_PF_REFERRAL,  /* for the flow measures (issue 16) */
+	NZ_PF_COUNT
+};
+extern const struct nz_pfield_info {
+	const char *name;
+	int multi;   /* several values: columns, a separator, indicators */
+} nz_pfields[NZ_PF_COUNT];
+enum nz_source_kind {
+	NZ_SOURCE_COLUMNS,     /* one column, or several each a value */
+	NZ_SOURCE_SPLIT,       /* columns split on a separator */
+	NZ_SOURCE_INDICATORS,  /* yes/no columns, each standing for a value */
+	NZ_SOURCE_FIRST_OF,    /* the first non-empty of the columns */
+};
+typedef struct nz_source {
+	int kind;              /* enum nz_source_kind */
+	size_t ncols;          /* 0: the field is not mapped */
+	const char **col_name; /* header names, from the profile */
+	size_t *col_index;     /* their positions: set by the reader */
+	const char *separator; /* NZ_SOURCE_SPLIT */
+	const char **value;    /* NZ_SOURCE_INDICATORS: per column */
+	const char **yes;      /* NZ_SOURCE_INDICATORS: what counts as yes */
+	size_t nyes;
+} nz_source;
+typedef struct nz_profile {
+	json_t *root;          /* the strings below point into it */
+	const char *path;
+	const char *agency;
+	int format;            /* enum nz_format */
+	const char *sheet_name;
+	long sheet_index;      /* 0: by name, or the first sheet */
+	const char *encoding;
+	char delim;
+	long skip_rows;
+	const char *trailer_prefix;   /* NULL: none */
+	size_t ndate_formats;
+	const char **date_formats;
+	char **swapped_formats;  /* each with %d and %m exchanged, or NULL */
+	const char *data_from;   /* YYYY-MM-DD or NULL */
+	long export_date_line;   /* 0: none */
+	const char *export_date_format;
+	int fold_case[NZ_PF_COUNT];   /* ids folded to lower case */
+	const char **units_missing;   /* units values read as not recorded */
+	size_t nunits_missing;
+	const char **regions;    /* the coverage; NULL: every region */
+	size_t nregions;
+	nz_source field[NZ_PF_COUNT];
+} nz_profile;
+enum { NZ_PROFILE_COLUMNS = 1 };  /* "columns" required (normalise) */
+/* Load and check a profile; exits 1 naming file, line and key on any
+ * error.  Held (nz_hold) until nz_profile_free. */
+nz_profile *nz_profile_load(const char *path, unsigned flags);
+void nz_profile_free(nz_profile *p);
+/* 1 if fmt is a date format of date_formats (or "excel", "excel-1904") */
+int nz_date_format_valid(const char *fmt);
+/* The coverage as one flag per code of the region list (malloc'd): the
+ * codes in want, or every code when want is NULL; a code not in the list
+ * exits 1, "FROM: region '77' is not a code in PATH". */
+char *nz_coverage(const char *const *want, size_t nwant,
+	const nz_codes *region, const char *from);
+/* The profile's "regions" as nz_coverage flags. */
+char *nz_profile_coverage(const nz_profile *p, const nz_codes *region);
 
 /* ---- release.c: agency releases as NZCCSS receives them ---- */
 #define NZ_NDIMS 9       /* region .. service */

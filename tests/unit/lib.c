@@ -22,6 +22,17 @@ date_fails(const char *s, const char *fmt)
 	return nz_parse_date(s, fmt, &y, &m, &d) < 0;
 }
 
+static int
+why_is(const char *s, const char *fmt, int code, const char *why)
+{
+	char got[NZ_DATE_WHY];
+	int y, m, d, r = nz_parse_date_why(s, fmt, &y, &m, &d, got);
+
+	if (r != code || strcmp(got, why) != 0)
+		printf("# %s: %d %s\n", s, r, got);
+	return r == code && strcmp(got, why) == 0;
+}
+
 static void
 dates(void)
 {
@@ -50,6 +61,51 @@ dates(void)
 	    m == 6 && d == 30 && nz_parse_iso_date("2026-6-30", &y, &m, &d) < 0 &&
 	    nz_parse_iso_date("2026-13-01", &y, &m, &d) < 0,
 	    "ISO dates strict");
+	check(date_is("4/03/2025 2:22 pm", "%d/%m/%Y", 2025, 3, 4) &&
+	    date_is("4/03/2025 12:05 AM", "%d/%m/%Y", 2025, 3, 4) &&
+	    date_is("4/03/2025 2:22 p.m.", "%d/%m/%Y", 2025, 3, 4) &&
+	    date_is("2025-03-04 14:22:05", "%Y-%m-%d", 2025, 3, 4) &&
+	    date_is("2025-03-04T14:22", "%Y-%m-%d", 2025, 3, 4) &&
+	    date_is("2025-03-04T14:22:05.123+13:00", "%Y-%m-%d", 2025, 3, 4) &&
+	    date_is("2025-03-04T14:22:05Z", "%Y-%m-%d", 2025, 3, 4) &&
+	    date_is("4/03/2025  23:59:60", "%d/%m/%Y", 2025, 3, 4),
+	    "a time after the date, 12 or 24 hour, is accepted and dropped");
+	check(date_fails("4/03/2025 13:22 pm", "%d/%m/%Y") &&
+	    date_fails("4/03/2025 0:22 am", "%d/%m/%Y") &&
+	    date_fails("4/03/2025 24:00", "%d/%m/%Y") &&
+	    date_fails("4/03/2025 2:60", "%d/%m/%Y") &&
+	    date_fails("4/03/2025 2", "%d/%m/%Y") &&
+	    date_fails("4/03/2025 ", "%d/%m/%Y") &&
+	    date_fails("4/03/20252:22", "%d/%m/%Y") &&
+	    date_fails("2025-03-04T", "%Y-%m-%d"),
+	    "a time part that is not a time fails the date");
+	check(why_is("31/02/2025", "%d/%m/%Y", NZ_DATE_IMPOSSIBLE,
+	    "day 31 does not exist in February") &&
+	    why_is("29/02/2025", "%d/%m/%Y", NZ_DATE_IMPOSSIBLE,
+	    "day 29 does not exist in February 2025") &&
+	    why_is("4/13/2025", "%d/%m/%Y", NZ_DATE_IMPOSSIBLE,
+	    "month 13 does not exist") &&
+	    why_is("4/03/2025 2:22 xm", "%d/%m/%Y", NZ_DATE_BAD_TIME,
+	    "time part ' 2:22 xm' after the date is not a time (H:MM or "
+	    "H:MM:SS, 24-hour or with am/pm)") &&
+	    why_is("2025-03-04", "%d/%m/%Y", NZ_DATE_SHAPE,
+	    "not a date: expected %d/%m/%Y") &&
+	    why_is("4,5", "excel", NZ_DATE_SHAPE, "not a date: expected an "
+	    "Excel serial number (e.g. 45476.65)"),
+	    "a failed date says which part failed");
+	check(date_is("45476.65", "excel", 2024, 7, 3) &&
+	    date_is("1", "excel", 1900, 1, 1) &&
+	    date_is("59", "excel", 1900, 2, 28) &&
+	    date_is("61", "excel", 1900, 3, 1) &&
+	    date_is("2958465", "excel", 9999, 12, 31) &&
+	    date_is("0", "excel-1904", 1904, 1, 1) &&
+	    date_is("44014.65", "excel-1904", 2024, 7, 3) &&
+	    why_is("60", "excel", NZ_DATE_IMPOSSIBLE, "serial date 60 is 29 "
+	    "February 1900, a day that does not exist") &&
+	    date_fails("0", "excel") && date_fails("2958466", "excel") &&
+	    date_fails("-1", "excel") && date_fails("1e5", "excel") &&
+	    date_fails("45476.", "excel") && date_fails("", "excel"),
+	    "Excel serial dates: 1900 system with its 29 February, 1904");
 	for (day = -700000; day < 800000; day += 37) {
 		nz_civil_from_days(day, &y, &m, &d);
 		if (nz_days_from_civil(y, m, d) != day || !nz_date_valid(y, m, d))

@@ -1,0 +1,475 @@
+/* biff.c: the cells of a legacy .xls sheet that FreeXL does not read.
+ *
+ * FreeXL (xls.c) reads numbers, texts and dates, but skips FORMULA
+ * records, so a formula's cached value would read as empty, and it takes
+ * an error constant (BOOLERR) for the boolean 1.  This file opens the
+ * same file's OLE2 container with libgsf, walks the BIFF records of the
+ * workbook globals (sheet offsets, cell formats, number formats) and of
+ * the chosen sheet, and lists those cells: a formula's cached number
+ * (a date when its format shows one), text (the STRING record after it),
+ * boolean or error, and every BOOLERR.  Records follow [MS-XLS] 2.4:
+ * type u16, size u16, then size bytes; a STRING continues in CONTINUE
+ * records, each starting with its own compression flag.  Every length is
+ * checked against the record, so a damaged file is an error, not a read
+ * past the end.
+ */
+#include <iconv.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsf/gsf-infile-msole.h>
+#include <gsf/gsf-infile.h>
+#include <gsf/gsf-input-stdio.h>
+#include <gsf/gsf-input.h>
+#include <gsf/gsf-utils.h>
+
+#include "sheet.h"
+
+enum {
+	R_FORMULA = 0x0006, R_EOF = 0x000A, R_DATEMODE = 0x0022,
+	R_CONTINUE = 0x003C, R_BOUNDSHEET = 0x0085, R_XF = 0x00E0,
+	R_BOOLERR = 0x0205, R_STRING = 0x0207, R_FORMAT = 0x041E,
+	R_BOF = 0x0809
+};
+
+struct stream {
+	const char *file;
+	unsigned char *data;
+	size_t size, pos;
+	int biff8;
+	/* the current record */
+	unsigned type;
+	const unsigned char *rec;
+	size_t len;
+};
+
+struct globals {
+	unsigned long *sheet_offset;
+	size_t nsheets, sheet_cap;
+	unsigned *xf_fmt;
+	size_t nxf, xf_cap;
+	long *fmt_id;
+	char **fmt_code;
+	size_t nfmts, fmt_cap;
+};
+
+static unsigned
+u16(const unsigned char *p)
+{
+	return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static unsigned long
+u32(const unsigned char *p)
+{
+	return (unsigned long)u16(p) | (unsigned long)u16(p + 2) << 16;
+}
+
+static _Noreturn void
+damaged(const struct stream *s, const char *what)
+{
+	nz_dieat(NZ_EXIT_DATA, s->file, 0, "damaged .xls workbook: %s (BIFF "
+	    "record at byte %zu)", what, s->pos);
+}
+
+/* The next record; 0 at the end of the stream. */
+static int
+next_record(struct stream *s)
+{
+	if (s->pos + 4 > s->size)
+		return 0;
+	s->type = u16(s->data + s->pos);
+	s->len = u16(s->data + s->pos + 2);
+	if (s->pos + 4 + s->len > s->size)
+		damaged(s, "a record runs past the end of the stream");
+	s->rec = s->data + s->pos + 4;
+	s->pos += 4 + s->len;
+	return 1;
+}
+
+/* ---- texts ---- */
+
+static void
+put_utf8(nz_buf *out, unsigned long cp)
+{
+	char b[4];
+
+	if (cp < 0x80) {
+		nz_buf_addc(out, (char)cp);
+	} else if (cp < 0x800) {
+		b[0] = (char)(0xC0 | cp >> 6);
+		b[1] = (char)(0x80 | (cp & 0x3F));
+		nz_buf_add(out, b, 2);
+	} else if (cp < 0x10000) {
+		b[0] = (char)(0xE0 | cp >> 12);
+		b[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+		b[2] = (char)(0x80 | (cp & 0x3F));
+		nz_buf_add(out, b, 3);
+	} else {
+		b[0] = (char)(0xF0 | cp >> 18);
+		b[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+		b[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+		b[3] = (char)(0x80 | (cp & 0x3F));
+		nz_buf_add(out, b, 4);
+	}
+}
+
+/* n characters at p, 8-bit (Latin-1, BIFF8's compressed form) or
+ * UTF-16LE, as UTF-8; a lone surrogate becomes U+FFFD. */
+static void
+add_chars(nz_buf *out, const unsigned char *p, size_t n, int wide,
+    unsigned *high)
+{
+	unsigned long cp;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		cp = wide ? u16(p + 2 * i) : p[i];
+		if (cp >= 0xD800 && cp <= 0xDBFF) {
+			if (*high)
+				put_utf8(out, 0xFFFD);
+			*high = (unsigned)cp;
+			continue;
+		}
+		if (cp >= 0xDC00 && cp <= 0xDFFF && *high) {
+			cp = 0x10000 + ((unsigned long)(*high - 0xD800) << 10) +
+			    (cp - 0xDC00);
+			*high = 0;
+		} else if (*high || (cp >= 0xDC00 && cp <= 0xDFFF)) {
+			put_utf8(out, 0xFFFD);
+			*high = 0;
+			if (cp >= 0xDC00 && cp <= 0xDFFF)
+				continue;
+		}
+		if (cp == 0)
+			cp = 0xFFFD;   /* no NUL inside a field */
+		put_utf8(out, cp);
+	}
+	if (*high)
+		put_utf8(out, 0xFFFD);
+	*high = 0;
+}
+
+/* A BIFF5 string: 8-bit text in the workbook's code page, taken as
+ * windows-1252 (the code page of every NZ Excel 95 install). */
+static void
+add_cp1252(const struct stream *s, nz_buf *out, const unsigned char *p,
+    size_t n)
+{
+	iconv_t cd = iconv_open("UTF-8", "WINDOWS-1252");
+	char *in = (char *)p, *o, buf[4 * 256 + 4];
+	size_t left = n, room;
+
+	if (cd == (iconv_t)-1)
+		damaged(s, "no windows-1252 converter");
+	while (left) {
+		o = buf;
+		room = sizeof buf;
+		if (iconv(cd, &in, &left, &o, &room) == (size_t)-1 &&
+		    room == sizeof buf) {
+			/* a byte with no character: U+FFFD and on */
+			nz_buf_adds(out, "\xEF\xBF\xBD");
+			in++;
+			left--;
+		}
+		nz_buf_add(out, buf, (size_t)(o - buf));
+	}
+	iconv_close(cd);
+}
+
+/* The text of a STRING record and its CONTINUE records. */
+static void
+read_string(struct stream *s, nz_buf *out)
+{
+	size_t want, take, off;
+	unsigned high = 0;
+	int wide;
+
+	if (s->len < 2 || (s->biff8 && s->len < 3))
+		damaged(s, "a STRING record too short");
+	want = u16(s->rec);
+	if (!s->biff8) {
+		if (want > s->len - 2)
+			damaged(s, "a STRING longer than its record");
+		add_cp1252(s, out, s->rec + 2, want);
+		return;
+	}
+	wide = s->rec[2] & 1;
+	off = 3;
+	for (;;) {
+		take = (s->len - off) >> wide;
+		if (take > want)
+			take = want;
+		add_chars(out, s->rec + off, take, wide, &high);
+		want -= take;
+		if (!want)
+			return;
+		if (!next_record(s) || s->type != R_CONTINUE || s->len < 1)
+			damaged(s, "a STRING cut short");
+		wide = s->rec[0] & 1;
+		off = 1;
+	}
+}
+
+/* ---- the workbook globals ---- */
+
+static void
+add_format(struct stream *s, struct globals *g)
+{
+	nz_buf code = {0};
+	unsigned high = 0;
+	size_t n;
+
+	if (s->len < 5)
+		return;
+	n = u16(s->rec + 2);
+	if (s->biff8) {
+		if (n << (s->rec[4] & 1) > s->len - 5)
+			damaged(s, "a FORMAT longer than its record");
+		add_chars(&code, s->rec + 5, n, s->rec[4] & 1, &high);
+	} else {
+		n = s->rec[2];
+		if (n > s->len - 3)
+			damaged(s, "a FORMAT longer than its record");
+		nz_buf_add(&code, (const char *)s->rec + 3, n);
+	}
+	nz_grow(&g->fmt_id, &g->fmt_cap, g->nfmts + 1, sizeof *g->fmt_id);
+	g->fmt_code = nz_realloc(g->fmt_code, g->fmt_cap * sizeof *g->fmt_code);
+	g->fmt_id[g->nfmts] = (long)u16(s->rec);
+	g->fmt_code[g->nfmts++] = code.s ? code.s : nz_strdup("");
+}
+
+static void
+read_globals(struct stream *s, struct globals *g)
+{
+	if (!next_record(s) || s->type != R_BOF || s->len < 4)
+		damaged(s, "the workbook stream does not start with BOF");
+	s->biff8 = u16(s->rec) == 0x0600;
+	while (next_record(s) && s->type != R_EOF) {
+		if (s->type == R_BOUNDSHEET && s->len >= 4) {
+			nz_grow(&g->sheet_offset, &g->sheet_cap, g->nsheets + 1,
+			    sizeof *g->sheet_offset);
+			g->sheet_offset[g->nsheets++] = u32(s->rec);
+		} else if (s->type == R_XF && s->len >= 4) {
+			nz_grow(&g->xf_fmt, &g->xf_cap, g->nxf + 1,
+			    sizeof *g->xf_fmt);
+			g->xf_fmt[g->nxf++] = u16(s->rec + 2);
+		} else if (s->type == R_FORMAT) {
+			add_format(s, g);
+		}
+	}
+}
+
+static int
+xf_is_date(const struct globals *g, unsigned xf)
+{
+	size_t i;
+
+	if (xf >= g->nxf)
+		return 0;
+	for (i = 0; i < g->nfmts; i++)
+		if (g->fmt_id[i] == (long)g->xf_fmt[xf])
+			return nz_sheet_format_is_date(g->fmt_id[i],
+			    g->fmt_code[i]);
+	return nz_sheet_format_is_date((long)g->xf_fmt[xf], NULL);
+}
+
+static void
+free_globals(struct globals *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->nfmts; i++)
+		free(g->fmt_code[i]);
+	free(g->fmt_code);
+	free(g->fmt_id);
+	free(g->xf_fmt);
+	free(g->sheet_offset);
+}
+
+/* ---- the sheet's cells ---- */
+
+static const char *
+error_name(unsigned code)
+{
+	switch (code) {
+	case 0x00: return "#NULL!";
+	case 0x07: return "#DIV/0!";
+	case 0x0F: return "#VALUE!";
+	case 0x17: return "#REF!";
+	case 0x1D: return "#NAME?";
+	case 0x24: return "#NUM!";
+	case 0x2A: return "#N/A";
+	default: return "#ERROR";
+	}
+}
+
+static struct nz_biff_cell *
+new_cell(struct nz_biff_list *l, const unsigned char *rec)
+{
+	struct nz_biff_cell *c;
+
+	nz_grow(&l->cell, &l->cap, l->n + 1, sizeof *l->cell);
+	c = &l->cell[l->n++];
+	c->row = u16(rec);
+	c->col = u16(rec + 2);
+	c->text = NULL;
+	return c;
+}
+
+static void
+set_text(struct nz_biff_cell *c, int type, const char *s)
+{
+	c->type = (unsigned char)type;
+	c->text = nz_strdup(s);
+}
+
+/* A FORMULA record's cached result (MS-XLS 2.5.133 FormulaValue). */
+static void
+formula_cell(struct stream *s, const struct globals *g,
+    struct nz_biff_list *l, int date1904)
+{
+	struct nz_biff_cell *c;
+	struct nz_sheetrow one = {0};
+	const unsigned char *v;
+	nz_buf text = {0};
+	double num;
+
+	if (s->len < 20)
+		damaged(s, "a FORMULA record too short");
+	v = s->rec + 6;
+	c = new_cell(l, s->rec);
+	if (u16(v + 6) != 0xFFFF) {
+		memcpy(&num, v, sizeof num);   /* IEEE 754, little-endian */
+		nz_sheet_put_number(&one, 0, num, xf_is_date(g, u16(s->rec +
+		    4)), date1904);
+		set_text(c, one.ncells ? one.type[0] : NZ_CELL_TEXT,
+		    one.ncells ? one.text.s : "");
+		nz_sheetrow_free(&one);
+	} else if (v[0] == 0) {   /* text: the STRING record that follows */
+		while (next_record(s) && s->type != R_STRING)
+			if (s->type == R_EOF || s->type == R_FORMULA)
+				damaged(s, "a text formula without its STRING");
+		if (s->type != R_STRING)
+			damaged(s, "a text formula without its STRING");
+		read_string(s, &text);
+		set_text(c, NZ_CELL_TEXT, text.s ? text.s : "");
+		nz_buf_free(&text);
+	} else if (v[0] == 1) {
+		set_text(c, NZ_CELL_TEXT, v[2] ? "TRUE" : "FALSE");
+	} else if (v[0] == 2) {
+		set_text(c, NZ_CELL_ERROR, error_name(v[2]));
+	} else {
+		set_text(c, NZ_CELL_TEXT, "");
+	}
+}
+
+static void
+boolerr_cell(struct stream *s, struct nz_biff_list *l)
+{
+	struct nz_biff_cell *c;
+
+	if (s->len < 8)
+		damaged(s, "a BOOLERR record too short");
+	c = new_cell(l, s->rec);
+	if (s->rec[7])
+		set_text(c, NZ_CELL_ERROR, error_name(s->rec[6]));
+	else
+		set_text(c, NZ_CELL_TEXT, s->rec[6] ? "TRUE" : "FALSE");
+}
+
+static int
+cmp_cell(const void *a, const void *b)
+{
+	const struct nz_biff_cell *x = a, *y = b;
+
+	if (x->row != y->row)
+		return x->row < y->row ? -1 : 1;
+	return (x->col > y->col) - (x->col < y->col);
+}
+
+static void
+read_sheet(struct stream *s, const struct globals *g, size_t sheet,
+    struct nz_biff_list *l, int date1904)
+{
+	if (sheet >= g->nsheets || g->sheet_offset[sheet] >= s->size)
+		damaged(s, "the sheet's offset is outside the stream");
+	s->pos = g->sheet_offset[sheet];
+	if (!next_record(s) || s->type != R_BOF)
+		damaged(s, "the sheet does not start with BOF");
+	while (next_record(s) && s->type != R_EOF) {
+		if (s->type == R_FORMULA)
+			formula_cell(s, g, l, date1904);
+		else if (s->type == R_BOOLERR)
+			boolerr_cell(s, l);
+	}
+	qsort(l->cell, l->n, sizeof *l->cell, cmp_cell);
+}
+
+/* ---- the container ---- */
+
+static void
+read_stream(struct stream *s, const char *path)
+{
+	GError *err = NULL;
+	GsfInput *in, *wb = NULL;
+	GsfInfile *ole;
+	const guint8 *got;
+	gsf_off_t size;
+
+	gsf_init();
+	in = gsf_input_stdio_new(path, &err);
+	if (!in)
+		nz_dieat(NZ_EXIT_DATA, s->file, 0, "%s", err ? err->message :
+		    "cannot open");
+	ole = gsf_infile_msole_new(in, &err);
+	g_object_unref(in);
+	if (ole) {
+		wb = gsf_infile_child_by_name(ole, "Workbook");
+		if (!wb)
+			wb = gsf_infile_child_by_name(ole, "Book");
+		g_object_unref(ole);
+	}
+	if (err)
+		g_error_free(err);
+	if (!wb)
+		damaged(s, "no workbook stream in the OLE2 container");
+	size = gsf_input_size(wb);
+	s->size = size > 0 ? (size_t)size : 0;
+	s->data = nz_malloc(s->size + 1);
+	got = s->size ? gsf_input_read(wb, s->size, s->data) : s->data;
+	g_object_unref(wb);
+	if (!got)
+		damaged(s, "the workbook stream cannot be read");
+}
+
+void
+nz_biff_cells(const char *path, const char *file, size_t sheet,
+    int date1904, struct nz_biff_list *out)
+{
+	/* on the heap and held: reachable whatever error ends the run */
+	struct { struct stream s; struct globals g; } *w = nz_calloc(1,
+	    sizeof *w);
+
+	nz_hold(w);
+	w->s.file = file;
+	memset(out, 0, sizeof *out);
+	read_stream(&w->s, path);
+	read_globals(&w->s, &w->g);
+	read_sheet(&w->s, &w->g, sheet, out, date1904);
+	free(w->s.data);
+	free_globals(&w->g);
+	nz_drop(w);
+	free(w);
+}
+
+void
+nz_biff_free(struct nz_biff_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->cell[i].text);
+	free(l->cell);
+	memset(l, 0, sizeof *l);
+}

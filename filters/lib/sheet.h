@@ -1,0 +1,76 @@
+/* sheet.h: private to rows.c, xlsx.c and xls.c: how a workbook reader
+ * hands its rows to rows.c, which makes them nz_rows like a CSV file's.
+ */
+#ifndef NZ_SHEET_H
+#define NZ_SHEET_H
+
+#include "nz.h"
+
+/* One sheet row as a reader collects it, cell by cell, left to right. */
+struct nz_sheetrow {
+	long number;          /* sheet row number, 1-based */
+	size_t ncells;        /* columns 0 .. ncells-1 filled (empty or not) */
+	size_t cap;
+	size_t *off, *len;    /* each cell's text in text, NUL after it */
+	unsigned char *type;  /* enum nz_cell */
+	nz_buf text;
+	int any;              /* some cell is not empty */
+};
+void nz_sheetrow_start(struct nz_sheetrow *r, long number);
+/* Put cell col (0-based, left of no cell already put).  Empty text is an
+ * empty cell, whatever its type. */
+void nz_sheetrow_put(struct nz_sheetrow *r, size_t col, const char *s,
+	size_t len, int type);
+void nz_sheetrow_free(struct nz_sheetrow *r);
+
+/* A number as a spreadsheet shows it in General format: integers without
+ * a ".0", others with up to 15 significant digits.  out: 32 bytes. */
+void nz_sheet_number(double v, char out[32]);
+/* A cell that holds a number: a date if its number format is one (the
+ * serial in the workbook's date system), else the number; into r. */
+void nz_sheet_put_number(struct nz_sheetrow *r, size_t col, double v,
+	int is_date, int date1904);
+
+/* 1 if number format id (code: its format code, NULL for a built-in
+ * one) shows a date (a date-time too; a time of day alone is not). */
+int nz_sheet_format_is_date(long id, const char *code);
+
+/* biff.c: the cells of .xls sheet number sheet (0-based) that FreeXL
+ * does not read: formula results and BOOLERR constants, sorted by row
+ * then column; text as UTF-8, type an enum nz_cell. */
+struct nz_biff_cell {
+	unsigned row, col;    /* 0-based */
+	unsigned char type;
+	char *text;
+};
+struct nz_biff_list {
+	struct nz_biff_cell *cell;
+	size_t n, cap;
+};
+void nz_biff_cells(const char *path, const char *file, size_t sheet,
+	int date1904, struct nz_biff_list *out);
+void nz_biff_free(struct nz_biff_list *l);
+
+/* A workbook reader: next_row fills row with the next sheet row that has
+ * any cell (1) or says the sheet is done (0); it exits 1 on a damaged
+ * file, naming it.  close frees it. */
+struct nz_book {
+	int (*next_row)(struct nz_book *b, struct nz_sheetrow *row);
+	void (*close)(struct nz_book *b);
+	int date1904;
+};
+/* Open the sheet (by name, else 1-based index, else the first) of the
+ * workbook at path, read under the name given in messages. */
+struct nz_book *nz_xlsx_open(const char *path, const char *name,
+	const char *sheet_name, long sheet_index);
+struct nz_book *nz_xls_open(const char *path, const char *name,
+	const char *sheet_name, long sheet_index);
+/* The sheet asked for among n names: its 0-based index; exits 1 listing
+ * the sheets when there is none such. */
+size_t nz_sheet_pick(const char *file, const char *const *names, size_t n,
+	const char *sheet_name, long sheet_index);
+/* standard input copied to an unlinked temporary file, for readers that
+ * need to seek; the caller closes it */
+FILE *nz_spool_stdin(void);
+
+#endif
