@@ -45,7 +45,9 @@ struct stream {
 
 struct globals {
 	unsigned long *sheet_offset;
+	char **sheet_name;
 	size_t nsheets, sheet_cap;
+	int date1904;
 	unsigned *xf_fmt;
 	size_t nxf, xf_cap;
 	long *fmt_id;
@@ -239,6 +241,34 @@ add_format(struct stream *s, struct globals *g)
 	g->fmt_code[g->nfmts++] = code.s ? code.s : nz_strdup("");
 }
 
+/* A BOUNDSHEET: where the sheet starts in the stream, and its name. */
+static void
+add_sheet(struct stream *s, struct globals *g)
+{
+	nz_buf name = {0};
+	unsigned high = 0;
+	size_t n;
+
+	if (s->len < 8)
+		damaged(s, "a BOUNDSHEET record too short");
+	n = s->rec[6];
+	if (s->biff8) {
+		if (n << (s->rec[7] & 1) > s->len - 8)
+			damaged(s, "a sheet name longer than its record");
+		add_chars(&name, s->rec + 8, n, s->rec[7] & 1, &high);
+	} else {
+		if (n > s->len - 7)
+			damaged(s, "a sheet name longer than its record");
+		add_cp1252(s, &name, s->rec + 7, n);
+	}
+	nz_grow(&g->sheet_offset, &g->sheet_cap, g->nsheets + 1,
+	    sizeof *g->sheet_offset);
+	g->sheet_name = nz_realloc(g->sheet_name,
+	    g->sheet_cap * sizeof *g->sheet_name);
+	g->sheet_offset[g->nsheets] = u32(s->rec);
+	g->sheet_name[g->nsheets++] = name.s ? name.s : nz_strdup("");
+}
+
 static void
 read_globals(struct stream *s, struct globals *g)
 {
@@ -246,10 +276,10 @@ read_globals(struct stream *s, struct globals *g)
 		damaged(s, "the workbook stream does not start with BOF");
 	s->biff8 = u16(s->rec) == 0x0600;
 	while (next_record(s) && s->type != R_EOF) {
-		if (s->type == R_BOUNDSHEET && s->len >= 4) {
-			nz_grow(&g->sheet_offset, &g->sheet_cap, g->nsheets + 1,
-			    sizeof *g->sheet_offset);
-			g->sheet_offset[g->nsheets++] = u32(s->rec);
+		if (s->type == R_BOUNDSHEET) {
+			add_sheet(s, g);
+		} else if (s->type == R_DATEMODE && s->len >= 2) {
+			g->date1904 = u16(s->rec) == 1;
 		} else if (s->type == R_XF && s->len >= 4) {
 			nz_grow(&g->xf_fmt, &g->xf_cap, g->nxf + 1,
 			    sizeof *g->xf_fmt);
@@ -281,6 +311,9 @@ free_globals(struct globals *g)
 
 	for (i = 0; i < g->nfmts; i++)
 		free(g->fmt_code[i]);
+	for (i = 0; i < g->nsheets; i++)
+		free(g->sheet_name[i]);
+	free(g->sheet_name);
 	free(g->fmt_code);
 	free(g->fmt_id);
 	free(g->xf_fmt);
@@ -408,6 +441,22 @@ read_sheet(struct stream *s, const struct globals *g, size_t sheet,
 
 /* ---- the container ---- */
 
+/* libgsf reports a damaged container as GLib "CRITICAL" lines on
+ * standard error; the message that counts is ours. */
+static void
+quiet(const gchar *domain, GLogLevelFlags level, const gchar *msg,
+    gpointer data)
+{
+	(void)domain, (void)level, (void)msg, (void)data;
+}
+
+static _Noreturn void
+no_container(const struct stream *s, const char *what)
+{
+	nz_dieat(NZ_EXIT_DATA, s->file, 0, "damaged .xls workbook: %s (a "
+	    "cut-short file?)", what);
+}
+
 static void
 read_stream(struct stream *s, const char *path)
 {
@@ -418,10 +467,10 @@ read_stream(struct stream *s, const char *path)
 	gsf_off_t size;
 
 	gsf_init();
+	g_log_set_default_handler(quiet, NULL);
 	in = gsf_input_stdio_new(path, &err);
 	if (!in)
-		nz_dieat(NZ_EXIT_DATA, s->file, 0, "%s", err ? err->message :
-		    "cannot open");
+		no_container(s, err ? err->message : "cannot open it");
 	ole = gsf_infile_msole_new(in, &err);
 	g_object_unref(in);
 	if (ole) {
@@ -433,34 +482,39 @@ read_stream(struct stream *s, const char *path)
 	if (err)
 		g_error_free(err);
 	if (!wb)
-		damaged(s, "no workbook stream in the OLE2 container");
+		no_container(s, "no workbook stream in its OLE2 container");
 	size = gsf_input_size(wb);
 	s->size = size > 0 ? (size_t)size : 0;
 	s->data = nz_malloc(s->size + 1);
 	got = s->size ? gsf_input_read(wb, s->size, s->data) : s->data;
 	g_object_unref(wb);
 	if (!got)
-		damaged(s, "the workbook stream cannot be read");
+		no_container(s, "its workbook stream cannot be read");
 }
 
-void
-nz_biff_cells(const char *path, const char *file, size_t sheet,
-    int date1904, struct nz_biff_list *out)
+size_t
+nz_biff_read(const char *path, const char *file, const char *sheet_name,
+    long sheet_index, int *date1904, struct nz_biff_list *out)
 {
 	/* on the heap and held: reachable whatever error ends the run */
 	struct { struct stream s; struct globals g; } *w = nz_calloc(1,
 	    sizeof *w);
+	size_t pick;
 
 	nz_hold(w);
 	w->s.file = file;
 	memset(out, 0, sizeof *out);
 	read_stream(&w->s, path);
 	read_globals(&w->s, &w->g);
-	read_sheet(&w->s, &w->g, sheet, out, date1904);
+	pick = nz_sheet_pick(file, (const char *const *)w->g.sheet_name,
+	    w->g.nsheets, sheet_name, sheet_index);
+	*date1904 = w->g.date1904;
+	read_sheet(&w->s, &w->g, pick, out, *date1904);
 	free(w->s.data);
 	free_globals(&w->g);
 	nz_drop(w);
 	free(w);
+	return pick;
 }
 
 void

@@ -304,6 +304,8 @@ check_time_part(const char *s, char *why)
 			t++;
 	if (t != s && valid_time(t) == 0)
 		return 0;
+	while (*s == ' ')
+		s++;
 	return why_printf(why, NZ_DATE_BAD_TIME, "time part %s after the date "
 	    "is not a time (H:MM or H:MM:SS, 24-hour or with am/pm)",
 	    nz_q(s));

@@ -199,6 +199,10 @@ load_source(nz_profile *p, int f, json_t *v)
 	nz_source *src = &p->field[f];
 	int multi = nz_pfields[f].multi;
 
+	if (json_is_object(v) && json_object_get(v, "first_of") && multi)
+		profile_error(p, field, "field '%s' takes several values: "
+		    "\"first_of\" is for single-valued fields (an array of "
+		    "columns gives each its value)", field);
 	if (json_is_string(v) || (json_is_array(v) && multi)) {
 		set_columns(p, src, field, v);
 		src->kind = NZ_SOURCE_COLUMNS;
@@ -414,8 +418,11 @@ load_format(nz_profile *p, json_t *root)
 		profile_error(p, "sheet", "\"sheet\" applies only to format "
 		    "xlsx or xls");
 	}
-	if (json_is_integer(sheet) && json_integer_value(sheet) >= 1 &&
-	    json_integer_value(sheet) <= 65535)
+	if (json_is_integer(sheet) && (json_integer_value(sheet) < 1 ||
+	    json_integer_value(sheet) > 65535))
+		profile_error(p, "sheet", "\"sheet\" as a number counts the "
+		    "sheets from 1");
+	if (json_is_integer(sheet))
 		p->sheet_index = (long)json_integer_value(sheet);
 	else if (sheet)
 		p->sheet_name = nonempty_string(p, "sheet", sheet, "\"sheet\" "
@@ -455,22 +462,21 @@ load_value_rules(nz_profile *p, json_t *root)
 {
 	json_t *fold = json_object_get(root, "fold_case");
 	json_t *missing = json_object_get(root, "units_missing");
-	const char **names;
-	size_t i, n;
+	size_t i;
 
-	if (fold) {
-		names = string_list(p, "fold_case", fold, &n, 1);
-		for (i = 0; i < n; i++) {
-			if (strcmp(names[i], "client_id") == 0)
-				p->fold_case[NZ_PF_CLIENT_ID] = 1;
-			else if (strcmp(names[i], "household_id") == 0)
-				p->fold_case[NZ_PF_HOUSEHOLD_ID] = 1;
-			else
-				profile_error(p, "fold_case", "\"fold_case\" "
-				    "takes client_id and household_id, not %s",
-				    nz_q(names[i]));
-		}
-		free(names);
+	if (fold && !json_is_array(fold))
+		profile_error(p, "fold_case", "\"fold_case\" must be an array "
+		    "of field names");
+	for (i = 0; fold && i < json_array_size(fold); i++) {
+		const char *name = json_string_value(json_array_get(fold, i));
+		if (name && strcmp(name, "client_id") == 0)
+			p->fold_case[NZ_PF_CLIENT_ID] = 1;
+		else if (name && strcmp(name, "household_id") == 0)
+			p->fold_case[NZ_PF_HOUSEHOLD_ID] = 1;
+		else
+			profile_error(p, "fold_case", "\"fold_case\" takes "
+			    "client_id and household_id, not %s",
+			    name ? nz_q(name) : "a value that is no string");
 	}
 	if (missing) {
 		p->units_missing = string_list(p, "units_missing", missing,

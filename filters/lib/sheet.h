@@ -35,8 +35,7 @@ void nz_sheet_put_number(struct nz_sheetrow *r, size_t col, double v,
  * one) shows a date (a date-time too; a time of day alone is not). */
 int nz_sheet_format_is_date(long id, const char *code);
 
-/* biff.c: the cells of .xls sheet number sheet (0-based) that FreeXL
- * does not read: formula results and BOOLERR constants, sorted by row
+/* biff.c: the cells of an .xls sheet that FreeXL does not read: formula results and BOOLERR constants, sorted by row
  * then column; text as UTF-8, type an enum nz_cell. */
 struct nz_biff_cell {
 	unsigned row, col;    /* 0-based */
@@ -47,8 +46,12 @@ struct nz_biff_list {
 	struct nz_biff_cell *cell;
 	size_t n, cap;
 };
-void nz_biff_cells(const char *path, const char *file, size_t sheet,
-	int date1904, struct nz_biff_list *out);
+/* Read the workbook at path (named file in messages), pick the sheet as
+ * nz_sheet_pick does from its names and return its index, with the date
+ * system and the cells; exits 1 on a damaged file. */
+size_t nz_biff_read(const char *path, const char *file,
+	const char *sheet_name, long sheet_index, int *date1904,
+	struct nz_biff_list *out);
 void nz_biff_free(struct nz_biff_list *l);
 
 /* A workbook reader: next_row fills row with the next sheet row that has

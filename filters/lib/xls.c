@@ -34,21 +34,21 @@ static const char *
 freexl_error(int code)
 {
 	switch (code) {
-	case FREEXL_FILE_NOT_FOUND: return "no such file";
-	case FREEXL_INSUFFICIENT_MEMORY: return "out of memory";
+	case FREEXL_FILE_NOT_FOUND: return ": no such file";
+	case FREEXL_INSUFFICIENT_MEMORY: return ": out of memory";
 	case FREEXL_INVALID_CFBF_HEADER:
 	case FREEXL_CFBF_INVALID_SIGNATURE:
-		return "not an .xls file (no OLE compound file header)";
+		return ": not an .xls file (no OLE compound file header)";
 	case FREEXL_CFBF_READ_ERROR:
 	case FREEXL_CFBF_SEEK_ERROR:
-		return "read error: a cut-short file?";
+		return ": read error, a cut-short file?";
 	case FREEXL_BIFF_WORKBOOK_NOT_FOUND:
-		return "no workbook stream in the file";
+		return ": no workbook stream in the file";
 	case FREEXL_UNSUPPORTED_CHARSET:
-		return "a character set FreeXL cannot convert";
+		return ": a character set FreeXL cannot convert";
 	case FREEXL_INVALID_CHARACTER:
-		return "a text that is not valid in its character set";
-	default: return "damaged or unsupported .xls file";
+		return ": a text that is not valid in its character set";
+	default: return ": a damaged or unsupported .xls file";
 	}
 }
 
@@ -113,7 +113,7 @@ xls_next_row(struct nz_book *b, struct nz_sheetrow *row)
 		r = freexl_get_cell_value(x->handle, x->row, c, &v);
 		if (r != FREEXL_OK)
 			nz_dieat(NZ_EXIT_DATA, x->file, (long)x->row + 1,
-			    "column %u: %s", c + 1u, freexl_error(r));
+			    "column %u%s", c + 1u, freexl_error(r));
 		put_cell(x, row, c, &v);
 	}
 	/* cells of this row outside FreeXL's dimensions, if any */
@@ -138,34 +138,39 @@ xls_close(struct nz_book *b)
 	free(x);
 }
 
-static size_t
-select_sheet(struct xls *x, const char *sheet_name, long sheet_index)
+/* Select sheet pick (as biff.c chose it, from the same list of sheets)
+ * and read its size. */
+static void
+select_sheet(struct xls *x, size_t pick)
 {
-	unsigned count = 0, mode = 0, i;
-	const char **names;
-	size_t pick;
-
-	if (freexl_get_info(x->handle, FREEXL_BIFF_SHEET_COUNT, &count) !=
-	    FREEXL_OK)
-		count = 0;
-	names = nz_calloc(count + 1, sizeof *names);
-	nz_hold(names);
-	for (i = 0; i < count; i++)
-		if (freexl_get_worksheet_name(x->handle, (unsigned short)i,
-		    &names[i]) != FREEXL_OK || !names[i])
-			names[i] = "";
-	pick = nz_sheet_pick(x->file, names, count, sheet_name, sheet_index);
-	nz_drop(names);
-	free(names);
 	if (freexl_select_active_worksheet(x->handle, (unsigned short)pick) !=
 	    FREEXL_OK || freexl_worksheet_dimensions(x->handle, &x->rows,
 	    &x->cols) != FREEXL_OK)
 		nz_dieat(NZ_EXIT_DATA, x->file, 0, "cannot read sheet %zu",
 		    pick + 1);
-	if (freexl_get_info(x->handle, FREEXL_BIFF_DATEMODE, &mode) ==
-	    FREEXL_OK)
-		x->book.date1904 = mode == FREEXL_BIFF_DATEMODE_1904;
-	return pick;
+}
+
+/* What a file that FreeXL cannot open is, by its first bytes: a hint. */
+static const char *
+not_xls_hint(const char *path, const char *name)
+{
+	unsigned char magic[4] = {0};
+	FILE *f = fopen(path, "rb");
+	size_t got;
+
+	if (!f)
+		nz_die(NZ_EXIT_DATA, "%s: %s", name, strerror(errno));
+	got = fread(magic, 1, 4, f);
+	fclose(f);
+	if (got == 0)
+		return ": an empty file";
+	if (got == 4 && memcmp(magic, "PK\x03\x04", 4) == 0)
+		return ": it is a zip, an .xlsx workbook? (then \"format\": "
+		    "\"xlsx\")";
+	if (got < 4 || memcmp(magic, "\xD0\xCF\x11\xE0", 4) != 0)
+		return ": it is no Excel file (no OLE2 header); a CSV file? "
+		    "(then \"format\": \"csv\")";
+	return "";
 }
 
 struct nz_book *
@@ -175,6 +180,8 @@ nz_xls_open(const char *path, const char *name, const char *sheet_name,
 	struct xls *x = nz_calloc(1, sizeof *x);
 	char spool_path[64];
 	unsigned password = 0;
+	const char *hint;
+	size_t pick;
 	int r;
 
 	nz_hold(x);
@@ -187,21 +194,30 @@ nz_xls_open(const char *path, const char *name, const char *sheet_name,
 		    fileno(x->spool));
 		path = spool_path;
 	}
-	errno = 0;
+	/* first the checks and the cells FreeXL misses: a damaged file
+	 * stops there, before FreeXL reads it */
+	hint = not_xls_hint(path, name);
+	if (*hint)
+		nz_dieat(NZ_EXIT_DATA, name, 0, "not a readable .xls workbook%s",
+		    hint);
+	pick = nz_biff_read(path, name, sheet_name, sheet_index,
+	    &x->book.date1904, &x->extra);
 	r = freexl_open(path, &x->handle);
+	if (r == FREEXL_OK && !x->handle)  /* FreeXL gave up, saying nothing */
+		nz_dieat(NZ_EXIT_DATA, name, 0, "not a readable .xls workbook: "
+		    "FreeXL cannot read it (its string table may hold an "
+		    "empty text); save it as .xlsx");
 	if (r != FREEXL_OK) {
 		x->handle = NULL;
-		if (r == FREEXL_FILE_NOT_FOUND)
-			nz_die(NZ_EXIT_DATA, "%s: %s", name,
-			    strerror(errno ? errno : ENOENT));
-		nz_dieat(NZ_EXIT_DATA, name, 0, "not a readable .xls workbook: "
-		    "%s", freexl_error(r));
+		nz_dieat(NZ_EXIT_DATA, name, 0, "not a readable .xls workbook%s",
+		    freexl_error(r));
 	}
+	/* FreeXL 1.0.6 says PLAIN, or for a protected file not OBFUSCATED
+	 * but some other number: anything but PLAIN is protected */
 	if (freexl_get_info(x->handle, FREEXL_BIFF_PASSWORD, &password) ==
-	    FREEXL_OK && password == FREEXL_BIFF_OBFUSCATED)
+	    FREEXL_OK && password != FREEXL_BIFF_PLAIN)
 		nz_dieat(NZ_EXIT_DATA, name, 0, "the workbook is protected by a "
 		    "password: save it without one");
-	nz_biff_cells(path, name, select_sheet(x, sheet_name, sheet_index),
-	    x->book.date1904, &x->extra);
+	select_sheet(x, pick);
 	return &x->book;
 }

@@ -86,7 +86,7 @@ dates(void)
 	    why_is("4/13/2025", "%d/%m/%Y", NZ_DATE_IMPOSSIBLE,
 	    "month 13 does not exist") &&
 	    why_is("4/03/2025 2:22 xm", "%d/%m/%Y", NZ_DATE_BAD_TIME,
-	    "time part ' 2:22 xm' after the date is not a time (H:MM or "
+	    "time part '2:22 xm' after the date is not a time (H:MM or "
 	    "H:MM:SS, 24-hour or with am/pm)") &&
 	    why_is("2025-03-04", "%d/%m/%Y", NZ_DATE_SHAPE,
 	    "not a date: expected %d/%m/%Y") &&
