@@ -14,12 +14,14 @@ static const char *const columns[NCOLUMNS] = {
 	"need", "service", "units",
 };
 
-/* one map.json entry: a folded local value and its code */
+/* one map.json entry, or a reference table's: a folded local value and
+ * its code */
 struct entry {
 	char *key;          /* folded */
 	size_t len;
 	char *raw;          /* as written in the map, for messages */
 	int code;           /* index in the field's code list */
+	int table;          /* 0: the map's own; else 1 + the table's index */
 };
 
 /* a value as it came and the code it mapped to: the same few spellings
@@ -64,6 +66,9 @@ struct tally {
 
 struct run {
 	const char *map_path;   /* NULL: --suggest from scratch */
+	const char *ref_dir;    /* the reference tables */
+	nz_reftable **tables;   /* the tables the map uses, in its order */
+	size_t ntables;
 	char *agency;           /* the map's, or the first row's */
 	struct field_map field[NZ_NFIELDS];
 	struct tally tally;
@@ -92,11 +97,17 @@ usage(void)
 "                       in, found from its own path)\n"
 "  -u, --unmapped FILE  write field,value,count of every value that was\n"
 "                       unmapped or empty, sorted by field then value\n"
+"  -r, --reference DIR  the reference tables DIR/NAME.json a map may use\n"
+"                       (default: as --codes, the pipelines/reference\n"
+"                       directory)\n"
 "      --strict         list unmapped values on standard error and exit 1\n"
 "                       if there are any (empty values do not count)\n"
 "      --suggest        write, instead of events, a starter map (JSON) of\n"
 "                       every distinct unmapped value with its \"_count\",\n"
-"                       for staff to fill in the codes\n"
+"                       for staff to fill in the codes; a value that is a\n"
+"                       national label of its field, or a name in a\n"
+"                       reference table for it, has its code filled in and\n"
+"                       a \"_guess\" saying where it came from, to check\n"
 "  -s, --stats FILE     write row accounting as JSON; the warnings are the\n"
 "                       unmapped and the empty values by field\n"
 "  -h, --help           show this help and exit\n"
@@ -109,7 +120,12 @@ usage(void)
 "  A local value maps to a code of the field's national list, written as a\n"
 "  string or as {\"code\": ...}.  Keys starting with '_' (notes, \"_count\")\n"
 "  are ignored.  A national code maps to itself only if the map says so.\n"
-"  The map's agency must be the agency of every row.\n\n"
+"  The map's agency must be the agency of every row.\n"
+"  \"use\": {\"ethnicity\": [\"ethnicity\"], \"region\":\n"
+"  [\"territorial-authorities\", \"towns\"]} adds the names of those\n"
+"  reference tables (Stats NZ ethnic groups at every level; territorial\n"
+"  authorities and main towns to regional councils) to the field: the\n"
+"  map's own entries win over them, and an earlier table over a later.\n\n"
 "Matching:\n"
 "  Ignores case, surrounding and repeated white space (also no-break\n"
 "  spaces), macrons (a e i o u with a macron, or a combining macron, match\n"
@@ -365,10 +381,86 @@ add_entry(struct run *run, int f, const char *value, json_t *target)
 	e->len = run->folded.len;
 	e->raw = nz_strdup(value);
 	e->code = ci;
+	e->table = 0;
 	if (fm->n * 2 > fm->nslot)
 		rehash(fm);
 	else
 		fm->slot[slot_of(fm, e->key, e->len)] = fm->n;
+}
+
+/* One name of reference table number ti (1-based): below the map's own
+ * entries and the tables listed before it; two names of one table that
+ * match each other must have one code. */
+static void
+add_table_entry(struct run *run, int f, int ti, const char *value, int ci)
+{
+	struct field_map *fm = &run->field[f];
+	const nz_reftable *t = run->tables[ti - 1];
+	const struct entry *old;
+	struct entry *e;
+
+	fold(value, strlen(value), &run->folded);
+	if (run->folded.len == 0 || strchr(value, '|'))
+		nz_dieat(NZ_EXIT_DATA, t->path, nz_json_key_line(t->path, value,
+		    1), "name %s cannot be mapped (empty, or holds '|')",
+		    nz_q(value));
+	if ((old = lookup(fm, run->folded.s, run->folded.len)) != NULL) {
+		if (old->table == ti && old->code != ci)
+			nz_dieat(NZ_EXIT_DATA, t->path, nz_json_key_line(t->path,
+			    value, 1), "names %s and %s match each other but "
+			    "have codes %s and %s", nz_q(value), nz_q(old->raw),
+			    nz_q(fm->codes->code[ci]),
+			    nz_q(fm->codes->code[old->code]));
+		return;   /* the map's own entry, or an earlier table's, wins */
+	}
+	nz_grow(&fm->entry, &fm->cap, fm->n + 1, sizeof *fm->entry);
+	e = &fm->entry[fm->n++];
+	e->key = nz_strndup(run->folded.s, run->folded.len);
+	e->len = run->folded.len;
+	e->raw = nz_strdup(value);
+	e->code = ci;
+	e->table = ti;
+	if (fm->n * 2 > fm->nslot)
+		rehash(fm);
+	else
+		fm->slot[slot_of(fm, e->key, e->len)] = fm->n;
+}
+
+/* "use": {"region": ["territorial-authorities", "towns"], ...}: each
+ * table's names join the field's map, after the map's own entries. */
+static void
+load_use(struct run *run, json_t *use)
+{
+	const char *path = run->map_path, *field;
+	json_t *names, *name;
+	nz_reftable *t;
+	size_t i, k;
+	int f;
+
+	if (!json_is_object(use))
+		nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path, "use", 1),
+		    "\"use\" must be an object of field: [reference tables]");
+	json_object_foreach(use, field, names) {
+		f = nz_field_index(field);
+		if (f < 0 || !json_is_array(names))
+			nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path, field,
+			    1), "\"use\": %s must be a field with an array of "
+			    "reference table names", nz_q(field));
+		json_array_foreach(names, i, name) {
+			if (!json_is_string(name))
+				nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(
+				    path, field, 1), "\"use\": the tables of %s "
+				    "must be names", field);
+			t = nz_reftable_load(run->ref_dir,
+			    json_string_value(name), run->field[f].codes, 0);
+			run->tables = nz_realloc(run->tables,
+			    (run->ntables + 1) * sizeof *run->tables);
+			run->tables[run->ntables++] = t;
+			for (k = 0; k < t->n; k++)
+				add_table_entry(run, f, (int)run->ntables,
+				    t->value[k], t->code[k]);
+		}
+	}
 }
 
 static void
@@ -405,10 +497,10 @@ load_map(struct run *run)
 
 	json_object_foreach(root, key, v)
 		if (key[0] != '_' && strcmp(key, "agency") != 0 &&
-		    strcmp(key, "fields") != 0)
+		    strcmp(key, "fields") != 0 && strcmp(key, "use") != 0)
 			nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path, key,
-			    1), "unknown key %s (expected \"agency\" and "
-			    "\"fields\")", nz_q(key));
+			    1), "unknown key %s (expected \"agency\", \"fields\" "
+			    "and \"use\")", nz_q(key));
 	run->agency = nz_strdup(nz_json_str(path, root, "agency", NULL));
 	if (!run->agency[0])
 		nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path, "agency",
@@ -419,6 +511,8 @@ load_map(struct run *run)
 		    1), "\"fields\" must be an object of field: {local value: "
 		    "code}");
 	load_fields(run, fields);
+	if (json_object_get(root, "use"))
+		load_use(run, json_object_get(root, "use"));
 	nz_json_free(root);
 }
 
@@ -481,6 +575,9 @@ free_run(struct run *run)
 	}
 	free(run->tally.miss);
 	free(run->tally.slot);
+	for (i = 0; i < run->ntables; i++)
+		nz_reftable_free(run->tables[i]);
+	free(run->tables);
 	free(run->agency);
 	nz_buf_free(&run->folded);
 	for (f = 0; f < NZ_NFIELDS; f++)
@@ -921,14 +1018,140 @@ suggest_codes(const struct run *run, const int *fields, int nfields)
 	fputs("\n  }", stdout);
 }
 
+/* ---- guesses for --suggest ---- */
+
+struct guesser {
+	nz_reftable **tables;   /* every table in the reference folder */
+	int *field;             /* each one's field */
+	size_t n;
+	nz_buf folded;
+};
+
+static void
+load_guesser(const struct run *run, struct guesser *g)
+{
+	size_t n, i;
+	char **names = nz_reftable_names(run->ref_dir, &n);
+	nz_reftable *t;
+	int f;
+
+	nz_hold(names);
+	for (i = 0; i < n; i++) {
+		for (f = 0; f < NZ_NFIELDS; f++) {
+			t = nz_reftable_load(run->ref_dir, names[i],
+			    run->field[f].codes, 1);
+			if (!t)
+				continue;
+			g->tables = nz_realloc(g->tables,
+			    (g->n + 1) * sizeof *g->tables);
+			g->field = nz_realloc(g->field,
+			    (g->n + 1) * sizeof *g->field);
+			g->tables[g->n] = t;
+			g->field[g->n++] = f;
+		}
+		free(names[i]);
+	}
+	nz_drop(names);
+	free(names);
+}
+
+static void
+free_guesser(struct guesser *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		nz_reftable_free(g->tables[i]);
+	free(g->tables);
+	free(g->field);
+	nz_buf_free(&g->folded);
+}
+
+/* 1 if the folded value is the label, or one of its " / " parts (the
+ * gender list's "Female / Wahine" names two) */
+static int
+label_matches(struct guesser *g, const char *label, const struct miss *m)
+{
+	const char *part = label, *slash;
+	size_t len;
+
+	for (;;) {
+		slash = strstr(part, " / ");
+		len = slash ? (size_t)(slash - part) : strlen(part);
+		fold(part, len, &g->folded);
+		if (g->folded.len == m->len && memcmp(g->folded.s, m->key,
+		    m->len) == 0)
+			return 1;
+		if (!slash)
+			return 0;
+		part = slash + 3;
+	}
+}
+
+/* The code of an unmapped value whose folded form is a national label of
+ * its field, or a name in a reference table for it; -1 if none.  *how
+ * says which. */
+static int
+guess(const struct run *run, struct guesser *g, const struct miss *m,
+    nz_buf *how)
+{
+	const nz_codes *codes = run->field[m->field].codes;
+	size_t i, k;
+
+	for (i = 0; i < codes->n; i++)
+		if (label_matches(g, codes->label[i], m)) {
+			nz_buf_printf(how, "the national label of %s",
+			    codes->code[i]);
+			return (int)i;
+		}
+	for (k = 0; k < g->n; k++) {
+		const nz_reftable *t = g->tables[k];
+		if (g->field[k] != m->field)
+			continue;
+		for (i = 0; i < t->n; i++) {
+			fold(t->value[i], strlen(t->value[i]), &g->folded);
+			if (g->folded.len != m->len || memcmp(g->folded.s,
+			    m->key, m->len) != 0)
+				continue;
+			nz_buf_printf(how, "%s in reference table %s (%s)",
+			    t->value[i], t->name, t->version);
+			return t->code[i];
+		}
+	}
+	return -1;
+}
+
+/* One value of the starter map: its code guessed, or "" to fill in. */
+static void
+suggest_value(const struct run *run, struct guesser *g, const struct miss *m)
+{
+	nz_buf how = {0};
+	int code = guess(run, g, m, &how);
+
+	put_json_string(stdout, m->shown);
+	fputs(": {\"code\": ", stdout);
+	put_json_string(stdout, code < 0 ? "" :
+	    run->field[m->field].codes->code[code]);
+	printf(", \"_count\": %ld", m->count);
+	if (code >= 0) {
+		fputs(", \"_guess\": ", stdout);
+		put_json_string(stdout, how.s);
+	}
+	putc('}', stdout);
+	nz_buf_free(&how);
+}
+
 /* A starter map of the unmapped values (not the empty ones). */
 static void
 suggest(const struct run *run)
 {
 	struct miss **v = sorted_misses(&run->tally);
 	int fields[NZ_NFIELDS], nfields = 0, last = -1;
+	struct guesser g = {0};
 	size_t i;
 
+	nz_hold(v);
+	load_guesser(run, &g);
 	fputs("{\n  \"agency\": ", stdout);
 	put_json_string(stdout, run->agency ? run->agency : "");
 	fputs(",\n  \"fields\": {", stdout);
@@ -943,13 +1166,14 @@ suggest(const struct run *run)
 		} else {
 			fputs(",\n      ", stdout);
 		}
-		put_json_string(stdout, v[i]->shown);
-		printf(": {\"code\": \"\", \"_count\": %ld}", v[i]->count);
+		suggest_value(run, &g, v[i]);
 	}
 	fputs(nfields ? "\n    }\n  }" : "}", stdout);
 	if (nfields)
 		suggest_codes(run, fields, nfields);
 	fputs("\n}\n", stdout);
+	nz_drop(v);
+	free_guesser(&g);
 	free(v);
 }
 
@@ -966,6 +1190,7 @@ main(int argc, char **argv)
 		{"unmapped", required_argument, NULL, 'u'},
 		{"strict", no_argument, NULL, OPT_STRICT},
 		{"suggest", no_argument, NULL, OPT_SUGGEST},
+		{"reference", required_argument, NULL, 'r'},
 		{"stats", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -973,12 +1198,12 @@ main(int argc, char **argv)
 	};
 	const char *codes_dir = NULL, *unmapped_path = NULL;
 	const char *stats_path = NULL;
-	char *default_codes = NULL;
+	char *default_codes = NULL, *default_ref = NULL;
 	struct run run = {0};
 	int c, strict = 0, want_suggest = 0, failed, i;
 
 	nz_setprog(argv[0]);
-	while ((c = getopt_long(argc, argv, "m:c:u:s:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:c:u:r:s:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm': run.map_path = optarg; break;
 		case 'c': codes_dir = optarg; break;
@@ -986,6 +1211,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_STRICT: strict = 1; break;
 		case OPT_SUGGEST: want_suggest = 1; break;
+		case 'r': run.ref_dir = optarg; break;
 		case 's': stats_path = nz_side_path("--stats", optarg); break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
@@ -1001,6 +1227,8 @@ main(int argc, char **argv)
 		nz_usage_error("--strict and --suggest do not go together");
 	if (!codes_dir)
 		codes_dir = default_codes = nz_pipelines_path("codes");
+	if (!run.ref_dir)
+		run.ref_dir = default_ref = nz_pipelines_path("reference");
 
 	if (!want_suggest)
 		nz_stream_setup();
@@ -1024,6 +1252,7 @@ main(int argc, char **argv)
 		failed = summarise(&run, strict);
 	free_run(&run);
 	free(default_codes);
+	free(default_ref);
 	c = nz_close_stdout();
 	return failed ? NZ_EXIT_DATA : c;
 }

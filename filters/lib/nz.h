@@ -8,6 +8,7 @@
  *   io.c      files, atomic output, close checks
  *   codes.c   national code lists, age bands, the pipelines directory
  *   profile.c the agency profile and its coverage
+ *   reference.c reference tables: classifications and concordances
  *   rows.c    rows of a raw export (CSV), and of workbooks through
  *   xlsx.c    .xlsx (libzip, expat, streaming) and xls.c .xls (FreeXL)
  *   release.c agency releases, manifests and bounds (merge, diff-quarters)
@@ -440,6 +441,28 @@ char *nz_coverage(const char *const *want, size_t nwant,
 	const nz_codes *region, const char *from);
 /* The profile's "regions" as nz_coverage flags. */
 char *nz_profile_coverage(const nz_profile *p, const nz_codes *region);
+
+/* ---- reference.c: reference tables (pipelines/reference/NAME.json) ---- */
+/* Names from a national classification or concordance (Stats NZ ethnic
+ * groups at every level, territorial authorities, towns), each to a code
+ * of one field's national list. */
+typedef struct nz_reftable {
+	json_t *root;          /* the strings below point into it */
+	char *path;
+	const char *name, *version;
+	size_t n, cap;
+	const char **value;    /* every name, as written */
+	int *code;             /* its code's index in the field's list */
+} nz_reftable;
+/* DIR/NAME.json, checked against the field's code list; exits 1 naming
+ * file and line on an error.  other_field_ok: NULL (no error) when the
+ * table is for another field. */
+nz_reftable *nz_reftable_load(const char *dir, const char *name,
+	const nz_codes *codes, int other_field_ok);
+void nz_reftable_free(nz_reftable *t);
+/* The names of the tables in dir, sorted (free each and the array);
+ * NULL and *n 0 when there is no such folder. */
+char **nz_reftable_names(const char *dir, size_t *n);
 
 /* ---- release.c: agency releases as NZCCSS receives them ---- */
 #define NZ_NDIMS 9       /* region .. service */
