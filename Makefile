@@ -36,7 +36,8 @@ AFL_MAINS = normalise map-categories bucket aggregate suppress merge audit
 BUILD_PKGS = gcc make pkg-config libcsv-dev libjansson-dev libsodium-dev \
              libglpk-dev libzip-dev libexpat1-dev libfreexl-dev libgsf-1-dev
 # the tests write their own workbooks (.xlsx and .xls) with Perl
-TEST_PKGS  = python3 libexcel-writer-xlsx-perl libspreadsheet-writeexcel-perl
+TEST_PKGS  = python3 libexcel-writer-xlsx-perl libspreadsheet-writeexcel-perl \
+             help2man man-db
 BENCH_PKGS = time miller
 
 LIB_SRC  = $(wildcard filters/lib/*.c)
@@ -50,7 +51,8 @@ FUZZ_NAMES = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c))
 FUZZ_PROGS = normalise map-categories bucket aggregate suppress merge configs
 
 .DELETE_ON_ERROR:
-.PHONY: all run check deps clean bench key agency agencies fuzz valgrind
+.PHONY: all run check deps clean bench key agency agencies fuzz valgrind \
+	onboard onboard-map onboard-check install
 
 all: $(BINS)
 
@@ -150,6 +152,71 @@ bin/.deps-valgrind-ok: pipelines/deps.sh
 
 valgrind: all bin/.deps-valgrind-ok
 	@sh tests/valgrind.sh $(VALGRIND_AGENCY)
+
+# ---- make install: the programs, their data and man pages ----
+#   make install [PREFIX=/usr/local] [DESTDIR=staging]
+# Programs in PREFIX/bin, the data they read (code lists, rules, table
+# spec, age bands, reference tables, demo keys, policy events) in
+# PREFIX/share/nzccss, a man page per program (help2man, from --help) in
+# PREFIX/share/man/man1.  An installed program finds its data beside its
+# own bin/ folder, else in the DATADIR it was built for.
+PREFIX  ?= /usr/local
+BINDIR   = $(PREFIX)/bin
+DATADIR  = $(PREFIX)/share/nzccss
+MANDIR   = $(PREFIX)/share/man/man1
+INSTALL_PROGS = $(filter-out gen-sample,$(PROGS))
+INSTALL_DATA  = age-bands.json tables.json demo-keys.csv policy-events.csv \
+	$(patsubst pipelines/%,%,$(wildcard pipelines/codes/*.json \
+	pipelines/rules/*.json pipelines/reference/*.json))
+
+# the data directory built into codes.c: rebuilt when PREFIX changes
+bin/.prefix: FORCE
+	@mkdir -p $(@D)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
+bin/obj/codes.o: bin/.prefix
+bin/obj/codes.o: CPPFLAGS += -DNZ_DATADIR='"$(DATADIR)"'
+FORCE:
+
+bin/.deps-install-ok: pipelines/deps.sh
+	@sh pipelines/deps.sh $@ help2man
+
+# one line of the NAME section of each man page
+MAN_aggregate      = count bucketed events into the cells of every table
+MAN_audit          = prove that no suppressed cell of a release can be narrowed
+MAN_bucket         = put mapped events into age bands and quarters
+MAN_diff-quarters  = like-for-like changes between quarters of many releases
+MAN_keygen         = make an agency key, or tell its fingerprint
+MAN_manifest       = write the manifest that goes with a release
+MAN_map-categories = map local category values to national codes
+MAN_merge          = sum the releases of many agencies, with bounds
+MAN_normalise      = turn a raw CMS export into canonical events
+MAN_onboard        = sniff a starter agency profile from a CMS export
+MAN_publish        = the dashboard data and the six-monthly report
+MAN_suppress       = protect internal cells into a release
+
+bin/man/%.1: bin/% bin/.deps-install-ok
+	@mkdir -p $(@D)
+	help2man --no-info --no-discard-stderr --version-string=$(NZ_VERSION) \
+	  --name='$(MAN_$*)' --output=$@.tmp ./bin/$*
+	mv $@.tmp $@
+
+NZ_VERSION = $(shell sed -n 's/^\#define NZ_VERSION "\(.*\)"/\1/p' filters/lib/nz.h)
+
+install: $(addprefix bin/,$(INSTALL_PROGS)) \
+		$(patsubst %,bin/man/%.1,$(INSTALL_PROGS))
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) \
+	  $(addprefix $(DESTDIR)$(DATADIR)/,codes rules reference)
+	for p in $(INSTALL_PROGS); do \
+	  cp bin/$$p $(DESTDIR)$(BINDIR)/$$p.tmp && \
+	  chmod 755 $(DESTDIR)$(BINDIR)/$$p.tmp && \
+	  mv $(DESTDIR)$(BINDIR)/$$p.tmp $(DESTDIR)$(BINDIR)/$$p || exit 1; \
+	  cp bin/man/$$p.1 $(DESTDIR)$(MANDIR)/$$p.1 || exit 1; \
+	done
+	for f in $(INSTALL_DATA); do \
+	  cp pipelines/$$f $(DESTDIR)$(DATADIR)/$$f || exit 1; \
+	done
+	chmod 644 $(DESTDIR)$(MANDIR)/*.1 $(addprefix \
+	  $(DESTDIR)$(DATADIR)/,$(INSTALL_DATA))
 
 # ---- the benchmark: tests/bench/run.sh; results in out/bench ----
 bin/.deps-bench-ok: pipelines/deps.sh

@@ -67,6 +67,7 @@ struct tally {
 struct run {
 	const char *map_path;   /* NULL: --suggest from scratch */
 	const char *ref_dir;    /* the reference tables */
+	char *use;              /* the map's "use", as JSON, for --suggest */
 	nz_reftable **tables;   /* the tables the map uses, in its order */
 	size_t ntables;
 	char *agency;           /* the map's, or the first row's */
@@ -511,8 +512,11 @@ load_map(struct run *run)
 		    1), "\"fields\" must be an object of field: {local value: "
 		    "code}");
 	load_fields(run, fields);
-	if (json_object_get(root, "use"))
+	if (json_object_get(root, "use")) {
 		load_use(run, json_object_get(root, "use"));
+		run->use = json_dumps(json_object_get(root, "use"),
+		    JSON_COMPACT | JSON_PRESERVE_ORDER);
+	}
 	nz_json_free(root);
 }
 
@@ -578,6 +582,7 @@ free_run(struct run *run)
 	for (i = 0; i < run->ntables; i++)
 		nz_reftable_free(run->tables[i]);
 	free(run->tables);
+	free(run->use);
 	free(run->agency);
 	nz_buf_free(&run->folded);
 	for (f = 0; f < NZ_NFIELDS; f++)
@@ -1154,6 +1159,8 @@ suggest(const struct run *run)
 	load_guesser(run, &g);
 	fputs("{\n  \"agency\": ", stdout);
 	put_json_string(stdout, run->agency ? run->agency : "");
+	if (run->use)   /* the tables the map uses: the new map's too */
+		printf(",\n  \"use\": %s", run->use);
 	fputs(",\n  \"fields\": {", stdout);
 	for (i = 0; i < run->tally.n; i++) {
 		if (!v[i]->len)

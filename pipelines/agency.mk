@@ -1,6 +1,8 @@
 # agency.mk: the at-source chain, one agency at a time (DESIGN §2, §7).
-#   make agency AGENCY=code [AGENCY_DIR=dir] [KEY=file]
-# AGENCY_DIR/<code>/ holds export.*, profile.json and map.json.
+#   make agency AGENCY=code [AGENCY_DIR=dir] [KEY=file] [EXPORT=file]
+#   make onboard AGENCY=code EXPORT=file AGENCY_DIR=dir
+# AGENCY_DIR/<code>/ holds export.* (one: .csv, .txt, .xlsx, .xls...),
+# profile.json and map.json; EXPORT= names another export file.
 
 AGENCY_DIR ?= sample-data
 KEY_DIR    ?= $(HOME)/.nzccss/keys
@@ -29,6 +31,69 @@ key:
 	@echo "key written to $(KEY_DIR)/$(AGENCY).key; back it up safely" >&2
 key: bin/keygen
 
+# ---- onboarding: a starter profile and map from a first export ----
+# make onboard copies EXPORT into AGENCY_DIR/code/ as export.<its
+# extension>, writes profile.json (bin/onboard sniffs it from the export)
+# and map.json (bin/map-categories --suggest on the export read with that
+# profile, using the national reference tables), and lists what is left
+# to fill in.  It never writes over a profile or map (FORCE=1 does), and
+# never into sample-data/: an agency's data stays outside the repository.
+# make onboard-map makes only the map, from the profile as it now is.
+ONBOARD_USE = {"gender": ["gender"], "ethnicity": ["ethnicity"], \
+	"region": ["territorial-authorities", "towns"]}
+onboard_dir = $(AGENCY_DIR:%/=%)/$(AGENCY)
+
+onboard-check:
+	@test -n "$(AGENCY)" || { echo "usage: make onboard AGENCY=code" \
+	  "EXPORT=file AGENCY_DIR=dir" >&2; exit 2; }
+	@case "$(AGENCY_DIR:%/=%)" in sample-data|*/sample-data) \
+	  echo "make: give AGENCY_DIR=dir, a folder outside the repository" \
+	    "for the agency's exports and configuration (not sample-data)" >&2; \
+	  exit 2 ;; esac
+
+onboard: onboard-check bin/onboard
+	@test -n "$(EXPORT)" || { echo "usage: make onboard AGENCY=code" \
+	  "EXPORT=file AGENCY_DIR=dir" >&2; exit 2; }
+	@test -f "$(EXPORT)" || { echo "make: EXPORT=$(EXPORT): no such file" >&2; \
+	  exit 1; }
+	@test -n "$(FORCE)" || test ! -e "$(onboard_dir)/profile.json" || { \
+	  echo "make: $(onboard_dir)/profile.json exists; FORCE=1 writes" \
+	    "over it" >&2; exit 1; }
+	@mkdir -p "$(onboard_dir)"
+	@ext=$$(basename "$(EXPORT)" | sed -n 's/.*\.\([A-Za-z0-9]*\)$$/\1/p' | \
+	  tr A-Z a-z); cp "$(EXPORT)" "$(onboard_dir)/export.$${ext:-csv}" && \
+	  echo "onboard: the export is now $(onboard_dir)/export.$${ext:-csv}" >&2
+	@bin/onboard --agency $(AGENCY) --output "$(onboard_dir)/profile.json" \
+	  "$$(ls "$(onboard_dir)"/export.* | head -n 1)" || { \
+	  echo "onboard: finish $(onboard_dir)/profile.json, then" \
+	    "'make onboard-map AGENCY=$(AGENCY) AGENCY_DIR=$(AGENCY_DIR)'" >&2; \
+	  exit 1; }
+	@$(MAKE) --no-print-directory onboard-map
+
+onboard-map: onboard-check bin/normalise bin/map-categories bin/keygen
+	@test -n "$(FORCE)" || test ! -e "$(onboard_dir)/map.json" || { \
+	  echo "make: $(onboard_dir)/map.json exists; FORCE=1 writes over" \
+	    "it" >&2; exit 1; }
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	export=$$(ls "$(onboard_dir)"/export.* | head -n 1); \
+	printf '{"agency": "%s", "use": %s, "fields": {}}\n' '$(AGENCY)' \
+	  '$(ONBOARD_USE)' > "$$tmp/use.json"; \
+	bin/keygen "$$tmp/throwaway.key" 2>/dev/null; \
+	bin/normalise --profile "$(onboard_dir)/profile.json" \
+	  --key "$$tmp/throwaway.key" --max-reject 100 "$$export" \
+	  > "$$tmp/canonical.csv"; \
+	bin/map-categories --suggest --map "$$tmp/use.json" \
+	  "$$tmp/canonical.csv" > "$$tmp/map.json"; \
+	mv "$$tmp/map.json" "$(onboard_dir)/map.json"; \
+	m="$(onboard_dir)/map.json"; \
+	echo "onboard: $$m: $$(grep -c '"_guess"' "$$m" || true) codes" \
+	  "guessed (marked _guess: check them), $$(grep -c '"code": ""' \
+	  "$$m" || true) left to fill in (an empty code; the national codes" \
+	  "are listed under _codes):" >&2; \
+	grep '"code": ""' "$$m" | sed 's/: {"code".*"_count": \([0-9]*\)}.*/, in \1 rows/; s/^ */  /' >&2 || true; \
+	echo "onboard: then 'make key AGENCY=$(AGENCY)' (once) and 'make" \
+	  "agency AGENCY=$(AGENCY) AGENCY_DIR=$(AGENCY_DIR)'" >&2
+
 # The sample agencies' keys come from their DEMO-KEY.hex files: public,
 # for the sample data only (normalise refuses them for anything else).
 out/keys/%.key: sample-data/%/DEMO-KEY.hex bin/keygen
@@ -49,6 +114,34 @@ $(KEY_DIR)/%.key:
 	 echo "  Make one with 'make key AGENCY=$*' (and back it up), or" \
 	   "give KEY=FILE." >&2; exit 1
 
+# The export: EXPORT= for the agency named by AGENCY=, else the one
+# export.* in its folder.  None, or more than one, is a target that
+# stops the build saying what to do (a missing export would otherwise
+# be standard input, and "<stdin>: empty input").
+exports_of = $(wildcard $(AGENCY_DIR)/$(1)/export.*)
+agency_export = $(if $(and $(EXPORT),$(filter $(1),$(AGENCY))),$(EXPORT),\
+	$(if $(word 2,$(call exports_of,$(1))),no-export/several/$(1),\
+	$(or $(call exports_of,$(1)),no-export/none/$(1))))
+
+no-export/none/%:
+	@echo "make: no export for agency '$*': put the CMS export in" \
+	  "$(AGENCY_DIR)/$*/ as export.csv, export.xlsx or export.xls (any" \
+	  "export.*), or give EXPORT=FILE" >&2; exit 1
+no-export/several/%:
+	@echo "make: several exports for agency '$*':" \
+	  "$(call exports_of,$*); keep one, or give EXPORT=FILE" >&2; exit 1
+
+# Without these, a missing profile or map is make's "No rule to make
+# target" about a file further down the chain.
+$(AGENCY_DIR)/%/profile.json:
+	@echo "make: no profile for agency '$*': $@ does not exist." >&2; \
+	 echo "  'make onboard AGENCY=$* EXPORT=FILE AGENCY_DIR=$(AGENCY_DIR)'" \
+	   "writes a starter profile and map from the export." >&2; exit 1
+$(AGENCY_DIR)/%/map.json:
+	@echo "make: no map for agency '$*': $@ does not exist." >&2; \
+	 echo "  'make onboard-map AGENCY=$* AGENCY_DIR=$(AGENCY_DIR)'" \
+	   "writes a starter map from the export and the profile." >&2; exit 1
+
 .SECONDEXPANSION:
 
 # every stage's output stays for inspection (make would delete the middle
@@ -57,13 +150,13 @@ $(KEY_DIR)/%.key:
 	out/agency/%/bucketed.csv out/agency/%/cells.csv out/agency/%/release.csv
 
 # normalise: raw export to canonical events, rejects and row accounting
-out/agency/%/canonical.csv: $$(wildcard $(AGENCY_DIR)/%/export.*) \
+out/agency/%/canonical.csv: $$(call agency_export,$$*) \
 		$(AGENCY_DIR)/%/profile.json $$(call agency_key,$$*) bin/normalise
 	@mkdir -p $(@D)
+	@echo "agency $*: reading the export $<" >&2
 	bin/normalise --profile $(AGENCY_DIR)/$*/profile.json \
 	  --key $(call agency_key,$*) --rejects $(@D)/rejects.csv.tmp \
-	  --stats $(@D)/normalise-stats.json.tmp \
-	  $(wildcard $(AGENCY_DIR)/$*/export.*) > $@.tmp
+	  --stats $(@D)/normalise-stats.json.tmp $< > $@.tmp
 	mv $(@D)/rejects.csv.tmp $(@D)/rejects.csv
 	mv $(@D)/normalise-stats.json.tmp $(@D)/normalise-stats.json
 	mv $@.tmp $@
@@ -117,7 +210,7 @@ out/agency/%/release.csv: out/agency/%/cells.csv $(RULES) bin/suppress
 # lists each S's interval.  secondary-cells.csv (internal, never sent)
 # tells the audit which S may hide any value; every other S is primary.
 MANIFEST_STAGES = normalise map bucket aggregate suppress
-manifest_inputs = $(wildcard $(AGENCY_DIR)/$(1)/export.*) \
+manifest_inputs = $(filter-out no-export/%,$(call agency_export,$(1))) \
 	$(AGENCY_DIR)/$(1)/profile.json $(AGENCY_DIR)/$(1)/map.json \
 	$(CELL_CONFIG) $(RULES)
 out/agency/%/manifest.json: out/agency/%/release.csv $(AGENCY_DIR)/%/profile.json \

@@ -14,7 +14,22 @@
 NATIONAL      = out/national
 POLICY_EVENTS ?= pipelines/policy-events.csv
 
-ifdef RELEASES
+# make site and make report build on the releases make national merged
+# last: without RELEASES= of their own they take the folder it used
+# (out/national/releases-dir; empty for the agencies built here), so the
+# dashboard is never quietly rebuilt from the sample agencies.
+RELEASES_DIR_FILE = $(NATIONAL)/releases-dir
+ifeq ($(origin RELEASES),undefined)
+ifneq ($(filter site report,$(MAKECMDGOALS)),)
+ifeq ($(filter national run agencies agency,$(MAKECMDGOALS)),)
+RELEASES := $(shell cat $(RELEASES_DIR_FILE) 2>/dev/null)
+$(if $(RELEASES),$(info make: the releases in $(RELEASES), as make national \
+  merged them last (RELEASES= for the agencies built here)))
+endif
+endif
+endif
+
+ifneq ($(RELEASES),)
 NATIONAL_DIRS = $(patsubst %/manifest.json,%,\
                   $(wildcard $(RELEASES:%/=%)/*/manifest.json))
 else
@@ -37,6 +52,7 @@ $(NATIONAL)/releases.txt: national-list-check
 	@mkdir -p $(@D)
 	@printf '%s\n' $(NATIONAL_DIRS) > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+	@printf '%s' '$(RELEASES)' > $(RELEASES_DIR_FILE)
 national-list-check:
 
 $(NATIONAL)/merged.csv: $(NATIONAL)/releases.txt $(NATIONAL_INPUTS) bin/merge

@@ -506,6 +506,10 @@ nz_biff_read(const char *path, const char *file, const char *sheet_name,
 	memset(out, 0, sizeof *out);
 	read_stream(&w->s, path);
 	read_globals(&w->s, &w->g);
+	out->sheet = nz_calloc(w->g.nsheets + 1, sizeof *out->sheet);
+	for (out->nsheets = 0; out->nsheets < w->g.nsheets; out->nsheets++)
+		out->sheet[out->nsheets] = nz_strdup(
+		    w->g.sheet_name[out->nsheets]);
 	pick = nz_sheet_pick(file, (const char *const *)w->g.sheet_name,
 	    w->g.nsheets, sheet_name, sheet_index);
 	*date1904 = w->g.date1904;
@@ -524,6 +528,9 @@ nz_biff_free(struct nz_biff_list *l)
 
 	for (i = 0; i < l->n; i++)
 		free(l->cell[i].text);
+	for (i = 0; i < l->nsheets; i++)
+		free(l->sheet[i]);
+	free(l->sheet);
 	free(l->cell);
 	memset(l, 0, sizeof *l);
 }

@@ -87,7 +87,23 @@ nz_pipelines_path(const char *rel)
 			return path.s;
 		}
 	}
+	/* installed (make install): PREFIX/bin/NAME finds PREFIX/share/
+	 * nzccss, also where DESTDIR staged it; else the prefix built in */
+	if (dir) {
+		nz_buf_clear(&path);
+		nz_buf_printf(&path, "%s/../share/nzccss/%s", dir, rel);
+		if (exists(path.s)) {
+			free(dir);
+			return path.s;
+		}
+	}
 	free(dir);
+#ifdef NZ_DATADIR
+	nz_buf_clear(&path);
+	nz_buf_printf(&path, "%s/%s", NZ_DATADIR, rel);
+	if (exists(path.s))
+		return path.s;
+#endif
 	nz_buf_clear(&path);
 	nz_buf_printf(&path, "pipelines/%s", rel);
 	return path.s;

@@ -222,6 +222,8 @@ int nz_rows_date1904(const nz_rows *r);
  * its first non-empty cell (workbooks), NULL if the file had no such
  * line; *is_date set when that cell is a date (the text is then ISO). */
 const char *nz_rows_title(const nz_rows *r, int *is_date);
+/* A workbook's sheets, in order (NULL, *n 0: a CSV file). */
+char *const *nz_rows_sheets(const nz_rows *r, size_t *n);
 const char *nz_rows_name(const nz_rows *r);
 void nz_rows_close(nz_rows *r);
 
@@ -369,7 +371,9 @@ uint64_t nz_hash_bytes(const char *s, size_t len);
 /* Path of REL (e.g. "codes", "age-bands.json") in the pipelines directory,
  * malloc'd: $NZ_PIPELINES/REL if set, else the pipelines/ directory of the
  * repository the running binary was built in (bin/NAME, bin/san/NAME),
- * else pipelines/REL relative to the working directory. */
+ * else the installed data beside an installed binary (PREFIX/bin/NAME:
+ * PREFIX/share/nzccss/REL), else NZ_DATADIR/REL (the data directory of
+ * make install), else pipelines/REL relative to the working directory. */
 char *nz_pipelines_path(const char *rel);
 
 /* ---- profile.c: the agency profile (FORMATS.md) ---- */

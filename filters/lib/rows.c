@@ -230,6 +230,13 @@ nz_rows_title(const nz_rows *r, int *is_date)
 	return r->title.s ? r->title.s : "";
 }
 
+char *const *
+nz_rows_sheets(const nz_rows *r, size_t *n)
+{
+	*n = r->book ? r->book->nsheets : 0;
+	return r->book ? r->book->sheet : NULL;
+}
+
 const char *
 nz_rows_name(const nz_rows *r)
 {

@@ -45,6 +45,8 @@ struct nz_biff_cell {
 struct nz_biff_list {
 	struct nz_biff_cell *cell;
 	size_t n, cap;
+	char **sheet;         /* every sheet's name, in order */
+	size_t nsheets;
 };
 /* Read the workbook at path (named file in messages), pick the sheet as
  * nz_sheet_pick does from its names and return its index, with the date
@@ -61,6 +63,8 @@ struct nz_book {
 	int (*next_row)(struct nz_book *b, struct nz_sheetrow *row);
 	void (*close)(struct nz_book *b);
 	int date1904;
+	char *const *sheet;   /* the workbook's sheets, in order */
+	size_t nsheets;
 };
 /* Open the sheet (by name, else 1-based index, else the first) of the
  * workbook at path, read under the name given in messages. */

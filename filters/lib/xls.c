@@ -202,6 +202,8 @@ nz_xls_open(const char *path, const char *name, const char *sheet_name,
 		    hint);
 	pick = nz_biff_read(path, name, sheet_name, sheet_index,
 	    &x->book.date1904, &x->extra);
+	x->book.sheet = x->extra.sheet;
+	x->book.nsheets = x->extra.nsheets;
 	r = freexl_open(path, &x->handle);
 	if (r == FREEXL_OK && !x->handle)  /* FreeXL gave up, saying nothing */
 		nz_dieat(NZ_EXIT_DATA, name, 0, "not a readable .xls workbook: "

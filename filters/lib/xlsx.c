@@ -355,6 +355,8 @@ read_workbook(struct xlsx *x, const char *sheet_name, long sheet_index)
 	rels = rels_of(x->workbook_part);
 	parse_part(x, rels, rel_start, no_end, no_text);
 	free(rels);
+	x->book.sheet = x->sheet_name;
+	x->book.nsheets = x->nsheets;
 	pick = nz_sheet_pick(x->file, (const char *const *)x->sheet_name,
 	    x->nsheets, sheet_name, sheet_index);
 	x->sheet_part = find_rel(x, x->workbook_part, NULL,
