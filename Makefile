@@ -38,7 +38,7 @@ BUILD_PKGS = gcc make pkg-config libcsv-dev libjansson-dev libsodium-dev \
 # the tests write their own workbooks (.xlsx and .xls) with Perl
 TEST_PKGS  = python3 libexcel-writer-xlsx-perl libspreadsheet-writeexcel-perl \
              help2man man-db
-BENCH_PKGS = time miller
+BENCH_PKGS = time miller python3
 
 LIB_SRC  = $(wildcard filters/lib/*.c)
 LIB_HDR  = $(wildcard filters/lib/*.h)

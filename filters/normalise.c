@@ -1064,6 +1064,8 @@ normalise(struct run *run, const char *path)
 	int r;
 
 	run->rows = nz_rows_open(path, &o);
+	if (!run->rows)   /* a workbook that cannot be read: said */
+		exit(NZ_EXIT_DATA);
 	run->workbook = nz_rows_is_workbook(run->rows);
 	run->date1904 = nz_rows_date1904(run->rows);
 	map_header(run);

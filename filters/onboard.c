@@ -265,8 +265,11 @@ open_rows(const struct sniff *s, long skip_rows, const char *sheet,
 {
 	nz_rows_opts o = {s->format, s->encoding, s->delim, skip_rows, sheet,
 	    sheet_index, 0};
+	nz_rows *r = nz_rows_open(s->path, &o);
 
-	return nz_rows_open(s->path, &o);
+	if (!r)   /* a workbook that cannot be read: said */
+		exit(NZ_EXIT_DATA);
+	return r;
 }
 
 static size_t

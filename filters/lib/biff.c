@@ -11,9 +11,11 @@
  * type u16, size u16, then size bytes; a STRING continues in CONTINUE
  * records, each starting with its own compression flag.  Every length is
  * checked against the record, so a damaged file is an error, not a read
- * past the end.
+ * past the end: the first error jumps back to nz_biff_read (all of this
+ * file's own code, no library between), which prints it.
  */
 #include <iconv.h>
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +36,10 @@ enum {
 
 struct stream {
 	const char *file;
+	jmp_buf jmp;          /* back to nz_biff_read, on an error */
+	nz_buf error;
+	nz_buf text;          /* a STRING record's text */
+	struct nz_sheetrow one;  /* a formula's number, as a cell */
 	unsigned char *data;
 	size_t size, pos;
 	int biff8;
@@ -68,10 +74,12 @@ u32(const unsigned char *p)
 }
 
 static _Noreturn void
-damaged(const struct stream *s, const char *what)
+damaged(struct stream *s, const char *what)
 {
-	nz_dieat(NZ_EXIT_DATA, s->file, 0, "damaged .xls workbook: %s (BIFF "
-	    "record at byte %zu)", what, s->pos);
+	nz_buf_clear(&s->error);
+	nz_buf_printf(&s->error, "damaged .xls workbook: %s (BIFF record at "
+	    "byte %zu)", what, s->pos);
+	longjmp(s->jmp, 1);
 }
 
 /* The next record; 0 at the end of the stream. */
@@ -155,7 +163,7 @@ add_chars(nz_buf *out, const unsigned char *p, size_t n, int wide,
 /* A BIFF5 string: 8-bit text in the workbook's code page, taken as
  * windows-1252 (the code page of every NZ Excel 95 install). */
 static void
-add_cp1252(const struct stream *s, nz_buf *out, const unsigned char *p,
+add_cp1252(struct stream *s, nz_buf *out, const unsigned char *p,
     size_t n)
 {
 	iconv_t cd = iconv_open("UTF-8", "WINDOWS-1252");
@@ -363,9 +371,7 @@ formula_cell(struct stream *s, const struct globals *g,
     struct nz_biff_list *l, int date1904)
 {
 	struct nz_biff_cell *c;
-	struct nz_sheetrow one = {0};
 	const unsigned char *v;
-	nz_buf text = {0};
 	double num;
 
 	if (s->len < 20)
@@ -374,20 +380,20 @@ formula_cell(struct stream *s, const struct globals *g,
 	c = new_cell(l, s->rec);
 	if (u16(v + 6) != 0xFFFF) {
 		memcpy(&num, v, sizeof num);   /* IEEE 754, little-endian */
-		nz_sheet_put_number(&one, 0, num, xf_is_date(g, u16(s->rec +
+		nz_sheetrow_start(&s->one, 0);
+		nz_sheet_put_number(&s->one, 0, num, xf_is_date(g, u16(s->rec +
 		    4)), date1904);
-		set_text(c, one.ncells ? one.type[0] : NZ_CELL_TEXT,
-		    one.ncells ? one.text.s : "");
-		nz_sheetrow_free(&one);
+		set_text(c, s->one.ncells ? s->one.type[0] : NZ_CELL_TEXT,
+		    s->one.ncells ? s->one.text.s : "");
 	} else if (v[0] == 0) {   /* text: the STRING record that follows */
 		while (next_record(s) && s->type != R_STRING)
 			if (s->type == R_EOF || s->type == R_FORMULA)
 				damaged(s, "a text formula without its STRING");
 		if (s->type != R_STRING)
 			damaged(s, "a text formula without its STRING");
-		read_string(s, &text);
-		set_text(c, NZ_CELL_TEXT, text.s ? text.s : "");
-		nz_buf_free(&text);
+		nz_buf_clear(&s->text);
+		read_string(s, &s->text);
+		set_text(c, NZ_CELL_TEXT, s->text.s ? s->text.s : "");
 	} else if (v[0] == 1) {
 		set_text(c, NZ_CELL_TEXT, v[2] ? "TRUE" : "FALSE");
 	} else if (v[0] == 2) {
@@ -451,10 +457,12 @@ quiet(const gchar *domain, GLogLevelFlags level, const gchar *msg,
 }
 
 static _Noreturn void
-no_container(const struct stream *s, const char *what)
+no_container(struct stream *s, const char *what)
 {
-	nz_dieat(NZ_EXIT_DATA, s->file, 0, "damaged .xls workbook: %s (a "
-	    "cut-short file?)", what);
+	nz_buf_clear(&s->error);
+	nz_buf_printf(&s->error, "damaged .xls workbook: %s (a cut-short "
+	    "file?)", what);
+	longjmp(s->jmp, 1);
 }
 
 static void
@@ -469,8 +477,14 @@ read_stream(struct stream *s, const char *path)
 	gsf_init();
 	g_log_set_default_handler(quiet, NULL);
 	in = gsf_input_stdio_new(path, &err);
-	if (!in)
-		no_container(s, err ? err->message : "cannot open it");
+	if (!in) {
+		char msg[256];
+		snprintf(msg, sizeof msg, "%s", err ? err->message :
+		    "cannot open it");
+		if (err)
+			g_error_free(err);
+		no_container(s, msg);
+	}
 	ole = gsf_infile_msole_new(in, &err);
 	g_object_unref(in);
 	if (ole) {
@@ -499,11 +513,16 @@ nz_biff_read(const char *path, const char *file, const char *sheet_name,
 	/* on the heap and held: reachable whatever error ends the run */
 	struct { struct stream s; struct globals g; } *w = nz_calloc(1,
 	    sizeof *w);
-	size_t pick;
+	size_t pick = (size_t)-1;
 
 	nz_hold(w);
 	w->s.file = file;
 	memset(out, 0, sizeof *out);
+	if (setjmp(w->s.jmp)) {
+		nz_warnat(file, 0, "%s", w->s.error.s);
+		pick = (size_t)-1;
+		goto done;
+	}
 	read_stream(&w->s, path);
 	read_globals(&w->s, &w->g);
 	out->sheet = nz_calloc(w->g.nsheets + 1, sizeof *out->sheet);
@@ -511,10 +530,18 @@ nz_biff_read(const char *path, const char *file, const char *sheet_name,
 		out->sheet[out->nsheets] = nz_strdup(
 		    w->g.sheet_name[out->nsheets]);
 	pick = nz_sheet_pick(file, (const char *const *)w->g.sheet_name,
-	    w->g.nsheets, sheet_name, sheet_index);
+	    w->g.nsheets, sheet_name, sheet_index, &w->s.error);
+	if (pick == (size_t)-1) {
+		nz_warnat(file, 0, "%s", w->s.error.s);
+		goto done;
+	}
 	*date1904 = w->g.date1904;
 	read_sheet(&w->s, &w->g, pick, out, *date1904);
+done:
 	free(w->s.data);
+	nz_buf_free(&w->s.error);
+	nz_buf_free(&w->s.text);
+	nz_sheetrow_free(&w->s.one);
 	free_globals(&w->g);
 	nz_drop(w);
 	free(w);

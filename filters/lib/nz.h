@@ -206,7 +206,8 @@ typedef struct nz_rows_opts {
 typedef struct nz_rows nz_rows;
 /* Open an export (path NULL or "-": standard input).  A workbook that
  * cannot be read (not a zip, damaged, no such sheet: the message lists
- * the sheets) exits 1 naming the file. */
+ * the sheets) is NULL, the reason printed naming the file; a CSV file
+ * that cannot be opened exits 1. */
 nz_rows *nz_rows_open(const char *path, const nz_rows_opts *o);
 /* The next non-empty row: 1, 0 at the end, -1 on an error (printed).
  * row->line is the physical line (CSV) or the sheet row number; a row of

@@ -109,15 +109,17 @@ keep_title(nz_rows *r, const struct nz_sheetrow *sr)
 	}
 }
 
-/* The next sheet row with a value below the skipped rows, or 0. */
+/* The next sheet row with a value below the skipped rows: 1, 0 at the
+ * end, -1 on an error (printed). */
 static int
 next_sheet_row(nz_rows *r)
 {
 	struct nz_sheetrow *sr = &r->sheetrow;
+	int got;
 
 	for (;;) {
-		if (!r->book->next_row(r->book, sr))
-			return 0;
+		if ((got = r->book->next_row(r->book, sr)) <= 0)
+			return got;
 		if (sr->number == r->title_line)
 			keep_title(r, sr);
 		if (sr->number > r->skip_rows && sr->any)
@@ -181,6 +183,10 @@ nz_rows_open(const char *path, const nz_rows_opts *o)
 	else
 		r->book = nz_xls_open(path, r->name, o->sheet_name,
 		    o->sheet_index);
+	if (o->format != NZ_FORMAT_CSV && !r->book) {
+		nz_rows_close(r);
+		return NULL;
+	}
 	return r;
 }
 
@@ -195,8 +201,8 @@ nz_rows_next(nz_rows *r, nz_row **row)
 		r->have_title = r->skip.line > r->title_line && r->title_line;
 		return got;
 	}
-	if (!next_sheet_row(r))
-		return 0;
+	if ((got = next_sheet_row(r)) <= 0)
+		return got;
 	make_row(r);
 	*row = &r->row;
 	return 1;
@@ -399,13 +405,16 @@ nz_sheet_format_is_date(long id, const char *code)
 
 size_t
 nz_sheet_pick(const char *file, const char *const *names, size_t n,
-    const char *sheet_name, long sheet_index)
+    const char *sheet_name, long sheet_index, nz_buf *err)
 {
-	nz_buf list = {0};
 	size_t i;
 
-	if (n == 0)
-		nz_dieat(NZ_EXIT_DATA, file, 0, "the workbook has no sheet");
+	(void)file;
+	if (n == 0) {
+		nz_buf_clear(err);
+		nz_buf_adds(err, "the workbook has no sheet");
+		return (size_t)-1;
+	}
 	if (sheet_name) {
 		for (i = 0; i < n; i++)
 			if (strcmp(names[i], sheet_name) == 0)
@@ -415,15 +424,19 @@ nz_sheet_pick(const char *file, const char *const *names, size_t n,
 	} else if ((size_t)sheet_index <= n) {
 		return (size_t)sheet_index - 1;
 	}
-	for (i = 0; i < n; i++)
-		nz_buf_printf(&list, "%s%zu %s", i ? ", " : "", i + 1,
-		    nz_q(names[i]));
-	nz_hold(list.s);
+	nz_buf_clear(err);
 	if (sheet_name)
-		nz_dieat(NZ_EXIT_DATA, file, 0, "no sheet named %s; the "
-		    "workbook's sheets are %s", nz_q(sheet_name), list.s);
-	nz_dieat(NZ_EXIT_DATA, file, 0, "no sheet %ld: the workbook has %zu "
-	    "(%s)", sheet_index, n, list.s);
+		nz_buf_printf(err, "no sheet named %s; the workbook's sheets are ",
+		    nz_q(sheet_name));
+	else
+		nz_buf_printf(err, "no sheet %ld: the workbook has %zu (",
+		    sheet_index, n);
+	for (i = 0; i < n; i++)
+		nz_buf_printf(err, "%s%zu %s", i ? ", " : "", i + 1,
+		    nz_q(names[i]));
+	if (!sheet_name)
+		nz_buf_addc(err, ')');
+	return (size_t)-1;
 }
 
 FILE *

@@ -57,8 +57,8 @@ size_t nz_biff_read(const char *path, const char *file,
 void nz_biff_free(struct nz_biff_list *l);
 
 /* A workbook reader: next_row fills row with the next sheet row that has
- * any cell (1) or says the sheet is done (0); it exits 1 on a damaged
- * file, naming it.  close frees it. */
+ * any cell (1), says the sheet is done (0), or prints what is wrong with
+ * a damaged file and returns -1.  close frees it. */
 struct nz_book {
 	int (*next_row)(struct nz_book *b, struct nz_sheetrow *row);
 	void (*close)(struct nz_book *b);
@@ -67,15 +67,16 @@ struct nz_book {
 	size_t nsheets;
 };
 /* Open the sheet (by name, else 1-based index, else the first) of the
- * workbook at path, read under the name given in messages. */
+ * workbook at path, read under the name given in messages; NULL (the
+ * reason printed) when it cannot be read. */
 struct nz_book *nz_xlsx_open(const char *path, const char *name,
 	const char *sheet_name, long sheet_index);
 struct nz_book *nz_xls_open(const char *path, const char *name,
 	const char *sheet_name, long sheet_index);
-/* The sheet asked for among n names: its 0-based index; exits 1 listing
- * the sheets when there is none such. */
+/* The sheet asked for among n names: its 0-based index, or (size_t)-1
+ * with the reason, listing the sheets, in err. */
 size_t nz_sheet_pick(const char *file, const char *const *names, size_t n,
-	const char *sheet_name, long sheet_index);
+	const char *sheet_name, long sheet_index, nz_buf *err);
 /* standard input copied to an unlinked temporary file, for readers that
  * need to seek; the caller closes it */
 FILE *nz_spool_stdin(void);

@@ -111,9 +111,11 @@ xls_next_row(struct nz_book *b, struct nz_sheetrow *row)
 			continue;
 		}
 		r = freexl_get_cell_value(x->handle, x->row, c, &v);
-		if (r != FREEXL_OK)
-			nz_dieat(NZ_EXIT_DATA, x->file, (long)x->row + 1,
-			    "column %u%s", c + 1u, freexl_error(r));
+		if (r != FREEXL_OK) {
+			nz_warnat(x->file, (long)x->row + 1, "column %u%s",
+			    c + 1u, freexl_error(r));
+			return -1;
+		}
 		put_cell(x, row, c, &v);
 	}
 	/* cells of this row outside FreeXL's dimensions, if any */
@@ -140,14 +142,16 @@ xls_close(struct nz_book *b)
 
 /* Select sheet pick (as biff.c chose it, from the same list of sheets)
  * and read its size. */
-static void
+static int
 select_sheet(struct xls *x, size_t pick)
 {
 	if (freexl_select_active_worksheet(x->handle, (unsigned short)pick) !=
 	    FREEXL_OK || freexl_worksheet_dimensions(x->handle, &x->rows,
-	    &x->cols) != FREEXL_OK)
-		nz_dieat(NZ_EXIT_DATA, x->file, 0, "cannot read sheet %zu",
-		    pick + 1);
+	    &x->cols) != FREEXL_OK) {
+		nz_warnat(x->file, 0, "cannot read sheet %zu", pick + 1);
+		return -1;
+	}
+	return 0;
 }
 
 /* What a file that FreeXL cannot open is, by its first bytes: a hint. */
@@ -158,8 +162,10 @@ not_xls_hint(const char *path, const char *name)
 	FILE *f = fopen(path, "rb");
 	size_t got;
 
-	if (!f)
-		nz_die(NZ_EXIT_DATA, "%s: %s", name, strerror(errno));
+	if (!f) {
+		nz_warn("%s: %s", name, strerror(errno));
+		return NULL;
+	}
 	got = fread(magic, 1, 4, f);
 	fclose(f);
 	if (got == 0)
@@ -197,29 +203,43 @@ nz_xls_open(const char *path, const char *name, const char *sheet_name,
 	/* first the checks and the cells FreeXL misses: a damaged file
 	 * stops there, before FreeXL reads it */
 	hint = not_xls_hint(path, name);
-	if (*hint)
-		nz_dieat(NZ_EXIT_DATA, name, 0, "not a readable .xls workbook%s",
-		    hint);
+	if (!hint)
+		goto fail;
+	if (*hint) {
+		nz_warnat(name, 0, "not a readable .xls workbook%s", hint);
+		goto fail;
+	}
 	pick = nz_biff_read(path, name, sheet_name, sheet_index,
 	    &x->book.date1904, &x->extra);
+	if (pick == (size_t)-1)
+		goto fail;
 	x->book.sheet = x->extra.sheet;
 	x->book.nsheets = x->extra.nsheets;
 	r = freexl_open(path, &x->handle);
-	if (r == FREEXL_OK && !x->handle)  /* FreeXL gave up, saying nothing */
-		nz_dieat(NZ_EXIT_DATA, name, 0, "not a readable .xls workbook: "
-		    "FreeXL cannot read it (its string table may hold an "
-		    "empty text); save it as .xlsx");
+	if (r == FREEXL_OK && !x->handle) {  /* FreeXL gave up, saying nothing */
+		nz_warnat(name, 0, "not a readable .xls workbook: FreeXL cannot "
+		    "read it (its string table may hold an empty text); save it "
+		    "as .xlsx");
+		goto fail;
+	}
 	if (r != FREEXL_OK) {
 		x->handle = NULL;
-		nz_dieat(NZ_EXIT_DATA, name, 0, "not a readable .xls workbook%s",
+		nz_warnat(name, 0, "not a readable .xls workbook%s",
 		    freexl_error(r));
+		goto fail;
 	}
 	/* FreeXL 1.0.6 says PLAIN, or for a protected file not OBFUSCATED
 	 * but some other number: anything but PLAIN is protected */
 	if (freexl_get_info(x->handle, FREEXL_BIFF_PASSWORD, &password) ==
-	    FREEXL_OK && password != FREEXL_BIFF_PLAIN)
-		nz_dieat(NZ_EXIT_DATA, name, 0, "the workbook is protected by a "
-		    "password: save it without one");
-	select_sheet(x, pick);
+	    FREEXL_OK && password != FREEXL_BIFF_PLAIN) {
+		nz_warnat(name, 0, "the workbook is protected by a password: "
+		    "save it without one");
+		goto fail;
+	}
+	if (select_sheet(x, pick) < 0)
+		goto fail;
 	return &x->book;
+fail:
+	xls_close(&x->book);
+	return NULL;
 }

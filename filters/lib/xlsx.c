@@ -17,8 +17,15 @@
  * merged range keeps its value in its top-left cell; the others are
  * empty, as in the file.  Texts keep every character, "_xHHHH_" escapes
  * decoded (22.9.2.19).
+ *
+ * A damaged workbook is an error, never a crash: the first error is kept,
+ * a parser in the middle of a part is stopped (XML_StopParser), and the
+ * open or the row that met it returns NULL or -1 having printed it (a
+ * longjmp back to them from this file's own code, never across expat).
  */
 #include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -64,8 +71,14 @@ struct xlsx {
 	size_t nxf, xf_cap;
 	unsigned char *xf_date;
 	int in_cellxfs;
-	/* the sheet */
-	struct part sheet;
+	/* the first error, and where open or next_row resume to report it */
+	jmp_buf jmp;
+	nz_buf error;
+	long error_line;
+	int failed, file_error;
+	XML_Parser parsing;   /* the parser running now, to stop it */
+	/* the sheet, and the part being read whole */
+	struct part sheet, aux;
 	struct nz_sheetrow *row;
 	long row_number;
 	long col, prev_col;
@@ -92,6 +105,45 @@ attr(const XML_Char **atts, const char *name)
 	return NULL;
 }
 
+/* Keep the first error (at a sheet row, or 0); in an expat handler,
+ * stop the parser: part_step then jumps back. */
+static void __attribute__((format(printf, 3, 4)))
+xerr(struct xlsx *x, long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!x->failed) {
+		va_start(ap, fmt);
+		x->error.len = 0;
+		nz_buf_add(&x->error, "", 0);
+		{
+			char msg[512];
+			vsnprintf(msg, sizeof msg, fmt, ap);
+			nz_buf_adds(&x->error, msg);
+		}
+		va_end(ap);
+		x->error_line = line;
+		x->failed = 1;
+	}
+	if (x->parsing)
+		XML_StopParser(x->parsing, XML_FALSE);
+}
+
+/* The same from this file's own code (never from an expat handler). */
+static _Noreturn void __attribute__((format(printf, 3, 4)))
+xdie(struct xlsx *x, long line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	x->parsing = NULL;
+	xerr(x, line, "%s", msg);
+	longjmp(x->jmp, 1);
+}
+
 /* A DOCTYPE could declare entities: no OOXML part has one. */
 static void XMLCALL
 refuse_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
@@ -100,8 +152,8 @@ refuse_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
 	struct xlsx *x = ud;
 
 	(void)name, (void)sysid, (void)pubid, (void)has_internal;
-	nz_dieat(NZ_EXIT_DATA, x->file, 0, "a part of the workbook declares "
-	    "a DOCTYPE, which no xlsx part has: refused");
+	xerr(x, 0, "a part of the workbook declares a DOCTYPE, which no xlsx "
+	    "part has: refused");
 }
 
 /* Open a part; 0 if the package has no such part. */
@@ -116,7 +168,7 @@ part_open(struct xlsx *x, struct part *p, const char *name,
 	p->name = nz_strdup(name);
 	p->xp = XML_ParserCreate(NULL);
 	if (!p->xp)
-		nz_die(NZ_EXIT_DATA, "out of memory");
+		xdie(x, 0, "out of memory");
 	XML_SetUserData(p->xp, x);
 	XML_SetElementHandler(p->xp, start, end);
 	XML_SetStartDoctypeDeclHandler(p->xp, refuse_doctype);
@@ -131,6 +183,7 @@ part_step(struct xlsx *x, struct part *p)
 	enum XML_Status st;
 	zip_int64_t got;
 
+	x->parsing = p->xp;
 	if (p->suspended) {
 		st = XML_ResumeParser(p->xp);
 	} else {
@@ -138,14 +191,17 @@ part_step(struct xlsx *x, struct part *p)
 			return 0;
 		got = zip_fread(p->zf, p->buf, sizeof p->buf);
 		if (got < 0)
-			nz_dieat(NZ_EXIT_DATA, x->file, 0, "%s: damaged zip "
-			    "entry: %s", p->name, zip_file_strerror(p->zf));
+			xdie(x, 0, "%s: damaged zip entry: %s", p->name,
+			    zip_file_strerror(p->zf));
 		p->eof = got == 0;
 		st = XML_Parse(p->xp, p->buf, (int)got, p->eof);
 	}
+	x->parsing = NULL;
+	if (x->failed)   /* a handler found the error */
+		longjmp(x->jmp, 1);
 	if (st == XML_STATUS_ERROR)
-		nz_dieat(NZ_EXIT_DATA, x->file, 0, "%s, XML line %lu: %s%s",
-		    p->name, (unsigned long)XML_GetCurrentLineNumber(p->xp),
+		xdie(x, 0, "%s, XML line %lu: %s%s", p->name,
+		    (unsigned long)XML_GetCurrentLineNumber(p->xp),
 		    XML_ErrorString(XML_GetErrorCode(p->xp)), p->eof ?
 		    " (the part ends too soon: a cut or damaged file?)" : "");
 	p->suspended = st == XML_STATUS_SUSPENDED;
@@ -165,24 +221,20 @@ part_close(struct part *p)
 	p->name = NULL;
 }
 
-/* Parse a whole part with these handlers and x->text for text; 0 if
- * there is no such part. */
+/* Parse a whole part with these handlers; 0 if there is no such part.
+ * The part is x's, so that an error's jump leaves nothing behind. */
 static int
 parse_part(struct xlsx *x, const char *name, XML_StartElementHandler start,
     XML_EndElementHandler end, XML_CharacterDataHandler chars)
 {
-	struct part *p = nz_malloc(sizeof *p);
-	int found = part_open(x, p, name, start, end);
+	int found = part_open(x, &x->aux, name, start, end);
 
-	nz_hold(p);
 	if (found) {
-		XML_SetCharacterDataHandler(p->xp, chars);
-		while (part_step(x, p))
+		XML_SetCharacterDataHandler(x->aux.xp, chars);
+		while (part_step(x, &x->aux))
 			;
 	}
-	part_close(p);
-	nz_drop(p);
-	free(p);
+	part_close(&x->aux);
 	return found;
 }
 
@@ -305,9 +357,11 @@ workbook_start(void *ud, const XML_Char *el, const XML_Char **atts)
 		    strcmp(v, "true") == 0);
 	} else if (strcmp(name, "sheet") == 0) {
 		const char *sname = attr(atts, "name"), *rid = attr(atts, "id");
-		if (!sname || !rid)
-			nz_dieat(NZ_EXIT_DATA, x->file, 0, "%s: a sheet without "
-			    "a name or relationship", x->workbook_part);
+		if (!sname || !rid) {
+			xerr(x, 0, "%s: a sheet without a name or relationship",
+			    x->workbook_part);
+			return;
+		}
 		if (x->nsheets == x->sheet_cap) {
 			size_t cap = x->sheet_cap;
 			nz_grow(&x->sheet_name, &cap, x->nsheets + 1,
@@ -347,26 +401,27 @@ read_workbook(struct xlsx *x, const char *sheet_name, long sheet_index)
 		x->workbook_part = nz_strdup("xl/workbook.xml");
 	free_rels(x);
 	if (!parse_part(x, x->workbook_part, workbook_start, no_end, no_text))
-		nz_dieat(NZ_EXIT_DATA, x->file, 0, "no workbook part %s: %s",
-		    nz_q(x->workbook_part), zip_name_locate(x->zip,
-		    "xl/workbook.bin", ZIP_FL_NOCASE) >= 0 ? "an .xlsb "
-		    "binary workbook; save it as .xlsx" : "not an xlsx "
-		    "workbook");
+		xdie(x, 0, "no workbook part %s: %s", nz_q(x->workbook_part),
+		    zip_name_locate(x->zip, "xl/workbook.bin", ZIP_FL_NOCASE) >=
+		    0 ? "an .xlsb binary workbook; save it as .xlsx" : "not an "
+		    "xlsx workbook");
 	rels = rels_of(x->workbook_part);
 	parse_part(x, rels, rel_start, no_end, no_text);
 	free(rels);
 	x->book.sheet = x->sheet_name;
 	x->book.nsheets = x->nsheets;
 	pick = nz_sheet_pick(x->file, (const char *const *)x->sheet_name,
-	    x->nsheets, sheet_name, sheet_index);
+	    x->nsheets, sheet_name, sheet_index, &x->error);
+	if (pick == (size_t)-1)
+		xdie(x, 0, "%s", x->error.s);
 	x->sheet_part = find_rel(x, x->workbook_part, NULL,
 	    x->sheet_rid[pick]);
 	if (!x->sheet_part)
-		nz_dieat(NZ_EXIT_DATA, x->file, 0, "sheet %s has no part in the "
-		    "workbook's relationships", nz_q(x->sheet_name[pick]));
+		xdie(x, 0, "sheet %s has no part in the workbook's "
+		    "relationships", nz_q(x->sheet_name[pick]));
 	if (strstr(x->sheet_part, "chartsheets/"))
-		nz_dieat(NZ_EXIT_DATA, x->file, 0, "sheet %s is a chart, not a "
-		    "worksheet", nz_q(x->sheet_name[pick]));
+		xdie(x, 0, "sheet %s is a chart, not a worksheet",
+		    nz_q(x->sheet_name[pick]));
 	x->strings_part = find_rel(x, x->workbook_part, "sharedStrings", NULL);
 	x->styles_part = find_rel(x, x->workbook_part, "styles", NULL);
 }
@@ -554,13 +609,16 @@ start_row(struct xlsx *x, const XML_Char **atts)
 	const char *r = attr(atts, "r");
 	long number = x->row_number + 1;
 
-	if (r && nz_parse_long(r, 1, MAX_ROWS, &number) < 0)
-		nz_dieat(NZ_EXIT_DATA, x->file, x->row_number + 1, "%s: row "
-		    "number %s is not 1 to %ld", x->sheet.name, nz_q(r),
-		    MAX_ROWS);
-	if (number <= x->row_number)
-		nz_dieat(NZ_EXIT_DATA, x->file, number, "%s: row %ld comes "
-		    "after row %ld", x->sheet.name, number, x->row_number);
+	if (r && nz_parse_long(r, 1, MAX_ROWS, &number) < 0) {
+		xerr(x, x->row_number + 1, "%s: row number %s is not 1 to %ld",
+		    x->sheet.name, nz_q(r), MAX_ROWS);
+		return;
+	}
+	if (number <= x->row_number) {
+		xerr(x, number, "%s: row %ld comes after row %ld",
+		    x->sheet.name, number, x->row_number);
+		return;
+	}
 	x->row_number = number;
 	nz_sheetrow_start(x->row, number);
 	x->in_row = 1;
@@ -574,23 +632,27 @@ start_cell(struct xlsx *x, const XML_Char **atts)
 	const char *s = attr(atts, "s");
 	long style = 0;
 
-	if (!x->in_row)
-		nz_dieat(NZ_EXIT_DATA, x->file, 0, "%s: a cell outside a row",
-		    x->sheet.name);
+	if (!x->in_row) {
+		xerr(x, 0, "%s: a cell outside a row", x->sheet.name);
+		return;
+	}
 	x->col = r ? ref_column(r) : x->prev_col + 1;
-	if (x->col < 0 || x->col >= MAX_COLS || x->col <= x->prev_col)
-		nz_dieat(NZ_EXIT_DATA, x->file, x->row_number, "%s: cell "
-		    "reference %s is not a column after the row's last one",
-		    x->sheet.name, nz_q(r ? r : "?"));
+	if (x->col < 0 || x->col >= MAX_COLS || x->col <= x->prev_col) {
+		xerr(x, x->row_number, "%s: cell reference %s is not a column "
+		    "after the row's last one", x->sheet.name,
+		    nz_q(r ? r : "?"));
+		return;
+	}
 	x->kind = !t || strcmp(t, "n") == 0 ? C_NUMBER :
 	    strcmp(t, "s") == 0 ? C_SHARED : strcmp(t, "inlineStr") == 0 ?
 	    C_INLINE : strcmp(t, "str") == 0 ? C_STR : strcmp(t, "b") == 0 ?
 	    C_BOOL : strcmp(t, "e") == 0 ? C_ERROR : strcmp(t, "d") == 0 ?
 	    C_DATE : -1;
-	if (x->kind < 0)
-		nz_dieat(NZ_EXIT_DATA, x->file, x->row_number, "%s: cell %s has "
-		    "an unknown type %s", x->sheet.name, nz_q(r ? r : "?"),
-		    nz_q(t));
+	if (x->kind < 0) {
+		xerr(x, x->row_number, "%s: cell %s has an unknown type %s",
+		    x->sheet.name, nz_q(r ? r : "?"), nz_q(t));
+		return;
+	}
 	if (s && nz_parse_long(s, 0, 1000000, &style) < 0)
 		style = 0;
 	x->style = (int)style;
@@ -603,10 +665,12 @@ put_shared(struct xlsx *x, const char *v)
 {
 	long i;
 
-	if (nz_parse_long(v, 0, (long)x->nsst - 1, &i) < 0)
-		nz_dieat(NZ_EXIT_DATA, x->file, x->row_number, "%s: cell in "
-		    "column %ld points to shared string %s, but the workbook "
-		    "has %zu", x->sheet.name, x->col + 1, nz_q(v), x->nsst);
+	if (nz_parse_long(v, 0, (long)x->nsst - 1, &i) < 0) {
+		xerr(x, x->row_number, "%s: cell in column %ld points to shared "
+		    "string %s, but the workbook has %zu", x->sheet.name,
+		    x->col + 1, nz_q(v), x->nsst);
+		return;
+	}
 	nz_sheetrow_put(x->row, (size_t)x->col, x->sst.s + x->sst_off[i],
 	    x->sst_len[i], NZ_CELL_TEXT);
 }
@@ -663,6 +727,8 @@ sheet_start(void *ud, const XML_Char *el, const XML_Char **atts)
 	struct xlsx *x = ud;
 	const char *name = local_name(el);
 
+	if (x->failed)
+		return;
 	if (strcmp(name, "row") == 0)
 		start_row(x, atts);
 	else if (strcmp(name, "c") == 0)
@@ -683,6 +749,8 @@ sheet_end(void *ud, const XML_Char *el)
 	struct xlsx *x = ud;
 	const char *name = local_name(el);
 
+	if (x->failed)
+		return;
 	if (strcmp(name, "v") == 0) {
 		x->in_value = 0;
 	} else if (strcmp(name, "t") == 0) {
@@ -715,6 +783,12 @@ xlsx_next_row(struct nz_book *b, struct nz_sheetrow *row)
 {
 	struct xlsx *x = (struct xlsx *)b;
 
+	if (x->failed)
+		return -1;
+	if (setjmp(x->jmp)) {
+		nz_warnat(x->file, x->error_line, "%s", x->error.s);
+		return -1;
+	}
 	x->row = row;
 	x->row_done = 0;
 	while (!x->row_done)
@@ -732,6 +806,7 @@ xlsx_close(struct nz_book *b)
 	size_t i;
 
 	part_close(&x->sheet);
+	part_close(&x->aux);
 	free_rels(x);
 	for (i = 0; i < x->nsheets; i++) {
 		free(x->sheet_name[i]);
@@ -752,6 +827,7 @@ xlsx_close(struct nz_book *b)
 	free(x->sst_len);
 	nz_buf_free(&x->sst);
 	nz_buf_free(&x->text);
+	nz_buf_free(&x->error);
 	free(x->workbook_part);
 	free(x->sheet_part);
 	free(x->strings_part);
@@ -782,7 +858,7 @@ not_zip_hint(const char *path)
 }
 
 static zip_t *
-open_zip(const char *path, const char *file)
+open_zip(struct xlsx *x, const char *path)
 {
 	zip_error_t ze;
 	zip_t *zip;
@@ -796,7 +872,7 @@ open_zip(const char *path, const char *file)
 		fd = dup(fileno(tmp));
 		fclose(tmp);
 		if (fd < 0)
-			nz_die(NZ_EXIT_DATA, "<stdin>: %s", strerror(errno));
+			xdie(x, 0, "%s", strerror(errno));
 		zip = zip_fdopen(fd, 0, &err);
 		if (!zip)
 			close(fd);
@@ -804,11 +880,12 @@ open_zip(const char *path, const char *file)
 	if (!zip) {
 		zip_error_init_with_code(&ze, err);
 		if (err == ZIP_ER_NOENT || err == ZIP_ER_OPEN ||
-		    err == ZIP_ER_READ)
-			nz_die(NZ_EXIT_DATA, "%s: %s", file,
-			    strerror(errno ? errno : EIO));
-		nz_dieat(NZ_EXIT_DATA, file, 0, "not a readable xlsx workbook "
-		    "(zip: %s)%s", zip_error_strerror(&ze), not_zip_hint(path));
+		    err == ZIP_ER_READ) {
+			x->file_error = 1;
+			xdie(x, 0, "%s", strerror(errno ? errno : EIO));
+		}
+		xdie(x, 0, "not a readable xlsx workbook (zip: %s)%s",
+		    zip_error_strerror(&ze), not_zip_hint(path));
 	}
 	return zip;
 }
@@ -823,14 +900,22 @@ nz_xlsx_open(const char *path, const char *name, const char *sheet_name,
 	x->book.next_row = xlsx_next_row;
 	x->book.close = xlsx_close;
 	x->file = name;
-	x->zip = open_zip(path, name);
+	if (setjmp(x->jmp)) {
+		if (x->file_error)  /* as the CSV reader says it */
+			nz_warn("%s: %s", x->file, x->error.s);
+		else
+			nz_warnat(x->file, x->error_line, "%s", x->error.s);
+		xlsx_close(&x->book);
+		return NULL;
+	}
+	x->zip = open_zip(x, path);
 	read_workbook(x, sheet_name, sheet_index);
 	if (x->strings_part)
 		parse_part(x, x->strings_part, sst_start, sst_end, sst_text);
 	read_styles(x);
 	if (!part_open(x, &x->sheet, x->sheet_part, sheet_start, sheet_end))
-		nz_dieat(NZ_EXIT_DATA, x->file, 0, "the sheet's part %s is "
-		    "missing from the workbook", nz_q(x->sheet_part));
+		xdie(x, 0, "the sheet's part %s is missing from the workbook",
+		    nz_q(x->sheet_part));
 	XML_SetCharacterDataHandler(x->sheet.xp, sheet_text);
 	return &x->book;
 }

@@ -9,7 +9,11 @@
 #   the same work in Miller (tests/bench/miller.mlr: dates, age band,
 #     quarter, distinct clients by period, region and need),
 #   libcsv's bare parse of the export (bin/bench/csvfloor), the floor,
-#     and of the later stages' inputs (what the chain must parse anyway).
+#     and of the later stages' inputs (what the chain must parse anyway),
+#   normalise on a full .xlsx sheet, 1,048,576 rows: the export's first
+#     rows as Excel saves them (tests/bench/csv2xlsx.py: every text a
+#     shared string, dates as date cells), read row by row with memory
+#     bounded by the shared strings; its events must equal the CSV's.
 # Wall, user+sys CPU and max RSS come from GNU time.  The table goes to
 # stdout, out/bench/results.txt and out/bench/results.csv.
 set -eu
@@ -36,6 +40,21 @@ if [ ! -s "$OUT/export.csv" ] || [ "$(cat "$OUT/rows" 2>/dev/null)" != "$ROWS" ]
 fi
 
 NORMALISE="bin/normalise --profile $AG/profile.json --key $KEY --rejects $work/rejects.csv"
+# the .xlsx sheet: the same profile as a workbook's, with a key of its own
+# (the demo key keys only sample-data/northern itself)
+XLSX_ROWS=1048576
+if [ ! -s "$OUT/export.xlsx" ] || [ "$(cat "$OUT/xlsx-rows" 2>/dev/null)" != "$XLSX_ROWS $ROWS" ]; then
+	echo "bench: writing a $XLSX_ROWS-row sheet to $OUT/export.xlsx" >&2
+	python3 tests/bench/csv2xlsx.py "$OUT/export.csv" "$XLSX_ROWS" \
+	  "$OUT/export.xlsx.tmp" 2> "$OUT/xlsx-strings"
+	mv "$OUT/export.xlsx.tmp" "$OUT/export.xlsx"
+	echo "$XLSX_ROWS $ROWS" > "$OUT/xlsx-rows"
+fi
+[ -s "$OUT/bench.key" ] || bin/keygen "$OUT/bench.key" 2>/dev/null
+sed '/"encoding"/d; /"delimiter"/d; s/"skip_rows": 0,/"format": "xlsx", "skip_rows": 0,/' \
+  "$AG/profile.json" > "$OUT/profile-xlsx.json"
+cp "$AG/profile.json" "$OUT/profile-csv.json"
+NORMALISE_XLSX="bin/normalise --profile $OUT/profile-xlsx.json --key $OUT/bench.key"
 MAP="bin/map-categories --map $AG/map.json --codes $P/codes --unmapped $work/unmapped.csv"
 BUCKET="bin/bucket --bands $P/age-bands.json"
 AGGREGATE="bin/aggregate --tables $P/tables.json --codes $P/codes --bands $P/age-bands.json --profile $AG/profile.json"
@@ -83,6 +102,11 @@ measure chain "$ROWS" "$RUNS" "$NORMALISE $OUT/export.csv | $MAP | $BUCKET | $AG
 cmp -s "$OUT/release.csv" "$OUT/release-chain.csv" ||
 	{ echo "bench: the chain's release differs from the stages'" >&2; exit 1; }
 measure miller "$ROWS" "$MILLER_RUNS" "$MILLER $OUT/export.csv > $OUT/miller.csv"
+measure normalise-xlsx "$((XLSX_ROWS - 1))" "$RUNS" "$NORMALISE_XLSX $OUT/export.xlsx > $OUT/canonical-xlsx.csv"
+head -n "$XLSX_ROWS" "$OUT/export.csv" |
+  bin/normalise --profile "$OUT/profile-csv.json" --key "$OUT/bench.key" |
+  cmp -s - "$OUT/canonical-xlsx.csv" ||
+	{ echo "bench: the .xlsx sheet's events differ from the CSV's" >&2; exit 1; }
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 
@@ -91,7 +115,8 @@ client_periods=$(awk -F, 'NR > 1 { all = 1; for (i = 3; i <= 11; i++)
 	if ($i != "*") all = 0; if (all) n += $12 } END { print n + 0 }' "$OUT/cells.csv")
 
 awk -v cp="$client_periods" -v cores="$(nproc)" -v bytes="$(wc -c < "$OUT/export.csv")" \
-    -v load1="$load_before" -v load2="$load_after" '
+    -v load1="$load_before" -v load2="$load_after" \
+    -v xlsx="$(wc -c < "$OUT/export.xlsx") $(cat "$OUT/xlsx-strings")" '
 { name[NR] = $1; rows[NR] = $2; wall[NR] = $3; cpu[NR] = $4; rss[NR] = $5
   idx[$1] = NR }
 END {
@@ -125,5 +150,8 @@ END {
 		if (name[i] ~ /^(normalise|map-categories|bucket|suppress)$/ && rss[i] > max)
 			max = rss[i]
 	printf "streaming stages: peak RSS %.1f MB at most (target < 16)\n", max / 1024
+	split(xlsx, xl, " ")
+	x = idx["normalise-xlsx"]
+	printf "xlsx sheet: %.0f MB zipped, %s shared strings; normalise %.1f MB peak RSS, %.1fx the CPU per row of the CSV\n", xl[1] / 1e6, xl[4], rss[x] / 1024, (cpu[x] / rows[x]) / (cpu[idx["normalise"]] / rows[idx["normalise"]])
 	print csv > "'"$OUT"'/results.csv"
 }' "$work/results" | tee "$OUT/results.txt"
