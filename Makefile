@@ -48,7 +48,8 @@ SAN_BINS = $(addprefix bin/san/,$(PROGS))
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_BINS = $(patsubst tests/unit/%.c,bin/test/%,$(UNIT_SRC))
 FUZZ_NAMES = $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c))
-FUZZ_PROGS = normalise map-categories bucket aggregate suppress merge configs
+FUZZ_PROGS = normalise normalise-xlsx normalise-xls map-categories bucket \
+             aggregate suppress merge configs reference
 
 .DELETE_ON_ERROR:
 .PHONY: all run check deps clean bench key agency agencies fuzz valgrind \

@@ -442,7 +442,8 @@ read_sheet(struct stream *s, const struct globals *g, size_t sheet,
 		else if (s->type == R_BOOLERR)
 			boolerr_cell(s, l);
 	}
-	qsort(l->cell, l->n, sizeof *l->cell, cmp_cell);
+	if (l->n)   /* qsort must not see a NULL array */
+		qsort(l->cell, l->n, sizeof *l->cell, cmp_cell);
 }
 
 /* ---- the container ---- */

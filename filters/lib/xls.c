@@ -59,6 +59,7 @@ put_cell(struct xls *x, struct nz_sheetrow *row, unsigned short col,
 {
 	char text[32];
 	const char *s;
+	int y, m, d;
 
 	switch (v->type) {
 	case FREEXL_CELL_INT:
@@ -76,10 +77,13 @@ put_cell(struct xls *x, struct nz_sheetrow *row, unsigned short col,
 		break;
 	case FREEXL_CELL_DATE:
 	case FREEXL_CELL_DATETIME:
-		/* "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS": the date part */
+		/* "YYYY-MM-DD" or "YYYY-MM-DD HH:MM:SS": the date part, if it
+		 * is a date (a serial out of range gives FreeXL nonsense) */
 		s = v->value.text_value ? v->value.text_value : "";
-		nz_sheetrow_put(row, col, s, strlen(s) < 10 ? strlen(s) : 10,
-		    NZ_CELL_DATE);
+		snprintf(text, sizeof text, "%.10s", s);
+		nz_sheetrow_put(row, col, text, strlen(text),
+		    nz_parse_iso_date(text, &y, &m, &d) == 0 ? NZ_CELL_DATE :
+		    NZ_CELL_TEXT);
 		break;
 	case FREEXL_CELL_TIME:
 		s = v->value.text_value ? v->value.text_value : "";
@@ -102,9 +106,9 @@ xls_next_row(struct nz_book *b, struct nz_sheetrow *row)
 		return 0;
 	nz_sheetrow_start(row, (long)x->row + 1);
 	for (c = 0; c < x->cols; c++) {
-		const struct nz_biff_cell *e = &x->extra.cell[x->next_extra];
-		if (x->next_extra < x->extra.n && e->row == x->row &&
-		    e->col == c) {
+		const struct nz_biff_cell *e = x->next_extra < x->extra.n ?
+		    &x->extra.cell[x->next_extra] : NULL;
+		if (e && e->row == x->row && e->col == c) {
 			nz_sheetrow_put(row, c, e->text, strlen(e->text),
 			    e->type);
 			x->next_extra++;

@@ -54,7 +54,8 @@ struct xlsx {
 	struct nz_book book;  /* first: rows.c sees only this */
 	const char *file;     /* the workbook's name, for messages */
 	zip_t *zip;
-	char *workbook_part, *sheet_part, *strings_part, *styles_part;
+	char *workbook_part, *rels_part, *sheet_part, *strings_part,
+	    *styles_part;
 	/* the workbook's sheets, and the relationships of its parts */
 	char **sheet_name, **sheet_rid;
 	size_t nsheets, sheet_cap;
@@ -392,7 +393,6 @@ no_text(void *ud, const XML_Char *s, int len)
 static void
 read_workbook(struct xlsx *x, const char *sheet_name, long sheet_index)
 {
-	char *rels;
 	size_t pick;
 
 	parse_part(x, "_rels/.rels", rel_start, no_end, no_text);
@@ -405,9 +405,8 @@ read_workbook(struct xlsx *x, const char *sheet_name, long sheet_index)
 		    zip_name_locate(x->zip, "xl/workbook.bin", ZIP_FL_NOCASE) >=
 		    0 ? "an .xlsb binary workbook; save it as .xlsx" : "not an "
 		    "xlsx workbook");
-	rels = rels_of(x->workbook_part);
-	parse_part(x, rels, rel_start, no_end, no_text);
-	free(rels);
+	x->rels_part = rels_of(x->workbook_part);
+	parse_part(x, x->rels_part, rel_start, no_end, no_text);
 	x->book.sheet = x->sheet_name;
 	x->book.nsheets = x->nsheets;
 	pick = nz_sheet_pick(x->file, (const char *const *)x->sheet_name,
@@ -829,6 +828,7 @@ xlsx_close(struct nz_book *b)
 	nz_buf_free(&x->text);
 	nz_buf_free(&x->error);
 	free(x->workbook_part);
+	free(x->rels_part);
 	free(x->sheet_part);
 	free(x->strings_part);
 	free(x->styles_part);

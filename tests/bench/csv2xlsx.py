@@ -45,7 +45,7 @@ def serial(text):
 def main():
     src, rows, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     strings, order = {}, []
-    refs = None
+    refs = []
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED,
                          allowZip64=True) as z:
         with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as f:
@@ -55,8 +55,8 @@ def main():
                 for n, rec in enumerate(csv.reader(fh), 1):
                     if n > rows:
                         break
-                    if refs is None:
-                        refs = [col_name(i) for i in range(len(rec))]
+                    while len(refs) < len(rec):
+                        refs.append(col_name(len(refs)))
                     cells = []
                     for i, v in enumerate(rec):
                         if v == "":

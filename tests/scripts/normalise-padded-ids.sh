@@ -2,16 +2,18 @@
 # normalise: an id padded with spaces, tabs or no-break spaces, quoted or
 # not, keys exactly as the bare id, under every profile option that
 # changes how a row is read: encoding, delimiter, line ends, title lines,
-# a trailer, and the id in the first, a middle or the last column.  (A
-# trailer test used to trim the first field in place and leave its length
-# stale, so "  K00030 " and "K00030" became two clients.)
+# a trailer, and the id in the first, a middle or the last column; and
+# as an .xlsx sheet (text cells, padding kept), read through first_of,
+# and with fold_case.  (A trailer test used to trim the first field in
+# place and leave its length stale, so "  K00030 " and "K00030" became
+# two clients.)
 set -eu
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 printf 'nzccss-test-key-0123456789abcdef' > "$tmp/key"
 chmod 600 "$tmp/key"
 python3 - "$tmp" <<'PY'
-import itertools, json, os, sys
+import itertools, json, os, subprocess, sys
 tmp = sys.argv[1]
 ids = ["K00030", "  K00030 ", "\tK00030", "K00030\u00a0", " K00030  ", "K00031", " K00031"]
 n = 0
@@ -41,7 +43,22 @@ for enc, delim, eol, skip, trailer, pos in itertools.product(
             "columns": {"client_id": "Client ID", "event_date": "Visit Date"}}
     if trailer:
         prof["trailer_prefix"] = "Total records:"
+    if n % 4 == 1:      # the id through fallback columns
+        prof["columns"]["client_id"] = {"first_of": ["Client ID", "Notes"]}
+    if n % 4 == 2:
+        prof["fold_case"] = ["client_id"]
     json.dump(prof, open(os.path.join(d, "profile.json"), "w"))
+    if enc == "utf-8" and delim == "," and eol == "\n":
+        # the same rows as an .xlsx sheet
+        x = os.path.join(tmp, "case%03d" % (n + 1000))
+        os.mkdir(x)
+        subprocess.run([sys.executable, "tests/bench/csv2xlsx.py",
+            os.path.join(d, "export.csv"), "100", os.path.join(x, "export.csv")],
+            check=True, stderr=subprocess.DEVNULL)
+        for k in ("encoding", "delimiter"):
+            del prof[k]
+        prof["format"] = "xlsx"
+        json.dump(prof, open(os.path.join(x, "profile.json"), "w"))
     n += 1
 PY
 fails=0

@@ -23,6 +23,13 @@
  *   suppress        internal cells, with rules file sel%3
  *   merge           release folder b (release.csv, or manifest.json when
  *                   sel is odd) merged with the fixed release a
+ *   normalise-xlsx  an .xlsx export (normalise-xls: .xls), with the
+ *                   workbook profile of fixtures/ (sel%2: its sheet by
+ *                   name and title rows, or the first sheet) and a key
+ *                   of its own (fuzz.key)
+ *   reference       a reference table (pipelines/reference/NAME.json) for
+ *                   field sel%8, used by a map over agency sel/8%4's
+ *                   canonical events (sel/32%2: --suggest)
  *   configs         one JSON configuration, kind sel%8, on a small valid
  *                   input of agency sel/8%4: profile (normalise), map,
  *                   code list (field sel/32%8), table spec, age bands
@@ -218,6 +225,31 @@ configs(int sel, const unsigned char *data, size_t size)
 	}
 }
 
+/* A fuzzed reference table, used by a map over canonical events. */
+static int
+reference(int sel, const unsigned char *data, size_t size)
+{
+	const char *field = fields[sel % 8], *a = agencies[(sel / 8) % 4];
+	char *dir = fmt("%s/%s", work, "ref"), *map = fmt("%s/%s", work,
+	    "map.json");
+	FILE *f;
+
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		fail("cannot make", dir);
+	fuzzed("ref/fuzz.json", data, size);
+	if (!(f = fopen(map, "w")) || fprintf(f, "{\"agency\": \"%s\", "
+	    "\"use\": {\"%s\": [\"fuzz\"]}, \"fields\": {}}\n", a, field) <
+	    0 || fclose(f) != 0)
+		fail("cannot write", map);
+	arg("map-categories"); arg("--map"); arg(map);
+	arg("--codes"); arg("pipelines/codes"); arg("--reference"); arg(dir);
+	arg("--unmapped"); arg("/dev/null"); arg("--stats"); arg("/dev/null");
+	if ((sel / 32) % 2)
+		arg("--suggest");
+	arg(fmt(FIX "/canonical-%s.csv", a, ""));
+	return nzmain_map_categories(argc_, argv_);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -314,6 +346,24 @@ main(int argc, char **argv)
 		arg("merge"); arg(FIX "/release-aa"); arg(dir);
 		return nzmain_merge(argc_, argv_);
 	}
+	if (strcmp(h, "normalise-xlsx") == 0 ||
+	    strcmp(h, "normalise-xls") == 0) {
+		const char *ext = h + strlen("normalise-");
+		path = fuzzed(fmt("export.%s", ext, ""), buf + 1, size - 1);
+		arg("normalise");
+		arg("--profile"); arg(fmt(FIX "/profile-%s%s.json", ext,
+		    sel % 2 ? "-first" : ""));
+		arg("--key"); arg(fmt("%s/%s.key", keys, "fuzz"));
+		arg("--max-reject"); arg("100");
+		arg("--rejects"); arg("/dev/null"); arg("--stats"); arg("/dev/null");
+		if (sel % 2 == 0) {
+			arg("--worker"); arg("/dev/null");
+		}
+		arg(path);
+		return nzmain_normalise(argc_, argv_);
+	}
+	if (strcmp(h, "reference") == 0)
+		return reference(sel, buf + 1, size - 1);
 	if (strcmp(h, "configs") == 0)
 		return configs(sel, buf + 1, size - 1);
 	fprintf(stderr, "fuzz-progs: no harness %s\n", h);

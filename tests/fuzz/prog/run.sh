@@ -32,6 +32,10 @@ export ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=0:allocator_may_re
 export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:symbolize=0:print_stacktrace=1
 export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1
 export AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CRASHES=1
+# a key that is no demo key, for the workbook profiles of fixtures/
+[ -s "$keys/fuzz.key" ] || printf '%s\n' \
+  0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef |
+  bin/keygen --from-hex - "$keys/fuzz.key" || exit 1
 export NZ_FUZZ_KEYS=$keys
 failed=0
 for name in "$@"; do
@@ -48,7 +52,9 @@ for name in "$@"; do
 		mv "$work/afl" "$work/afl.prev"
 	fi
 	case $name in
-	configs) dicts="-x tests/fuzz/prog/configs.dict -x tests/fuzz/json.dict" ;;
+	configs|reference) dicts="-x tests/fuzz/prog/configs.dict -x tests/fuzz/json.dict" ;;
+	normalise-xlsx) dicts="-x tests/fuzz/xlsx.dict" ;;
+	normalise-xls) dicts="" ;;
 	merge) dicts="-x tests/fuzz/prog/configs.dict -x tests/fuzz/prog/data.dict" ;;
 	*) dicts="-x tests/fuzz/csv.dict -x tests/fuzz/prog/data.dict" ;;
 	esac
