@@ -40,7 +40,7 @@ key: bin/keygen
 # never into sample-data/: an agency's data stays outside the repository.
 # make onboard-map makes only the map, from the profile as it now is.
 ONBOARD_USE = {"gender": ["gender"], "ethnicity": ["ethnicity"], \
-	"region": ["territorial-authorities", "towns"]}
+	"region": ["regional-councils", "territorial-authorities", "towns"]}
 onboard_dir = $(AGENCY_DIR:%/=%)/$(AGENCY)
 
 onboard-check:

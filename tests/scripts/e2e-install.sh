@@ -34,7 +34,7 @@ mkdir -p "$work"
 cp tests/workbooks/visits.xlsx tests/cases/normalise-xlsx-cells/profile.json \
   "$work/"
 printf '{"agency": "southern", "use": {"gender": ["gender"], %s}, %s}\n' \
-  '"region": ["territorial-authorities", "towns"]' \
+  '"region": ["regional-councils", "territorial-authorities", "towns"]' \
   '"fields": {"need": {"food": "food", "housing": "housing", "power": "debt"}}' \
   > "$work/map.json"
 cd "$work"
