@@ -1,7 +1,8 @@
 #!/bin/sh
 # fault-config: a configuration file that is missing, unreadable or
-# malformed (key, profile, map, code list, age bands, table spec, rules,
-# stage stats, manifest, policy events, hex key) is an error naming it:
+# malformed (key, profile, map, code list, reference table, age bands,
+# table spec, rules, stage stats, manifest, policy events, hex key; and a
+# workbook export) is an error naming it:
 # exit 1 and a message "PROG: ...PATH..." on standard error.  Tests run as
 # root, where chmod 000 does not stop reading: then "unreadable" is a
 # directory where the file should be (read fails with EISDIR); as another
@@ -100,6 +101,18 @@ check map-categories "$work/map.json" map.json map-categories --map @F@ \
 	--codes "$P/codes" "$d/canonical.csv"
 codes_check map-categories map-categories --map "$work/map.json" \
 	--codes "$cfg/codes" "$d/canonical.csv"
+# a reference table a map uses (its folder is --reference)
+printf '{"agency": "northern", "use": {"region": ["towns"]}, "fields": {}}\n' \
+  > "$work/usemap.json"
+cp "$P/reference/towns.json" "$cfg/towns.json"
+check map-categories "$P/reference/towns.json" towns.json map-categories \
+	--map "$work/usemap.json" --codes "$P/codes" --reference "$cfg" \
+	"$d/canonical.csv"
+# a workbook export, damaged as a configuration file is
+cp tests/workbooks/visits.xlsx "$cfg/visits.xlsx"
+check normalise "$cfg/visits.xlsx" visits.xlsx normalise --profile \
+	tests/cases/normalise-xlsx-damaged/profile.json --key "$work/test.key" \
+	--max-reject 100 @F@
 check bucket "$P/age-bands.json" age-bands.json bucket --bands @F@ \
 	"$d/mapped.csv"
 check aggregate "$P/tables.json" tables.json aggregate --tables @F@ \

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "nz.h"
+#include "sheet.h"
 #include "tap.h"
 
 static int
@@ -121,6 +122,52 @@ dates(void)
 	    "whole years of age, birthdays and 29 February");
 }
 
+static int
+number_is(double v, const char *want)
+{
+	char got[32];
+
+	nz_sheet_number(v, got);
+	if (strcmp(got, want) != 0)
+		printf("# %.17g: %s, not %s\n", v, got, want);
+	return strcmp(got, want) == 0;
+}
+
+/* workbook cells: which number formats show dates, numbers as shown */
+static void
+sheet_cells(void)
+{
+	check(nz_sheet_format_is_date(14, NULL) &&
+	    nz_sheet_format_is_date(22, NULL) &&
+	    nz_sheet_format_is_date(57, NULL) &&
+	    !nz_sheet_format_is_date(20, NULL) &&
+	    !nz_sheet_format_is_date(45, NULL) &&
+	    !nz_sheet_format_is_date(0, NULL) &&
+	    !nz_sheet_format_is_date(2, NULL),
+	    "built-in number formats: dates, not times or numbers");
+	check(nz_sheet_format_is_date(164, "d/mm/yyyy") &&
+	    nz_sheet_format_is_date(164, "[$-1409]d mmmm yyyy;@") &&
+	    nz_sheet_format_is_date(164, "mmm-yy") &&
+	    nz_sheet_format_is_date(164, "dd/mm/yyyy hh:mm") &&
+	    nz_sheet_format_is_date(164, "[Red]yyyy-mm-dd") &&
+	    !nz_sheet_format_is_date(164, "h:mm") &&
+	    !nz_sheet_format_is_date(164, "[h]:mm:ss") &&
+	    !nz_sheet_format_is_date(164, "mm:ss") &&
+	    !nz_sheet_format_is_date(164, "0.00") &&
+	    !nz_sheet_format_is_date(164, "General") &&
+	    !nz_sheet_format_is_date(164, "\"day\" 0") &&
+	    !nz_sheet_format_is_date(164, "0;[Red]\"yes\"") &&
+	    !nz_sheet_format_is_date(164, "\\d0"),
+	    "custom number formats: a day or year, or months without time, "
+	    "outside quotes, escapes and brackets");
+	check(number_is(2, "2") && number_is(-0.0, "0") &&
+	    number_is(2.5, "2.5") && number_is(0.1 + 0.2, "0.3") &&
+	    number_is(45476.654861111109, "45476.6548611111") &&
+	    number_is(1e20, "1e+20") && number_is(123456789012345.0,
+	    "123456789012345") && number_is(-7, "-7"),
+	    "numbers as a sheet shows them: no spurious .0, 15 digits");
+}
+
 static void
 numbers(void)
 {
@@ -172,6 +219,7 @@ main(int argc, char **argv)
 	(void)argc;
 	nz_setprog(argv[0]);
 	dates();
+	sheet_cells();
 	numbers();
 	text();
 	return failures ? 1 : 0;
