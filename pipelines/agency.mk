@@ -61,10 +61,16 @@ onboard: onboard-check bin/onboard
 	    "over it" >&2; exit 1; }
 	@mkdir -p "$(onboard_dir)"
 	@ext=$$(basename "$(EXPORT)" | sed -n 's/.*\.\([A-Za-z0-9]*\)$$/\1/p' | \
-	  tr A-Z a-z); cp "$(EXPORT)" "$(onboard_dir)/export.$${ext:-csv}" && \
-	  echo "onboard: the export is now $(onboard_dir)/export.$${ext:-csv}" >&2
-	@bin/onboard --agency $(AGENCY) --output "$(onboard_dir)/profile.json" \
-	  "$$(ls "$(onboard_dir)"/export.* | head -n 1)" || { \
+	  tr A-Z a-z); dest="$(onboard_dir)/export.$${ext:-csv}"; \
+	for old in "$(onboard_dir)"/export.*; do \
+	  if [ -e "$$old" ] && [ "$$old" != "$$dest" ]; then \
+	    echo "make: $$old is there too: make agency reads one export;" \
+	      "remove it first" >&2; exit 1; fi; \
+	done; \
+	cp "$(EXPORT)" "$$dest" && \
+	echo "onboard: the export is now $$dest" >&2 && \
+	bin/onboard --agency $(AGENCY) --output "$(onboard_dir)/profile.json" \
+	  "$$dest" || { \
 	  echo "onboard: finish $(onboard_dir)/profile.json, then" \
 	    "'make onboard-map AGENCY=$(AGENCY) AGENCY_DIR=$(AGENCY_DIR)'" >&2; \
 	  exit 1; }
@@ -75,7 +81,10 @@ onboard-map: onboard-check bin/normalise bin/map-categories bin/keygen
 	  echo "make: $(onboard_dir)/map.json exists; FORCE=1 writes over" \
 	    "it" >&2; exit 1; }
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	export=$$(ls "$(onboard_dir)"/export.* | head -n 1); \
+	set -- "$(onboard_dir)"/export.*; \
+	if [ $$# -ne 1 ] || [ ! -e "$$1" ]; then echo "make: onboard-map needs" \
+	  "one export.* in $(onboard_dir), not: $$*" >&2; exit 1; fi; \
+	export=$$1; \
 	printf '{"agency": "%s", "use": %s, "fields": {}}\n' '$(AGENCY)' \
 	  '$(ONBOARD_USE)' > "$$tmp/use.json"; \
 	bin/keygen "$$tmp/throwaway.key" 2>/dev/null; \

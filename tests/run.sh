@@ -16,7 +16,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TESTDATA=${TESTDATA:-$ROOT/tests/data}
 # leak detection on, whatever the caller's environment says
 ASAN_OPTIONS=detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}
-export ROOT TESTDATA ASAN_OPTIONS
+# make site and make report build on the sample agencies here, whatever
+# releases a make national RELEASES=dir merged last (pipelines/national.mk)
+RELEASES=
+export ROOT TESTDATA ASAN_OPTIONS RELEASES
 pattern=${1:-}
 passed=0
 failed=0
