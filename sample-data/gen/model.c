@@ -23,8 +23,9 @@
 #include "gen.h"
 
 #define LEAD_IN_DAYS 1461		/* four years */
-/* Daily arrivals of people never seen before, per client a quarter:
- * a person is seen in about three quarters over the years (measured). */
+/* People never seen before arriving in a quarter, per client the agency
+ * sees in a quarter: a person is seen in about three and a half quarters
+ * over the years, first episode and returns (measured with story.py). */
 #define ARRIVALS_PER_CLIENT 0.29
 #define P_RETURN 0.55			/* another episode after this one */
 
