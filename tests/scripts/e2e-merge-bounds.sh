@@ -13,7 +13,9 @@ if ! grep -q 'manifest\.json' pipelines/agency.mk; then
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-agencies=$(ls sample-data/*/profile.json | sed 's|sample-data/\(.*\)/profile.json|\1|')
+# the sample build's agencies: those without a PENDING file (agency.mk)
+agencies=$(ls sample-data/*/profile.json | sed 's|sample-data/\(.*\)/profile.json|\1|' |
+	while read -r a; do [ -e "sample-data/$a/PENDING" ] || echo "$a"; done)
 targets=""
 for a in $agencies; do
 	targets="$targets out/agency/$a/manifest.json"
