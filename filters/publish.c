@@ -79,17 +79,16 @@ typedef struct colspec {
 } colspec;
 
 typedef struct layout {
-	const char *what;            /* a row, in messages */
 	colspec lead[3], per[11], tail[4];   /* per: each measure's */
 	int nlead, nper, ntail;
 } layout;
 
-static const layout merged_layout = {"cell",
+static const layout merged_layout = {
 	{{"period", PERIOD, 0, 0}, {"agency", AGENCY, 0, 0}},
 	{{"", COUNT, 0, 1}, {"_low", COUNT, 0, 0}, {"_high", COUNT, 1, 0},
 	 {"_shown", SHOWN, 0, 0}},
 	{{"agencies", COUNT, 0, 0}}, 2, 4, 1};
-static const layout change_layout = {"change",
+static const layout change_layout = {
 	{{"period", PERIOD, 0, 0}, {"base_period", PERIOD, 0, 0},
 	 {"agency", AGENCY, 0, 0}},
 	{{"", COUNT, 0, 1}, {"_low", COUNT, 0, 0}, {"_high", COUNT, 1, 0},
@@ -453,18 +452,20 @@ read_rows(const char *path, const layout *lay, int kind, const char *codes,
 	json_decref(f.names);
 }
 
-/* A manifest's agency and periods, and its disclosure rules, each set
- * once (the data's keys are written sorted: the order of the options
- * does not matter). */
+/* A manifest's agency and the quarters it released (an agency may send
+ * several releases), kept sorted, and its disclosure rules, each set
+ * once: the order of the options does not matter (keys are written
+ * sorted too). */
 static void
 read_manifest(const char *path)
 {
-	json_t *root = nz_json_load(path), *periods, *p, *list = json_array();
+	json_t *root = nz_json_load(path), *periods, *p, *list, *q = NULL;
 	const char *agency = nz_json_str(path, root, "agency", NULL);
 	long line = nz_json_key_line(path, "periods", 1);
-	size_t i;
+	size_t i, at;
 
-	json_object_set_new(model.agencies, agency, list);
+	if (!(list = json_object_get(model.agencies, agency)))
+		json_object_set_new(model.agencies, agency, list = json_array());
 	periods = json_object_get(root, "periods");
 	if (!json_is_array(periods))
 		nz_dieat(NZ_EXIT_DATA, path, line, "\"periods\" must be an array");
@@ -473,7 +474,11 @@ read_manifest(const char *path)
 			nz_dieat(NZ_EXIT_DATA, path, line, "\"periods\" must hold "
 			    "strings");
 		parse_period(path, line, json_string_value(p));
-		json_array_append(list, p);
+		json_array_foreach(list, at, q)
+			if (strcmp(json_string_value(q), json_string_value(p)) >= 0)
+				break;
+		if (at == json_array_size(list) || !json_equal(q, p))
+			json_array_insert(list, at, p);
 	}
 	if ((p = json_object_get(root, "rules")) != NULL) {
 		json_array_foreach(model.rules, i, periods)
@@ -597,12 +602,6 @@ measures_json(void)
 
 /* ---- the report: its half and the narrative ---- */
 
-static int
-cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static json_t *
 markdown_json(const char *path)
 {
@@ -625,42 +624,35 @@ markdown_json(const char *path)
 	return out;
 }
 
-/* every DIR/NAME.md as NAME: its HTML ("" when empty) */
+/* every DIR/NAME.md as NAME: its HTML ("" when empty); held, with the
+ * folder, so that an error leaves nothing unreachable */
 static json_t *
 narrative_json(const char *dir)
 {
+	static nz_buf path;
 	json_t *obj = json_object();
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	char **files = NULL;
-	size_t n = 0, cap = 0, i, len;
+	size_t len;
 
 	if (!d)
 		nz_die(NZ_EXIT_DATA, "%s: cannot read the narrative folder: %s",
 		    dir, strerror(errno));
-	while ((e = readdir(d)) != NULL)
-		if ((len = strlen(e->d_name)) > 3 &&
-		    strcmp(e->d_name + len - 3, ".md") == 0) {
-			nz_grow(&files, &cap, n + 1, sizeof *files);
-			files[n++] = nz_strdup(e->d_name);
-		}
-	closedir(d);
-	if (n)
-		qsort(files, n, sizeof *files, cmp_name);
-	nz_hold(files);
+	nz_hold(d);
 	nz_hold(obj);
-	for (i = 0; i < n; i++) {
-		nz_buf path = {0};
-
-		nz_buf_printf(&path, "%s/%s", dir, files[i]);
-		files[i][strlen(files[i]) - 3] = '\0';
-		json_object_set_new(obj, files[i], markdown_json(path.s));
-		nz_buf_free(&path);
-		free(files[i]);
+	while ((e = readdir(d)) != NULL) {
+		len = strlen(e->d_name);
+		if (len <= 3 || strcmp(e->d_name + len - 3, ".md") != 0)
+			continue;
+		nz_buf_clear(&path);
+		nz_buf_printf(&path, "%s/%s", dir, e->d_name);
+		json_object_setn_new(obj, e->d_name, len - 3,
+		    markdown_json(path.s));
 	}
-	nz_drop(files);
+	nz_drop(d);
 	nz_drop(obj);
-	free(files);
+	closedir(d);
+	nz_buf_free(&path);
 	return obj;
 }
 
@@ -740,12 +732,14 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *changes[3] = {NULL}, *events = NULL, *half = NULL;
-	const char *narrative = NULL, **manifests = NULL;
-	char *codes = NULL, *bands = NULL;
+	/* static: what they hold stays reachable when an error ends us */
+	static const char **manifests;
+	static char *codes, *bands;
+	const char *narrative = NULL, *date = NULL;
 	size_t nman = 0, capman = 0, i;
 	int c, as_js = 0;
 	double max_share = NZ_MAX_RANGE_SHARE;
-	json_t *root, *date = NULL, *list;
+	json_t *root, *list;
 
 	nz_setprog(argv[0]);
 	while ((c = getopt_long(argc, argv, "c:y:e:m:d:jr:n:hV", opts, NULL))
@@ -763,7 +757,7 @@ main(int argc, char **argv)
 		case 'P':
 			max_share = nz_opt_percent("--max-range-share", optarg);
 			break;
-		case 'd': json_decref(date); date = published(optarg); break;
+		case 'd': date = optarg; break;
 		case 'j': as_js = 1; break;
 		case 'r': half = optarg; break;
 		case 'n': narrative = optarg; break;
@@ -778,6 +772,10 @@ main(int argc, char **argv)
 		nz_usage_error("--narrative needs --report");
 	if (half)
 		half_start(half);
+	root = json_pack("{s:s, s:o, s:f, s:i}", "format", "nzccss-dashboard-2",
+	    "published", published(date), "max_range_share", max_share,
+	    "shown_min", NZ_SHOWN_MIN);
+	nz_hold(root);
 
 	codes = codes ? codes : nz_pipelines_path("codes");
 	bands = bands ? bands : nz_pipelines_path("age-bands.json");
@@ -793,15 +791,14 @@ main(int argc, char **argv)
 		read_manifest(manifests[i]);
 	sort_rows();
 
-	list = json_array();
+	json_object_set_new(root, "periods", list = json_array());
 	for (i = 0; i < model.nperiods; i++)
 		json_array_append_new(list, jperiod(model.periods[i]));
-	root = json_pack("{s:s, s:o, s:f, s:i, s:o, s:o, s:o, s:o, s:o, s:o}",
-	    "format", "nzccss-dashboard-2", "published", date ? date :
-	    published(NULL), "max_range_share", max_share, "shown_min",
-	    NZ_SHOWN_MIN, "periods", list, "measures", measures_json(),
-	    "dimensions", dimensions_json(), "agencies", model.agencies,
-	    "rules", model.rules, "events", events_json());
+	json_object_set_new(root, "measures", measures_json());
+	json_object_set_new(root, "dimensions", dimensions_json());
+	json_object_set(root, "agencies", model.agencies);
+	json_object_set(root, "rules", model.rules);
+	json_object_set_new(root, "events", events_json());
 	json_object_set_new(root, "cells", table_json(0, "period region "
 	    "dimension code", model.cols[0]));
 	json_object_set_new(root, "changes", table_json(1, "comparison period "
@@ -815,6 +812,7 @@ main(int argc, char **argv)
 	    JSON_REAL_PRECISION(12)))
 		nz_die(NZ_EXIT_DATA, "cannot write the data");
 	fputs(as_js ? ";\n" : "\n", stdout);
+	nz_drop(root);
 	json_decref(root);
 	nz_events_free(model.events, model.nevents);
 	free(codes);
