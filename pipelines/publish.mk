@@ -92,11 +92,17 @@ $(addprefix $(REPORT_PAGE)/,$(SHARED_JS)): $(REPORT_PAGE)/%: $(SITE_SRC)/%
 	@mkdir -p $(@D)
 	cp $< $@
 
-# the data of the report's half with its narrative; a section of the
+# the data of the report's half with its narrative (narrative.txt: the
+# folder and its files, rewritten when they change); a section of the
 # template (data-narrative="NAME") without NARRATIVE/NAME.md is a warning,
 # and the page says so where the section would be
+$(REPORT_PAGE)/narrative.txt: national-list-check
+	@mkdir -p $(@D)
+	@printf '%s\n' '$(NARRATIVE)' $(wildcard $(NARRATIVE)/*.md) > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 $(REPORT_PAGE)/data.js: $(PUBLISH_INPUTS) $(NATIONAL)/settings.txt \
-		$(REPORT_SRC)/report.html $(wildcard $(NARRATIVE)/*.md)
+		$(REPORT_PAGE)/narrative.txt $(REPORT_SRC)/report.html \
+		$(wildcard $(NARRATIVE)/*.md)
 	@mkdir -p $(@D)
 	@for s in $$(sed -n 's/.*data-narrative="\([a-z0-9-]*\)".*/\1/p' \
 	    $(REPORT_SRC)/report.html); do [ -f $(NARRATIVE)/$$s.md ] || \
