@@ -8,7 +8,7 @@
 
   var W = root.NZWords;
   var LANE = 26;        /* px per row of event labels */
-  var uid = 0;
+  var uid = 0, live = {};
 
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
@@ -196,6 +196,9 @@
     var done = vegaEmbed(chart, opts.spec, {actions: false, renderer: 'svg'})
       .then(function (result) {
         views.view = result.view;
+        /* a chart drawn again replaces its view: free the old one */
+        if (live[opts.id] && live[opts.id] !== result.view) live[opts.id].finalize();
+        live[opts.id] = result.view;
         if (labels) {
           var place = function () { placeEvents(labels.strip, chart, result.view, labels.items); };
           place();
