@@ -70,23 +70,17 @@ usage(void)
 static void
 write_header(void)
 {
-	const char *const *dim = nz_release_cols;
-	int i;
+	size_t n;
+	const char *const *cols = nz_cols(NZ_COLS_MERGED, &n);
 
-	for (i = 0; i < 2 + NZ_NDIMS; i++)
-		nz_csv_field(stdout, dim[i], strlen(dim[i]), i == 0);
-	for (i = 0; i < NZ_NMEASURES; i++)
-		printf(",%s,%s_low,%s_high,%s_shown", nz_measure_names[i],
-		    nz_measure_names[i], nz_measure_names[i],
-		    nz_measure_names[i]);
-	fputs(",agencies\n", stdout);
+	nz_csv_header(stdout, cols, n);
 }
 
-/* one period: the cells of every release holding it; without write, only
- * check them all, so that an error leaves no partial output */
 /* --max-range-share: how wide a range M_shown still calls a number */
 static double max_range_share = NZ_MAX_RANGE_SHARE;
 
+/* one period: the cells of every release holding it; without write, only
+ * check them all, so that an error leaves no partial output */
 static void
 merge_period(nz_release **rs, size_t n, const char *period, int write)
 {

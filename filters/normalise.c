@@ -45,10 +45,14 @@ static const struct {
 	[F_UNITS] = {"units", 0},
 };
 
-static const char *const canonical_cols[] = {"agency", "client_key",
-    "household_key", "event_date", "age", "gender", "ethnicity", "region",
-    "household", "income", "housing", "need", "service", "units"};
-#define NCANONICAL (sizeof canonical_cols / sizeof *canonical_cols)
+/* canonical events (schema.c): agency, client_key, household_key,
+ * event_date, age, the categorical fields in schema order, units */
+enum { COL_AGENCY, COL_CLIENT, COL_HOUSEHOLD, COL_DATE, COL_AGE,
+	COL_FIRST_FIELD };
+#define MAX_CANONICAL (COL_FIRST_FIELD + NZ_MAX_FIELDS + 1)
+static const char *const *canonical_cols;
+static size_t NCANONICAL;
+static int field_of_col[MAX_CANONICAL];  /* profile field of a field column */
 
 /* ---- why a row is rejected, and what is only a warning ---- */
 
@@ -141,10 +145,9 @@ usage(void)
 {
 	printf("Usage: %s --profile FILE --key FILE [OPTION]... [EXPORT]\n"
 "Turn one agency's raw CMS export into canonical events: CSV on standard\n"
-"output with the columns\n"
-"  agency,client_key,household_key,event_date,age,gender,ethnicity,region,\n"
-"  household,income,housing,need,service,units\n"
-"The client and household ids become keyed BLAKE2b-128 hashes under the\n"
+"output with the columns\n", nz_prog);
+	nz_cols_usage("  ", NZ_COLS_CANONICAL);
+	printf("The client and household ids become keyed BLAKE2b-128 hashes under the\n"
 "agency key, the birth date becomes the age in whole years at the event\n"
 "date, and no other raw column (names, addresses, notes) is written.\n"
 "With no EXPORT, or when EXPORT is -, read standard input.\n\n"
@@ -209,7 +212,7 @@ usage(void)
 "  input error (unreadable file, bad encoding, malformed CSV, bad profile\n"
 "  or key, column missing from the header, too many rows rejected, write\n"
 "  error), 2 usage error.\n",
-	    nz_prog, NZ_KEY_BYTES, REJECT_VALUE_MAX, MAX_REJECT_PERCENT,
+	    NZ_KEY_BYTES, REJECT_VALUE_MAX, MAX_REJECT_PERCENT,
 	    NZ_MAX_UNITS, MAX_AGE, SWAPPED_WARN_PERCENT);
 	exit(NZ_EXIT_OK);
 }
@@ -801,26 +804,24 @@ list_build(struct list *l, const struct source *src, nz_row *row,
 	return bar;
 }
 
-/* The canonical fields after event_date and age: categorical values and
- * units, in canonical order, into val[5..13] and len[5..13]. */
+/* The categorical fields and units, from COL_FIRST_FIELD on, into val
+ * and len. */
 static void
 put_categories(struct run *run, nz_row *row, const char **val, size_t *len)
 {
-	static const int order[] = {F_GENDER, F_ETHNICITY, F_REGION,
-	    F_HOUSEHOLD, F_INCOME, F_HOUSING, F_NEED, F_SERVICE};
-	size_t i;
+	size_t col;
 	int bar = 0;
 
-	for (i = 0; i < sizeof order / sizeof *order; i++) {
-		int f = order[i];
+	for (col = COL_FIRST_FIELD; col + 1 < NCANONICAL; col++) {
+		int f = field_of_col[col];
 		if (field_info[f].multi && run->prof->field[f].ncols) {
 			nz_buf *out = &run->list.joined[f];
 			bar |= list_build(&run->list, &run->prof->field[f],
 			    row, out);
-			val[5 + i] = out->s;
-			len[5 + i] = out->len;
+			val[col] = out->s;
+			len[col] = out->len;
 		} else {
-			val[5 + i] = value_len(run, row, f, &len[5 + i]);
+			val[col] = value_len(run, row, f, &len[col]);
 		}
 	}
 	if (bar)
@@ -879,8 +880,8 @@ process_row(struct run *run, nz_row *row)
 {
 	const struct profile *p = run->prof;
 	const char *client_id, *household_id, *date, *units_raw;
-	const char *val[NCANONICAL];
-	size_t len[NCANONICAL], client_len, household_len;
+	const char *val[MAX_CANONICAL];
+	size_t len[MAX_CANONICAL], client_len, household_len;
 	char client_key[2 * NZ_HASH_BYTES + 1];
 	char household_key[2 * NZ_HASH_BYTES + 1];
 	char iso_date[16], units[24], age_text[24];
@@ -944,15 +945,15 @@ process_row(struct run *run, nz_row *row)
 		format_uint(age_text, (unsigned long)age);
 
 	put_categories(run, row, val, len);
-	val[0] = p->agency;
-	val[1] = client_key;
-	val[2] = household_key;
-	val[3] = iso_date;
-	val[4] = age_text;
-	val[13] = units;
-	for (i = 0; i < 5; i++)
+	val[COL_AGENCY] = p->agency;
+	val[COL_CLIENT] = client_key;
+	val[COL_HOUSEHOLD] = household_key;
+	val[COL_DATE] = iso_date;
+	val[COL_AGE] = age_text;
+	val[NCANONICAL - 1] = units;
+	for (i = 0; i < COL_FIRST_FIELD; i++)
 		len[i] = strlen(val[i]);
-	len[13] = strlen(units);
+	len[NCANONICAL - 1] = strlen(units);
 	nz_csv_record(stdout, val, len, NCANONICAL);
 	run->rows_written++;
 }
@@ -1135,6 +1136,24 @@ normalise(struct run *run, const char *path)
 		exit(nz_close_stdout());
 }
 
+/* The canonical columns from the schema, each field column with the
+ * profile field it comes from. */
+static void
+find_columns(void)
+{
+	size_t col;
+
+	canonical_cols = nz_cols(NZ_COLS_CANONICAL, &NCANONICAL);
+	if (nz_col_index(NZ_COLS_CANONICAL, "age") != COL_AGE ||
+	    strcmp(canonical_cols[NCANONICAL - 1], "units") != 0)
+		nz_die(NZ_EXIT_DATA, "internal error: the canonical columns "
+		    "moved");
+	for (col = COL_FIRST_FIELD; col + 1 < NCANONICAL; col++)
+		if ((field_of_col[col] = field_by_name(canonical_cols[col])) < 0)
+			nz_die(NZ_EXIT_DATA, "internal error: no profile field "
+			    "for the canonical column %s", canonical_cols[col]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1155,6 +1174,7 @@ main(int argc, char **argv)
 	int c, status;
 
 	nz_setprog(argv[0]);
+	find_columns();
 	while ((c = getopt_long(argc, argv, "p:k:r:s:x:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': profile_path = optarg; break;
