@@ -47,8 +47,8 @@ usage(void)
 	    "  -h, --help            show this help and exit\n"
 	    "  -V, --version         show the version and exit\n"
 	    "\n"
-	    "The dimensions are MERGED's columns between agency and the first\n"
-	    "measure, each with its code list (DIR/NAME.json, or the age bands),\n"
+	    "The columns are the schema's (merge's and diff-quarters' contracts),\n"
+	    "each dimension with its code list (DIR/NAME.json, or the age bands),\n"
 	    "so a new dimension needs no change here.  The data carries the cells\n"
 	    "with no dimension or one set besides region, and the changes of the\n"
 	    "same cells, with the columns of their files (pipelines/site/README.md).\n"
@@ -65,39 +65,32 @@ usage(void)
 
 /* ---- the files' columns ---- */
 
-#define MAXDIMS 32
 #define NONE INT64_MIN           /* an empty bound: no limit */
 
-/* What a column holds, by its name in the contracts of merge and
- * diff-quarters (their --help); EST starts an estimate, low, high. */
-enum kind { PERIOD, AGENCY, COUNT, SIGNED, SHOWN, PCT, SIG, LIST };
+/* What a column of merge's and diff-quarters' contracts (the schema)
+ * holds, by its name, or by its suffix after a measure's name; est: an
+ * estimate, its low and its high start there. */
+enum kind { DIMENSION, PERIOD, AGENCY, COUNT, SIGNED, SHOWN, PCT, SIG, LIST };
 typedef struct colspec {
-	const char *name;            /* a measure's suffix, or the name */
+	const char *name;
 	enum kind kind;
 	int empty_ok, est;
 } colspec;
 
-typedef struct layout {
-	colspec lead[3], per[11], tail[4];   /* per: each measure's */
-	int nlead, nper, ntail;
-} layout;
-
-static const layout merged_layout = {
-	{{"period", PERIOD, 0, 0}, {"agency", AGENCY, 0, 0}},
-	{{"", COUNT, 0, 1}, {"_low", COUNT, 0, 0}, {"_high", COUNT, 1, 0},
-	 {"_shown", SHOWN, 0, 0}},
-	{{"agencies", COUNT, 0, 0}}, 2, 4, 1};
-static const layout change_layout = {
-	{{"period", PERIOD, 0, 0}, {"base_period", PERIOD, 0, 0},
-	 {"agency", AGENCY, 0, 0}},
-	{{"", COUNT, 0, 1}, {"_low", COUNT, 0, 0}, {"_high", COUNT, 1, 0},
-	 {"_base", COUNT, 0, 1}, {"_base_low", COUNT, 0, 0},
-	 {"_base_high", COUNT, 1, 0}, {"_change", SIGNED, 0, 1},
-	 {"_change_low", SIGNED, 1, 0}, {"_change_high", SIGNED, 1, 0},
-	 {"_pct", PCT, 1, 0}, {"_sig", SIG, 0, 0}},
-	{{"agencies_matched", COUNT, 0, 0}, {"agencies_joined", LIST, 1, 0},
-	 {"agencies_left", LIST, 1, 0}, {"policy_events", LIST, 1, 0}},
-	3, 11, 4};
+static const colspec named_cols[] = {
+	{"period", PERIOD, 0, 0}, {"base_period", PERIOD, 0, 0},
+	{"agency", AGENCY, 0, 0}, {"agencies", COUNT, 0, 0},
+	{"agencies_matched", COUNT, 0, 0}, {"agencies_joined", LIST, 1, 0},
+	{"agencies_left", LIST, 1, 0}, {"policy_events", LIST, 1, 0},
+};
+static const colspec measure_cols[] = {
+	{"", COUNT, 0, 1}, {"_low", COUNT, 0, 0}, {"_high", COUNT, 1, 0},
+	{"_shown", SHOWN, 0, 0}, {"_base", COUNT, 0, 1},
+	{"_base_low", COUNT, 0, 0}, {"_base_high", COUNT, 1, 0},
+	{"_change", SIGNED, 0, 1}, {"_change_low", SIGNED, 1, 0},
+	{"_change_high", SIGNED, 1, 0}, {"_pct", PCT, 1, 0}, {"_sig", SIG, 0, 0},
+};
+static const colspec dimension_col = {NULL, DIMENSION, 0, 0};
 
 /* The measures as readers name them.  Events and units add up over the
  * quarters of a half; people do not (a client of two quarters is two). */
@@ -107,13 +100,12 @@ measure_info[NZ_NMEASURES] = {
 	{"Units given (e.g. food parcels)", 1},
 };
 
-/* A file being read: its columns, resolved against the layout. */
+/* A file being read: its contract's columns and what each holds. */
 typedef struct file {
-	const layout *lay;
 	const char *name;
+	const char *const *cols;
 	size_t ncols;
-	const colspec **spec;        /* per column; NULL: a dimension */
-	json_t *names;               /* per column */
+	const colspec **spec;        /* per column */
 	int64_t *num;                /* per column: a row's values */
 } file;
 
@@ -134,8 +126,7 @@ typedef struct dim {
 } dim;
 
 static struct {
-	dim dims[MAXDIMS];
-	int ndims;
+	dim dims[NZ_NDIMS];
 	row *rows;                   /* cells, then changes */
 	size_t nrows, rcap;
 	int *periods;                /* distinct */
@@ -166,24 +157,25 @@ parse_period(const char *file, long line, const char *s)
 
 /* ---- the dimensions and their code lists ---- */
 
+/* a dimension: its code list, or (bands given) the age bands, with the
+ * title and the codes to feature from the file */
 static void
-load_dim(dim *d, const char *name, const char *dir, nz_codes *bands)
+load_dim(dim *d, const char *name, const char *dir, const char *bands)
 {
-	int is_bands = strcmp(bands->field, name) == 0;
 	json_t *root, *entry;
 	size_t i;
 
-	d->name = nz_strdup(name);
-	d->codes = is_bands ? bands : nz_codes_load(dir, name);
+	d->name = name;
+	d->codes = bands ? nz_bands_load(bands) : nz_codes_load(dir, name);
 	root = nz_json_load(d->codes->path);
 	d->title = nz_strdup(nz_json_str(d->codes->path, root, "title", name));
 	d->highlight = json_array();
-	json_array_foreach(json_object_get(root, is_bands ? "bands" : "codes"),
+	json_array_foreach(json_object_get(root, bands ? "bands" : "codes"),
 	    i, entry) {
 		const char *label = json_string_value(json_object_get(entry,
 		    "label"));
 
-		if (label && is_bands) {     /* bands are labelled by code */
+		if (label && bands) {        /* bands are labelled by code */
 			free(d->codes->label[i]);
 			d->codes->label[i] = nz_strdup(label);
 		}
@@ -194,60 +186,50 @@ load_dim(dim *d, const char *name, const char *dir, nz_codes *bands)
 	nz_json_free(root);
 }
 
-/* The header: the layout's lead, the dimensions, each measure's columns,
- * the tail.  The dimensions come from the first file read: its columns
- * after the lead up to the first measure, region first. */
+/* every dimension of the schema with its code list (or the age bands) */
 static void
-read_header(nz_csv *csv, file *f, const char *codes, nz_codes *bands)
+load_dims(const char *dir, const char *bands)
 {
-	const layout *lay = f->lay;
-	nz_row *h;
-	size_t i, n;
-	int m, k, known = model.ndims > 0;
+	int k;
 
-	if (nz_csv_next(csv, &h) != 1)
-		nz_dieat(NZ_EXIT_DATA, f->name, 0, "empty input: expected a header");
-	for (i = lay->nlead; !known && i < h->nfields &&
-	    strcmp(h->field[i], nz_measure_names[0]) != 0; i++) {
-		if (i - lay->nlead == MAXDIMS || (i == (size_t)lay->nlead &&
-		    strcmp(h->field[i], "region") != 0))
-			nz_dieat(NZ_EXIT_DATA, f->name, 1, "unexpected header: "
-			    "column %zu is %s, expected region first and at most "
-			    "%d dimensions", i + 1, nz_q(h->field[i]), MAXDIMS);
-		load_dim(&model.dims[model.ndims++], h->field[i], codes, bands);
+	for (k = 0; k < NZ_NDIMS; k++)
+		load_dim(&model.dims[k], nz_dims[k].name, dir,
+		    nz_dims[k].codes ? NULL : bands);
+}
+
+static const colspec *
+spec_of(const char *col)
+{
+	size_t i, len;
+	int m;
+
+	if (nz_dim_index(col) >= 0)
+		return &dimension_col;
+	for (i = 0; i < sizeof named_cols / sizeof *named_cols; i++)
+		if (strcmp(col, named_cols[i].name) == 0)
+			return &named_cols[i];
+	for (m = 0; m < NZ_NMEASURES; m++) {
+		len = strlen(nz_measure_names[m]);
+		for (i = 0; strncmp(col, nz_measure_names[m], len) == 0 &&
+		    i < sizeof measure_cols / sizeof *measure_cols; i++)
+			if (strcmp(col + len, measure_cols[i].name) == 0)
+				return &measure_cols[i];
 	}
-	f->ncols = lay->nlead + model.ndims + NZ_NMEASURES * lay->nper +
-	    lay->ntail;
+	nz_die(NZ_EXIT_DATA, "the schema's column %s has no kind here",
+	    nz_q(col));
+}
+
+/* the header, as the schema gives the contract */
+static void
+read_header(nz_csv *csv, file *f, enum nz_contract contract)
+{
+	size_t j;
+
+	f->cols = nz_cols(contract, &f->ncols);
+	nz_csv_expect_header(csv, f->cols, f->ncols);
 	f->spec = nz_calloc(f->ncols, sizeof *f->spec);
-	f->names = json_array();
-	for (n = 0, k = 0; k < lay->nlead; k++, n++) {
-		f->spec[n] = &lay->lead[k];
-		json_array_append_new(f->names, json_string(lay->lead[k].name));
-	}
-	for (k = 0; k < model.ndims; k++, n++)
-		json_array_append_new(f->names, json_string(model.dims[k].name));
-	for (m = 0; m < NZ_NMEASURES; m++)
-		for (k = 0; k < lay->nper; k++, n++) {
-			f->spec[n] = &lay->per[k];
-			json_array_append_new(f->names, json_sprintf("%s%s",
-			    nz_measure_names[m], lay->per[k].name));
-		}
-	for (k = 0; k < lay->ntail; k++, n++) {
-		f->spec[n] = &lay->tail[k];
-		json_array_append_new(f->names, json_string(lay->tail[k].name));
-	}
-	for (i = 0; i < f->ncols; i++) {
-		const char *want = json_string_value(json_array_get(f->names, i));
-
-		if (i >= h->nfields || strcmp(h->field[i], want) != 0)
-			nz_dieat(NZ_EXIT_DATA, f->name, h->line, "unexpected "
-			    "header: column %zu is %s, expected %s", i + 1,
-			    i < h->nfields ? nz_q(h->field[i]) : "missing",
-			    nz_q(want));
-	}
-	if (h->nfields != f->ncols)
-		nz_dieat(NZ_EXIT_DATA, f->name, h->line, "unexpected header: %zu "
-		    "columns, expected %zu", h->nfields, f->ncols);
+	for (j = 0; j < f->ncols; j++)
+		f->spec[j] = spec_of(f->cols[j]);
 }
 
 /* ---- the rows ---- */
@@ -271,11 +253,13 @@ static json_t *
 field(const file *f, long line, size_t j, const char *s, int64_t *num)
 {
 	const colspec *c = f->spec[j];
-	const char *col = json_string_value(json_array_get(f->names, j));
+	const char *col = f->cols[j];
 	long v;
 	int k;
 
 	*num = NONE;
+	if (c->kind == DIMENSION)
+		return NULL;        /* dims_key reads them */
 	if (*s == '\0' && c->empty_ok)
 		return c->kind == LIST ? json_array() : json_null();
 	switch (c->kind) {
@@ -326,14 +310,14 @@ check_row(const file *f, long line, const int64_t *num)
 	size_t j;
 
 	for (j = 0; j < f->ncols; j++) {
-		const char *col = json_string_value(json_array_get(f->names, j));
+		const char *col = f->cols[j];
 
-		if (f->spec[j] && f->spec[j]->est && ((num[j + 1] != NONE &&
+		if (f->spec[j]->est && ((num[j + 1] != NONE &&
 		    num[j + 1] > num[j]) || (num[j + 2] != NONE &&
 		    num[j] > num[j + 2])))
 			nz_dieat(NZ_EXIT_DATA, f->name, line, "%s: estimate %lld "
 			    "outside its bounds", col, (long long)num[j]);
-		if (f->spec[j] && f->spec[j]->kind == SHOWN && ((num[j] ==
+		if (f->spec[j]->kind == SHOWN && ((num[j] ==
 		    NZ_SHOWN_NUMBER && (num[j - 2] < NZ_SHOWN_MIN ||
 		    num[j - 1] == NONE)) || (num[j] == NZ_SHOWN_S &&
 		    (num[j - 1] == NONE || num[j - 1] >= NZ_SHOWN_MIN))))
@@ -351,13 +335,13 @@ dims_key(const file *f, long line, char *const *codes, int *key)
 	int k, i, n = 0;
 
 	key[KREGION] = key[KDIM] = key[KCODE] = 0;
-	for (k = 0; k < model.ndims; k++) {
+	for (k = 0; k < NZ_NDIMS; k++) {
 		i = 0;
 		if (strcmp(codes[k], "*") != 0 && (i = 1 + nz_codes_find(
 		    model.dims[k].codes, codes[k], strlen(codes[k]))) == 0)
 			nz_dieat(NZ_EXIT_DATA, f->name, line, "%s: unknown code %s",
 			    model.dims[k].name, nz_q(codes[k]));
-		if (k == 0)
+		if (k == NZ_DIM_REGION)
 			key[KREGION] = i;
 		else if (i && ++n)
 			key[KDIM] = k, key[KCODE] = i;
@@ -384,21 +368,21 @@ add_period(int p)
  * but for the lists of a change, which only its totals carry (they are
  * the same for each cell of a quarter). */
 static void
-read_rows(const char *path, const layout *lay, int kind, const char *codes,
-	nz_codes *bands)
+read_rows(const char *path, enum nz_contract contract, int kind)
 {
 	static const char *const comparison[3] = {NULL, "qoq", "yoy"};
 	static file f;      /* static: what it holds stays reachable on errors */
 	nz_csv *csv = nz_csv_open(path, NZ_CSV_CANONICAL);
 	nz_row *r;
-	size_t j, n;
+	size_t j, n, dim0;
 
-	f = (file){lay, nz_strdup(nz_csv_name(csv)), 0, NULL, NULL, NULL};
+	f = (file){nz_strdup(nz_csv_name(csv)), NULL, 0, NULL, NULL};
 	model.file_of[kind] = f.name;
-	read_header(csv, &f, codes, bands);
+	read_header(csv, &f, contract);
+	dim0 = (size_t)nz_col_index(contract, nz_dims[0].name);
 	f.num = nz_calloc(f.ncols + 2, sizeof *f.num);
 	while (nz_csv_next_n(csv, &r, f.ncols) == 1) {
-		char *const *dims = r->field + lay->nlead;
+		char *const *dims = r->field + dim0;
 		row *w;
 		int shown;
 
@@ -410,10 +394,9 @@ read_rows(const char *path, const layout *lay, int kind, const char *codes,
 		if (kind)
 			json_array_append_new(w->json, json_string(comparison[kind]));
 		for (j = 0; j < f.ncols; j++) {
-			json_t *v = f.spec[j] ? field(&f, r->line, j, r->field[j],
-			    &f.num[j]) : NULL;
+			json_t *v = field(&f, r->line, j, r->field[j], &f.num[j]);
 
-			if (j == (size_t)lay->nlead) {
+			if (j == dim0) {
 				json_array_append_new(w->json, json_string(dims[0]));
 				json_array_append_new(w->json, w->key[KDIM] ? json_string(
 				    model.dims[w->key[KDIM]].name) : json_null());
@@ -442,13 +425,12 @@ read_rows(const char *path, const layout *lay, int kind, const char *codes,
 	nz_csv_close(csv);
 	if (!model.cols[kind > 0]) {
 		model.cols[kind > 0] = json_array();
-		for (j = lay->nlead + model.ndims; j < f.ncols; j++)
-			json_array_append(model.cols[kind > 0],
-			    json_array_get(f.names, j));
+		for (j = dim0 + NZ_NDIMS; j < f.ncols; j++)
+			json_array_append_new(model.cols[kind > 0],
+			    json_string(f.cols[j]));
 	}
 	free(f.num);
 	free(f.spec);
-	json_decref(f.names);
 }
 
 /* A manifest's agency and the quarters it released (an agency may send
@@ -571,7 +553,7 @@ dimensions_json(void)
 	size_t i;
 	int k;
 
-	for (k = 0; k < model.ndims; k++) {
+	for (k = 0; k < NZ_NDIMS; k++) {
 		const dim *d = &model.dims[k];
 
 		codes = json_array();
@@ -780,10 +762,11 @@ main(int argc, char **argv)
 	bands = bands ? bands : nz_pipelines_path("age-bands.json");
 	model.agencies = json_object();
 	model.rules = json_array();
-	read_rows(argv[optind], &merged_layout, 0, codes, nz_bands_load(bands));
+	load_dims(codes, bands);
+	read_rows(argv[optind], NZ_COLS_MERGED, 0);
 	for (i = 1; i < 3; i++)
 		if (changes[i])
-			read_rows(changes[i], &change_layout, (int)i, codes, NULL);
+			read_rows(changes[i], NZ_COLS_CHANGES, (int)i);
 	if (events)
 		model.events = nz_events_load(events, &model.nevents);
 	for (i = 0; i < nman; i++)
