@@ -455,6 +455,20 @@ typedef struct nz_bounds {
 void nz_bounds_add(nz_bounds *acc, const nz_bounds *b);
 /* ",est,low,high" (high empty when unbounded) */
 void nz_bounds_write(FILE *f, const nz_bounds *b);
+/* How a reader sees a national figure: a number, a range, or S ("fewer
+ * than 6").  S when the count it rests on is at most NZ_SHOWN_MIN - 1 for
+ * certain (count_high); a number when that count is at least NZ_SHOWN_MIN
+ * for certain and the figure's range low..high is at most max_share
+ * percent of its estimate; otherwise a range.  For a count, the figure is
+ * the count itself (nz_bounds_shown); for a share, count_low..count_high
+ * are its numerator's bounds.  NZ_UNBOUNDED: no upper bound. */
+#define NZ_SHOWN_MIN 6
+#define NZ_MAX_RANGE_SHARE 20.0  /* percent: the default max_share */
+enum nz_shown { NZ_SHOWN_NUMBER, NZ_SHOWN_RANGE, NZ_SHOWN_S };
+extern const char *const nz_shown_names[3];
+enum nz_shown nz_shown(int64_t count_low, int64_t count_high, double low,
+	double high, double est, double max_share);
+enum nz_shown nz_bounds_shown(const nz_bounds *b, double max_share);
 /* An agency code: 2 to 16 of a-z, 0-9 and '-'. */
 int nz_agency_valid(const char *s);
 typedef struct nz_rcell {
