@@ -25,6 +25,8 @@ SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 FUZZ_CC   = clang
 FUZZFLAGS = -O1 -g -fsanitize=fuzzer,address,undefined \
             -fno-sanitize-recover=undefined
+FUZZLIBFLAGS = -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+            -fno-sanitize-recover=undefined
 FUZZ_SECONDS ?= 60
 # AFL++ on the programs' own mains (tests/fuzz/prog), under ASan and UBSan
 AFL_CC    = afl-clang-fast
@@ -34,7 +36,8 @@ FUZZ_PKGS = clang afl++
 AFL_MAINS = normalise map-categories bucket aggregate suppress merge audit
 
 BUILD_PKGS = gcc make pkg-config libcsv-dev libjansson-dev libsodium-dev \
-             libglpk-dev libzip-dev libexpat1-dev libfreexl-dev libgsf-1-dev
+             libglpk-dev libzip-dev libexpat1-dev libfreexl-dev libgsf-1-dev \
+             libxlsxwriter-dev
 # the tests write their own workbooks (.xlsx and .xls) with Perl
 TEST_PKGS  = python3 libexcel-writer-xlsx-perl libspreadsheet-writeexcel-perl \
              help2man man-db
@@ -64,32 +67,45 @@ $(DEPS): pipelines/deps.sh Makefile pipelines/publish.mk
 	@sh pipelines/deps.sh $@ $(BUILD_PKGS) $(TEST_PKGS)
 
 # ---- the programs ----
+# The shared layer is one archive per build kind: plain (bin/libnz.a),
+# sanitizers (bin/san/libnz.a) and libFuzzer (bin/fuzz/libnz.a); each
+# program is its one file linked against it.
+LIB_OBJS = $(patsubst filters/lib/%.c,bin/$(1)obj/%.o,$(LIB_SRC))
+
 bin/obj/%.o: filters/lib/%.c $(LIB_HDR) | $(DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
-bin/libnz.a: $(patsubst filters/lib/%.c,bin/obj/%.o,$(LIB_SRC))
+bin/san/obj/%.o: filters/lib/%.c $(LIB_HDR) | $(DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(SANFLAGS) $(WARN) -c -o $@ $<
+
+bin/libnz.a: $(call LIB_OBJS,)
+bin/san/libnz.a: $(call LIB_OBJS,san/)
+bin/libnz.a bin/san/libnz.a:
 	rm -f $@
 	ar rcs $@ $^
 
 bin/%: filters/%.c bin/libnz.a $(LIB_HDR) | $(DEPS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< bin/libnz.a $(LDLIBS)
 
-bin/gen-sample: sample-data/generate.c | $(DEPS)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $<
+# the sample-data generator: generate.c and its modules in sample-data/gen
+GEN_SRC = sample-data/generate.c $(wildcard sample-data/gen/*.c)
+bin/gen-sample: $(GEN_SRC) sample-data/gen/gen.h | $(DEPS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $(GEN_SRC) -lxlsxwriter
 
 # the same programs under AddressSanitizer and UndefinedBehaviorSanitizer
-bin/san/%: filters/%.c $(LIB_SRC) $(LIB_HDR) | $(DEPS)
+bin/san/%: filters/%.c bin/san/libnz.a $(LIB_HDR) | $(DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(SANFLAGS) $(WARN) -o $@ $< $(LIB_SRC) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(SANFLAGS) $(WARN) -o $@ $< bin/san/libnz.a $(LDLIBS)
 
 bin/test/%: tests/unit/%.c tests/unit/tap.h tests/unit/mem.h bin/libnz.a $(LIB_HDR) | $(DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< bin/libnz.a $(LDLIBS)
 
-bin/test/san-%: tests/unit/%.c tests/unit/tap.h tests/unit/mem.h $(LIB_SRC) $(LIB_HDR) | $(DEPS)
+bin/test/san-%: tests/unit/%.c tests/unit/tap.h tests/unit/mem.h bin/san/libnz.a $(LIB_HDR) | $(DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(SANFLAGS) $(WARN) -o $@ $< $(LIB_SRC) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(SANFLAGS) $(WARN) -o $@ $< bin/san/libnz.a $(LDLIBS)
 
 # ---- the pipelines ----
 include pipelines/agency.mk
@@ -103,9 +119,17 @@ check: all $(SAN_BINS) $(UNIT_BINS) $(patsubst bin/test/%,bin/test/san-%,$(UNIT_
 	@sh tests/run.sh
 
 # libFuzzer harnesses of the shared layer; corpora and crashes in out/fuzz
-bin/fuzz/%: tests/fuzz/%.c tests/unit/mem.h $(LIB_SRC) $(LIB_HDR) | $(DEPS) bin/.deps-fuzz-ok
+bin/fuzz/obj/%.o: filters/lib/%.c $(LIB_HDR) bin/.deps-fuzz-ok | $(DEPS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZFLAGS) $(WARN) -o $@ $< $(LIB_SRC) $(LDLIBS)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZLIBFLAGS) $(WARN) -c -o $@ $<
+
+bin/fuzz/libnz.a: $(call LIB_OBJS,fuzz/)
+	rm -f $@
+	ar rcs $@ $^
+
+bin/fuzz/%: tests/fuzz/%.c tests/unit/mem.h bin/fuzz/libnz.a $(LIB_HDR) | $(DEPS) bin/.deps-fuzz-ok
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZFLAGS) $(WARN) -o $@ $< bin/fuzz/libnz.a $(LDLIBS)
 
 bin/.deps-fuzz-ok: pipelines/deps.sh
 	@sh pipelines/deps.sh $@ $(FUZZ_PKGS)

@@ -17,42 +17,32 @@
 
 #include "nz.h"
 
-/* ---- dimensions ---- */
+/* ---- dimensions (schema.c) ---- */
 
-enum dim {
-	D_REGION, D_AGE_BAND, D_GENDER, D_ETHNICITY, D_HOUSEHOLD, D_INCOME,
-	D_HOUSING, D_NEED, D_SERVICE, NDIM
-};
-static const char *const dim_name[NDIM] = {
-	"region", "age_band", "gender", "ethnicity", "household", "income",
-	"housing", "need", "service",
-};
-/* DESIGN §4: total-response dimensions; the rest take a modal value */
-static const int dim_multi[NDIM] = {
-	[D_ETHNICITY] = 1, [D_INCOME] = 1, [D_NEED] = 1, [D_SERVICE] = 1,
-};
+#define NDIM NZ_NDIMS
+/* the client state below keeps a count per single-valued dimension: the
+ * schema's single-valued dimensions must number exactly this (checked) */
 #define NSINGLE 5
 #define MULTI_BITS 64      /* all multi-valued codes share one uint64 */
 #define MAX_CODES 255        /* axis indexes are bytes */
 
-static const char *const in_cols[] = {
-	"agency", "period", "client_key", "household_key", "age_band",
-	"gender", "ethnicity", "region", "household", "income", "housing",
-	"need", "service", "units",
-};
-enum { C_AGENCY, C_PERIOD, C_CLIENT, C_HHKEY, C_AGE_BAND, C_GENDER,
-	C_ETHNICITY, C_REGION, C_HOUSEHOLD, C_INCOME, C_HOUSING, C_NEED,
-	C_SERVICE, C_UNITS, NCOLS };
-static const int dim_col[NDIM] = {
-	C_REGION, C_AGE_BAND, C_GENDER, C_ETHNICITY, C_HOUSEHOLD, C_INCOME,
-	C_HOUSING, C_NEED, C_SERVICE,
-};
+/* Where things are in a bucketed row, from the schema. */
+static int C_AGENCY, C_PERIOD, C_CLIENT, C_HHKEY, C_UNITS;
+static int dim_col[NDIM];
 
-static const char *const out_cols[] = {
-	"period", "agency", "region", "age_band", "gender", "ethnicity",
-	"household", "income", "housing", "need", "service", "clients",
-	"households", "events", "units", "ckey",
-};
+static void
+find_columns(void)
+{
+	int d;
+
+	C_AGENCY = nz_col_index(NZ_COLS_BUCKETED, "agency");
+	C_PERIOD = nz_col_index(NZ_COLS_BUCKETED, "period");
+	C_CLIENT = nz_col_index(NZ_COLS_BUCKETED, "client_key");
+	C_HHKEY = nz_col_index(NZ_COLS_BUCKETED, "household_key");
+	C_UNITS = nz_col_index(NZ_COLS_BUCKETED, "units");
+	for (d = 0; d < NDIM; d++)
+		dim_col[d] = nz_col_index(NZ_COLS_BUCKETED, nz_dims[d].name);
+}
 
 /* The values a dimension can take in cells: its code list, except that
  * region keeps only the covered regions.  Index = code-list order. */
@@ -200,11 +190,11 @@ usage(void)
 	printf("Usage: %s [OPTION]... [FILE]...\n"
 "Count bucketed events into the internal cells of every table in the table\n"
 "spec, with all their margins (never leaves the agency: it holds ckey).\n"
-"No FILE or '-' reads standard input; all input is one agency.\n\n"
-"Input:  agency,period,client_key,household_key,age_band,gender,ethnicity,\n"
-"        region,household,income,housing,need,service,units\n"
-"Output: period,agency,region,age_band,gender,ethnicity,household,income,\n"
-"        housing,need,service,clients,households,events,units,ckey\n\n"
+"No FILE or '-' reads standard input; all input is one agency.\n\n",
+	    nz_prog);
+	nz_cols_usage("Input:  ", NZ_COLS_BUCKETED);
+	nz_cols_usage("Output: ", NZ_COLS_CELLS);
+	printf("\n"
 "  -t, --tables FILE   table spec (default pipelines/tables.json)\n"
 "  -c, --codes DIR     national code lists (default pipelines/codes)\n"
 "  -b, --bands FILE    age bands (default pipelines/age-bands.json)\n"
@@ -221,16 +211,16 @@ usage(void)
 "outside the coverage are structural zeros and left out; an event in one\n"
 "is an error.  Rows are sorted by period, then by the dimension columns\n"
 "left to right, '*' first and then codes in code-list order.\n\n"
-"Counting: region, age_band, gender, household and housing take each\n"
-"client's modal value in the period (ties: first in code-list order);\n"
-"ethnicity, income, need and service count a client once in every value\n"
-"it had in the period (total response) and once in '*'.  households are\n"
-"the distinct modal non-empty household keys of the cell's clients (ties:\n"
-"smallest key).  events and units follow each row's own values.  ckey is\n"
-"the sum mod 2^32 of the cell's clients' record keys (the first 8 hex\n"
-"digits of client_key, big-endian).\n\n"
-"Exit status: 0 success, 1 data or input error, 2 usage error.\n",
-	    nz_prog);
+"Counting: the single-valued dimensions take each client's modal value\n"
+"in the period (ties: first in code-list order); the multi-valued ones\n"
+"count a client once in every value it had in the period (total\n"
+"response) and once in '*':\n");
+	nz_dims_usage();
+	printf("households are the distinct modal non-empty household keys of\n"
+"the cell's clients (ties: smallest key).  events and units follow each\n"
+"row's own values.  ckey is the sum mod 2^32 of the cell's clients' record\n"
+"keys (the first 8 hex digits of client_key, big-endian).\n\n"
+"Exit status: 0 success, 1 data or input error, 2 usage error.\n");
 	exit(NZ_EXIT_OK);
 }
 
@@ -259,20 +249,25 @@ load_axes(struct layout *L, const char *codes_dir, const char *bands_path)
 
 	for (d = 0; d < NDIM; d++) {
 		struct axis *ax = &L->axis[d];
-		nz_codes *cl = d == D_AGE_BAND ? nz_bands_load(bands_path) :
-		    nz_codes_load(codes_dir, dim_name[d]);
+		const nz_dim *dim = &nz_dims[d];
+		nz_codes *cl = dim->codes ? nz_codes_load(codes_dir,
+		    dim->codes) : nz_bands_load(bands_path);
 
-		if (cl->multi != dim_multi[d])
+		if (cl->multi != dim->multi)
 			nz_die(NZ_EXIT_DATA, "%s: \"multi\" is %s, but %s is "
 			    "%s (DESIGN §4)", cl->path, cl->multi ? "true" :
-			    "false", dim_name[d], dim_multi[d] ?
+			    "false", dim->name, dim->multi ?
 			    "total response" : "single-valued");
 		set_axis_list(ax, cl);
-		ax->single = dim_multi[d] ? -1 : single++;
-		ax->bit0 = dim_multi[d] ? bits : -1;
-		if (dim_multi[d])
+		ax->single = dim->multi ? -1 : single++;
+		ax->bit0 = dim->multi ? bits : -1;
+		if (dim->multi)
 			bits += (int)ax->n;
 	}
+	if (single != NSINGLE)
+		nz_die(NZ_EXIT_DATA, "internal error: %d single-valued "
+		    "dimensions, aggregate's client state holds %d", single,
+		    NSINGLE);
 	if (bits > MULTI_BITS)
 		nz_die(NZ_EXIT_DATA, "the multi-valued code lists hold %d codes "
 		    "in all; aggregate supports up to %d", bits, MULTI_BITS);
@@ -331,15 +326,18 @@ coverage_from_list(struct axis *ax, const char *list)
 	free(copy);
 }
 
-static int
-dim_index(const char *name)
+/* "region, age_band, ...": the dimensions a table may use */
+static const char *
+dim_list(void)
 {
+	static nz_buf list;
 	int d;
 
-	for (d = 0; d < NDIM; d++)
-		if (strcmp(dim_name[d], name) == 0)
-			return d;
-	return -1;
+	if (!list.len)
+		for (d = 0; d < NDIM; d++)
+			nz_buf_printf(&list, "%s%s", d ? ", " : "",
+			    nz_dims[d].name);
+	return list.s;
 }
 
 /* Every subset of every table's dims, once. */
@@ -369,20 +367,19 @@ load_tables(const char *path, char used[1 << NDIM])
 			    "array", nz_q(name));
 		json_array_foreach(dims, j, dv) {
 			int d = json_is_string(dv) ?
-			    dim_index(json_string_value(dv)) : -1;
+			    nz_dim_index(json_string_value(dv)) : -1;
 			if (d < 0)
 				nz_dieat(NZ_EXIT_DATA, path,
 				    nz_json_key_line(path, name, 1),
 				    "table %s: unknown dimension %s (expected "
-				    "region, age_band, gender, ethnicity, "
-				    "household, income, housing, need, service)",
-				    nz_q(name), json_is_string(dv) ?
-				    nz_q(json_string_value(dv)) : "(not a string)");
+				    "%s)", nz_q(name), json_is_string(dv) ?
+				    nz_q(json_string_value(dv)) :
+				    "(not a string)", dim_list());
 			if (bits & (1u << d))
 				nz_dieat(NZ_EXIT_DATA, path,
 				    nz_json_key_line(path, name, 1),
 				    "table %s: dimension %s twice", nz_q(name),
-				    dim_name[d]);
+				    nz_dims[d].name);
 			bits |= 1u << d;
 		}
 		/* all subsets of bits, the empty one (grand total) included */
@@ -806,6 +803,7 @@ period_index(struct run *r, const char *s, size_t len, const char *file,
 {
 	struct period_acc *p;
 	size_t i;
+	long index;
 
 	if (r->last_period < r->nperiods &&
 	    strcmp(r->period[r->last_period].name, s) == 0)
@@ -813,8 +811,7 @@ period_index(struct run *r, const char *s, size_t len, const char *file,
 	for (i = 0; i < r->nperiods; i++)
 		if (strcmp(r->period[i].name, s) == 0)
 			return (uint16_t)(r->last_period = i);
-	if (len != 6 || s[4] != 'Q' || s[5] < '1' || s[5] > '4' ||
-	    strspn(s, "0123456789") != 4)
+	if (len != NZ_PERIOD_LEN || nz_period_parse_index(s, &index) < 0)
 		nz_dieat(NZ_EXIT_DATA, file, line, "invalid period %s: expected "
 		    "a calendar quarter YYYYQn", nz_q(s));
 	if (r->nperiods >= UINT16_MAX)
@@ -833,7 +830,7 @@ bad_code(const char *file, long line, int d, const char *s, size_t len,
     const struct axis *ax)
 {
 	nz_dieat(NZ_EXIT_DATA, file, line, "%s %s is not a code in %s",
-	    dim_name[d], len ? nz_qn(s, len) : "(empty)", ax->list->path);
+	    nz_dims[d].name, len ? nz_qn(s, len) : "(empty)", ax->list->path);
 }
 
 static int
@@ -868,7 +865,7 @@ row_dim(struct run *r, const nz_row *row, int d, struct values *val,
 	uint64_t bits = 0, own = 0;
 	int i;
 
-	if (!dim_multi[d]) {
+	if (!nz_dims[d].multi) {
 		i = find_code(r, d, s, row->len[dim_col[d]]);
 		if (i < 0)
 			bad_code(file, row->line, d, s, row->len[dim_col[d]], ax);
@@ -963,7 +960,7 @@ count_row(struct run *r, const nz_row *row, const char *file)
 
 	c = client_get(r, key, period, hash);
 	for (d = 0; d < NDIM; d++)
-		if (!dim_multi[d])
+		if (!nz_dims[d].multi)
 			client_count(r, c, r->L.axis[d].single, val.v[d][0]);
 	if (row->len[C_HHKEY])
 		client_count(r, c, HH_DIM, hh_intern(&r->hh, &hh));
@@ -983,10 +980,12 @@ read_input(struct run *r, const char *path)
 	nz_csv *csv = nz_csv_open(path, NZ_CSV_CANONICAL);
 	const char *file = nz_csv_name(csv);
 	int progress = nz_progress_wanted();
+	size_t ncols;
+	const char *const *cols = nz_cols(NZ_COLS_BUCKETED, &ncols);
 	nz_row *row;
 
-	nz_csv_expect_header(csv, in_cols, NCOLS);
-	while (nz_csv_next_n(csv, &row, NCOLS) == 1) {
+	nz_csv_expect_header(csv, cols, ncols);
+	while (nz_csv_next_n(csv, &row, ncols) == 1) {
 		count_row(r, row, file);
 		nz_progress(NULL, ++r->rows_read, progress);
 	}
@@ -1056,7 +1055,7 @@ add_client(struct run *r, const struct client *c, struct cells *cl)
 	int d;
 
 	for (d = 0; d < NDIM; d++) {
-		if (dim_multi[d]) {
+		if (nz_dims[d].multi) {
 			const struct axis *ax = &r->L.axis[d];
 			uint64_t own = (c->multi >> ax->bit0) &
 			    (ax->n >= 64 ? ~0ull : (1ull << ax->n) - 1);
@@ -1118,7 +1117,8 @@ static long
 write_cells(struct run *r)
 {
 	uint64_t *order;
-	size_t *start, *pord, i, k;
+	size_t *start, *pord, i, k, ncols;
+	const char *const *cols = nz_cols(NZ_COLS_CELLS, &ncols);
 	struct cells cl;
 	long cells_written = 0;
 
@@ -1151,8 +1151,7 @@ write_cells(struct run *r)
 		pord[k] = k;
 	sort_periods = r->period;
 	qsort(pord, r->nperiods, sizeof *pord, cmp_period);
-
-	nz_csv_header(stdout, out_cols, sizeof out_cols / sizeof *out_cols);
+	nz_csv_header(stdout, cols, ncols);
 	for (k = 0; k < r->nperiods; k++) {
 		size_t p = pord[k];
 		uint64_t *slice = order + start[p];
@@ -1245,6 +1244,7 @@ main(int argc, char **argv)
 
 	nz_setprog(argv[0]);
 	hexval_init();
+	find_columns();
 	while ((c = getopt_long(argc, argv, "t:c:b:p:r:s:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 't': tables = optarg; break;
@@ -1269,10 +1269,10 @@ main(int argc, char **argv)
 	load_axes(&run.L, codes, bands);
 	run.coverage_from = "the code list (every region)";
 	if (profile) {
-		coverage_from_profile(&run.L.axis[D_REGION], profile);
+		coverage_from_profile(&run.L.axis[NZ_DIM_REGION], profile);
 		run.coverage_from = profile;
 	} else if (regions) {
-		coverage_from_list(&run.L.axis[D_REGION], regions);
+		coverage_from_list(&run.L.axis[NZ_DIM_REGION], regions);
 		run.coverage_from = "--regions";
 	}
 	load_tables(tables, used);

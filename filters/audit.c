@@ -6,27 +6,17 @@
 
 #include "nz.h"
 
-#define NKEYS (2 + NZ_AUDIT_NDIMS)     /* period, agency, region..service */
-#define NCOLS (NKEYS + NZ_AUDIT_NMEASURES)
-
-static const char *const release_cols[NCOLS] = {
-	"period", "agency", "region", "age_band", "gender", "ethnicity",
-	"household", "income", "housing", "need", "service",
-	"clients", "households", "events", "units",
-};
-static const char *const report_cols[NKEYS + 4] = {
-	"period", "agency", "region", "age_band", "gender", "ethnicity",
-	"household", "income", "housing", "need", "service",
-	"measure", "low", "high", "status",
-};
+/* a cell's name: period, agency, the dimensions (schema.c) */
+#define NKEYS NZ_COL_MEASURES
+#define NCOLS (NKEYS + NZ_NMEASURES)
 static const char *const status_names[] = {"ok", "exposed", "inconsistent"};
 
 /* one release cell, where it came from, and what the audit found */
 struct row {
 	char *key[NKEYS];
-	long value[NZ_AUDIT_NMEASURES];
-	unsigned char suppressed[NZ_AUDIT_NMEASURES];   /* enum nz_audit_state */
-	nz_audit_bound bound[NZ_AUDIT_NMEASURES];
+	long value[NZ_NMEASURES];
+	unsigned char suppressed[NZ_NMEASURES];   /* enum nz_audit_state */
+	nz_audit_bound bound[NZ_NMEASURES];
 	const char *file;
 	long line;
 	size_t order;
@@ -63,13 +53,13 @@ load_secondary(const char *path)
 {
 	nz_csv *csv = nz_csv_open(path, NZ_CSV_CANONICAL);
 	nz_buf key = {0};
-	size_t cap = 0, n;
+	size_t cap = 0, n, ncols;
 	nz_row *r;
 	int added;
 
 	secondary.path = path;
 	secondary.cells = nz_strset_new();
-	nz_csv_expect_header(csv, release_cols, NKEYS);
+	nz_csv_expect_header(csv, nz_cols(NZ_COLS_CELL_KEY, &ncols), NKEYS);
 	while (nz_csv_next_n(csv, &r, NKEYS) == 1) {
 		join_key(r, &key);
 		n = nz_strset_add(secondary.cells, key.s, &added);
@@ -199,7 +189,7 @@ check_keys(const nz_row *r, const char *file)
 	for (i = 2; i < NKEYS; i++)
 		if (r->len[i] == 0 || strchr(r->field[i], '|'))
 			nz_dieat(NZ_EXIT_DATA, file, r->line, "%s: expected one "
-			    "code or '*', found %s", release_cols[i],
+			    "code or '*', found %s", nz_dims[i - NZ_COL_DIMS].name,
 			    nz_q(r->field[i]));
 }
 
@@ -213,19 +203,19 @@ read_measures(const nz_row *r, const char *file, struct row *row,
 	int m, other, unbounded, listed = is_secondary(r);
 
 	memset(&cell, 0, sizeof cell);
-	for (m = 0; m < NZ_AUDIT_NMEASURES; m++) {
+	for (m = 0; m < NZ_NMEASURES; m++) {
 		s = r->field[NKEYS + m];
 		row->suppressed[m] = strcmp(s, "S") != 0 ? NZ_AUDIT_PUBLISHED :
 		    listed ? NZ_AUDIT_SECONDARY : NZ_AUDIT_PRIMARY;
 		if (!row->suppressed[m] && listed)
 			nz_dieat(NZ_EXIT_DATA, file, r->line, "%s: %s lists "
 			    "this cell as secondary, yet it publishes %s",
-			    nz_audit_measures[m], secondary.path, nz_q(s));
+			    nz_measure_names[m], secondary.path, nz_q(s));
 		if (!row->suppressed[m] &&
 		    nz_parse_long(s, 0, NZ_AUDIT_MAX_VALUE, &row->value[m]) < 0)
 			nz_dieat(NZ_EXIT_DATA, file, r->line, "%s: expected a "
 			    "whole number (0 to %ld) or S, found %s",
-			    nz_audit_measures[m], NZ_AUDIT_MAX_VALUE, nz_q(s));
+			    nz_measure_names[m], NZ_AUDIT_MAX_VALUE, nz_q(s));
 		cell.value[m] = row->value[m];
 		cell.state[m] = row->suppressed[m];
 	}
@@ -238,7 +228,7 @@ read_measures(const nz_row *r, const char *file, struct row *row,
 	    !nz_audit_cell_error(rules, flags | NZ_AUDIT_UNBOUNDED_S, &cell,
 	    &other);
 	nz_dieat(NZ_EXIT_DATA, file, r->line, "%s: %s%s",
-	    nz_audit_measures[m], msg, unbounded ? " (if the release has "
+	    nz_measure_names[m], msg, unbounded ? " (if the release has "
 	    "secondary suppressions, use --unbounded-s or --secondary-cells)" :
 	    "");
 }
@@ -251,9 +241,9 @@ read_release(const char *path, struct rows *rows,
 	const char *file = nz_csv_name(csv);
 	nz_row *r;
 	struct row *row;
-	size_t i;
+	size_t i, ncols;
 
-	nz_csv_expect_header(csv, release_cols, NCOLS);
+	nz_csv_expect_header(csv, nz_cols(NZ_COLS_RELEASE, &ncols), NCOLS);
 	while (nz_csv_next_n(csv, &r, NCOLS) == 1) {
 		check_keys(r, file);
 		nz_grow(&rows->row, &rows->cap, rows->n + 1, sizeof *rows->row);
@@ -306,9 +296,9 @@ audit_group(struct row **group, size_t n, const nz_rules *rules,
 	int m, d;
 
 	for (i = 0; i < n; i++) {
-		for (d = 0; d < NZ_AUDIT_NDIMS; d++)
+		for (d = 0; d < NZ_NDIMS; d++)
 			cells[i].dim[d] = group[i]->key[2 + d];
-		for (m = 0; m < NZ_AUDIT_NMEASURES; m++) {
+		for (m = 0; m < NZ_NMEASURES; m++) {
 			cells[i].value[m] = group[i]->value[m];
 			cells[i].state[m] = group[i]->suppressed[m];
 		}
@@ -318,7 +308,7 @@ audit_group(struct row **group, size_t n, const nz_rules *rules,
 		nz_dieat(NZ_EXIT_DATA, group[dup[1]]->file, group[dup[1]]->line,
 		    "duplicate cell: the same period, agency and codes as "
 		    "%s:%ld", group[dup[0]]->file, group[dup[0]]->line);
-	for (m = 0; m < NZ_AUDIT_NMEASURES; m++) {
+	for (m = 0; m < NZ_NMEASURES; m++) {
 		for (i = 0; i < n && !group[i]->suppressed[m]; i++)
 			;
 		if (i == n)
@@ -375,13 +365,13 @@ report(const struct rows *rows)
 	const char *field[NKEYS + 4];
 	char low[32], high[32];
 	nz_buf cell = {0};
-	size_t i;
+	size_t i, ncols;
 	int m, k, failed = 0;
 
-	nz_csv_header(stdout, report_cols, NKEYS + 4);
+	nz_csv_header(stdout, nz_cols(NZ_COLS_AUDIT, &ncols), NKEYS + 4);
 	for (i = 0; i < rows->n; i++) {
 		const struct row *row = &rows->row[i];
-		for (m = 0; m < NZ_AUDIT_NMEASURES; m++) {
+		for (m = 0; m < NZ_NMEASURES; m++) {
 			const nz_audit_bound *b = &row->bound[m];
 			if (!row->suppressed[m])
 				continue;
@@ -394,7 +384,7 @@ report(const struct rows *rows)
 				snprintf(high, sizeof high, "%ld", b->high);
 			if (b->status == NZ_AUDIT_INCONSISTENT)
 				low[0] = high[0] = '\0';
-			field[NKEYS] = nz_audit_measures[m];
+			field[NKEYS] = nz_measure_names[m];
 			field[NKEYS + 1] = low;
 			field[NKEYS + 2] = high;
 			field[NKEYS + 3] = status_names[b->status];
@@ -405,11 +395,11 @@ report(const struct rows *rows)
 			if (b->status == NZ_AUDIT_EXPOSED)
 				nz_warnat(row->file, row->line, "%s of %s is "
 				    "exposed: its true value lies in %s..%s",
-				    nz_audit_measures[m], cell.s, low, high);
+				    nz_measure_names[m], cell.s, low, high);
 			else
 				nz_warnat(row->file, row->line, "%s of %s: no "
 				    "true values fit the published cells",
-				    nz_audit_measures[m], cell.s);
+				    nz_measure_names[m], cell.s);
 			failed |= 1 << b->status;
 		}
 	}

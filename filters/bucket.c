@@ -6,23 +6,31 @@
 
 #include "nz.h"
 
-#define NCOLUMNS 14
 #define MAX_AGE 120          /* normalise leaves older ages empty */
 
+/* Mapped events in, bucketed events out (schema.c): the first five
+ * columns differ, the fields and units after them are copied as they are
+ * (both contracts put them in the same places). */
 enum { COL_AGENCY, COL_CLIENT, COL_HOUSEHOLD, COL_DATE, COL_AGE,
 	COL_FIRST_FIELD };
+#define MAX_COLUMNS (COL_FIRST_FIELD + NZ_MAX_FIELDS + 1)
+static const char *const *in_columns, *const *out_columns;
+static size_t NCOLUMNS;
 
-static const char *const in_columns[NCOLUMNS] = {
-	"agency", "client_key", "household_key", "event_date", "age",
-	"gender", "ethnicity", "region", "household", "income", "housing",
-	"need", "service", "units",
-};
+static void
+find_columns(void)
+{
+	size_t nout;
 
-static const char *const out_columns[NCOLUMNS] = {
-	"agency", "period", "client_key", "household_key", "age_band",
-	"gender", "ethnicity", "region", "household", "income", "housing",
-	"need", "service", "units",
-};
+	in_columns = nz_cols(NZ_COLS_CANONICAL, &NCOLUMNS);
+	out_columns = nz_cols(NZ_COLS_BUCKETED, &nout);
+	if (nout != NCOLUMNS ||
+	    nz_col_index(NZ_COLS_CANONICAL, "event_date") != COL_DATE ||
+	    nz_col_index(NZ_COLS_CANONICAL, "age") != COL_AGE ||
+	    nz_col_index(NZ_COLS_BUCKETED, "age_band") != COL_AGE)
+		nz_die(NZ_EXIT_DATA, "internal error: the event contracts "
+		    "moved their columns");
+}
 
 struct run {
 	nz_codes *bands;
@@ -40,13 +48,11 @@ usage(void)
 	printf("Usage: %s [OPTION]... [FILE]...\n"
 "Put mapped events into buckets: the age becomes an age band and the event\n"
 "date a calendar quarter, and neither exact value is written.  Reads\n"
-"mapped events (CSV)\n"
-"  agency,client_key,household_key,event_date,age,gender,ethnicity,region,\n"
-"  household,income,housing,need,service,units\n"
-"and writes bucketed events on standard output:\n"
-"  agency,period,client_key,household_key,age_band,gender,ethnicity,region,\n"
-"  household,income,housing,need,service,units\n"
-"period is the calendar quarter YYYYQn (2026Q3 = July to September 2026,\n"
+"mapped events (CSV) and writes bucketed events on standard output:\n",
+	    nz_prog);
+	nz_cols_usage("  in:  ", NZ_COLS_CANONICAL);
+	nz_cols_usage("  out: ", NZ_COLS_BUCKETED);
+	printf("period is the calendar quarter YYYYQn (2026Q3 = July to September 2026,\n"
 "Stats NZ's \"September 2026 quarter\").  With no FILE, or when FILE is -,\n"
 "read standard input.\n\n"
 "  -b, --bands FILE    the age bands (JSON; default: $NZ_PIPELINES/\n"
@@ -75,33 +81,8 @@ usage(void)
 "  0 success (rows may have been rejected), 1 data or input error (bad\n"
 "  bands file, wrong header, bad date or age, malformed CSV, write\n"
 "  error), 2 usage error.\n",
-	    nz_prog, MAX_AGE, MAX_AGE);
+	    MAX_AGE, MAX_AGE);
 	exit(NZ_EXIT_OK);
-}
-
-/* YYYYQn as year * 4 + n - 1; -1 if malformed */
-static long
-parse_quarter(const char *s)
-{
-	int i;
-
-	if (strlen(s) != 6 || s[4] != 'Q' || s[5] < '1' || s[5] > '4')
-		return -1;
-	for (i = 0; i < 4; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-	return atol(s) * 4 + (s[5] - '1');
-}
-
-static long
-opt_quarter(const char *opt, const char *s)
-{
-	long q = parse_quarter(s);
-
-	if (q < 0)
-		nz_usage_error("invalid value for %s: %s (expected a quarter "
-		    "YYYYQn, e.g. 2026Q3)", opt, nz_q(s));
-	return q;
 }
 
 static void
@@ -166,18 +147,19 @@ static void
 bucket_row(struct run *run, const char *input, const nz_row *row)
 {
 	const char *date = row->field[COL_DATE], *band;
-	static char period[16];        /* of last_quarter: rows come in runs */
-	static size_t period_len;
+	static char period[NZ_PERIOD_BUF]; /* of last_quarter: rows come in
+	                                    * runs */
 	static long last_quarter = -1;
-	const char *val[NCOLUMNS];
-	size_t len[NCOLUMNS];
-	int y, m, d, col;
+	const char *val[MAX_COLUMNS];
+	size_t len[MAX_COLUMNS];
+	int y, m, d;
+	size_t col;
 	long quarter;
 
 	if (nz_parse_iso_date(date, &y, &m, &d) < 0)
 		nz_dieat(NZ_EXIT_DATA, input, row->line, "event_date %s is "
 		    "not a date YYYY-MM-DD", nz_q(date));
-	quarter = (long)y * 4 + (m - 1) / 3;
+	quarter = nz_period_of_date(y, m);
 	if ((run->from >= 0 && quarter < run->from) ||
 	    (run->to >= 0 && quarter > run->to)) {
 		reject(run, row->line, date, row->len[COL_DATE]);
@@ -185,8 +167,7 @@ bucket_row(struct run *run, const char *input, const nz_row *row)
 	}
 	band = age_band(run, input, row);
 	if (quarter != last_quarter) {
-		snprintf(period, sizeof period, "%04dQ%d", y, (m - 1) / 3 + 1);
-		period_len = strlen(period);
+		nz_period_name(quarter, period);
 		last_quarter = quarter;
 	}
 	/* out: agency, period, client_key, household_key, age_band, then
@@ -194,7 +175,7 @@ bucket_row(struct run *run, const char *input, const nz_row *row)
 	val[0] = row->field[COL_AGENCY];
 	len[0] = row->len[COL_AGENCY];
 	val[1] = period;
-	len[1] = period_len;
+	len[1] = NZ_PERIOD_LEN;
 	val[2] = row->field[COL_CLIENT];
 	len[2] = row->len[COL_CLIENT];
 	val[3] = row->field[COL_HOUSEHOLD];
@@ -272,11 +253,12 @@ main(int argc, char **argv)
 
 	run.from = run.to = -1;
 	nz_setprog(argv[0]);
+	find_columns();
 	while ((c = getopt_long(argc, argv, "b:f:t:r:s:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b': bands_path = optarg; break;
-		case 'f': run.from = opt_quarter("--from", optarg); break;
-		case 't': run.to = opt_quarter("--to", optarg); break;
+		case 'f': run.from = nz_period_opt("--from", optarg); break;
+		case 't': run.to = nz_period_opt("--to", optarg); break;
 		case 'r': run.rejects_path = nz_side_path("--rejects", optarg);
 			break;
 		case 's': stats_path = nz_side_path("--stats", optarg); break;

@@ -68,24 +68,22 @@ usage(void)
 /* ---- periods ---- */
 
 static void
-period_shift(const char *period, int quarters, char out[16])
+period_shift(const char *period, int quarters, char out[NZ_PERIOD_BUF])
 {
-	int y, q, n;
+	long index;
 
-	nz_period_parse(period, &y, &q);
-	n = y * 4 + (q - 1) - quarters;
-	snprintf(out, 16, "%04dQ%d", n / 4, n % 4 + 1);
+	nz_period_parse_index(period, &index);
+	nz_period_name(index - quarters, out);
 }
 
 /* the last day of the quarter, as days since 1970-01-01 */
 static long
 period_end(const char *period)
 {
-	int y, q;
+	long index;
 
-	nz_period_parse(period, &y, &q);
-	return q == 4 ? nz_days_from_civil(y + 1, 1, 1) - 1 :
-	    nz_days_from_civil(y, 3 * q + 1, 1) - 1;
+	nz_period_parse_index(period, &index);
+	return nz_period_last_day(index);
 }
 
 /* ---- policy events ---- */
@@ -170,21 +168,10 @@ build_panel(nz_release **rs, size_t n, panel *pn)
 static void
 write_header(void)
 {
-	static const char *const parts[] = {"", "_low", "_high", "_base",
-	    "_base_low", "_base_high", "_change", "_change_low",
-	    "_change_high", "_pct", "_sig"};
-	size_t i;
-	int m;
+	size_t n;
+	const char *const *cols = nz_cols(NZ_COLS_CHANGES, &n);
 
-	fputs("period,base_period", stdout);
-	for (i = 1; i < 2 + NZ_NDIMS; i++)
-		printf(",%s", nz_release_cols[i]);
-	for (m = 0; m < NZ_NMEASURES; m++)
-		for (i = 0; i < sizeof parts / sizeof *parts; i++)
-			printf(",%s%s", nz_measure_names[m], parts[i]);
-	fputs(",agencies_matched,agencies_joined,agencies_left,"
-	    "policy_events\n",
-	    stdout);
+	nz_csv_header(stdout, cols, n);
 }
 
 /* 100 * change / base to one decimal, half away from zero, no floats */
@@ -306,7 +293,7 @@ write_changes(nz_release **rs, size_t n, const char **periods,
 {
 	panel pn = {0};
 	nz_buf titles = {0};
-	char base[16];
+	char base[NZ_PERIOD_BUF];
 	size_t i;
 
 	pn.now = nz_malloc(n * sizeof *pn.now);

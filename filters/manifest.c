@@ -16,18 +16,6 @@
 
 #include "nz.h"
 
-static const char *const release_cols[] = {
-	"period", "agency", "region", "age_band", "gender", "ethnicity",
-	"household", "income", "housing", "need", "service", "clients",
-	"households", "events", "units",
-};
-#define NRELEASE (sizeof release_cols / sizeof *release_cols)
-/* the code lists in cell column order (age bands have their own key) */
-static const char *const list_fields[] = {
-	"region", "gender", "ethnicity", "household", "income", "housing",
-	"need", "service",
-};
-#define NLISTS (sizeof list_fields / sizeof *list_fields)
 
 struct opts {
 	const char *agency, *profile, *regions, *release;
@@ -309,12 +297,14 @@ scan_release(const struct opts *o, long *rows, json_t **periods)
 	char **seen = NULL, sha[65];
 	size_t n = 0, cap = 0, i;
 	const char *base = strrchr(o->release, '/');
+	size_t ncols;
+	const char *const *cols = nz_cols(NZ_COLS_RELEASE, &ncols);
 	json_t *out;
 	nz_row *row;
 
-	nz_csv_expect_header(csv, release_cols, NRELEASE);
+	nz_csv_expect_header(csv, cols, ncols);
 	*rows = 0;
-	while (nz_csv_next_n(csv, &row, NRELEASE) == 1) {
+	while (nz_csv_next_n(csv, &row, ncols) == 1) {
 		(*rows)++;
 		if (strcmp(row->field[1], o->agency) != 0)
 			nz_dieat(NZ_EXIT_DATA, o->release, row->line, "agency %s, "
@@ -480,6 +470,7 @@ main(int argc, char **argv)
 	nz_codes *region = NULL;
 	long rows;
 	size_t i;
+	int d;
 
 	nz_setprog(argv[0]);
 	/* every part goes into m, held, as soon as it is made: an error exit
@@ -489,11 +480,17 @@ main(int argc, char **argv)
 		json_object_set_new(m, manifest_keys[i], json_null());
 	json_object_set_new(m, "code_lists", lists);
 	parse_args(argc, argv, &o);
-	for (i = 0; i < NLISTS; i++) {
-		nz_codes *cl = nz_codes_load(o.codes, list_fields[i]);
-		json_object_set_new(lists, list_fields[i],
+	/* the code lists in cell column order (age bands have their own
+	 * key) */
+	for (d = 0; d < NZ_NDIMS; d++) {
+		nz_codes *cl;
+
+		if (!nz_dims[d].codes)
+			continue;
+		cl = nz_codes_load(o.codes, nz_dims[d].codes);
+		json_object_set_new(lists, nz_dims[d].codes,
 		    json_string(cl->version));
-		if (i == 0)
+		if (d == NZ_DIM_REGION)
 			region = cl;
 		else
 			nz_codes_free(cl);

@@ -5,14 +5,12 @@
 
 #include "nz.h"
 
-#define NCOLUMNS 14
-#define FIRST_FIELD_COLUMN 5 /* gender; the fields follow in nz_fields order */
-
-static const char *const columns[NCOLUMNS] = {
-	"agency", "client_key", "household_key", "event_date", "age",
-	"gender", "ethnicity", "region", "household", "income", "housing",
-	"need", "service", "units",
-};
+/* canonical events (schema.c): the columns, the most there can be, and
+ * where the categorical fields start (they follow in field order) */
+#define MAX_COLUMNS (6 + NZ_MAX_FIELDS)
+static const char *const *columns;
+static size_t NCOLUMNS;
+static int FIRST_FIELD_COLUMN;
 
 /* one map.json entry, or a reference table's: a folded local value and
  * its code */
@@ -35,13 +33,13 @@ struct memo {
 };
 
 /* per field (static: the same for the whole run) */
-static struct memo memos[NZ_NFIELDS][MEMO_SLOTS];
+static struct memo memos[NZ_MAX_FIELDS][MEMO_SLOTS];
 
 struct field_map {
 	nz_codes *codes;
 	struct entry *entry;
 	size_t n, cap;
-	size_t *slot, nslot;   /* hash of entry keys: index + 1, 0 = free */
+	nz_strset *keys;       /* folded key -> entry, in map order */
 	int *rank;             /* code index -> bytewise order of its code */
 	int *by_rank;          /* bytewise order -> code index */
 	unsigned char *seen;   /* one row's codes, by rank */
@@ -61,7 +59,7 @@ struct miss {
 struct tally {
 	struct miss *miss;
 	size_t n, cap;
-	size_t *slot, nslot;
+	nz_strset *keys;   /* field number byte, then folded key -> miss */
 };
 
 struct run {
@@ -71,9 +69,10 @@ struct run {
 	nz_reftable **tables;   /* the tables the map uses, in its order */
 	size_t ntables;
 	char *agency;           /* the map's, or the first row's */
-	struct field_map field[NZ_NFIELDS];
+	struct field_map field[NZ_MAX_FIELDS];
 	struct tally tally;
-	nz_buf folded, joined[NZ_NFIELDS]; /* a row's mapped lists */
+	nz_buf folded, joined[NZ_MAX_FIELDS]; /* a row's mapped lists */
+	nz_buf tally_key;       /* a field and a folded value */
 	long rows_read, rows_written;
 	int progress, header_done;
 };
@@ -269,42 +268,12 @@ fold(const char *s, size_t len, nz_buf *out)
 
 /* ==== the map ==== */
 
-static size_t
-slot_of(const struct field_map *fm, const char *key, size_t len)
-{
-	size_t s = nz_hash_bytes(key, len) & (fm->nslot - 1);
-
-	while (fm->slot[s]) {
-		const struct entry *e = &fm->entry[fm->slot[s] - 1];
-		if (e->len == len && memcmp(e->key, key, len) == 0)
-			break;
-		s = (s + 1) & (fm->nslot - 1);
-	}
-	return s;
-}
-
 static const struct entry *
 lookup(const struct field_map *fm, const char *key, size_t len)
 {
-	size_t s;
+	long at = fm->keys ? nz_strset_findn(fm->keys, key, len) : -1;
 
-	if (!fm->nslot)
-		return NULL;
-	s = slot_of(fm, key, len);
-	return fm->slot[s] ? &fm->entry[fm->slot[s] - 1] : NULL;
-}
-
-static void
-rehash(struct field_map *fm)
-{
-	size_t i;
-
-	free(fm->slot);
-	fm->nslot = fm->nslot ? fm->nslot * 2 : 64;
-	fm->slot = nz_calloc(fm->nslot, sizeof *fm->slot);
-	for (i = 0; i < fm->n; i++)
-		fm->slot[slot_of(fm, fm->entry[i].key, fm->entry[i].len)] =
-		    i + 1;
+	return at < 0 ? NULL : &fm->entry[at];
 }
 
 /* line of a local value in the map: searched from its field's line */
@@ -340,15 +309,34 @@ target_code(const char *path, const char *field, const char *value,
 	return json_string_value(target);
 }
 
+/* A new entry: the folded value (not yet in the map) and its code; table
+ * 0 for the map's own, else 1 + the reference table's index. */
+static void
+append_entry(struct field_map *fm, const nz_buf *folded, const char *value,
+    int ci, int table)
+{
+	struct entry *e;
+
+	if (!fm->keys)
+		fm->keys = nz_strset_new();
+	nz_strset_addn(fm->keys, folded->s, folded->len, NULL);
+	nz_grow(&fm->entry, &fm->cap, fm->n + 1, sizeof *fm->entry);
+	e = &fm->entry[fm->n++];
+	e->key = nz_strndup(folded->s, folded->len);
+	e->len = folded->len;
+	e->raw = nz_strdup(value);
+	e->code = ci;
+	e->table = table;
+}
+
 static void
 add_entry(struct run *run, int f, const char *value, json_t *target)
 {
 	struct field_map *fm = &run->field[f];
-	const char *field = nz_fields[f], *path = run->map_path;
+	const char *field = nz_field_name(f), *path = run->map_path;
 	const char *code = target_code(path, field, value, target);
 	int ci = nz_codes_find(fm->codes, code, strlen(code));
 	const struct entry *old;
-	struct entry *e;
 
 	if (!*code)
 		nz_dieat(NZ_EXIT_DATA, path, value_line(path, field, value),
@@ -376,17 +364,7 @@ add_entry(struct run *run, int f, const char *value, json_t *target)
 			    nz_q(code), nz_q(fm->codes->code[old->code]));
 		return;
 	}
-	nz_grow(&fm->entry, &fm->cap, fm->n + 1, sizeof *fm->entry);
-	e = &fm->entry[fm->n++];
-	e->key = nz_strndup(run->folded.s, run->folded.len);
-	e->len = run->folded.len;
-	e->raw = nz_strdup(value);
-	e->code = ci;
-	e->table = 0;
-	if (fm->n * 2 > fm->nslot)
-		rehash(fm);
-	else
-		fm->slot[slot_of(fm, e->key, e->len)] = fm->n;
+	append_entry(fm, &run->folded, value, ci, 0);
 }
 
 /* One name of reference table number ti (1-based): below the map's own
@@ -398,7 +376,6 @@ add_table_entry(struct run *run, int f, int ti, const char *value, int ci)
 	struct field_map *fm = &run->field[f];
 	const nz_reftable *t = run->tables[ti - 1];
 	const struct entry *old;
-	struct entry *e;
 
 	fold(value, strlen(value), &run->folded);
 	if (run->folded.len == 0 || strchr(value, '|'))
@@ -414,17 +391,7 @@ add_table_entry(struct run *run, int f, int ti, const char *value, int ci)
 			    nz_q(fm->codes->code[old->code]));
 		return;   /* the map's own entry, or an earlier table's, wins */
 	}
-	nz_grow(&fm->entry, &fm->cap, fm->n + 1, sizeof *fm->entry);
-	e = &fm->entry[fm->n++];
-	e->key = nz_strndup(run->folded.s, run->folded.len);
-	e->len = run->folded.len;
-	e->raw = nz_strdup(value);
-	e->code = ci;
-	e->table = ti;
-	if (fm->n * 2 > fm->nslot)
-		rehash(fm);
-	else
-		fm->slot[slot_of(fm, e->key, e->len)] = fm->n;
+	append_entry(fm, &run->folded, value, ci, ti);
 }
 
 /* "use": {"region": ["territorial-authorities", "towns"], ...}: each
@@ -536,9 +503,9 @@ load_codes(struct run *run, const char *dir)
 	size_t i;
 	int f;
 
-	for (f = 0; f < NZ_NFIELDS; f++) {
+	for (f = 0; f < nz_nfields(); f++) {
 		fm = &run->field[f];
-		fm->codes = nz_codes_load(dir, nz_fields[f]);
+		fm->codes = nz_codes_load(dir, nz_dims[nz_field_dim(f)].codes);
 		fm->rank = nz_calloc(fm->codes->n, sizeof *fm->rank);
 		fm->by_rank = nz_calloc(fm->codes->n, sizeof *fm->by_rank);
 		fm->seen = nz_calloc(fm->codes->n, 1);
@@ -559,14 +526,14 @@ free_run(struct run *run)
 	size_t i;
 	int f;
 
-	for (f = 0; f < NZ_NFIELDS; f++) {
+	for (f = 0; f < nz_nfields(); f++) {
 		struct field_map *fm = &run->field[f];
 		for (i = 0; i < fm->n; i++) {
 			free(fm->entry[i].key);
 			free(fm->entry[i].raw);
 		}
 		free(fm->entry);
-		free(fm->slot);
+		nz_strset_free(fm->keys);
 		free(fm->rank);
 		free(fm->by_rank);
 		free(fm->seen);
@@ -578,47 +545,19 @@ free_run(struct run *run)
 		free(run->tally.miss[i].shown);
 	}
 	free(run->tally.miss);
-	free(run->tally.slot);
+	nz_strset_free(run->tally.keys);
 	for (i = 0; i < run->ntables; i++)
 		nz_reftable_free(run->tables[i]);
 	free(run->tables);
 	free(run->use);
 	free(run->agency);
 	nz_buf_free(&run->folded);
-	for (f = 0; f < NZ_NFIELDS; f++)
+	nz_buf_free(&run->tally_key);
+	for (f = 0; f < nz_nfields(); f++)
 		nz_buf_free(&run->joined[f]);
 }
 
 /* ==== unmapped values ==== */
-
-static size_t
-miss_slot(const struct tally *t, int f, const char *key, size_t len)
-{
-	size_t s = (nz_hash_bytes(key, len) + (size_t)f * 0x9E3779B97F4A7C15ULL)
-	    & (t->nslot - 1);
-
-	while (t->slot[s]) {
-		const struct miss *m = &t->miss[t->slot[s] - 1];
-		if (m->field == f && m->len == len &&
-		    memcmp(m->key, key, len) == 0)
-			break;
-		s = (s + 1) & (t->nslot - 1);
-	}
-	return s;
-}
-
-static void
-tally_rehash(struct tally *t)
-{
-	size_t i;
-
-	free(t->slot);
-	t->nslot = t->nslot ? t->nslot * 2 : 64;
-	t->slot = nz_calloc(t->nslot, sizeof *t->slot);
-	for (i = 0; i < t->n; i++)
-		t->slot[miss_slot(t, t->miss[i].field, t->miss[i].key,
-		    t->miss[i].len)] = i + 1;
-}
 
 /* bytewise s[0..len) < t */
 static int
@@ -637,17 +576,22 @@ count_miss(struct run *run, int f, const char *shown, size_t slen)
 	struct tally *t = &run->tally;
 	const nz_buf *key = &run->folded;
 	struct miss *m;
-	size_t s;
+	nz_buf *tkey = &run->tally_key;
+	size_t at;
+	int added;
 
 	while (slen && (*shown == ' ' || *shown == '\t'))
 		shown++, slen--;
 	while (slen && (shown[slen - 1] == ' ' || shown[slen - 1] == '\t'))
 		slen--;
-	if (!t->nslot)
-		tally_rehash(t);
-	s = miss_slot(t, f, key->s, key->len);
-	if (t->slot[s]) {
-		m = &t->miss[t->slot[s] - 1];
+	if (!t->keys)
+		t->keys = nz_strset_new();
+	nz_buf_clear(tkey);
+	nz_buf_addc(tkey, (char)f);
+	nz_buf_add(tkey, key->s, key->len);
+	at = nz_strset_addn(t->keys, tkey->s, tkey->len, &added);
+	if (!added) {
+		m = &t->miss[at];
 		m->count++;
 		if (before(shown, slen, m->shown)) {
 			free(m->shown);
@@ -662,10 +606,6 @@ count_miss(struct run *run, int f, const char *shown, size_t slen)
 	m->len = key->len;
 	m->shown = nz_strndup(shown, slen);
 	m->count = 1;
-	if (t->n * 2 > t->nslot)
-		tally_rehash(t);
-	else
-		t->slot[s] = t->n;
 }
 
 /* ==== mapping one row ==== */
@@ -817,19 +757,19 @@ static void
 map_row(struct run *run, const nz_row *row, FILE *out)
 {
 	const nz_codes *codes;
-	const char *val[NCOLUMNS];
-	size_t len[NCOLUMNS];
+	const char *val[MAX_COLUMNS];
+	size_t len[MAX_COLUMNS];
 	int col, f, code;
 
-	for (col = 0; col < NCOLUMNS; col++) {
+	for (col = 0; col < (int)NCOLUMNS; col++) {
 		val[col] = row->field[col];
 		len[col] = row->len[col];
 		f = col - FIRST_FIELD_COLUMN;
-		if (f >= 0 && f < NZ_NFIELDS && run->field[f].codes->multi) {
+		if (f >= 0 && f < nz_nfields() && run->field[f].codes->multi) {
 			map_list(run, f, val[col], len[col], &run->joined[f]);
 			val[col] = run->joined[f].s;
 			len[col] = run->joined[f].len;
-		} else if (f >= 0 && f < NZ_NFIELDS) {
+		} else if (f >= 0 && f < nz_nfields()) {
 			codes = run->field[f].codes;
 			code = map_value(run, f, val[col], len[col]);
 			val[col] = codes->code[code < 0 ?
@@ -871,7 +811,7 @@ cmp_miss(const void *a, const void *b)
 {
 	const struct miss *x = *(struct miss *const *)a;
 	const struct miss *y = *(struct miss *const *)b;
-	int c = strcmp(nz_fields[x->field], nz_fields[y->field]);
+	int c = strcmp(nz_field_name(x->field), nz_field_name(y->field));
 
 	return c ? c : strcmp(x->shown, y->shown);
 }
@@ -898,7 +838,7 @@ write_unmapped(const struct run *run, const char *path)
 
 	fputs("field,value,count\n", f);
 	for (i = 0; i < run->tally.n; i++) {
-		const char *field = nz_fields[v[i]->field];
+		const char *field = nz_field_name(v[i]->field);
 		nz_csv_field(f, field, strlen(field), 1);
 		nz_csv_field(f, v[i]->shown, strlen(v[i]->shown), 0);
 		fprintf(f, ",%ld\n", v[i]->count);
@@ -915,10 +855,10 @@ counts_line(const struct run *run, nz_buf *b)
 	long total = 0;
 	int f;
 
-	for (f = 0; f < NZ_NFIELDS; f++) {
+	for (f = 0; f < nz_nfields(); f++) {
 		if (!run->field[f].unmapped)
 			continue;
-		nz_buf_printf(b, "%s%s %ld", sep, nz_fields[f],
+		nz_buf_printf(b, "%s%s %ld", sep, nz_field_name(f),
 		    run->field[f].unmapped);
 		total += run->field[f].unmapped;
 		sep = ", ";
@@ -941,7 +881,7 @@ summarise(const struct run *run, int strict)
 		for (i = 0; i < run->tally.n; i++)
 			if (v[i]->len)
 				nz_warn("%s %s is not in the map (%ld time%s)",
-				    nz_fields[v[i]->field], nz_q(v[i]->shown),
+				    nz_field_name(v[i]->field), nz_q(v[i]->shown),
 				    v[i]->count, v[i]->count == 1 ? "" : "s");
 		free(v);
 	}
@@ -967,15 +907,15 @@ write_stats(const struct run *run, const char *path)
 	    json_integer(run->rows_written));
 	json_object_set_new(stats, "rows_rejected", json_integer(0));
 	json_object_set_new(stats, "rejected", json_object());
-	for (f_i = 0; f_i < NZ_NFIELDS; f_i++) {
+	for (f_i = 0; f_i < nz_nfields(); f_i++) {
 		nz_buf_clear(&key);
-		nz_buf_printf(&key, "unmapped_%s", nz_fields[f_i]);
+		nz_buf_printf(&key, "unmapped_%s", nz_field_name(f_i));
 		json_object_set_new(warnings, key.s,
 		    json_integer(run->field[f_i].unmapped));
 	}
-	for (f_i = 0; f_i < NZ_NFIELDS; f_i++) {
+	for (f_i = 0; f_i < nz_nfields(); f_i++) {
 		nz_buf_clear(&key);
-		nz_buf_printf(&key, "empty_%s", nz_fields[f_i]);
+		nz_buf_printf(&key, "empty_%s", nz_field_name(f_i));
 		json_object_set_new(warnings, key.s,
 		    json_integer(run->field[f_i].empty));
 	}
@@ -1011,7 +951,7 @@ suggest_codes(const struct run *run, const int *fields, int nfields)
 	fputs(",\n  \"_codes\": {", stdout);
 	for (k = 0; k < nfields; k++) {
 		codes = run->field[fields[k]].codes;
-		printf("%s\n    \"%s\": {", k ? "," : "", nz_fields[fields[k]]);
+		printf("%s\n    \"%s\": {", k ? "," : "", nz_field_name(fields[k]));
 		for (i = 0; i < codes->n; i++) {
 			fputs(i ? ",\n      " : "\n      ", stdout);
 			put_json_string(stdout, codes->code[i]);
@@ -1042,7 +982,7 @@ load_guesser(const struct run *run, struct guesser *g)
 
 	nz_hold(names);
 	for (i = 0; i < n; i++) {
-		for (f = 0; f < NZ_NFIELDS; f++) {
+		for (f = 0; f < nz_nfields(); f++) {
 			t = nz_reftable_load(run->ref_dir, names[i],
 			    run->field[f].codes, 1);
 			if (!t)
@@ -1151,7 +1091,7 @@ static void
 suggest(const struct run *run)
 {
 	struct miss **v = sorted_misses(&run->tally);
-	int fields[NZ_NFIELDS], nfields = 0, last = -1;
+	int fields[NZ_MAX_FIELDS], nfields = 0, last = -1;
 	struct guesser g = {0};
 	size_t i;
 
@@ -1167,7 +1107,7 @@ suggest(const struct run *run)
 			continue;
 		if (v[i]->field != last) {
 			printf("%s\n    \"%s\": {\n      ", last < 0 ? "" :
-			    "\n    },", nz_fields[v[i]->field]);
+			    "\n    },", nz_field_name(v[i]->field));
 			last = v[i]->field;
 			fields[nfields++] = last;
 		} else {
@@ -1210,6 +1150,8 @@ main(int argc, char **argv)
 	int c, strict = 0, want_suggest = 0, failed, i;
 
 	nz_setprog(argv[0]);
+	columns = nz_cols(NZ_COLS_CANONICAL, &NCOLUMNS);
+	FIRST_FIELD_COLUMN = nz_col_index(NZ_COLS_CANONICAL, nz_field_name(0));
 	while ((c = getopt_long(argc, argv, "m:c:u:r:s:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm': run.map_path = optarg; break;

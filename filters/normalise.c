@@ -17,12 +17,14 @@
 
 #include "nz.h"
 
-static const char *const canonical_cols[] = {"agency", "client_key",
-    "household_key", "event_date", "age", "gender", "ethnicity", "region",
-    "household", "income", "housing", "need", "service", "units"};
-#define NCANONICAL (sizeof canonical_cols / sizeof *canonical_cols)
-static const char *const worker_cols[] = {"client_key", "event_date",
-    "worker"};
+/* canonical events (schema.c): agency, client_key, household_key,
+ * event_date, age, the categorical fields in schema order, units */
+enum { COL_AGENCY, COL_CLIENT, COL_HOUSEHOLD, COL_DATE, COL_AGE,
+	COL_FIRST_FIELD };
+#define MAX_CANONICAL (COL_FIRST_FIELD + NZ_MAX_FIELDS + 1)
+static const char *const *canonical_cols;
+static size_t NCANONICAL;
+static int field_of_col[MAX_CANONICAL];  /* profile field of a field column */
 
 /* ---- why a row is rejected, and what is only a warning ---- */
 
@@ -103,10 +105,10 @@ usage(void)
 {
 	printf("Usage: %s --profile FILE --key FILE [OPTION]... [EXPORT]\n"
 "Turn one agency's raw CMS export (CSV, or a sheet of an .xlsx or .xls\n"
-"workbook) into canonical events: CSV on standard output with the columns\n"
-"  agency,client_key,household_key,event_date,age,gender,ethnicity,region,\n"
-"  household,income,housing,need,service,units\n"
-"The client and household ids become keyed BLAKE2b-128 hashes under the\n"
+"workbook) into canonical events: CSV on standard output with the columns\n",
+	    nz_prog);
+	nz_cols_usage("  ", NZ_COLS_CANONICAL);
+	printf("The client and household ids become keyed BLAKE2b-128 hashes under the\n"
 "agency key, the birth date becomes the age in whole years at the event\n"
 "date, and no other raw column (names, addresses, notes) is written.\n"
 "With no EXPORT, or when EXPORT is -, read standard input.\n\n"
@@ -210,7 +212,7 @@ usage(void)
 "  workbook or no such sheet, bad profile or key, column missing from the\n"
 "  header, no export date where the profile says, too many rows rejected,\n"
 "  write error), 2 usage error.\n",
-	    nz_prog, NZ_KEY_BYTES, REJECT_VALUE_MAX, MAX_REJECT_PERCENT,
+	    NZ_KEY_BYTES, REJECT_VALUE_MAX, MAX_REJECT_PERCENT,
 	    NZ_MAX_UNITS, MAX_AGE, SWAPPED_WARN_PERCENT);
 	exit(NZ_EXIT_OK);
 }
@@ -648,30 +650,27 @@ list_build(struct run *run, const nz_source *src, nz_row *row, nz_buf *out)
 	return bar;
 }
 
-/* The canonical fields after event_date and age: categorical values, in
- * canonical order, into val[5..12] and len[5..12]. */
+/* The categorical fields, from COL_FIRST_FIELD to the column before
+ * units, into val and len. */
 static void
 put_categories(struct run *run, nz_row *row, const char **val, size_t *len)
 {
-	static const int order[] = {NZ_PF_GENDER, NZ_PF_ETHNICITY,
-	    NZ_PF_REGION, NZ_PF_HOUSEHOLD, NZ_PF_INCOME, NZ_PF_HOUSING,
-	    NZ_PF_NEED, NZ_PF_SERVICE};
 	struct cell c;
-	size_t i;
+	size_t col;
 	int bar = 0;
 
-	for (i = 0; i < sizeof order / sizeof *order; i++) {
-		int f = order[i];
+	for (col = COL_FIRST_FIELD; col + 1 < NCANONICAL; col++) {
+		int f = field_of_col[col];
 		if (nz_pfields[f].multi && run->prof->field[f].ncols) {
 			nz_buf *out = &run->list.joined[f];
 			bar |= list_build(run, &run->prof->field[f], row, out);
-			val[5 + i] = out->s;
-			len[5 + i] = out->len;
+			val[col] = out->s;
+			len[col] = out->len;
 		} else {
 			c = value_of(run, row, f);
 			run->warned[W_ERROR_VALUE] += c.error;
-			val[5 + i] = c.s;
-			len[5 + i] = c.len;
+			val[col] = c.s;
+			len[col] = c.len;
 		}
 	}
 	if (bar)
@@ -834,8 +833,8 @@ static void
 process_row(struct run *run, nz_row *row)
 {
 	const nz_profile *p = run->prof;
-	const char *val[NCANONICAL];
-	size_t len[NCANONICAL], i;
+	const char *val[MAX_CANONICAL];
+	size_t len[MAX_CANONICAL], i;
 	char client_key[2 * NZ_HASH_BYTES + 1];
 	char household_key[2 * NZ_HASH_BYTES + 1];
 	char iso_date[16], units[24], age_text[24];
@@ -859,15 +858,15 @@ process_row(struct run *run, nz_row *row)
 		format_uint(age_text, (unsigned long)age);
 
 	put_categories(run, row, val, len);
-	val[0] = p->agency;
-	val[1] = client_key;
-	val[2] = household_key;
-	val[3] = iso_date;
-	val[4] = age_text;
-	val[13] = units;
-	for (i = 0; i < 5; i++)
+	val[COL_AGENCY] = p->agency;
+	val[COL_CLIENT] = client_key;
+	val[COL_HOUSEHOLD] = household_key;
+	val[COL_DATE] = iso_date;
+	val[COL_AGE] = age_text;
+	val[NCANONICAL - 1] = units;
+	for (i = 0; i < COL_FIRST_FIELD; i++)
 		len[i] = strlen(val[i]);
-	len[13] = strlen(units);
+	len[NCANONICAL - 1] = strlen(units);
 	nz_csv_record(stdout, val, len, NCANONICAL);
 	if (run->worker)
 		write_worker(run, row, client_key, iso_date);
@@ -1071,8 +1070,11 @@ normalise(struct run *run, const char *path)
 	map_header(run);
 	read_export_date(run);
 	nz_csv_header(stdout, canonical_cols, NCANONICAL);
-	if (run->worker)
-		nz_csv_header(run->worker, worker_cols, 3);
+	if (run->worker) {
+		size_t n;
+		const char *const *cols = nz_cols(NZ_COLS_WORKER, &n);
+		nz_csv_header(run->worker, cols, n);
+	}
 	while ((r = nz_rows_next(run->rows, &row)) > 0) {
 		process_row(run, row);
 		nz_progress(stdout, run->rows_read, run->progress);
@@ -1123,6 +1125,30 @@ free_run(struct run *run)
 		free(run->first_detail[why]);
 }
 
+/* The canonical columns from the schema, each field column with the
+ * profile field it comes from. */
+static void
+find_columns(void)
+{
+	size_t col;
+	int f;
+
+	canonical_cols = nz_cols(NZ_COLS_CANONICAL, &NCANONICAL);
+	if (nz_col_index(NZ_COLS_CANONICAL, "age") != COL_AGE ||
+	    strcmp(canonical_cols[NCANONICAL - 1], "units") != 0)
+		nz_die(NZ_EXIT_DATA, "internal error: the canonical columns "
+		    "moved");
+	for (col = COL_FIRST_FIELD; col + 1 < NCANONICAL; col++) {
+		for (f = 0; f < NZ_PF_COUNT; f++)
+			if (strcmp(nz_pfields[f].name, canonical_cols[col]) == 0)
+				break;
+		if (f == NZ_PF_COUNT)
+			nz_die(NZ_EXIT_DATA, "internal error: no profile field "
+			    "for the canonical column %s", canonical_cols[col]);
+		field_of_col[col] = f;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1144,6 +1170,7 @@ main(int argc, char **argv)
 	int c, status;
 
 	nz_setprog(argv[0]);
+	find_columns();
 	while ((c = getopt_long(argc, argv, "p:k:r:s:w:x:hV", opts, NULL)) !=
 	    -1) {
 		switch (c) {

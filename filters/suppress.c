@@ -19,14 +19,10 @@
 
 #include "nz.h"
 
-static const char *const in_cols[] = {
-	"period", "agency", "region", "age_band", "gender", "ethnicity",
-	"household", "income", "housing", "need", "service", "clients",
-	"households", "events", "units", "ckey",
-};
-#define NDIMCOLS 11        /* period, agency and the nine dimensions */
+/* internal cells in (schema.c): period, agency, the dimensions (a cell's
+ * name, NZ_COLS_CELL_KEY), the measures, ckey */
+#define NDIMCOLS NZ_COL_MEASURES
 #define NMEASURES NZ_NMEASURES
-#define NIN (NDIMCOLS + NMEASURES + 1)
 #define C_CLIENTS NDIMCOLS
 #define C_CKEY (NDIMCOLS + NMEASURES)
 struct counts {
@@ -54,9 +50,9 @@ usage(void)
 "Turn internal cells (from aggregate) into release cells: primary\n"
 "suppression, keyed consistent random rounding and secondary suppression;\n"
 "ckey and raw values are dropped.  No FILE or '-' reads standard input.\n"
-"Output rows are in input order.\n\n"
-"Output: period,agency,region,age_band,gender,ethnicity,household,income,\n"
-"        housing,need,service,clients,households,events,units\n\n"
+"Output rows are in input order.\n\n", nz_prog);
+	nz_cols_usage("Output: ", NZ_COLS_RELEASE);
+	printf("\n"
 "  -r, --rules FILE  disclosure rules (default pipelines/rules/statsnz.json)\n"
 "  -s, --stats FILE  write row accounting as JSON, with \"suppression\":\n"
 "                    {\"primary\": N, \"secondary\": M}: the measure values\n"
@@ -83,8 +79,7 @@ usage(void)
 "relation that exposes it.  When no cell is left to hide, suppress fails\n"
 "(exit 1) naming the cell: nothing unsafe is written.  A release with\n"
 "secondary suppressions must be audited with 'audit --unbounded-s'.\n\n"
-"Exit status: 0 success, 1 data or input error, 2 usage error.\n",
-	    nz_prog);
+"Exit status: 0 success, 1 data or input error, 2 usage error.\n");
 	exit(NZ_EXIT_OK);
 }
 
@@ -127,7 +122,8 @@ round_value(uint32_t ckey, const char *name, uint64_t raw, uint64_t base)
 static void
 check_header(nz_csv *csv)
 {
-	static const size_t ncols = sizeof in_cols / sizeof *in_cols;
+	size_t ncols;
+	const char *const *in_cols = nz_cols(NZ_COLS_CELLS, &ncols);
 	const char *file = nz_csv_name(csv);
 	nz_row *row;
 	size_t i;
@@ -159,11 +155,12 @@ static uint64_t
 field_u64(const nz_row *row, int col, const char *file)
 {
 	uint64_t v;
+	size_t ncols;
 
 	if (nz_parse_u64(row->field[col], &v) < 0 ||
 	    row->len[col] != strspn(row->field[col], "0123456789"))
 		nz_dieat(NZ_EXIT_DATA, file, row->line, "invalid %s %s: expected "
-		    "a non-negative integer", in_cols[col],
+		    "a non-negative integer", nz_cols(NZ_COLS_CELLS, &ncols)[col],
 		    nz_q(row->field[col]));
 	return v;
 }
@@ -180,7 +177,8 @@ read_cell(const nz_rules *r, const nz_row *row, const char *file,
 	for (c = 0; c < NDIMCOLS; c++)
 		if (row->len[c] == 0)
 			nz_dieat(NZ_EXIT_DATA, file, row->line, "empty %s",
-			    in_cols[c]);
+			    c >= NZ_COL_DIMS ? nz_dims[c - NZ_COL_DIMS].name :
+			    c == NZ_COL_PERIOD ? "period" : "agency");
 	if (nz_period_parse(row->field[0], &c, &m) < 0)
 		nz_dieat(NZ_EXIT_DATA, file, row->line, "invalid period %s: "
 		    "expected a calendar quarter YYYYQn", nz_q(row->field[0]));
@@ -249,7 +247,7 @@ protect_group(const nz_rules *r, struct cell **group, size_t n,
 	long added;
 
 	for (i = 0; i < n; i++) {
-		for (d = 0; d < NZ_AUDIT_NDIMS; d++)
+		for (d = 0; d < NZ_NDIMS; d++)
 			ac[i].dim[d] = group[i]->field[2 + d];
 		for (m = 0; m < NMEASURES; m++) {
 			ac[i].value[m] = group[i]->value[m];
@@ -274,10 +272,10 @@ protect_group(const nz_rules *r, struct cell **group, size_t n,
 			    "%s of %s contradicts the other cells (a margin "
 			    "that does not add up, or households over clients): "
 			    "these are not cells from aggregate; nothing written",
-			    nz_audit_measures[stuck_m], label.s);
+			    nz_measure_names[stuck_m], label.s);
 		nz_dieat(NZ_EXIT_DATA, file, group[stuck]->line, "cannot "
 		    "protect %s of %s: no published cell is left that would "
-		    "hide it; nothing written", nz_audit_measures[stuck_m],
+		    "hide it; nothing written", nz_measure_names[stuck_m],
 		    label.s);
 	}
 	for (i = 0; i < n; i++)
@@ -347,10 +345,11 @@ static void
 write_secondary(const struct cells *cells, const char *path)
 {
 	FILE *f = nz_fopen_out(path);
-	size_t i;
+	size_t i, ncols;
+	const char *const *cols = nz_cols(NZ_COLS_CELL_KEY, &ncols);
 	int c, m;
 
-	nz_csv_header(f, in_cols, NDIMCOLS);
+	nz_csv_header(f, cols, ncols);
 	for (i = 0; i < cells->n; i++) {
 		const struct cell *cell = &cells->c[i];
 		for (m = 0; m < NMEASURES; m++)
@@ -407,17 +406,14 @@ main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	static const char *const out_cols[] = {
-		"period", "agency", "region", "age_band", "gender",
-		"ethnicity", "household", "income", "housing", "need",
-		"service", "clients", "households", "events", "units",
-	};
 	nz_rules rules;
 	struct counts counts = {0};
 	struct cells cells = {0};
 	char *rules_path = NULL;
 	const char *stats = NULL, *secondary = NULL;
 	char *file;
+	const char *const *out_cols;
+	size_t ncols;
 	nz_csv *csv;
 	nz_row *row;
 	int c;
@@ -446,14 +442,15 @@ main(int argc, char **argv)
 	csv = nz_csv_open(optind < argc ? argv[optind] : "-",
 	    NZ_CSV_CANONICAL);
 	check_header(csv);
-	while (nz_csv_next_n(csv, &row, NIN) == 1) {
+	while (nz_csv_next_n(csv, &row, NDIMCOLS + NMEASURES + 1) == 1) {
 		counts.rows_read++;
 		read_cell(&rules, row, nz_csv_name(csv), &cells, &counts);
 	}
 	file = nz_strdup(nz_csv_name(csv));
 	nz_csv_close(csv);
 	protect_all(&rules, &cells, file, &counts);
-	nz_csv_header(stdout, out_cols, sizeof out_cols / sizeof *out_cols);
+	out_cols = nz_cols(NZ_COLS_RELEASE, &ncols);
+	nz_csv_header(stdout, out_cols, ncols);
 	write_cells(&cells, &counts);
 	if (secondary)
 		write_secondary(&cells, secondary);

@@ -37,7 +37,7 @@
  *  - single-valued d (region age_band gender household housing) with an
  *    additive measure (clients take their modal value; events and units
  *    count each row once): P = sum C_k.
- *  - multi-valued d (ethnicity income need service: total response), and
+ *  - multi-valued d (total response, nz_dims in schema.c), and
  *    households in any d (two clients of one household may fall in two
  *    children): C_k <= P <= sum C_k.
  *  - incomplete: sum C_k <= P for single-valued additive, else C_k <= P.
@@ -80,20 +80,8 @@
 
 #include "nz.h"
 
-const char *const nz_audit_dims[NZ_AUDIT_NDIMS] = {
-	"region", "age_band", "gender", "ethnicity", "household", "income",
-	"housing", "need", "service",
-};
-const char *const nz_audit_measures[NZ_AUDIT_NMEASURES] = {
-	"clients", "households", "events", "units",
-};
-
-/* total response (DESIGN §4): a client counts in each value it has */
-static const unsigned char dim_multi[NZ_AUDIT_NDIMS] = {
-	0, 0, 0, 1, 0, 1, 0, 1, 1,
-};
 /* children of a single-valued dimension add up to the parent */
-static const unsigned char measure_additive[NZ_AUDIT_NMEASURES] = {
+static const unsigned char measure_additive[NZ_NMEASURES] = {
 	1, 0, 1, 1,
 };
 
@@ -129,16 +117,16 @@ struct nz_audit {
 /* "(2026Q3, akcm, region=02, need=food)"; "*" codes are left out */
 void
 nz_audit_label(nz_buf *out, const char *period, const char *agency,
-    const char *const dim[NZ_AUDIT_NDIMS])
+    const char *const dim[NZ_NDIMS])
 {
 	int d, any = 0;
 
 	nz_buf_clear(out);
 	nz_buf_printf(out, "(%s, %s", period, agency);
-	for (d = 0; d < NZ_AUDIT_NDIMS; d++) {
+	for (d = 0; d < NZ_NDIMS; d++) {
 		if (strcmp(dim[d], "*") == 0)
 			continue;
-		nz_buf_printf(out, ", %s=%s", nz_audit_dims[d], dim[d]);
+		nz_buf_printf(out, ", %s=%s", nz_dims[d].name, dim[d]);
 		any = 1;
 	}
 	nz_buf_adds(out, any ? ")" : ", all)");
@@ -190,8 +178,8 @@ clients_box(const nz_rules *r, unsigned flags, const nz_audit_cell *c,
 {
 	int m;
 
-	own_box(r, flags, NZ_AUDIT_CLIENTS, c, lo, hi);
-	for (m = 0; m < NZ_AUDIT_NMEASURES && r->sum_min_clients > 0; m++) {
+	own_box(r, flags, NZ_CLIENTS, c, lo, hi);
+	for (m = 0; m < NZ_NMEASURES && r->sum_min_clients > 0; m++) {
 		if (r->kind[m] != NZ_RULE_SUM)
 			continue;
 		if (c->state[m] == NZ_AUDIT_PUBLISHED &&
@@ -211,12 +199,12 @@ cell_box(const nz_rules *r, unsigned flags, const nz_audit_cell *c,
 {
 	long olo, ohi;
 
-	if (m == NZ_AUDIT_CLIENTS) {
+	if (m == NZ_CLIENTS) {
 		clients_box(r, flags, c, lo, hi);
-		own_box(r, flags, NZ_AUDIT_HOUSEHOLDS, c, &olo, &ohi);
+		own_box(r, flags, NZ_HOUSEHOLDS, c, &olo, &ohi);
 		if (olo > *lo)
 			*lo = olo;
-	} else if (m == NZ_AUDIT_HOUSEHOLDS) {
+	} else if (m == NZ_HOUSEHOLDS) {
 		own_box(r, flags, m, c, lo, hi);
 		clients_box(r, flags, c, &olo, &ohi);
 		if (ohi < *hi)
@@ -285,24 +273,24 @@ nz_audit_cell_error(const nz_rules *r, unsigned flags,
 	long lo, hi, clo, chi, hlo, hhi;
 	int m;
 
-	for (m = 0; m < NZ_AUDIT_NMEASURES; m++) {
+	for (m = 0; m < NZ_NMEASURES; m++) {
 		*measure = m;
 		if (value_error(r, flags, c, m, msg, sizeof msg))
 			return msg;
 	}
-	own_box(r, flags, NZ_AUDIT_HOUSEHOLDS, c, &hlo, &hhi);
+	own_box(r, flags, NZ_HOUSEHOLDS, c, &hlo, &hhi);
 	clients_box(r, flags, c, &clo, &chi);
-	own_box(r, flags, NZ_AUDIT_CLIENTS, c, &lo, &hi);
-	*measure = NZ_AUDIT_CLIENTS;
+	own_box(r, flags, NZ_CLIENTS, c, &lo, &hi);
+	*measure = NZ_CLIENTS;
 	if (clo > chi && hi < r->sum_min_clients)
 		snprintf(msg, sizeof msg, "%s (%s) beside a published event "
 		    "or unit sum: rules %s publish sums only for %ld clients "
-		    "or more", c->state[NZ_AUDIT_CLIENTS] ? "S" : "a count",
+		    "or more", c->state[NZ_CLIENTS] ? "S" : "a count",
 		    range(lo, hi), nz_q(r->name), r->sum_min_clients);
 	else if (clo > chi)
 		snprintf(msg, sizeof msg, "%s (%s) beside an S event or unit "
 		    "sum: rules %s suppress sums only under %ld clients",
-		    c->state[NZ_AUDIT_CLIENTS] ? "S" : "a count",
+		    c->state[NZ_CLIENTS] ? "S" : "a count",
 		    range(lo, hi), nz_q(r->name), r->sum_min_clients);
 	else if (hlo > chi)
 		snprintf(msg, sizeof msg, "households (%s) outnumber clients "
@@ -314,82 +302,43 @@ nz_audit_cell_error(const nz_rules *r, unsigned flags,
 
 /* ---- the group's structure: cells by their codes, relations ---- */
 
-static uint64_t
-fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *s = p;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-#define FNV_SEED 1469598103934665603ULL
-
-static size_t
-table_size(size_t entries)
-{
-	size_t n = 16;
-
-	while (n < 2 * entries)
-		n *= 2;
-	return n;
-}
-
 /* Number each dimension's codes 1, 2, ... in order of appearance; 0 is
  * `*`.  codes[i * NDIMS + d] is cell i's code in d. */
 static uint32_t *
-intern_codes(const nz_audit *a, uint32_t ncodes[NZ_AUDIT_NDIMS])
+intern_codes(const nz_audit *a, uint32_t ncodes[NZ_NDIMS])
 {
-	struct slot { const char *s; uint32_t dim, id; } *slot;
-	size_t nslot = table_size(a->ncells * NZ_AUDIT_NDIMS), i, s;
-	uint32_t *codes = nz_calloc(a->ncells * NZ_AUDIT_NDIMS,
-	    sizeof *codes);
-	uint32_t d;
+	uint32_t *codes = nz_calloc(a->ncells * NZ_NDIMS, sizeof *codes);
+	nz_strset *seen[NZ_NDIMS];
+	size_t i;
+	int d;
 
-	slot = nz_calloc(nslot, sizeof *slot);
-	memset(ncodes, 0, NZ_AUDIT_NDIMS * sizeof *ncodes);
-	for (i = 0; i < a->ncells; i++) {
-		for (d = 0; d < NZ_AUDIT_NDIMS; d++) {
+	for (d = 0; d < NZ_NDIMS; d++)
+		seen[d] = nz_strset_new();
+	for (i = 0; i < a->ncells; i++)
+		for (d = 0; d < NZ_NDIMS; d++) {
 			const char *code = a->cells[i].dim[d];
-			if (strcmp(code, "*") == 0)
-				continue;
-			s = fnv(fnv(FNV_SEED, &d, sizeof d), code,
-			    strlen(code)) & (nslot - 1);
-			while (slot[s].s && (slot[s].dim != d ||
-			    strcmp(slot[s].s, code) != 0))
-				s = (s + 1) & (nslot - 1);
-			if (!slot[s].s) {
-				slot[s].s = code;
-				slot[s].dim = d;
-				slot[s].id = ++ncodes[d];
-			}
-			codes[i * NZ_AUDIT_NDIMS + d] = slot[s].id;
+			if (strcmp(code, "*") != 0)
+				codes[i * NZ_NDIMS + d] = (uint32_t)nz_strset_add(
+				    seen[d], code, NULL) + 1;
 		}
+	for (d = 0; d < NZ_NDIMS; d++) {
+		ncodes[d] = (uint32_t)nz_strset_count(seen[d]);
+		nz_strset_free(seen[d]);
 	}
-	free(slot);
 	return codes;
 }
 
+/* the cells by their codes: a cell's key is its NDIMS code numbers */
 struct cellindex {
 	const uint32_t *codes;
-	size_t *slot;             /* cell + 1, 0 empty */
-	size_t nslot;
+	nz_strset *cells;         /* key -> cell */
 };
 
-static size_t
-key_slot(const struct cellindex *ix, const uint32_t *key)
+static long
+cell_of(const struct cellindex *ix, const uint32_t *key)
 {
-	size_t s = fnv(FNV_SEED, key, NZ_AUDIT_NDIMS * sizeof *key) &
-	    (ix->nslot - 1);
-
-	while (ix->slot[s] && memcmp(ix->codes + (ix->slot[s] - 1) *
-	    NZ_AUDIT_NDIMS, key, NZ_AUDIT_NDIMS * sizeof *key) != 0)
-		s = (s + 1) & (ix->nslot - 1);
-	return s;
+	return nz_strset_findn(ix->cells, (const char *)key,
+	    NZ_NDIMS * sizeof *key);
 }
 
 static void
@@ -412,26 +361,26 @@ add_relation(nz_audit *a, size_t parent, unsigned dim, const size_t *kids,
 
 static void
 find_relations(nz_audit *a, const struct cellindex *ix,
-    const uint32_t ncodes[NZ_AUDIT_NDIMS])
+    const uint32_t ncodes[NZ_NDIMS])
 {
-	uint32_t key[NZ_AUDIT_NDIMS], maxcodes = 0, k;
-	size_t i, s, n, *kids;
+	uint32_t key[NZ_NDIMS], maxcodes = 0, k;
+	size_t i, n, *kids;
 	unsigned d;
+	long at;
 
-	for (d = 0; d < NZ_AUDIT_NDIMS; d++)
+	for (d = 0; d < NZ_NDIMS; d++)
 		if (ncodes[d] > maxcodes)
 			maxcodes = ncodes[d];
 	kids = nz_calloc(maxcodes + 1, sizeof *kids);
 	for (i = 0; i < a->ncells; i++) {
-		for (d = 0; d < NZ_AUDIT_NDIMS; d++) {
-			memcpy(key, ix->codes + i * NZ_AUDIT_NDIMS, sizeof key);
+		for (d = 0; d < NZ_NDIMS; d++) {
+			memcpy(key, ix->codes + i * NZ_NDIMS, sizeof key);
 			if (key[d] != 0)
 				continue;
 			for (n = 0, k = 1; k <= ncodes[d]; k++) {
 				key[d] = k;
-				s = key_slot(ix, key);
-				if (ix->slot[s])
-					kids[n++] = ix->slot[s] - 1;
+				if ((at = cell_of(ix, key)) >= 0)
+					kids[n++] = (size_t)at;
 			}
 			if (n > 0)
 				add_relation(a, i, d, kids, n, n == ncodes[d]);
@@ -470,34 +419,34 @@ nz_audit_new(const nz_rules *rules, nz_audit_cell *cells,
     size_t ncells, unsigned flags, size_t dup[2])
 {
 	nz_audit *a = nz_calloc(1, sizeof *a);
-	uint32_t ncodes[NZ_AUDIT_NDIMS];
+	uint32_t ncodes[NZ_NDIMS];
 	struct cellindex ix;
-	size_t i, s;
+	size_t i;
+	int added;
 
 	a->rules = *rules;
 	a->cells = cells;
 	a->ncells = ncells;
 	a->flags = flags;
 	ix.codes = intern_codes(a, ncodes);
-	ix.nslot = table_size(ncells);
-	ix.slot = nz_calloc(ix.nslot, sizeof *ix.slot);
+	ix.cells = nz_strset_new();
 	for (i = 0; i < ncells; i++) {
-		s = key_slot(&ix, ix.codes + i * NZ_AUDIT_NDIMS);
-		if (ix.slot[s]) {
+		size_t at = nz_strset_addn(ix.cells, (const char *)(ix.codes +
+		    i * NZ_NDIMS), NZ_NDIMS * sizeof *ix.codes, &added);
+		if (!added) {
 			if (dup) {
-				dup[0] = ix.slot[s] - 1;
+				dup[0] = at;
 				dup[1] = i;
 			}
-			free(ix.slot);
+			nz_strset_free(ix.cells);
 			free((void *)ix.codes);
 			free(a);
 			return NULL;
 		}
-		ix.slot[s] = i + 1;
 	}
 	find_relations(a, &ix, ncodes);
 	index_incidence(a);
-	free(ix.slot);
+	nz_strset_free(ix.cells);
 	free((void *)ix.codes);
 	return a;
 }
@@ -533,7 +482,7 @@ nz_audit_counts(const nz_audit *a, unsigned long *lp_solves,
 static enum rel_type
 relation_type(const struct relation *r, int m)
 {
-	int additive = !dim_multi[r->dim] && measure_additive[m];
+	int additive = !nz_dims[r->dim].multi && measure_additive[m];
 
 	if (r->complete)
 		return additive ? REL_SUM : REL_TOTAL;
@@ -598,7 +547,7 @@ remember_clients(nz_audit *a, const size_t *list, size_t n,
 		    sizeof *a->clients_high);
 	}
 	for (i = 0; i < a->ncells; i++) {
-		a->clients_state[i] = a->cells[i].state[NZ_AUDIT_CLIENTS];
+		a->clients_state[i] = a->cells[i].state[NZ_CLIENTS];
 		a->clients_high[i] = NZ_AUDIT_INF;
 	}
 	for (i = 0; i < n; i++)
@@ -619,12 +568,12 @@ cap_by_clients(nz_audit *a, long *hi)
 
 	for (i = 0; i < a->ncells && !stale; i++)
 		stale = a->clients_state[i] !=
-		    a->cells[i].state[NZ_AUDIT_CLIENTS];
+		    a->cells[i].state[NZ_CLIENTS];
 	if (stale) {
 		list = nz_calloc(a->ncells + 1, sizeof *list);
 		out = nz_calloc(a->ncells + 1, sizeof *out);
-		n = suppressed_cells(a, NZ_AUDIT_CLIENTS, list);
-		solve_targets(a, NZ_AUDIT_CLIENTS, list, n, out);
+		n = suppressed_cells(a, NZ_CLIENTS, list);
+		solve_targets(a, NZ_CLIENTS, list, n, out);
 		remember_clients(a, list, n, out);
 		free(list);
 		free(out);
@@ -839,7 +788,7 @@ model_init(struct model *md, nz_audit *a, int m)
 		box(a, m, i, &md->lo[i], &md->hi[i]);
 		md->root[i] = i;
 	}
-	if (m == NZ_AUDIT_HOUSEHOLDS)
+	if (m == NZ_HOUSEHOLDS)
 		cap_by_clients(a, md->hi);
 	tighten(md);
 	for (r = 0; r < a->nrel; r++)
@@ -1462,7 +1411,7 @@ nz_audit_solve(nz_audit *a, int m, nz_audit_bound *out)
 	solve_targets(a, m, targets, n, out);
 	for (i = 0; i < n; i++)
 		bad += out[targets[i]].status != NZ_AUDIT_OK;
-	if (m == NZ_AUDIT_CLIENTS)
+	if (m == NZ_CLIENTS)
 		remember_clients(a, targets, n, out);
 	free(targets);
 	return bad;
@@ -1525,7 +1474,7 @@ candidate_rank(const nz_audit *a, int m, size_t r, size_t cell)
 	for (q = a->inc_start[cell]; q < a->inc_start[cell + 1]; q++)
 		if (a->inc[q] != r && rel_suppressed(a, m, a->inc[q], NULL) == 0)
 			k.singletons++;
-	for (o = 0; o < NZ_AUDIT_NMEASURES; o++)
+	for (o = 0; o < NZ_NMEASURES; o++)
 		k.published += a->cells[cell].state[o] == NZ_AUDIT_PUBLISHED;
 	return k;
 }
@@ -1642,7 +1591,7 @@ suppress_cell(nz_audit *a, size_t cell, size_t **targets, size_t *n)
 {
 	int m;
 
-	for (m = 0; m < NZ_AUDIT_NMEASURES; m++) {
+	for (m = 0; m < NZ_NMEASURES; m++) {
 		if (a->cells[cell].state[m] != NZ_AUDIT_PUBLISHED)
 			continue;
 		a->cells[cell].state[m] = NZ_AUDIT_SECONDARY;
@@ -1659,7 +1608,7 @@ keep_failing(nz_audit *a, size_t **targets, size_t *n, nz_audit_bound *out,
 	size_t i, k;
 	int m;
 
-	for (m = 0; m < NZ_AUDIT_NMEASURES; m++) {
+	for (m = 0; m < NZ_NMEASURES; m++) {
 		solve_targets(a, m, targets[m], n[m], out);
 		for (i = 0, k = 0; i < n[m]; i++) {
 			if (out[targets[m][i]].status == NZ_AUDIT_INCONSISTENT) {
@@ -1680,12 +1629,12 @@ long
 nz_audit_protect(nz_audit *a, size_t *stuck, int *stuck_measure)
 {
 	nz_audit_bound *out = nz_calloc(a->ncells + 1, sizeof *out);
-	size_t *targets[NZ_AUDIT_NMEASURES], n[NZ_AUDIT_NMEASURES];
+	size_t *targets[NZ_NMEASURES], n[NZ_NMEASURES];
 	size_t r, ns, best_r, best_s, s_cell = 0, total;
 	int m, best_m, s_m = 0;
 	long added = 0, next;
 
-	for (m = 0; m < NZ_AUDIT_NMEASURES; m++) {
+	for (m = 0; m < NZ_NMEASURES; m++) {
 		targets[m] = nz_calloc(a->ncells + 1, sizeof *targets[m]);
 		n[m] = suppressed_cells(a, m, targets[m]);
 	}
@@ -1697,7 +1646,7 @@ nz_audit_protect(nz_audit *a, size_t *stuck, int *stuck_measure)
 		}
 		best_r = best_s = NONE;
 		best_m = 0;
-		for (m = 0, total = 0; m < NZ_AUDIT_NMEASURES; m++) {
+		for (m = 0, total = 0; m < NZ_NMEASURES; m++) {
 			total += n[m];
 			r = exposing_relation(a, m, targets[m], n[m], &ns);
 			if (r != NONE && ns < best_s) {
@@ -1708,14 +1657,14 @@ nz_audit_protect(nz_audit *a, size_t *stuck, int *stuck_measure)
 		}
 		if (total == 0)
 			break;
-		for (m = 0; best_r == NONE && m < NZ_AUDIT_NMEASURES; m++) {
+		for (m = 0; best_r == NONE && m < NZ_NMEASURES; m++) {
 			best_r = nearest_published_relation(a, m, targets[m],
 			    n[m]);
 			best_m = m;
 		}
 		next = best_r == NONE ? -1 : pick_in_relation(a, best_m, best_r);
 		if (next < 0) {
-			for (m = 0; m < NZ_AUDIT_NMEASURES && !n[m]; m++)
+			for (m = 0; m < NZ_NMEASURES && !n[m]; m++)
 				;
 			s_cell = targets[m][0];
 			s_m = m;
@@ -1729,7 +1678,7 @@ nz_audit_protect(nz_audit *a, size_t *stuck, int *stuck_measure)
 		*stuck = s_cell;
 	if (added < 0 && stuck_measure)
 		*stuck_measure = s_m;
-	for (m = 0; m < NZ_AUDIT_NMEASURES; m++)
+	for (m = 0; m < NZ_NMEASURES; m++)
 		free(targets[m]);
 	free(out);
 	return added;

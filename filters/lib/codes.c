@@ -11,22 +11,6 @@
 
 #include "nz.h"
 
-const char *const nz_fields[NZ_NFIELDS] = {
-	"gender", "ethnicity", "region", "household", "income", "housing",
-	"need", "service",
-};
-
-int
-nz_field_index(const char *name)
-{
-	int i;
-
-	for (i = 0; i < NZ_NFIELDS; i++)
-		if (strcmp(nz_fields[i], name) == 0)
-			return i;
-	return -1;
-}
-
 /* ---- where the pipelines directory is ---- */
 
 static int
@@ -111,19 +95,6 @@ nz_pipelines_path(const char *rel)
 
 /* ---- code lists ---- */
 
-uint64_t
-nz_hash_bytes(const char *s, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 /* error at the line of the first "near" in the file (0 = no line) */
 static _Noreturn void __attribute__((format(printf, 3, 4)))
 list_error(const char *path, const char *near, const char *fmt, ...)
@@ -190,21 +161,14 @@ static void
 index_codes(nz_codes *c)
 {
 	size_t i;
+	int added;
 
-	c->nslot = 8;
-	while (c->nslot < 2 * c->n)
-		c->nslot *= 2;
-	c->slot = nz_calloc(c->nslot, sizeof *c->slot);
+	c->index = nz_strset_new();
 	for (i = 0; i < c->n; i++) {
-		size_t len = strlen(c->code[i]);
-		size_t s = nz_hash_bytes(c->code[i], len) & (c->nslot - 1);
-
-		if (nz_codes_find(c, c->code[i], len) >= 0)
+		nz_strset_add(c->index, c->code[i], &added);
+		if (!added)
 			list_error(c->path, c->code[i], "code %s appears twice",
 			    nz_q(c->code[i]));
-		while (c->slot[s])
-			s = (s + 1) & (c->nslot - 1);
-		c->slot[s] = i + 1;
 	}
 }
 
@@ -336,15 +300,7 @@ nz_bands_load(const char *path)
 int
 nz_codes_find(const nz_codes *c, const char *s, size_t len)
 {
-	size_t slot = nz_hash_bytes(s, len) & (c->nslot - 1), i;
-
-	while (c->slot[slot]) {
-		i = c->slot[slot] - 1;
-		if (strncmp(c->code[i], s, len) == 0 && c->code[i][len] == '\0')
-			return (int)i;
-		slot = (slot + 1) & (c->nslot - 1);
-	}
-	return -1;
+	return (int)nz_strset_findn(c->index, s, len);
 }
 
 void
@@ -362,7 +318,7 @@ nz_codes_free(nz_codes *c)
 	free(c->label);
 	free(c->min);
 	free(c->max);
-	free(c->slot);
+	nz_strset_free(c->index);
 	free(c->path);
 	free(c->field);
 	free(c->version);

@@ -6,11 +6,14 @@
  *   json.c    JSON config loading               key.c      agency keys, hashing
  *   decode.c  input encodings (iconv)           text.c     strings, UTF-8, lists
  *   io.c      files, atomic output, close checks
+ *   schema.c  the cell layout and every contract's columns, defined once
+ *   period.c  calendar quarters           hash.c     the hash table
  *   codes.c   national code lists, age bands, the pipelines directory
  *   profile.c the agency profile and its coverage
  *   reference.c reference tables: classifications and concordances
  *   rows.c    rows of a raw export (CSV), and of workbooks through
  *   xlsx.c    .xlsx (libzip, expat, streaming) and xls.c .xls (FreeXL)
+ *   rules.c   the disclosure rules        events.c   policy events
  *   release.c agency releases, manifests and bounds (merge, diff-quarters)
  *   audit.c   intervals of suppressed cells, secondary suppression (GLPK)
  */
@@ -21,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <jansson.h>
 
 #define NZ_VERSION "0.1.0"
@@ -89,14 +93,36 @@ char *nz_trim_len(char *s, size_t *len);
 /* the part of s[0..*len) that nz_trim keeps, without changing s: returns
  * where it starts and sets *len to its length */
 const char *nz_trim_span(const char *s, size_t *len);
-/* Split a '|'-joined list, sort bytewise, de-duplicate, drop empties,
- * and write it back joined by '|' into out. */
-void nz_list_normalise(const char *in, nz_buf *out);
 /* qsort comparator for an array of C strings, bytewise. */
 int nz_strcmp_ptr(const void *a, const void *b);
-/* Values of a list: calls fn for each '|'-separated element of s. */
-typedef void (*nz_list_fn)(const char *val, size_t len, void *ctx);
-void nz_list_each(const char *s, nz_list_fn fn, void *ctx);
+/* The values of a '|'-joined list s[0..len), one at a time, in place:
+ *   for (nz_list it = nz_list_of(s, len); nz_list_next(&it); )
+ *           use it.val[0 .. it.len)
+ * An empty list is one empty value; "a||b" has an empty value between. */
+typedef struct nz_list {
+	const char *val, *next, *end;
+	size_t len;
+} nz_list;
+static inline nz_list
+nz_list_of(const char *s, size_t len)
+{
+	nz_list it = {NULL, s, s + len, 0};
+
+	return it;
+}
+static inline int
+nz_list_next(nz_list *it)
+{
+	const char *bar;
+
+	if (!it->next)
+		return 0;
+	bar = memchr(it->next, '|', (size_t)(it->end - it->next));
+	it->val = it->next;
+	it->len = (size_t)((bar ? bar : it->end) - it->next);
+	it->next = bar ? bar + 1 : NULL;
+	return 1;
+}
 
 /* ---- num.c: checked conversions; return 0 on success, -1 on error ---- */
 int nz_parse_long(const char *s, long min, long max, long *out);
@@ -147,6 +173,9 @@ enum {
 	 * line ends and a last record without its LF */
 	NZ_CSV_CANONICAL = 1 << 0,
 	NZ_CSV_UTF8 = 1 << 1,      /* validate UTF-8 of every field */
+	/* canonical readers split quote-free lines themselves (csvread.c);
+	 * this turns that off, for the tests that compare both ways */
+	NZ_CSV_NO_FAST = 1 << 2,
 };
 /* A byte source: returns bytes read, 0 at end; on error returns 0 and sets
  * *errmsg.  It returns every good byte before reporting an error. */
@@ -182,6 +211,8 @@ void nz_csv_set_chunk(nz_csv *c, size_t chunk);
  * naming file and line).  The row is valid until the next call. */
 int nz_csv_next(nz_csv *c, nz_row **row);
 const char *nz_csv_name(const nz_csv *c);
+/* After nz_csv_next returned -1: the message it printed and its line. */
+const char *nz_csv_error(const nz_csv *c, long *line);
 long nz_csv_line(const nz_csv *c);     /* current physical line */
 void nz_csv_close(nz_csv *c);
 /* Read the header and check it equals the expected columns exactly;
@@ -338,11 +369,95 @@ nz_progress(FILE *out, long rows, int progress)
 		nz_progress_step(out, rows, progress);
 }
 
+/* ---- period.c: calendar quarters ---- */
+/* A quarter YYYYQn as one number, its index: year * 4 + n - 1. */
+#define NZ_PERIOD_LEN 6
+#define NZ_PERIOD_BUF 16   /* room for any index, for snprintf */
+long nz_period_index(int year, int quarter);
+/* "2026Q3" (year 1 to 9999, quarter 1 to 4): 0, else -1 */
+int nz_period_parse(const char *s, int *year, int *quarter);
+int nz_period_parse_index(const char *s, long *index);
+void nz_period_name(long index, char out[NZ_PERIOD_BUF]);
+long nz_period_of_date(int year, int month);
+/* its first and last days, as days since 1970-01-01 */
+long nz_period_first_day(long index);
+long nz_period_last_day(long index);
+/* Command-line quarter: exits 2 naming the option when malformed. */
+long nz_period_opt(const char *opt, const char *s);
+
+/* ---- hash.c: the one hash function and hash table ---- */
+/* FNV-1a 64-bit hash of s[0..len). */
+uint64_t nz_hash_bytes(const char *s, size_t len);
+/* A set of byte strings, each with a dense index in order of addition
+ * (the index of the first add; keys are copied and NUL-terminated). */
+typedef struct nz_strset nz_strset;
+nz_strset *nz_strset_new(void);
+long nz_strset_find(const nz_strset *s, const char *key);   /* -1: absent */
+long nz_strset_findn(const nz_strset *s, const char *key, size_t len);
+size_t nz_strset_add(nz_strset *s, const char *key, int *added);
+size_t nz_strset_addn(nz_strset *s, const char *key, size_t len,
+	int *added);
+size_t nz_strset_count(const nz_strset *s);
+const char *nz_strset_key(const nz_strset *s, size_t i);
+size_t nz_strset_len(const nz_strset *s, size_t i);
+void nz_strset_free(nz_strset *s);
+
+/* ---- schema.c: the cell layout and the contracts' columns ---- */
+/* The dimensions of a cell (DESIGN §3, §4), in column order.  NZ_NDIMS is
+ * the length of nz_dims (schema.c checks it at compile time). */
+#define NZ_NDIMS 9
+typedef struct nz_dim {
+	const char *name;    /* its column: "region" */
+	int multi;           /* total response: a client counts once in each
+	                      * value it has (else its modal value) */
+	const char *codes;   /* its code list, pipelines/codes/NAME.json;
+	                      * NULL for age_band (the age bands) */
+	int event_col;       /* its place among the categorical columns of
+	                      * the event files, -1 when it is none */
+} nz_dim;
+extern const nz_dim nz_dims[NZ_NDIMS];
+enum nz_measure { NZ_CLIENTS, NZ_HOUSEHOLDS, NZ_EVENTS, NZ_UNITS,
+	NZ_NMEASURES };
+extern const char *const nz_measure_names[NZ_NMEASURES];
+int nz_dim_index(const char *name);       /* -1 if not a dimension */
+int nz_measure_index(const char *name);   /* -1 if not a measure */
+/* The categorical fields of the event files (canonical, mapped and
+ * bucketed events): how many, the dimension of each, and the field a name
+ * is (-1 if none).  At most NZ_NDIMS. */
+#define NZ_MAX_FIELDS NZ_NDIMS
+int nz_nfields(void);
+int nz_field_dim(int field);
+const char *nz_field_name(int field);
+int nz_field_index(const char *name);
+/* The contracts (DESIGN §3) and their columns, in order. */
+enum nz_contract {
+	NZ_COLS_CANONICAL,  /* canonical and mapped events */
+	NZ_COLS_BUCKETED,   /* bucketed events */
+	NZ_COLS_CELLS,      /* internal cells: measures and ckey */
+	NZ_COLS_RELEASE,    /* release cells */
+	NZ_COLS_CELL_KEY,   /* period, agency and dimensions: a cell's name */
+	NZ_COLS_AUDIT,      /* audit report: a cell, measure, low, high, status */
+	NZ_COLS_MERGED,     /* merged cells */
+	NZ_COLS_CHANGES,    /* changes */
+	NZ_COLS_WORKER,     /* the worker side file (internal only) */
+	NZ_NCONTRACTS
+};
+const char *const *nz_cols(enum nz_contract which, size_t *n);
+int nz_col_index(enum nz_contract which, const char *name);
+/* For --help: LABEL then the columns, wrapped and indented under it. */
+void nz_cols_usage(const char *label, enum nz_contract which);
+/* For --help: the single-valued and the multi-valued dimensions. */
+void nz_dims_usage(void);
+/* Where the parts of a cell row are, in every cell contract. */
+/* region, the geography (coverage, regional series), is the first
+ * dimension */
+#define NZ_DIM_REGION 0
+#define NZ_COL_PERIOD 0
+#define NZ_COL_AGENCY 1
+#define NZ_COL_DIMS 2
+#define NZ_COL_MEASURES (NZ_COL_DIMS + NZ_NDIMS)
+
 /* ---- codes.c ---- */
-/* The categorical fields, in canonical column order. */
-#define NZ_NFIELDS 8
-extern const char *const nz_fields[NZ_NFIELDS];
-int nz_field_index(const char *name);   /* -1 if not a field */
 /* A code list (pipelines/codes/FIELD.json) or the age bands. */
 typedef struct nz_codes {
 	char *field;       /* "region", ..., "age_band" */
@@ -356,7 +471,7 @@ typedef struct nz_codes {
 	long *min, *max;   /* age bands only: years, max -1 = open; the
 	                    * not-stated band (last) has neither (-1) */
 	char *path;        /* the file it came from, for messages */
-	size_t *slot, nslot; /* private: hash index of code[] */
+	nz_strset *index;  /* private: code[i] -> i */
 } nz_codes;
 /* DIR/FIELD.json, checked; exits 1 naming the file and key on error. */
 nz_codes *nz_codes_load(const char *dir, const char *field);
@@ -367,8 +482,6 @@ nz_codes *nz_bands_load(const char *path);
 /* index of the code s[0..len), or -1 */
 int nz_codes_find(const nz_codes *c, const char *s, size_t len);
 void nz_codes_free(nz_codes *c);
-/* FNV-1a 64-bit hash of s[0..len), for small hash tables. */
-uint64_t nz_hash_bytes(const char *s, size_t len);
 /* Path of REL (e.g. "codes", "age-bands.json") in the pipelines directory,
  * malloc'd: $NZ_PIPELINES/REL if set, else the pipelines/ directory of the
  * repository the running binary was built in (bin/NAME, bin/san/NAME),
@@ -469,33 +582,7 @@ void nz_reftable_free(nz_reftable *t);
  * NULL and *n 0 when there is no such folder. */
 char **nz_reftable_names(const char *dir, size_t *n);
 
-/* ---- release.c: agency releases as NZCCSS receives them ---- */
-#define NZ_NDIMS 9       /* region .. service */
-enum nz_measure { NZ_CLIENTS, NZ_HOUSEHOLDS, NZ_EVENTS, NZ_UNITS,
-	NZ_NMEASURES };
-#define NZ_RELEASE_NCOLS (2 + NZ_NDIMS + NZ_NMEASURES)
-extern const char *const nz_release_cols[NZ_RELEASE_NCOLS];
-extern const char *const nz_measure_names[NZ_NMEASURES];
-/* A set of strings, each with a dense index in order of addition. */
-typedef struct nz_strset nz_strset;
-nz_strset *nz_strset_new(void);
-long nz_strset_find(const nz_strset *s, const char *key);   /* -1: absent */
-size_t nz_strset_add(nz_strset *s, const char *key, int *added);
-size_t nz_strset_count(const nz_strset *s);
-const char *nz_strset_key(const nz_strset *s, size_t i);
-void nz_strset_free(nz_strset *s);
-/* Estimate and bounds on a true value; high NZ_UNBOUNDED: no upper bound. */
-#define NZ_UNBOUNDED INT64_MAX
-typedef struct nz_bounds {
-	int64_t est, low, high;
-} nz_bounds;
-void nz_bounds_add(nz_bounds *acc, const nz_bounds *b);
-/* ",est,low,high" (high empty when unbounded) */
-void nz_bounds_write(FILE *f, const nz_bounds *b);
-/* "2026Q3": 0, else -1 */
-int nz_period_parse(const char *s, int *year, int *quarter);
-/* An agency code: 2 to 16 of a-z, 0-9 and '-'. */
-int nz_agency_valid(const char *s);
+/* ---- rules.c ---- */
 /* Disclosure rules (pipelines/rules/NAME.json, or a manifest's "rules"). */
 enum nz_rule_kind { NZ_RULE_UNRULED, NZ_RULE_PERSON, NZ_RULE_SUM };
 typedef struct nz_rules {
@@ -510,6 +597,43 @@ typedef struct nz_rules {
 void nz_rules_load(const char *path, nz_rules *rules);
 /* The same from a JSON object read from path (a manifest's "rules"). */
 void nz_rules_parse(const char *path, json_t *obj, nz_rules *rules);
+/* ---- events.c ---- */
+/* Policy events (pipelines/policy-events.csv: date,title,url), sorted by
+ * date, then title, then url, whatever the file's order.  A bad date, an
+ * empty title or an event listed twice exits 1 with file and line. */
+typedef struct nz_event {
+	char *date, *title, *url;  /* date as YYYY-MM-DD */
+	int year, month;
+	long day;                  /* nz_days_from_civil */
+	long line;
+} nz_event;
+nz_event *nz_events_load(const char *path, size_t *count);
+void nz_events_free(nz_event *events, size_t count);
+/* ---- release.c: agency releases as NZCCSS receives them ---- */
+/* Estimate and bounds on a true value; high NZ_UNBOUNDED: no upper bound. */
+#define NZ_UNBOUNDED INT64_MAX
+typedef struct nz_bounds {
+	int64_t est, low, high;
+} nz_bounds;
+void nz_bounds_add(nz_bounds *acc, const nz_bounds *b);
+/* ",est,low,high" (high empty when unbounded) */
+void nz_bounds_write(FILE *f, const nz_bounds *b);
+/* How a reader sees a national figure: a number, a range, or S ("fewer
+ * than 6").  S when the count it rests on is at most NZ_SHOWN_MIN - 1 for
+ * certain (count_high); a number when that count is at least NZ_SHOWN_MIN
+ * for certain and the figure's range low..high is at most max_share
+ * percent of its estimate; otherwise a range.  For a count, the figure is
+ * the count itself (nz_bounds_shown); for a share, count_low..count_high
+ * are its numerator's bounds.  NZ_UNBOUNDED: no upper bound. */
+#define NZ_SHOWN_MIN 6
+#define NZ_MAX_RANGE_SHARE 20.0  /* percent: the default max_share */
+enum nz_shown { NZ_SHOWN_NUMBER, NZ_SHOWN_RANGE, NZ_SHOWN_S };
+extern const char *const nz_shown_names[3];
+enum nz_shown nz_shown(int64_t count_low, int64_t count_high, double low,
+	double high, double est, double max_share);
+enum nz_shown nz_bounds_shown(const nz_bounds *b, double max_share);
+/* An agency code: 2 to 16 of a-z, 0-9 and '-'. */
+int nz_agency_valid(const char *s);
 typedef struct nz_rcell {
 	const char *period;
 	const char *dims;          /* region..service joined by ',' */
@@ -537,17 +661,6 @@ void nz_release_free(nz_release *r);
 nz_release **nz_releases_load(char *const *args, size_t n);
 void nz_releases_free(nz_release **rs, size_t n);
 int nz_release_has_period(const nz_release *r, const char *period);
-/* Policy events (pipelines/policy-events.csv: date,title,url), sorted by
- * date, then title, then url, whatever the file's order.  A bad date, an
- * empty title or an event listed twice exits 1 with file and line. */
-typedef struct nz_event {
-	char *date, *title, *url;  /* date as YYYY-MM-DD */
-	int year, month;
-	long day;                  /* nz_days_from_civil */
-	long line;
-} nz_event;
-nz_event *nz_events_load(const char *path, size_t *count);
-void nz_events_free(nz_event *events, size_t count);
 /* The agency's bounds in a cell: its own, or exact 0s for a region outside
  * its coverage; exits 1 if the cell is missing, naming seen_in. */
 void nz_release_bounds(const nz_release *r, const char *period,
@@ -574,26 +687,22 @@ void nz_cellorder_free(nz_cellorder *o);
 
 /* ---- audit.c: what a release reveals of its suppressed cells ---- */
 /* The model, bounds and relations are described at the top of audit.c.
- * One nz_audit is one group: an agency's cells for one period. */
-#define NZ_AUDIT_NDIMS 9           /* region .. service */
-enum { NZ_AUDIT_CLIENTS, NZ_AUDIT_HOUSEHOLDS, NZ_AUDIT_EVENTS,
-	NZ_AUDIT_UNITS, NZ_AUDIT_NMEASURES };
-extern const char *const nz_audit_dims[NZ_AUDIT_NDIMS];
-extern const char *const nz_audit_measures[NZ_AUDIT_NMEASURES];
+ * One nz_audit is one group: an agency's cells for one period; its
+ * dimensions and measures are those of schema.c. */
 #define NZ_AUDIT_INF ((long)(~0UL >> 1))  /* LONG_MAX: no upper bound */
 #define NZ_AUDIT_MAX_VALUE 1000000000L  /* larger counts are not real */
 /* "(PERIOD, AGENCY, dim=code, ...)", leaving out the "*" dimensions. */
 void nz_audit_label(nz_buf *out, const char *period, const char *agency,
-	const char *const dim[NZ_AUDIT_NDIMS]);
+	const char *const dim[NZ_NDIMS]);
 /* What a measure of a cell holds: a published value, or S.  A primary S
  * hides a value under the threshold; a secondary S hides anything. */
 enum nz_audit_state { NZ_AUDIT_PUBLISHED, NZ_AUDIT_PRIMARY,
 	NZ_AUDIT_SECONDARY };
 typedef struct nz_audit_cell {
-	const char *dim[NZ_AUDIT_NDIMS];      /* a code or "*"; borrowed */
-	long value[NZ_AUDIT_NMEASURES];       /* published value, unless S;
+	const char *dim[NZ_NDIMS];      /* a code or "*"; borrowed */
+	long value[NZ_NMEASURES];       /* published value, unless S;
 	                                       * 0 .. NZ_AUDIT_MAX_VALUE */
-	unsigned char state[NZ_AUDIT_NMEASURES];
+	unsigned char state[NZ_NMEASURES];
 } nz_audit_cell;
 enum nz_audit_status { NZ_AUDIT_OK, NZ_AUDIT_EXPOSED,
 	NZ_AUDIT_INCONSISTENT };

@@ -14,7 +14,6 @@
  * (clients, events, units; households only against the cell's own clients,
  * as a client's modal household may differ between a cell and its margin).
  */
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -23,134 +22,13 @@
 
 #include "nz.h"
 
-const char *const nz_release_cols[NZ_RELEASE_NCOLS] = {
-	"period", "agency", "region", "age_band", "gender", "ethnicity",
-	"household", "income", "housing", "need", "service",
-	"clients", "households", "events", "units",
-};
-
-const char *const nz_measure_names[NZ_NMEASURES] = {
-	"clients", "households", "events", "units",
-};
-
-#define COL_PERIOD 0
-#define COL_AGENCY 1
-#define COL_DIMS 2
-#define COL_MEASURES (COL_DIMS + NZ_NDIMS)
+#define COL_PERIOD NZ_COL_PERIOD
+#define COL_AGENCY NZ_COL_AGENCY
+#define COL_DIMS NZ_COL_DIMS
+#define COL_MEASURES NZ_COL_MEASURES
 #define MEASURE_MAX 1000000000000L /* 10^12: sums of many never overflow */
 
-/* ---- a set of strings, each with a dense index ---- */
-
-struct nz_strset {
-	char **keys;
-	size_t n, cap;
-	size_t *slot;  /* open addressing: index + 1, 0 = empty */
-	size_t nslot;
-};
-
-static size_t
-hash_str(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return (size_t)(h ^ (h >> 32));
-}
-
-nz_strset *
-nz_strset_new(void)
-{
-	nz_strset *s = nz_calloc(1, sizeof *s);
-
-	s->nslot = 64;
-	s->slot = nz_calloc(s->nslot, sizeof *s->slot);
-	return s;
-}
-
-static size_t
-probe(const nz_strset *s, const char *key)
-{
-	size_t i = hash_str(key) & (s->nslot - 1);
-
-	while (s->slot[i] && strcmp(s->keys[s->slot[i] - 1], key) != 0)
-		i = (i + 1) & (s->nslot - 1);
-	return i;
-}
-
-long
-nz_strset_find(const nz_strset *s, const char *key)
-{
-	size_t i = probe(s, key);
-
-	return s->slot[i] ? (long)(s->slot[i] - 1) : -1;
-}
-
-size_t
-nz_strset_add(nz_strset *s, const char *key, int *added)
-{
-	size_t i = probe(s, key), k;
-
-	if (added)
-		*added = !s->slot[i];
-	if (s->slot[i])
-		return s->slot[i] - 1;
-	if (2 * (s->n + 1) > s->nslot) { /* keep the table half empty */
-		free(s->slot);
-		s->nslot *= 2;
-		s->slot = nz_calloc(s->nslot, sizeof *s->slot);
-		for (k = 0; k < s->n; k++)
-			s->slot[probe(s, s->keys[k])] = k + 1;
-		i = probe(s, key);
-	}
-	nz_grow(&s->keys, &s->cap, s->n + 1, sizeof *s->keys);
-	s->keys[s->n] = nz_strdup(key);
-	s->slot[i] = ++s->n;
-	return s->n - 1;
-}
-
-size_t
-nz_strset_count(const nz_strset *s)
-{
-	return s->n;
-}
-
-const char *
-nz_strset_key(const nz_strset *s, size_t i)
-{
-	return s->keys[i];
-}
-
-void
-nz_strset_free(nz_strset *s)
-{
-	size_t i;
-
-	if (!s)
-		return;
-	for (i = 0; i < s->n; i++)
-		free(s->keys[i]);
-	free(s->keys);
-	free(s->slot);
-	free(s);
-}
-
-/* ---- periods and bounds ---- */
-
-int
-nz_period_parse(const char *s, int *year, int *quarter)
-{
-	int i;
-
-	if (strlen(s) != 6 || s[4] != 'Q' || s[5] < '1' || s[5] > '4')
-		return -1;
-	for (i = 0; i < 4; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return -1;
-	*year = atoi(s);
-	*quarter = s[5] - '0';
-	return *year >= 1 ? 0 : -1;
-}
+/* ---- bounds ---- */
 
 void
 nz_bounds_write(FILE *f, const nz_bounds *b)
@@ -158,6 +36,31 @@ nz_bounds_write(FILE *f, const nz_bounds *b)
 	fprintf(f, ",%" PRId64 ",%" PRId64 ",", b->est, b->low);
 	if (b->high != NZ_UNBOUNDED)
 		fprintf(f, "%" PRId64, b->high);
+}
+
+/* The rule every reader of the national figures follows (FORMATS.md,
+ * "Merged cells"): a figure is a number only when what it counts is at
+ * least NZ_SHOWN_MIN for certain and its range is narrow; S only when
+ * what it counts is under NZ_SHOWN_MIN for certain; otherwise a range. */
+const char *const nz_shown_names[3] = {"number", "range", "S"};
+
+enum nz_shown
+nz_shown(int64_t count_low, int64_t count_high, double low, double high,
+	double est, double max_share)
+{
+	if (count_high != NZ_UNBOUNDED && count_high < NZ_SHOWN_MIN)
+		return NZ_SHOWN_S;
+	if (count_low >= NZ_SHOWN_MIN && count_high != NZ_UNBOUNDED &&
+	    (high - low) * 100.0 <= max_share * est)
+		return NZ_SHOWN_NUMBER;
+	return NZ_SHOWN_RANGE;
+}
+
+enum nz_shown
+nz_bounds_shown(const nz_bounds *b, double max_share)
+{
+	return nz_shown(b->low, b->high, (double)b->low, (double)b->high,
+	    (double)b->est, max_share);
 }
 
 void
@@ -168,113 +71,6 @@ nz_bounds_add(nz_bounds *acc, const nz_bounds *b)
 	if (acc->high != NZ_UNBOUNDED)
 		acc->high = b->high == NZ_UNBOUNDED ? NZ_UNBOUNDED :
 		    acc->high + b->high;
-}
-
-/* ---- rules ---- */
-
-static int
-rule_measure(const char *name)
-{
-	int m;
-
-	for (m = 0; m < NZ_NMEASURES; m++)
-		if (strcmp(nz_measure_names[m], name) == 0)
-			return m;
-	return -1;
-}
-
-static _Noreturn void
-rules_error(const char *path, const char *key, const char *msg)
-{
-	nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path, key, 1),
-	    "\"%s\" %s", key, msg);
-}
-
-static long
-rules_int(const char *path, json_t *root, const char *key, long min,
-    long max)
-{
-	json_t *v = json_object_get(root, key);
-
-	if (!v)
-		nz_die(NZ_EXIT_DATA, "%s: missing key \"%s\"", path, key);
-	if (!json_is_integer(v) || json_integer_value(v) < min ||
-	    json_integer_value(v) > max)
-		nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path, key, 1),
-		    "\"%s\" must be an integer from %ld to %ld", key, min,
-		    max);
-	return (long)json_integer_value(v);
-}
-
-static void
-rules_list(const char *path, json_t *root, const char *key,
-    nz_rules *r, enum nz_rule_kind kind)
-{
-	json_t *list = json_object_get(root, key), *v;
-	size_t i;
-	int m;
-
-	if (!list)
-		nz_die(NZ_EXIT_DATA, "%s: missing key \"%s\"", path, key);
-	if (!json_is_array(list))
-		rules_error(path, key, "must be an array of measure names");
-	json_array_foreach(list, i, v) {
-		m = json_is_string(v) ? rule_measure(json_string_value(v)) :
-		    -1;
-		if (m < 0)
-			nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path,
-			    key, 1), "\"%s\": unknown measure %s (expected "
-			    "clients, households, events or units)", key,
-			    json_is_string(v) ? nz_q(json_string_value(v)) :
-			    "(not a string)");
-		if (r->kind[m] != NZ_RULE_UNRULED)
-			nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path,
-			    key, 1), "\"%s\": measure %s is already listed",
-			    key, nz_measure_names[m]);
-		r->kind[m] = kind;
-	}
-}
-
-void
-nz_rules_parse(const char *path, json_t *root, nz_rules *r)
-{
-	json_t *sz;
-	int m;
-
-	memset(r, 0, sizeof *r);
-	snprintf(r->name, sizeof r->name, "%s",
-	    nz_json_str(path, root, "name", NULL));
-	nz_json_str(path, root, "version", NULL);
-	r->threshold = rules_int(path, root, "threshold", 0,
-	    NZ_AUDIT_MAX_VALUE);
-	r->base = rules_int(path, root, "base", 1, NZ_AUDIT_MAX_VALUE);
-	r->sum_min_clients = rules_int(path, root, "sum_min_clients", 0,
-	    NZ_AUDIT_MAX_VALUE);
-	sz = json_object_get(root, "suppress_zero");
-	if (!sz)
-		nz_die(NZ_EXIT_DATA, "%s: missing key \"suppress_zero\"",
-		    path);
-	if (!json_is_boolean(sz))
-		rules_error(path, "suppress_zero", "must be true or false");
-	r->suppress_zero = json_is_true(sz);
-	rules_list(path, root, "person_measures", r, NZ_RULE_PERSON);
-	rules_list(path, root, "sum_measures", r, NZ_RULE_SUM);
-	/* an unlisted measure would be published raw: refuse */
-	for (m = 0; m < NZ_NMEASURES; m++)
-		if (r->kind[m] == NZ_RULE_UNRULED)
-			nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path,
-			    "person_measures", 1), "measure %s is in neither "
-			    "\"person_measures\" nor \"sum_measures\"",
-			    nz_measure_names[m]);
-}
-
-void
-nz_rules_load(const char *path, nz_rules *r)
-{
-	json_t *root = nz_json_load(path);
-
-	nz_rules_parse(path, root, r);
-	nz_json_free(root);
 }
 
 /* ---- the manifest ---- */
@@ -403,7 +199,7 @@ check_dims(const nz_release *r, const nz_row *row)
 				bad = 1;
 		if (bad)
 			nz_dieat(NZ_EXIT_DATA, r->path, row->line, "%s: invalid "
-			    "code %s", nz_release_cols[i], nz_q(s));
+			    "code %s", nz_dims[i - COL_DIMS].name, nz_q(s));
 	}
 	if (strcmp(row->field[COL_DIMS], "*") != 0 && r->regions &&
 	    nz_strset_find(r->regions, row->field[COL_DIMS]) < 0)
@@ -498,13 +294,14 @@ read_cells(nz_release *r, nz_strset *periods)
 {
 	nz_csv *csv = nz_csv_open(r->path, NZ_CSV_CANONICAL);
 	nz_buf key = {0};
+	size_t ncols, cap = 0, i;
+	const char *const *cols = nz_cols(NZ_COLS_RELEASE, &ncols);
 	nz_row *row;
 	nz_rcell *cell;
-	size_t cap = 0;
 	int added;
 
-	nz_csv_expect_header(csv, nz_release_cols, NZ_RELEASE_NCOLS);
-	while (nz_csv_next_n(csv, &row, NZ_RELEASE_NCOLS) == 1) {
+	nz_csv_expect_header(csv, cols, ncols);
+	while (nz_csv_next_n(csv, &row, ncols) == 1) {
 		if (strcmp(row->field[COL_AGENCY], r->agency) != 0)
 			nz_dieat(NZ_EXIT_DATA, r->path, row->line, "agency %s "
 			    "in a release of %s (%s)",
@@ -516,10 +313,11 @@ read_cells(nz_release *r, nz_strset *periods)
 		cell->period = intern_period(r, periods, row);
 		cell->line = row->line;
 		nz_buf_clear(&key);
-		nz_buf_printf(&key, "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s",
-		    cell->period, row->field[2], row->field[3], row->field[4],
-		    row->field[5], row->field[6], row->field[7], row->field[8],
-		    row->field[9], row->field[10]);
+		nz_buf_adds(&key, cell->period);
+		for (i = COL_DIMS; i < COL_MEASURES; i++) {
+			nz_buf_addc(&key, ',');
+			nz_buf_add(&key, row->field[i], row->len[i]);
+		}
 		nz_strset_add(r->index, key.s, &added);
 		if (!added)
 			nz_dieat(NZ_EXIT_DATA, r->path, row->line, "duplicate "
@@ -991,72 +789,4 @@ nz_releases_periods(nz_release *const *rs, size_t n, nz_strset *set,
 	qsort(list, count, sizeof *list, nz_strcmp_ptr);
 	*out = list;
 	return count;
-}
-
-/* ---- policy events ---- */
-
-static int
-cmp_event(const void *a, const void *b)
-{
-	const nz_event *x = a, *y = b;
-	int c = strcmp(x->date, y->date);
-
-	if (!c)
-		c = strcmp(x->title, y->title);
-	return c ? c : strcmp(x->url, y->url);
-}
-
-nz_event *
-nz_events_load(const char *path, size_t *count)
-{
-	static const char *const cols[] = {"date", "title", "url"};
-	nz_csv *csv = nz_csv_open(path, NZ_CSV_CANONICAL);
-	const char *file = nz_csv_name(csv);
-	nz_event *events = NULL;
-	size_t n = 0, cap = 0, i;
-	nz_row *row;
-	int y, m, d;
-
-	nz_csv_expect_header(csv, cols, 3);
-	while (nz_csv_next_n(csv, &row, 3) == 1) {
-		if (nz_parse_iso_date(row->field[0], &y, &m, &d) != 0)
-			nz_dieat(NZ_EXIT_DATA, file, row->line, "invalid date %s: "
-			    "expected a calendar date as YYYY-MM-DD",
-			    nz_q(row->field[0]));
-		if (row->len[1] == 0)
-			nz_dieat(NZ_EXIT_DATA, file, row->line, "empty title");
-		nz_grow(&events, &cap, n + 1, sizeof *events);
-		events[n].date = nz_strdup(row->field[0]);
-		events[n].title = nz_strdup(row->field[1]);
-		events[n].url = nz_strdup(row->field[2]);
-		events[n].year = y;
-		events[n].month = m;
-		events[n].day = nz_days_from_civil(y, m, d);
-		events[n].line = row->line;
-		n++;
-	}
-	if (n)
-		qsort(events, n, sizeof *events, cmp_event);
-	for (i = 1; i < n; i++)
-		if (cmp_event(&events[i - 1], &events[i]) == 0) {
-			long a = events[i - 1].line, b = events[i].line;
-			nz_dieat(NZ_EXIT_DATA, file, a > b ? a : b,
-			    "the event of line %ld again", a < b ? a : b);
-		}
-	nz_csv_close(csv);
-	*count = n;
-	return events;
-}
-
-void
-nz_events_free(nz_event *events, size_t count)
-{
-	size_t i;
-
-	for (i = 0; i < count; i++) {
-		free(events[i].date);
-		free(events[i].title);
-		free(events[i].url);
-	}
-	free(events);
 }

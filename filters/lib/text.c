@@ -1,4 +1,4 @@
-/* text.c: growable strings, UTF-8 checks, trimming, '|' lists. */
+/* text.c: growable strings, UTF-8 checks, trimming. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,55 +177,8 @@ nz_trim_len(char *s, size_t *lenp)
 	return s;
 }
 
-void
-nz_list_each(const char *s, nz_list_fn fn, void *ctx)
-{
-	const char *p = s, *bar;
-
-	for (;;) {
-		bar = strchr(p, '|');
-		fn(p, bar ? (size_t)(bar - p) : strlen(p), ctx);
-		if (!bar)
-			break;
-		p = bar + 1;
-	}
-}
-
 int
 nz_strcmp_ptr(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void
-nz_list_normalise(const char *in, nz_buf *out)
-{
-	char *copy = nz_strdup(in), *p = copy, **vals = NULL;
-	size_t n = 0, cap = 0, i;
-
-	for (;;) {
-		char *bar = strchr(p, '|');
-		if (bar)
-			*bar = '\0';
-		if (*p) {
-			nz_grow(&vals, &cap, n + 1, sizeof *vals);
-			vals[n++] = p;
-		}
-		if (!bar)
-			break;
-		p = bar + 1;
-	}
-	if (n > 1)
-		qsort(vals, n, sizeof *vals, nz_strcmp_ptr);
-	nz_buf_clear(out);
-	nz_buf_add(out, "", 0);
-	for (i = 0; i < n; i++) {
-		if (i > 0 && strcmp(vals[i], vals[i - 1]) == 0)
-			continue;
-		if (out->len)
-			nz_buf_addc(out, '|');
-		nz_buf_adds(out, vals[i]);
-	}
-	free(vals);
-	free(copy);
 }

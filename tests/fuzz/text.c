@@ -4,8 +4,8 @@
  * The input is used whole (nz_utf8_valid, nz_qn) and as a string cut at its
  * first NUL (the rest).  Checks: nz_utf8_valid agrees with iconv's UTF-8
  * decoder, offset of the bad byte included; nz_trim removes exactly the
- * leading and trailing spaces and no-break spaces; nz_list_normalise gives
- * the sorted set of non-empty values and is idempotent; nz_qn writes what
+ * leading and trailing spaces and no-break spaces; nz_list_next gives the
+ * values between the bars, which joined again give the list; nz_qn writes what
  * its comment promises (valid UTF-8, cut on a character boundary) and
  * nothing past its own buffer.
  */
@@ -90,74 +90,26 @@ check_trim(const char *s)
 	free(copy);
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-struct values {
-	char **v;
-	size_t n, cap;
-	size_t total;          /* bytes of all values */
-};
-
-static void
-add_value(const char *val, size_t len, void *ctx)
-{
-	struct values *vs = ctx;
-
-	nz_grow(&vs->v, &vs->cap, vs->n + 1, sizeof *vs->v);
-	vs->v[vs->n++] = nz_strndup(val, len);
-	vs->total += len;
-}
-
-static void
-free_values(struct values *vs)
-{
-	size_t i;
-
-	for (i = 0; i < vs->n; i++)
-		free(vs->v[i]);
-	free(vs->v);
-}
-
 static void
 check_list(const char *s)
 {
-	nz_buf once = {0}, twice = {0};
-	struct values in = {0}, out = {0};
-	size_t i;
+	size_t len = strlen(s), values = 0, bytes = 0;
+	nz_list it = nz_list_of(s, len);
+	nz_buf joined = {0};
 
-	nz_list_each(s, add_value, &in);
-	REQUIRE(in.n >= 1 && in.total + in.n - 1 == strlen(s));
-	nz_list_normalise(s, &once);
-	nz_list_normalise(once.s, &twice);
-	REQUIRE(strcmp(once.s, twice.s) == 0);
-	if (once.len == 0) {
-		for (i = 0; i < in.n; i++)
-			REQUIRE(in.v[i][0] == '\0');
-	} else {
-		/* strictly increasing, no empty values */
-		nz_list_each(once.s, add_value, &out);
-		for (i = 0; i < out.n; i++) {
-			REQUIRE(out.v[i][0] != '\0');
-			REQUIRE(i == 0 || strcmp(out.v[i - 1], out.v[i]) < 0);
-		}
-		/* the same set: every input value is in, every output came in */
-		for (i = 0; i < in.n; i++)
-			REQUIRE(in.v[i][0] == '\0' || bsearch(&in.v[i], out.v,
-			    out.n, sizeof *out.v, cmp_str));
-		REQUIRE(strlen(once.s) <= strlen(s));
-		qsort(in.v, in.n, sizeof *in.v, cmp_str);
-		for (i = 0; i < out.n; i++)
-			REQUIRE(bsearch(&out.v[i], in.v, in.n, sizeof *in.v,
-			    cmp_str));
+	while (nz_list_next(&it)) {
+		REQUIRE(it.val >= s && it.val + it.len <= s + len);
+		REQUIRE(memchr(it.val, '|', it.len) == NULL);
+		if (values++)
+			nz_buf_addc(&joined, '|');
+		nz_buf_add(&joined, it.val, it.len);
+		bytes += it.len;
 	}
-	free_values(&in);
-	free_values(&out);
-	nz_buf_free(&once);
-	nz_buf_free(&twice);
+	/* one value more than bars, and nothing lost or added */
+	REQUIRE(values >= 1 && bytes + values - 1 == len);
+	REQUIRE(joined.len == len &&
+	    (len == 0 || memcmp(joined.s, s, len) == 0));
+	nz_buf_free(&joined);
 }
 
 /* Undo nz_qn's quoting into out: the bytes between the quotes with \xHH

@@ -18,9 +18,9 @@ rules(long threshold, long base, long sum_min_clients)
 	r.base = base;
 	r.sum_min_clients = sum_min_clients;
 	r.suppress_zero = 1;
-	r.kind[NZ_AUDIT_CLIENTS] = r.kind[NZ_AUDIT_HOUSEHOLDS] =
+	r.kind[NZ_CLIENTS] = r.kind[NZ_HOUSEHOLDS] =
 	    NZ_RULE_PERSON;
-	r.kind[NZ_AUDIT_EVENTS] = r.kind[NZ_AUDIT_UNITS] = NZ_RULE_SUM;
+	r.kind[NZ_EVENTS] = r.kind[NZ_UNITS] = NZ_RULE_SUM;
 	return r;
 }
 
@@ -30,7 +30,7 @@ set_dims(nz_audit_cell *c, const char *region, const char *gender,
 {
 	int d;
 
-	for (d = 0; d < NZ_AUDIT_NDIMS; d++)
+	for (d = 0; d < NZ_NDIMS; d++)
 		c->dim[d] = "*";
 	c->dim[0] = region;
 	c->dim[2] = gender;
@@ -61,11 +61,11 @@ table3_cells(nz_audit_cell *cells)
 			nz_audit_cell *cell = &cells[r * 4 + c];
 			long v = table3[r][c];
 			set_dims(cell, rows3[r], cols3[c], "*");
-			cell->value[NZ_AUDIT_CLIENTS] = v;
-			cell->value[NZ_AUDIT_HOUSEHOLDS] = v;
-			cell->value[NZ_AUDIT_EVENTS] = 3 * v;
-			cell->value[NZ_AUDIT_UNITS] = 2 * v;
-			for (m = 0; m < NZ_AUDIT_NMEASURES; m++)
+			cell->value[NZ_CLIENTS] = v;
+			cell->value[NZ_HOUSEHOLDS] = v;
+			cell->value[NZ_EVENTS] = 3 * v;
+			cell->value[NZ_UNITS] = 2 * v;
+			for (m = 0; m < NZ_NMEASURES; m++)
 				cell->state[m] = NZ_AUDIT_PUBLISHED;
 			if (v < 6)
 				cell->state[0] = cell->state[1] =
@@ -98,16 +98,16 @@ exact_table(void)
 	check(a != NULL, "3x3: audit built");
 	/* two equalities per dimension of `*`: 3 rows, 3 columns, 2 totals */
 	check(nz_audit_nrelations(a) == 8, "3x3: 8 relations");
-	check(nz_audit_solve(a, NZ_AUDIT_CLIENTS, out) == 1 &&
+	check(nz_audit_solve(a, NZ_CLIENTS, out) == 1 &&
 	    bound_is(&out[2], 4, 4, NZ_AUDIT_EXPOSED),
 	    "3x3: a single S in its row is 54-20-30 = 4 exactly");
-	check(nz_audit_solve(a, NZ_AUDIT_HOUSEHOLDS, out) == 1 &&
+	check(nz_audit_solve(a, NZ_HOUSEHOLDS, out) == 1 &&
 	    bound_is(&out[2], 4, 4, NZ_AUDIT_EXPOSED),
 	    "3x3: households <= clients = 4, and >= 54-20-30");
-	check(nz_audit_solve(a, NZ_AUDIT_EVENTS, out) == 1 &&
+	check(nz_audit_solve(a, NZ_EVENTS, out) == 1 &&
 	    bound_is(&out[2], 12, 12, NZ_AUDIT_EXPOSED),
 	    "3x3: events 162-60-90 = 12");
-	check(nz_audit_cheapest(a, NZ_AUDIT_CLIENTS, 2) == 0,
+	check(nz_audit_cheapest(a, NZ_CLIENTS, 2) == 0,
 	    "3x3: cheapest for (02,9) is (02,1) = 20 in its row");
 
 	/* (02,1) for the row; (03,1) for column 1; then (03,9) closes the
@@ -123,14 +123,14 @@ exact_table(void)
 	    "3x3: in every measure, and nowhere else");
 	/* x = 4+t, (02,1) = 20-t, (03,1) = 25+t, (03,9) = 30-t; x in 0..5:
 	 * t in -4..1 */
-	check(nz_audit_solve(a, NZ_AUDIT_CLIENTS, out) == 0 &&
+	check(nz_audit_solve(a, NZ_CLIENTS, out) == 0 &&
 	    bound_is(&out[2], 0, 5, NZ_AUDIT_OK) &&
 	    bound_is(&out[0], 19, 24, NZ_AUDIT_OK) &&
 	    bound_is(&out[4], 21, 26, NZ_AUDIT_OK) &&
 	    bound_is(&out[6], 29, 34, NZ_AUDIT_OK),
 	    "3x3: protected: 0..5, 19..24, 21..26, 29..34");
 	/* events: 12+u, 60-u, 75+u, 90-u, all 0..inf: u in -12..60 */
-	check(nz_audit_solve(a, NZ_AUDIT_EVENTS, out) == 0 &&
+	check(nz_audit_solve(a, NZ_EVENTS, out) == 0 &&
 	    bound_is(&out[2], 0, 72, NZ_AUDIT_OK) &&
 	    bound_is(&out[4], 63, 135, NZ_AUDIT_OK),
 	    "3x3: events protected too: 0..72, 63..135");
@@ -179,7 +179,7 @@ sdc_cells(nz_audit_cell *cells)
 			nz_audit_cell *cell = &cells[r * 5 + c];
 			set_dims(cell, sdc_rows[r], sdc_cols[c], "*");
 			/* only clients: the other measures are unknown */
-			for (m = 0; m < NZ_AUDIT_NMEASURES; m++) {
+			for (m = 0; m < NZ_NMEASURES; m++) {
 				cell->value[m] = m == 0 ? sdc_value(r, c) : 0;
 				cell->state[m] = m == 0 ? NZ_AUDIT_PUBLISHED :
 				    NZ_AUDIT_PRIMARY;
@@ -203,11 +203,11 @@ sdc_table(void)
 	size_t stuck;
 	nz_audit *a;
 
-	r.kind[NZ_AUDIT_HOUSEHOLDS] = r.kind[NZ_AUDIT_EVENTS] =
-	    r.kind[NZ_AUDIT_UNITS] = NZ_RULE_UNRULED;
+	r.kind[NZ_HOUSEHOLDS] = r.kind[NZ_EVENTS] =
+	    r.kind[NZ_UNITS] = NZ_RULE_UNRULED;
 	sdc_cells(cells);
 	a = nz_audit_new(&r, cells, 25, NZ_AUDIT_UNBOUNDED_S, NULL);
-	check(nz_audit_solve(a, NZ_AUDIT_CLIENTS, out) == 1 &&
+	check(nz_audit_solve(a, NZ_CLIENTS, out) == 1 &&
 	    bound_is(&out[1], 47, 47, NZ_AUDIT_EXPOSED),
 	    "sdcTable 4x4: w|b is exactly 47 despite 2+ S in every line");
 	/* wa+wc = 94, wa+xa = 120, wc+xc = 69: wa in 25..94 */
@@ -222,7 +222,7 @@ sdc_table(void)
 	    cells[3].state[0] == NZ_AUDIT_SECONDARY,
 	    "sdcTable 4x4: protect suppresses w|d, one cell");
 	/* then wb + wd = 136 */
-	check(nz_audit_solve(a, NZ_AUDIT_CLIENTS, out) == 0 &&
+	check(nz_audit_solve(a, NZ_CLIENTS, out) == 0 &&
 	    bound_is(&out[1], 0, 136, NZ_AUDIT_OK) &&
 	    bound_is(&out[3], 0, 136, NZ_AUDIT_OK),
 	    "sdcTable 4x4: then w|b and w|d lie in 0..136");
@@ -232,7 +232,7 @@ sdc_table(void)
 	sdc_cells(cells);
 	cells[6].state[0] = NZ_AUDIT_SECONDARY;
 	a = nz_audit_new(&r, cells, 25, NZ_AUDIT_UNBOUNDED_S, NULL);
-	check(nz_audit_solve(a, NZ_AUDIT_CLIENTS, out) == 0 &&
+	check(nz_audit_solve(a, NZ_CLIENTS, out) == 0 &&
 	    bound_is(&out[1], 0, 141, NZ_AUDIT_OK) &&
 	    bound_is(&out[6], 30, 171, NZ_AUDIT_OK),
 	    "sdcTable 4x4 with x|b: w|b 0..141, x|b 30..171");
@@ -325,18 +325,18 @@ in_cell(const struct client *c, int reg, int gen, int need)
 
 static void
 count_cell(const struct client *cl, int n, int reg, int gen, int need,
-    long raw[NZ_AUDIT_NMEASURES])
+    long raw[NZ_NMEASURES])
 {
 	unsigned char seen[64];
 	int i, e;
 
 	memset(seen, 0, sizeof seen);
-	memset(raw, 0, NZ_AUDIT_NMEASURES * sizeof *raw);
+	memset(raw, 0, NZ_NMEASURES * sizeof *raw);
 	for (i = 0; i < n; i++) {
 		if (in_cell(&cl[i], reg, gen, need)) {
-			raw[NZ_AUDIT_CLIENTS]++;
+			raw[NZ_CLIENTS]++;
 			if (!seen[cl[i].household]++)
-				raw[NZ_AUDIT_HOUSEHOLDS]++;
+				raw[NZ_HOUSEHOLDS]++;
 		}
 		/* events by their own region and needs, the client's gender */
 		for (e = 0; e < cl[i].nev; e++) {
@@ -344,8 +344,8 @@ count_cell(const struct client *cl, int n, int reg, int gen, int need,
 			    (gen >= 0 && cl[i].gender != gen) ||
 			    (need >= 0 && !(cl[i].ev_needs[e] >> need & 1)))
 				continue;
-			raw[NZ_AUDIT_EVENTS]++;
-			raw[NZ_AUDIT_UNITS] += cl[i].ev_units[e];
+			raw[NZ_EVENTS]++;
+			raw[NZ_UNITS] += cl[i].ev_units[e];
 		}
 	}
 }
@@ -387,7 +387,7 @@ make_clients(struct client *cl, int n)
 /* region x gender and region x need, all margins: (5*4) + (4*4 + 4) */
 static size_t
 make_release(const struct client *cl, int n, nz_audit_cell *cells,
-    long raw[][NZ_AUDIT_NMEASURES], int rounded)
+    long raw[][NZ_NMEASURES], int rounded)
 {
 	size_t k = 0;
 	int r, g, d, m;
@@ -406,10 +406,10 @@ make_release(const struct client *cl, int n, nz_audit_cell *cells,
 		}
 	}
 	for (k = 0; k < (size_t)(NREG + 1) * (NGEN + 1 + NNEED); k++) {
-		for (m = 0; m < NZ_AUDIT_NMEASURES; m++) {
+		for (m = 0; m < NZ_NMEASURES; m++) {
 			int person = m < 2;
 			int small = person ? raw[k][m] < 6 :
-			    raw[k][NZ_AUDIT_CLIENTS] < 20;
+			    raw[k][NZ_CLIENTS] < 20;
 			cells[k].state[m] = small ? NZ_AUDIT_PRIMARY :
 			    NZ_AUDIT_PUBLISHED;
 			cells[k].value[m] = small ? 0 : rounded ?
@@ -420,14 +420,14 @@ make_release(const struct client *cl, int n, nz_audit_cell *cells,
 }
 
 static int
-holds_truth(nz_audit *a, size_t n, long raw[][NZ_AUDIT_NMEASURES],
+holds_truth(nz_audit *a, size_t n, long raw[][NZ_NMEASURES],
     const nz_audit_cell *cells, int *exposed)
 {
 	nz_audit_bound out[128];
 	size_t i;
 	int m, ok = 1;
 
-	for (m = 0; m < NZ_AUDIT_NMEASURES; m++) {
+	for (m = 0; m < NZ_NMEASURES; m++) {
 		*exposed += (int)nz_audit_solve(a, m, out);
 		for (i = 0; i < n; i++) {
 			if (cells[i].state[m] == NZ_AUDIT_PUBLISHED)
@@ -436,7 +436,7 @@ holds_truth(nz_audit *a, size_t n, long raw[][NZ_AUDIT_NMEASURES],
 			    raw[i][m] < out[i].low || raw[i][m] > out[i].high) {
 				printf("# trial cell %zu %s: true %ld, interval "
 				    "%ld..%ld status %d\n", i,
-				    nz_audit_measures[m], raw[i][m], out[i].low,
+				    nz_measure_names[m], raw[i][m], out[i].low,
 				    out[i].high, out[i].status);
 				ok = 0;
 			}
@@ -451,7 +451,7 @@ random_tables(int rounded, const char *label)
 	nz_rules r = rules(6, rounded ? 3 : 1, 20);
 	struct client cl[120];
 	nz_audit_cell cells[128];
-	long raw[128][NZ_AUDIT_NMEASURES];
+	long raw[128][NZ_NMEASURES];
 	int trial, truth = 1, protect_ok = 1, exposed = 0, after = 0;
 	char what[160];
 	size_t n;

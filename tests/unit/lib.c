@@ -196,10 +196,26 @@ text(void)
 
 	check(strcmp(nz_trim(s1), "Māori") == 0 && strcmp(nz_trim(s2), "x") == 0 &&
 	    strcmp(nz_trim(s3), "") == 0, "trim spaces, tabs, no-break spaces");
-	nz_list_normalise("need|food||food|debt", &b);
-	check(strcmp(b.s, "debt|food|need") == 0, "list sorted, deduped");
-	nz_list_normalise("", &b);
-	check(strcmp(b.s, "") == 0, "empty list stays empty");
+	{
+		const char *list = "need|food||debt";
+		nz_list it = nz_list_of(list, strlen(list));
+		nz_buf_clear(&b);
+		while (nz_list_next(&it))
+			nz_buf_printf(&b, "[%.*s]", (int)it.len, it.val);
+		check(strcmp(b.s, "[need][food][][debt]") == 0,
+		    "list values in order, the empty one too");
+		it = nz_list_of("", 0);
+		nz_buf_clear(&b);
+		while (nz_list_next(&it))
+			nz_buf_printf(&b, "[%.*s]", (int)it.len, it.val);
+		check(strcmp(b.s, "[]") == 0, "an empty list is one empty value");
+		it = nz_list_of("a|b|", 4);
+		nz_buf_clear(&b);
+		while (nz_list_next(&it))
+			nz_buf_printf(&b, "[%.*s]", (int)it.len, it.val);
+		check(strcmp(b.s, "[a][b][]") == 0, "a trailing bar ends in an "
+		    "empty value");
+	}
 	nz_buf_free(&b);
 	check(nz_utf8_valid("Māori ʤ 😀", strlen("Māori ʤ 😀"), &bad) &&
 	    !nz_utf8_valid("\xC0\xAF", 2, &bad) &&
