@@ -45,7 +45,7 @@ for f in filters/*.c; do
 	bucket)
 		full bucket "$d/mapped.csv"
 		full bucket --stats /dev/full "$d/mapped.csv"
-		full bucket --from 2030Q1 --rejects /dev/full "$d/mapped.csv" ;;
+		full bucket --export-date 2000-01-01 --rejects /dev/full "$d/mapped.csv" ;;
 	aggregate)
 		full aggregate --profile "$work/profile.json" "$d/bucketed.csv"
 		full aggregate --stats /dev/full "$d/bucketed.csv" ;;
