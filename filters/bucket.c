@@ -56,6 +56,7 @@ struct run {
 	long rows_read, rows_written, future, held_back, age_not_stated;
 	long held_quarter[MAX_HELD], held_count[MAX_HELD];
 	size_t nheld;
+	char last_date[11];        /* the latest event not in the future */
 	int progress, header_done;
 };
 
@@ -224,6 +225,8 @@ bucket_row(struct run *run, const char *input, const nz_row *row)
 			reject_future(run, row->line, date, row->len[COL_DATE]);
 			return;
 		}
+		if (memcmp(date, run->last_date, 10) > 0)
+			memcpy(run->last_date, date, 10);
 		if (quarter > run->w.through) {
 			hold_back(run, quarter, input, row->line);
 			return;
@@ -339,6 +342,28 @@ write_stats(const struct run *run, const char *path)
 	if (run->w.export_date[0])
 		json_object_set_new(stats, "window", window_json(&run->w));
 	nz_json_write(path, stats);
+}
+
+/* An export date well after the last event may be a wrong one, which
+ * would make a partial quarter look complete: say so. */
+#define QUIET_DAYS 31
+
+static void
+warn_gap(const struct run *run)
+{
+	int y, m, d;
+	long gap;
+
+	if (!run->w.export_date[0] || !run->last_date[0])
+		return;
+	nz_parse_iso_date(run->w.export_date, &y, &m, &d);
+	gap = nz_days_from_civil(y, m, d);
+	nz_parse_iso_date(run->last_date, &y, &m, &d);
+	gap -= nz_days_from_civil(y, m, d);
+	if (gap > QUIET_DAYS)
+		nz_warn("the last event is dated %s, %ld days before the export "
+		    "date %s: if that date is wrong, a partial quarter may "
+		    "look complete", run->last_date, gap, run->w.export_date);
 }
 
 /* ---- the window ---- */
@@ -510,6 +535,7 @@ main(int argc, char **argv)
 		nz_warn("%ld of %ld rows rejected: future %ld (dated after "
 		    "the export date, %s)", run.future, run.rows_read,
 		    run.future, run.w.export_date);
+	warn_gap(&run);
 	if (run.held_back) {
 		char q[NZ_PERIOD_BUF];
 
