@@ -234,10 +234,14 @@ plan_quarters(struct split *sp)
 		nz_usage_error("FROM %s is before %s, the first quarter "
 		    "released from %s: a released series only grows forward",
 		    c, a, sp->state->dir);
-	if (sp->r0 >= 0 && sp->from > sp->r1 + 1)
-		nz_usage_error("FROM %s would leave the quarters after %s, the "
-		    "last released from %s, never released", c, b,
-		    sp->state->dir);
+	if (sp->r0 >= 0 && sp->from > sp->r1 + 1) {
+		nz_period_name(sp->r1 + 1, a);
+		nz_period_name(sp->from - 1, b);
+		nz_usage_error("FROM %s would leave %s%s%s never released, "
+		    "between the quarters released from %s and FROM", c, a,
+		    sp->from - 1 > sp->r1 + 1 ? " to " : "",
+		    sp->from - 1 > sp->r1 + 1 ? b : "", sp->state->dir);
+	}
 	nz_period_name(sp->through, a);
 	if (sp->r1 >= 0 && sp->through >= 0 && sp->through < sp->r1)
 		nz_die(NZ_EXIT_DATA, "THROUGH %s is before %s, already released "
@@ -463,14 +467,16 @@ tell_late(const struct split *sp)
 	for (i = 0; sp->r0 >= 0 && i <= sp->r1 - sp->r0; i++)
 		withdrawn += sp->withdrawn[i];
 	if (sp->late_rows)
-		nz_warn("%ld events of released quarters are not among their "
+		nz_warn("%ld event%s of released quarters %s not among their "
 		    "frozen events (late, or changed since): counted in "
 		    "--stats, not released; a released quarter is final",
-		    sp->late_rows);
+		    sp->late_rows, sp->late_rows == 1 ? "" : "s",
+		    sp->late_rows == 1 ? "is" : "are");
 	if (withdrawn)
-		nz_warn("%ld frozen events of released quarters are no longer "
+		nz_warn("%ld frozen event%s of released quarters %s no longer "
 		    "in the export (deleted, or changed since): the frozen "
-		    "ones stay", withdrawn);
+		    "ones stay", withdrawn, withdrawn == 1 ? "" : "s",
+		    withdrawn == 1 ? "is" : "are");
 }
 
 static void
@@ -702,11 +708,12 @@ assemble(const struct opts *o)
 	printf("%s\n", release_header);
 	fprintf(secondary, "%s\n", cell_header);
 	base = p.state ? p.generation : 0;
+	if (p.state)
+		s = open_planned_state(&p, &kept);
 	if (base > 0) {
 		char *file[NZ_STATE_FILES];
 		int f;
 
-		s = open_planned_state(&p, &kept);
 		nz_state_check_generation(s, base);
 		for (f = 0; f < NZ_STATE_FILES; f++) {
 			file[f] = nz_state_release_file(s->dir, base,
@@ -760,9 +767,10 @@ check_release(const struct opts *o, const nz_state *s, long base,
 	json_t *m = nz_json_load(o->manifest);
 	size_t len, blen;
 	char *text, *btext, *path;
+	const char *named = json_string_value(json_object_get(json_object_get(
+	    m, "release"), "sha256"));
 
-	if (!json_equal(json_object_get(json_object_get(m, "release"),
-	    "sha256"), json_string(sha)))
+	if (!named || strcmp(named, sha) != 0)
 		nz_die(NZ_EXIT_DATA, "%s does not describe %s (its sha256 "
 		    "differs)", o->manifest, o->release);
 	nz_json_free(m);
@@ -791,7 +799,7 @@ next_state(const struct plan *p, const nz_state *s, json_t *files,
 
 	json_object_update(gen, files);
 	json_array_append_new(gens, gen);
-	return json_pack("{s:i,s:s,s:O,s:o,s:O,s:o}", "format", 1,
+	return json_pack("{s:i,s:s,s:O,s:o,s:o,s:o}", "format", 1,
 	    "agency", p->agency, "made_with", s->root ? s->made_with : p->made,
 	    "quarters", quarter_run(s->first >= 0 ? s->first : p->first,
 	    p->last), "events", events, "generations", gens);
@@ -816,14 +824,21 @@ commit(const struct opts *o)
 	s = open_planned_state(&p, &kept);
 	if (nz_sha256_file(o->release, sha) < 0)
 		nz_die(NZ_EXIT_DATA, "%s: %s", o->release, strerror(errno));
-	if (kept || p.first > p.last) {
-		/* kept by this build already, or nothing new: the state's
-		 * last release must be this one */
-		if (s->ngen == 0 ? p.first <= p.last :
-		    strcmp(s->gen[s->ngen - 1].sha256[NZ_STATE_RELEASE], sha))
-			nz_die(NZ_EXIT_DATA, "%s is not the release %s keeps "
-			    "last, though this build releases nothing new",
-			    o->release, p.state);
+	if (kept) {
+		/* a commit from the same base: this one, or another build's */
+		if (strcmp(s->gen[s->ngen - 1].sha256[NZ_STATE_RELEASE], sha))
+			nz_die(NZ_EXIT_DATA, "%s already keeps release %zu, made "
+			    "since this build read it, and %s is not that "
+			    "release: build again from the split (remove "
+			    "new-events.csv in the build's folder)", p.state,
+			    s->ngen, o->release);
+	} else if (p.first > p.last) {
+		/* nothing new: the release is the last one kept */
+		if (s->ngen && strcmp(s->gen[s->ngen - 1].sha256[
+		    NZ_STATE_RELEASE], sha))
+			nz_die(NZ_EXIT_DATA, "%s releases no new quarter, but it "
+			    "is not the release %s keeps last", o->release,
+			    p.state);
 	} else {
 		check_release(o, s, p.generation, sha);
 		files = nz_state_keep_release(p.state, p.generation + 1,
@@ -843,8 +858,9 @@ commit(const struct opts *o)
 		json_decref(root);
 		nz_period_name(p.first, first);
 		nz_period_name(p.last, last);
-		fprintf(stderr, "%s: %s to %s released and kept in %s as "
-		    "release %ld: back the folder up\n", nz_prog, first, last,
+		fprintf(stderr, "%s: %s%s%s released and kept in %s as release "
+		    "%ld: back the folder up\n", nz_prog, first, p.first <
+		    p.last ? " to " : "", p.first < p.last ? last : "",
 		    p.state, p.generation + 1);
 	}
 	nz_state_free(s);

@@ -275,9 +275,9 @@ nz_state_check(const char *path, const char *sha256, const char *what)
 		    strerror(errno ? errno : EIO), what);
 	if (strcmp(got, sha256) != 0)
 		nz_die(NZ_EXIT_DATA, "%s: its sha256 is %s, but state.json "
-		    "recorded %s: %s has changed since it was kept; restore "
-		    "the state folder from its backup", path, got, sha256,
-		    what);
+		    "recorded %s: it has changed since it was kept (%s); "
+		    "restore the state folder from its backup", path, got,
+		    sha256, what);
 }
 
 /* ---- writing ---- */
