@@ -201,6 +201,18 @@ struct split {
 	long after_through, history_written;
 };
 
+/* a quarter in a JSON file another step wrote */
+static long
+json_quarter(const char *path, json_t *obj, const char *key)
+{
+	long q;
+
+	if (nz_period_parse_index(nz_json_str(path, obj, key, NULL), &q) < 0)
+		nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path, key, 1),
+		    "\"%s\" must be a quarter YYYYQn", key);
+	return q;
+}
+
 static void
 load_window(struct split *sp, const char *path)
 {
@@ -209,8 +221,7 @@ load_window(struct split *sp, const char *path)
 	if (!json_is_object(w))
 		nz_die(NZ_EXIT_DATA, "%s: no \"window\": bucket ran without the "
 		    "date the export was taken (bucket --export-date)", path);
-	sp->through = nz_period_opt("THROUGH", nz_json_str(path, w, "through",
-	    NULL));
+	sp->through = json_quarter(path, w, "through");
 	nz_json_str(path, w, "export_date", NULL);
 	sp->window = json_deep_copy(w);
 	nz_hold(sp->window);
@@ -576,10 +587,8 @@ load_plan(const char *path, struct plan *p)
 	p->first = 0;
 	p->last = -1;
 	if (json_is_object(v)) {
-		p->first = nz_period_opt("new", nz_json_str(path, v, "first",
-		    NULL));
-		p->last = nz_period_opt("new", nz_json_str(path, v, "last",
-		    NULL));
+		p->first = json_quarter(path, v, "first");
+		p->last = json_quarter(path, v, "last");
 	}
 	if (p->generation < 0 || (p->state && !json_is_object(p->made)))
 		nz_die(NZ_EXIT_DATA, "%s: a damaged plan", path);
