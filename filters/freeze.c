@@ -29,7 +29,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
@@ -101,26 +100,15 @@ usage(void)
 	exit(NZ_EXIT_OK);
 }
 
-/* ---- the frozen events of released quarters, as a multiset ---- */
+/* ---- the frozen events of released quarters ---- */
 
-/* A bucketed row is one 64-bit SipHash of its fields, so the frozen rows
- * of millions of events take 16 bytes each.  Two different rows sharing a
- * hash (about 1 in 10^7 at a few million rows) can only hide a late row
- * from the count: the frozen events are what is used either way. */
-struct frozen_entry {
-	uint64_t hash;
-	uint32_t count;
-	uint32_t quarter;      /* offset from the first released quarter */
-};
-
-struct frozen {
-	struct frozen_entry *slot;
-	size_t nslot, n;
-	nz_buf row;            /* the row being hashed */
-};
-
+/* A bucketed row as one 64-bit SipHash of its fields: the frozen rows of
+ * millions of events take 16 bytes each in an nz_bag.  Two different rows
+ * sharing a hash (about 1 in 10^7 at a few million rows) can only hide a
+ * late row from the count: the frozen events are what is used either
+ * way. */
 static uint64_t
-row_hash(struct frozen *f, const nz_row *row)
+row_hash(nz_buf *text, const nz_row *row)
 {
 	/* not a secret: one fixed key, so that equal rows hash equal */
 	static const unsigned char key[crypto_shorthash_KEYBYTES];
@@ -128,59 +116,15 @@ row_hash(struct frozen *f, const nz_row *row)
 	uint64_t h;
 	size_t i;
 
-	nz_buf_clear(&f->row);
+	nz_buf_clear(text);
 	for (i = 0; i < row->nfields; i++) {
-		nz_buf_add(&f->row, row->field[i], row->len[i]);
-		nz_buf_addc(&f->row, '\0');   /* no field holds a NUL */
+		nz_buf_add(text, row->field[i], row->len[i]);
+		nz_buf_addc(text, '\0');     /* no field holds a NUL */
 	}
-	crypto_shorthash(out, (const unsigned char *)f->row.s, f->row.len,
-	    key);
+	crypto_shorthash(out, (const unsigned char *)(text->s ? text->s : ""),
+	    text->len, key);
 	memcpy(&h, out, sizeof h);
-	return h | 1;          /* never 0: an empty slot is all zeros */
-}
-
-static struct frozen_entry *
-frozen_find(const struct frozen *f, uint64_t hash)
-{
-	size_t at;
-
-	if (!f->nslot)
-		return NULL;
-	for (at = hash & (f->nslot - 1); f->slot[at].hash;
-	    at = (at + 1) & (f->nslot - 1))
-		if (f->slot[at].hash == hash)
-			return &f->slot[at];
-	return NULL;
-}
-
-static void
-frozen_add(struct frozen *f, uint64_t hash, uint32_t quarter)
-{
-	struct frozen_entry *e, *old = f->slot;
-	size_t i, n = f->nslot, at;
-
-	if ((e = frozen_find(f, hash)) != NULL) {
-		e->count++;
-		return;
-	}
-	if (2 * (f->n + 1) > f->nslot) {
-		f->nslot = f->nslot ? 2 * f->nslot : 4096;
-		f->slot = nz_calloc(f->nslot, sizeof *f->slot);
-		for (i = 0; i < n; i++) {
-			if (!old[i].hash)
-				continue;
-			for (at = old[i].hash & (f->nslot - 1); f->slot[at].hash;
-			    at = (at + 1) & (f->nslot - 1))
-				;
-			f->slot[at] = old[i];
-		}
-		free(old);
-	}
-	for (at = hash & (f->nslot - 1); f->slot[at].hash;
-	    at = (at + 1) & (f->nslot - 1))
-		;
-	f->slot[at] = (struct frozen_entry){hash, 1, quarter};
-	f->n++;
+	return h;
 }
 
 /* ---- split ---- */
@@ -194,7 +138,8 @@ struct split {
 	long r0, r1;               /* released quarters; -1 none */
 	long n0;                   /* first quarter new now; -1 first seen */
 	long first_new, last_new;  /* quarters with new rows; -1 none */
-	struct frozen frozen;
+	nz_bag *frozen;            /* the released quarters' rows */
+	nz_buf row;                /* the row being hashed */
 	long *late, *withdrawn;    /* per released quarter */
 	FILE *history;
 	long rows_read, rows_written, before_from, released, late_rows;
@@ -312,7 +257,7 @@ load_frozen(struct split *sp)
 				nz_dieat(NZ_EXIT_DATA, path, row->line, "an "
 				    "event of %s among the frozen events of %s",
 				    nz_q(row->field[1]), name);
-			frozen_add(&sp->frozen, row_hash(&sp->frozen, row),
+			nz_bag_add(sp->frozen, row_hash(&sp->row, row),
 			    (uint32_t)(q - sp->r0));
 			write_history(sp, row);
 		}
@@ -328,16 +273,21 @@ load_frozen(struct split *sp)
 static void
 match_released(struct split *sp, const nz_row *row, long q)
 {
-	struct frozen_entry *e = frozen_find(&sp->frozen,
-	    row_hash(&sp->frozen, row));
-
-	if (e && e->count) {
-		e->count--;
+	if (nz_bag_take(sp->frozen, row_hash(&sp->row, row))) {
 		sp->released++;
 	} else {
 		sp->late[q - sp->r0]++;
 		sp->late_rows++;
 	}
+}
+
+/* what is left of the frozen rows was not in the export */
+static void
+count_withdrawn(uint32_t quarter, uint32_t count, void *ctx)
+{
+	long *withdrawn = ctx;
+
+	withdrawn[quarter] += count;
 }
 
 static void
@@ -403,18 +353,6 @@ check_stale(const struct split *sp, long first, long last)
 	    sp->last_new >= 0 ? "." : "");
 }
 
-static json_t *
-quarter_run(long first, long last)
-{
-	char a[NZ_PERIOD_BUF], b[NZ_PERIOD_BUF];
-
-	if (first > last)
-		return json_null();
-	nz_period_name(first, a);
-	nz_period_name(last, b);
-	return json_pack("{s:s,s:s}", "first", a, "last", b);
-}
-
 /* {"YYYYQn": n} of the released quarters with a count */
 static json_t *
 by_quarter(const struct split *sp, const long *count)
@@ -460,9 +398,9 @@ write_plan(const struct split *sp, long first, long last)
 	json_object_set_new(plan, "generation",
 	    json_integer(sp->state ? (json_int_t)sp->state->ngen : 0));
 	json_object_set_new(plan, "agency", json_string(sp->agency));
-	json_object_set_new(plan, "released", quarter_run(sp->r0 >= 0 ?
+	json_object_set_new(plan, "released", nz_period_run(sp->r0 >= 0 ?
 	    sp->r0 : 0, sp->r1));
-	json_object_set_new(plan, "new", quarter_run(first, last));
+	json_object_set_new(plan, "new", nz_period_run(first, last));
 	json_object_set_new(plan, "made_with", sp->made ?
 	    json_incref(sp->made) : json_null());
 	json_object_set_new(st, "plan", plan);
@@ -494,7 +432,7 @@ static void
 split(const struct opts *o)
 {
 	struct split sp = {0};
-	size_t ncols, i;
+	size_t ncols;
 	const char *const *cols = nz_cols(NZ_COLS_BUCKETED, &ncols);
 	const char *file;
 	long first, last;
@@ -504,6 +442,7 @@ split(const struct opts *o)
 	sp.o = o;
 	sp.from = o->from ? nz_period_opt("--from", o->from) : -1;
 	sp.through = sp.first_new = sp.last_new = -1;
+	sp.frozen = nz_bag_new();
 	if (o->window)
 		load_window(&sp, o->window);
 	if (o->state) {
@@ -534,10 +473,7 @@ split(const struct opts *o)
 	while (nz_csv_next_n(csv, &row, ncols) == 1)
 		split_row(&sp, row, file);
 	nz_csv_close(csv);
-	for (i = 0; i < sp.frozen.nslot; i++)
-		if (sp.frozen.slot[i].count)
-			sp.withdrawn[sp.frozen.slot[i].quarter] +=
-			    sp.frozen.slot[i].count;
+	nz_bag_left(sp.frozen, count_withdrawn, sp.withdrawn);
 
 	new_quarters(&sp, &first, &last);
 	check_stale(&sp, first, last);
@@ -545,8 +481,8 @@ split(const struct opts *o)
 	if (o->stats)
 		write_plan(&sp, first, last);
 	tell_late(&sp);
-	free(sp.frozen.slot);
-	nz_buf_free(&sp.frozen.row);
+	nz_bag_free(sp.frozen);
+	nz_buf_free(&sp.row);
 	free(sp.late);
 	free(sp.withdrawn);
 	nz_drop(sp.window);
@@ -592,24 +528,6 @@ load_plan(const char *path, struct plan *p)
 	}
 	if (p->generation < 0 || (p->state && !json_is_object(p->made)))
 		nz_die(NZ_EXIT_DATA, "%s: a damaged plan", path);
-}
-
-/* The state as the split saw it, or one generation on that this very
- * build kept (a commit done, then the build stopped before its end). */
-static nz_state *
-open_planned_state(const struct plan *p, int *kept)
-{
-	nz_state *s = nz_state_open(p->state);
-	long now = (long)s->ngen;
-
-	*kept = now == p->generation + 1 &&
-	    s->gen[now - 1].base == p->generation;
-	if (now != p->generation && !*kept)
-		nz_die(NZ_EXIT_DATA, "%s has changed since this build read it "
-		    "(release %ld then, %ld now): build again from the split "
-		    "(remove new-events.csv in the build's folder)", p->state,
-		    p->generation, now);
-	return s;
 }
 
 /* ---- assemble ---- */
@@ -718,7 +636,7 @@ assemble(const struct opts *o)
 	fprintf(secondary, "%s\n", cell_header);
 	base = p.state ? p.generation : 0;
 	if (p.state)
-		s = open_planned_state(&p, &kept);
+		s = nz_state_open_at(p.state, p.generation, &kept);
 	if (base > 0) {
 		char *file[NZ_STATE_FILES];
 		int f;
@@ -767,104 +685,18 @@ assemble(const struct opts *o)
 
 /* ---- commit ---- */
 
-/* The release kept must be the one the manifest describes, and must carry
- * the base release's rows first, byte for byte. */
-static void
-check_release(const struct opts *o, const nz_state *s, long base,
-    const char *sha)
-{
-	json_t *m = nz_json_load(o->manifest);
-	size_t len, blen;
-	char *text, *btext, *path;
-	const char *named = json_string_value(json_object_get(json_object_get(
-	    m, "release"), "sha256"));
-
-	if (!named || strcmp(named, sha) != 0)
-		nz_die(NZ_EXIT_DATA, "%s does not describe %s (its sha256 "
-		    "differs)", o->manifest, o->release);
-	nz_json_free(m);
-	if (base == 0)
-		return;
-	path = nz_state_release_file(s->dir, base, "release.csv");
-	text = nz_slurp(o->release, &len);
-	btext = nz_slurp(path, &blen);
-	if (!text || !btext || blen > len || memcmp(text, btext, blen) != 0)
-		nz_die(NZ_EXIT_DATA, "%s does not carry the quarters released "
-		    "before byte for byte (%s): not kept", o->release, path);
-	free(text);
-	free(btext);
-	free(path);
-}
-
-static json_t *
-next_state(const struct plan *p, const nz_state *s, json_t *files,
-    json_t *events)
-{
-	json_t *gens = s->root ? json_deep_copy(json_object_get(s->root,
-	    "generations")) : json_array();
-	json_t *gen = json_pack("{s:I,s:I,s:o}", "generation",
-	    (json_int_t)p->generation + 1, "base", (json_int_t)p->generation,
-	    "new", quarter_run(p->first, p->last));
-
-	json_object_update(gen, files);
-	json_array_append_new(gens, gen);
-	return json_pack("{s:i,s:s,s:O,s:o,s:o,s:o}", "format", 1,
-	    "agency", p->agency, "made_with", s->root ? s->made_with : p->made,
-	    "quarters", quarter_run(s->first >= 0 ? s->first : p->first,
-	    p->last), "events", events, "generations", gens);
-}
-
 static void
 commit(const struct opts *o)
 {
 	struct plan p = {0};
-	nz_state *s;
-	json_t *files, *events, *root;
-	char sha[65], first[NZ_PERIOD_BUF], last[NZ_PERIOD_BUF];
-	int kept;
+	char first[NZ_PERIOD_BUF], last[NZ_PERIOD_BUF];
+	nz_state_keep k;
 
 	load_plan(o->plan, &p);
-	if (!p.state) {            /* no state folder: nothing is kept */
-		nz_json_free(p.root);
-		return;
-	}
-	nz_state_mkdirs(p.state);
-	nz_state_lock(p.state);
-	s = open_planned_state(&p, &kept);
-	if (nz_sha256_file(o->release, sha) < 0)
-		nz_die(NZ_EXIT_DATA, "%s: %s", o->release, strerror(errno));
-	if (kept) {
-		/* a commit from the same base: this one, or another build's */
-		if (strcmp(s->gen[s->ngen - 1].sha256[NZ_STATE_RELEASE], sha))
-			nz_die(NZ_EXIT_DATA, "%s already keeps release %zu, made "
-			    "since this build read it, and %s is not that "
-			    "release: build again from the split (remove "
-			    "new-events.csv in the build's folder)", p.state,
-			    s->ngen, o->release);
-	} else if (p.first > p.last) {
-		/* nothing new: the release is the last one kept */
-		if (s->ngen && strcmp(s->gen[s->ngen - 1].sha256[
-		    NZ_STATE_RELEASE], sha))
-			nz_die(NZ_EXIT_DATA, "%s releases no new quarter, but it "
-			    "is not the release %s keeps last", o->release,
-			    p.state);
-	} else {
-		check_release(o, s, p.generation, sha);
-		files = nz_state_keep_release(p.state, p.generation + 1,
-		    (const char *const[]){o->release, o->manifest,
-		    o->secondary});
-		events = s->root ? json_deep_copy(json_object_get(s->root,
-		    "events")) : json_object();
-		nz_hold(files);
-		nz_hold(events);
-		nz_state_keep_events(p.state, o->events, p.agency, p.first,
-		    p.last, events);
-		nz_drop(files);
-		nz_drop(events);
-		root = next_state(&p, s, files, events);
-		json_decref(files);
-		nz_state_write(p.state, root);
-		json_decref(root);
+	k = (nz_state_keep){p.state, p.generation, p.agency, p.first, p.last,
+	    p.made, o->events, o->release, o->manifest, o->secondary};
+	/* without a state folder (the sample build) nothing is kept */
+	if (p.state && nz_state_commit(&k)) {
 		nz_period_name(p.first, first);
 		nz_period_name(p.last, last);
 		fprintf(stderr, "%s: %s%s%s released and kept in %s as release "
@@ -872,7 +704,6 @@ commit(const struct opts *o)
 		    p.last ? " to " : "", p.first < p.last ? last : "",
 		    p.state, p.generation + 1);
 	}
-	nz_state_free(s);
 	nz_json_free(p.root);
 }
 

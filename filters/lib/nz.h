@@ -313,6 +313,8 @@ long nz_period_first_day(long index);
 long nz_period_last_day(long index);
 /* Command-line quarter: exits 2 naming the option when malformed. */
 long nz_period_opt(const char *opt, const char *s);
+/* {"first": "YYYYQn", "last": "YYYYQn"}, or null when first > last */
+json_t *nz_period_run(long first, long last);
 
 /* ---- hash.c: the one hash function and hash table ---- */
 /* FNV-1a 64-bit hash of s[0..len). */
@@ -330,6 +332,18 @@ size_t nz_strset_count(const nz_strset *s);
 const char *nz_strset_key(const nz_strset *s, size_t i);
 size_t nz_strset_len(const nz_strset *s, size_t i);
 void nz_strset_free(nz_strset *s);
+
+/* A multiset of 64-bit fingerprints (e.g. of rows), each with a tag given
+ * when first added: 16 bytes a distinct fingerprint. */
+typedef struct nz_bag nz_bag;
+nz_bag *nz_bag_new(void);
+void nz_bag_add(nz_bag *b, uint64_t key, uint32_t tag);
+/* 1 and one fewer of key if the bag holds it, else 0 */
+int nz_bag_take(nz_bag *b, uint64_t key);
+/* fn(tag, count) for every fingerprint left, in no particular order */
+void nz_bag_left(const nz_bag *b, void (*fn)(uint32_t tag, uint32_t count,
+	void *ctx), void *ctx);
+void nz_bag_free(nz_bag *b);
 
 /* ---- schema.c: the cell layout and the contracts' columns ---- */
 /* The dimensions of a cell (DESIGN §3, §4), in column order.  NZ_NDIMS is
@@ -563,6 +577,26 @@ json_t *nz_state_keep_release(const char *dir, long generation,
  * sha256 into events ({"YYYYQn": {"rows", "sha256"}}). */
 void nz_state_keep_events(const char *dir, const char *from,
 	const char *agency, long first, long last, json_t *events);
+/* The state as a build read it (its release GENERATION), or one release
+ * on that a build from the same base kept since (*kept set); else exit 1:
+ * the state changed under the build. */
+nz_state *nz_state_open_at(const char *dir, long generation, int *kept);
+/* What a build releases, for the state to keep. */
+typedef struct nz_state_keep {
+	const char *dir;           /* the state folder */
+	long generation;           /* its release when the build read it */
+	const char *agency;
+	long first, last;          /* the new quarters; first > last: none */
+	json_t *made_with;         /* nz_made_with */
+	const char *events;        /* the new quarters' bucketed events */
+	const char *release, *manifest, *secondary;   /* the build's files */
+} nz_state_keep;
+/* Keep the release as the next generation (locked; state.json renamed
+ * into place last): 1.  Already kept by the same build, or nothing new
+ * and the release the last kept: 0.  Exit 1 when the release does not
+ * carry the last one's rows first, byte for byte, or its manifest does
+ * not name it, or another build kept another release meanwhile. */
+int nz_state_commit(const nz_state_keep *k);
 
 /* ---- made.c: what a release is made with (state.json "made_with") ---- */
 typedef struct nz_made_paths {

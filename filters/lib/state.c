@@ -24,6 +24,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -529,4 +530,120 @@ nz_state_keep_events(const char *dir, const char *from, const char *agency,
 	free(path);
 	free(rows);
 	free(events_dir);
+}
+
+/* ---- the commit ---- */
+
+/* The state as the split saw it, or one generation on that this very
+ * build kept (a commit done, then the build stopped before its end). */
+nz_state *
+nz_state_open_at(const char *dir, long generation, int *kept)
+{
+	nz_state *s = nz_state_open(dir);
+	long now = (long)s->ngen;
+
+	*kept = now == generation + 1 && s->gen[now - 1].base == generation;
+	if (now != generation && !*kept)
+		nz_die(NZ_EXIT_DATA, "%s has changed since this build read it "
+		    "(release %ld then, %ld now): build again from the split "
+		    "(remove new-events.csv in the build's folder)", dir,
+		    generation, now);
+	return s;
+}
+
+/* The release kept must be the one the manifest describes, and must carry
+ * the base release's rows first, byte for byte. */
+static void
+check_release(const nz_state_keep *k, const nz_state *s, const char *sha)
+{
+	json_t *m = nz_json_load(k->manifest);
+	size_t len, blen;
+	char *text, *btext, *path;
+	const char *named = json_string_value(json_object_get(json_object_get(
+	    m, "release"), "sha256"));
+
+	if (!named || strcmp(named, sha) != 0)
+		nz_die(NZ_EXIT_DATA, "%s does not describe %s (its sha256 "
+		    "differs)", k->manifest, k->release);
+	nz_json_free(m);
+	if (k->generation == 0)
+		return;
+	path = nz_state_release_file(s->dir, k->generation, "release.csv");
+	text = nz_slurp(k->release, &len);
+	btext = nz_slurp(path, &blen);
+	if (!text || !btext || blen > len || memcmp(text, btext, blen) != 0)
+		nz_die(NZ_EXIT_DATA, "%s does not carry the quarters released "
+		    "before byte for byte (%s): not kept", k->release, path);
+	free(text);
+	free(btext);
+	free(path);
+}
+
+static json_t *
+next_state(const nz_state_keep *p, const nz_state *s, json_t *files,
+    json_t *events)
+{
+	json_t *gens = s->root ? json_deep_copy(json_object_get(s->root,
+	    "generations")) : json_array();
+	json_t *gen = json_pack("{s:I,s:I,s:o}", "generation",
+	    (json_int_t)p->generation + 1, "base", (json_int_t)p->generation,
+	    "new", nz_period_run(p->first, p->last));
+
+	json_object_update(gen, files);
+	json_array_append_new(gens, gen);
+	return json_pack("{s:i,s:s,s:O,s:o,s:o,s:o}", "format", 1,
+	    "agency", p->agency, "made_with", s->root ? s->made_with : p->made_with,
+	    "quarters", nz_period_run(s->first >= 0 ? s->first : p->first,
+	    p->last), "events", events, "generations", gens);
+}
+
+int
+nz_state_commit(const nz_state_keep *k)
+{
+	nz_state *s;
+	json_t *files, *events, *root;
+	char sha[65];
+	int kept, keep = 0;
+
+	nz_state_mkdirs(k->dir);
+	nz_state_lock(k->dir);
+	s = nz_state_open_at(k->dir, k->generation, &kept);
+	if (nz_sha256_file(k->release, sha) < 0)
+		nz_die(NZ_EXIT_DATA, "%s: %s", k->release, strerror(errno));
+	if (kept) {
+		/* a commit from the same base: this one, or another build's */
+		if (strcmp(s->gen[s->ngen - 1].sha256[NZ_STATE_RELEASE], sha))
+			nz_die(NZ_EXIT_DATA, "%s already keeps release %zu, made "
+			    "since this build read it, and %s is not that "
+			    "release: build again from the split (remove "
+			    "new-events.csv in the build's folder)", k->dir,
+			    s->ngen, k->release);
+	} else if (k->first > k->last) {
+		/* nothing new: the release is the last one kept */
+		if (s->ngen && strcmp(s->gen[s->ngen - 1].sha256[
+		    NZ_STATE_RELEASE], sha))
+			nz_die(NZ_EXIT_DATA, "%s releases no new quarter, but it "
+			    "is not the release %s keeps last", k->release,
+			    k->dir);
+	} else {
+		check_release(k, s, sha);
+		files = nz_state_keep_release(k->dir, k->generation + 1,
+		    (const char *const[]){k->release, k->manifest,
+		    k->secondary});
+		events = s->root ? json_deep_copy(json_object_get(s->root,
+		    "events")) : json_object();
+		nz_hold(files);
+		nz_hold(events);
+		nz_state_keep_events(k->dir, k->events, k->agency, k->first,
+		    k->last, events);
+		nz_drop(files);
+		nz_drop(events);
+		root = next_state(k, s, files, events);
+		json_decref(files);
+		nz_state_write(k->dir, root);   /* the commit */
+		json_decref(root);
+		keep = 1;
+	}
+	nz_state_free(s);
+	return keep;
 }
