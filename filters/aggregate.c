@@ -204,10 +204,10 @@ usage(void)
 "  -r, --regions LIST  coverage as region codes, e.g. 02,13\n"
 "                      (without either, every region is covered)\n"
 "  -H, --history FILE  bucketed events of the quarters before those\n"
-"                      counted (the lookback): read and checked, counted\n"
-"                      in --stats as history_rows_read, never in a cell;\n"
-"                      every one must be of an earlier quarter than every\n"
-"                      counted row\n"
+"                      counted (the lookback): read after the counted\n"
+"                      events and checked, counted in --stats as\n"
+"                      history_rows_read, never in a cell; each must be of\n"
+"                      an earlier quarter than every counted one\n"
 "  -s, --stats FILE    write row accounting as JSON (rows_read =\n"
 "                      rows_counted + rows_rejected, cells_written,\n"
 "                      history_rows_read; warnings: region_outside_area)\n"
@@ -1403,15 +1403,17 @@ main(int argc, char **argv)
 	build_layout(&run.L, used);
 	run.cellbuf = nz_malloc(run.L.ncells * sizeof *run.cellbuf);
 
-	run.history_last = -1;
-	if (history)
-		read_history(&run, history);
 	if (optind == argc)
 		read_input(&run, "-");
 	for (i = optind; i < argc; i++)
 		read_input(&run, argv[i]);
-	if (history)
+	/* after the counted events: in a pipe from 'freeze --split', which
+	 * writes the history as it goes, it is complete by then */
+	run.history_last = -1;
+	if (history) {
+		read_history(&run, history);
 		check_history(&run, history);
+	}
 	cells_written = write_cells(&run);
 	if (stats)
 		write_stats(&run, stats, cells_written);

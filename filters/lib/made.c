@@ -161,6 +161,9 @@ nz_made_with(const nz_made_paths *o, char agency[NZ_AGENCY_MAX + 1])
 	prof = nz_json_load(o->profile);
 	snprintf(agency, NZ_AGENCY_MAX + 1, "%s",
 	    nz_json_str(o->profile, prof, "agency", NULL));
+	/* in the manifest's order; regions come with the region list */
+	json_object_set_new(m, "regions", json_null());
+	json_object_set_new(m, "rules", rules_identity(o->rules));
 	json_object_set_new(m, "code_lists", lists);
 	for (d = 0; d < NZ_NDIMS; d++) {
 		if (!nz_dims[d].codes)
@@ -178,7 +181,6 @@ nz_made_with(const nz_made_paths *o, char agency[NZ_AGENCY_MAX + 1])
 	json_object_set_new(m, "age_bands", list_identity(cl));
 	nz_codes_free(cl);
 	json_object_set_new(m, "table_spec", tables_identity(o->tables));
-	json_object_set_new(m, "rules", rules_identity(o->rules));
 	check_demo_key(m, agency);
 	nz_drop(m);
 	return m;
@@ -273,10 +275,10 @@ nz_made_with_check(const nz_state *s, json_t *now, const char *agency)
 	if (why.len || json_object_size(tl) != json_object_size(nl))
 		nz_die(NZ_EXIT_DATA, "%s: %s to %s were released under other "
 		    "settings, and a released quarter is never released "
-		    "again with other figures.  Changed:%s%s\nA change applies "
+		    "again with other figures.  Changed:%s\nA change applies "
 		    "only to quarters not yet released: build with the "
 		    "settings they were released under, or start a new series "
 		    "(README, \"When something changes\")", s->path, first,
-		    last, why.len ? why.s : "\n  the set of code lists", "");
+		    last, why.len ? why.s : "\n  the set of code lists");
 	nz_buf_free(&why);
 }
