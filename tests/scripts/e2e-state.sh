@@ -86,8 +86,13 @@ rm -rf "$state"
 mv "$work/state1" "$state"
 
 # ---- export 2: taken 2025-10-10, one late record for 2025Q1 ----
-python3 tests/data/tepuna/export.py 1 > "$A/export.csv"   # back, then on
 python3 tests/data/tepuna/export.py 2 > "$A/export.csv"
+# what a commit killed before its state.json leaves: files state.json
+# does not name, which the next commit replaces
+mkdir -p "$state/releases/0002" "$state/releases/0002.tmp"
+echo junk > "$state/releases/0002/release.csv"
+echo junk > "$state/events/2025Q3.csv"
+echo junk > "$state/events/2025Q3.csv.tmp"
 build EXPORT_DATE=2025-10-10 || { fail "second build"; cat "$work/log"; exit 1; }
 [ "$(json "$out/manifest.json" 'd["periods"]')" = "['2025Q1', '2025Q2', '2025Q3']" ] ||
 	fail "second release: periods"
@@ -128,6 +133,15 @@ ls "$state/releases" | tr '\n' ' ' | grep -qx '0001 0002 ' || fail "releases: $(
 cmp -s "$state/releases/0002/release.csv" "$out/release.csv" || fail "kept release"
 cmp -s "$state/releases/0001/release.csv" "$work/release1.csv" || fail "release 1 changed"
 state2=$(state_sum)
+
+# a build stopped after its commit, before its manifest: made again, the
+# commit finds the release kept and the manifest comes back the same
+cp "$out/manifest.json" "$work/manifest2.json"
+rm "$out/manifest.json"
+build EXPORT_DATE=2025-10-10 || { fail "manifest again"; cat "$work/log"; }
+cmp -s "$out/manifest.json" "$work/manifest2.json" || fail "manifest differs"
+[ "$(state_sum)" = "$state2" ] || fail "kept twice"
+grep -q 'released and kept' "$work/log" && fail "kept again"
 
 # a rebuild (the split again) keeps nothing new and changes no byte
 cp "$out/release.csv" "$work/release2.csv"
