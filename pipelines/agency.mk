@@ -5,7 +5,9 @@
 
 AGENCY_DIR ?= sample-data
 KEY_DIR    ?= $(HOME)/.nzccss/keys
-SAMPLE_AGENCIES = $(patsubst sample-data/%/profile.json,%,$(wildcard sample-data/*/profile.json))
+# a sample agency whose folder holds a PENDING file needs a normalise
+# feature not there yet (the file says which): left out of the build
+SAMPLE_AGENCIES = $(filter-out $(patsubst sample-data/%/PENDING,%,$(wildcard sample-data/*/PENDING)),$(patsubst sample-data/%/profile.json,%,$(wildcard sample-data/*/profile.json)))
 
 # What a build releases: complete quarters only (README, "Which quarters
 # a build releases").  EXPORT_DATE is the date the export was taken
