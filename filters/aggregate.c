@@ -146,8 +146,10 @@ struct run {
 	struct period_acc *period;
 	size_t nperiods, period_cap, last_period;
 	long rows_read;
+	long outside_area;             /* rows of a region not covered */
+	long history_read;             /* rows of earlier quarters */
+	long history_last;             /* their latest quarter, -1 none */
 	uint32_t *cellbuf;             /* cells touched by one row/client */
-	const char *coverage_from;     /* where the coverage came from */
 };
 
 /* ---- hashing ---- */
@@ -201,15 +203,25 @@ usage(void)
 "  -p, --profile FILE  agency profile: its \"regions\" are the coverage\n"
 "  -r, --regions LIST  coverage as region codes, e.g. 02,13\n"
 "                      (without either, every region is covered)\n"
+"  -H, --history FILE  bucketed events of the quarters before those\n"
+"                      counted (the lookback): read after the counted\n"
+"                      events and checked, counted in --stats as\n"
+"                      history_rows_read, never in a cell; each must be of\n"
+"                      an earlier quarter than every counted one\n"
 "  -s, --stats FILE    write row accounting as JSON (rows_read =\n"
-"                      rows_counted + rows_rejected, cells_written)\n"
+"                      rows_counted + rows_rejected, cells_written,\n"
+"                      history_rows_read; warnings: region_outside_area)\n"
 "  -h, --help          show this help and exit\n"
 "  -V, --version       show the version and exit\n\n"
 "Cells: for every period and table, every combination of the table's\n"
 "dimension codes (zeros included), and every margin down to the grand\n"
 "total; '*' means all.  A cell shared by tables appears once.  Regions\n"
-"outside the coverage are structural zeros and left out; an event in one\n"
-"is an error.  Rows are sorted by period, then by the dimension columns\n"
+"outside the coverage are structural zeros and left out.  The coverage\n"
+"always holds the region list's not-stated code (99, area outside region\n"
+"or not stated): an event in a region outside the coverage is counted\n"
+"there (the agency's service area: regional totals leave out the few\n"
+"clients it sees from elsewhere), and in --stats as region_outside_area.\n"
+"Rows are sorted by period, then by the dimension columns\n"
 "left to right, '*' first and then codes in code-list order.\n\n"
 "Counting: the single-valued dimensions take each client's modal value\n"
 "in the period (ties: first in code-list order); the multi-valued ones\n"
@@ -324,6 +336,27 @@ coverage_from_list(struct axis *ax, const char *list)
 	free(keep);
 	free(want);
 	free(copy);
+}
+
+/* The coverage always holds the not-stated region (99, "area outside
+ * region or not stated"): a client of the agency from outside its
+ * service area is counted there, not lost and not in a region the agency
+ * does not serve. */
+static void
+cover_outside_area(struct axis *ax)
+{
+	int ns = ax->list->not_stated_index;
+	size_t j;
+
+	if (ax->slot[ns] >= 0)
+		return;
+	ax->n = 0;
+	for (j = 0; j < ax->list->n; j++) {
+		int keep = ax->slot[j] >= 0 || (int)j == ns;
+		ax->slot[j] = keep ? (int)ax->n : -1;
+		if (keep)
+			ax->code[ax->n++] = ax->list->code[j];
+	}
 }
 
 /* "region, age_band, ...": the dimensions a table may use */
@@ -869,11 +902,10 @@ row_dim(struct run *r, const nz_row *row, int d, struct values *val,
 		i = find_code(r, d, s, row->len[dim_col[d]]);
 		if (i < 0)
 			bad_code(file, row->line, d, s, row->len[dim_col[d]], ax);
-		if (ax->slot[i] < 0)
-			nz_dieat(NZ_EXIT_DATA, file, row->line, "region %s is "
-			    "outside the coverage declared by %s; add it to "
-			    "the profile's \"regions\"", nz_q(s),
-			    r->coverage_from);
+		if (ax->slot[i] < 0) {   /* only regions: outside the area */
+			i = ax->list->not_stated_index;
+			r->outside_area++;
+		}
 		val->n[d] = 1;
 		val->v[d][0] = (uint8_t)ax->slot[i];
 		return 0;
@@ -991,6 +1023,72 @@ read_input(struct run *r, const char *path)
 	}
 	nz_progress_end(r->rows_read, progress);
 	nz_csv_close(csv);
+}
+
+/* ---- history: the quarters before those counted ---- */
+
+/* A history row is checked as a counted one is, as far as the lookback
+ * will use it: the agency, the quarter and the client key.  It reaches no
+ * cell. */
+static void
+history_row(struct run *r, const nz_row *row, const char *file)
+{
+	uint8_t key[16];
+	long q;
+
+	if (!r->agency) {
+		if (row->len[C_AGENCY] == 0)
+			nz_dieat(NZ_EXIT_DATA, file, row->line, "empty agency");
+		r->agency = nz_strdup(row->field[C_AGENCY]);
+	} else if (strcmp(r->agency, row->field[C_AGENCY]) != 0) {
+		nz_dieat(NZ_EXIT_DATA, file, row->line, "agency %s differs from "
+		    "%s on earlier rows: aggregate one agency at a time",
+		    nz_q(row->field[C_AGENCY]), nz_q(r->agency));
+	}
+	if (row->len[C_PERIOD] != NZ_PERIOD_LEN ||
+	    nz_period_parse_index(row->field[C_PERIOD], &q) < 0)
+		nz_dieat(NZ_EXIT_DATA, file, row->line, "invalid period %s: "
+		    "expected a calendar quarter YYYYQn",
+		    nz_q(row->field[C_PERIOD]));
+	parse_key(row, key, file);
+	if (q > r->history_last)
+		r->history_last = q;
+}
+
+static void
+read_history(struct run *r, const char *path)
+{
+	nz_csv *csv = nz_csv_open(path, NZ_CSV_CANONICAL);
+	const char *file = nz_csv_name(csv);
+	size_t ncols;
+	const char *const *cols = nz_cols(NZ_COLS_BUCKETED, &ncols);
+	nz_row *row;
+
+	nz_csv_expect_header(csv, cols, ncols);
+	while (nz_csv_next_n(csv, &row, ncols) == 1) {
+		history_row(r, row, file);
+		r->history_read++;
+	}
+	nz_csv_close(csv);
+}
+
+/* History looks back: it must end before the first counted quarter. */
+static void
+check_history(const struct run *r, const char *path)
+{
+	char last[NZ_PERIOD_BUF];
+	size_t i;
+	long q;
+
+	for (i = 0; i < r->nperiods; i++) {
+		nz_period_parse_index(r->period[i].name, &q);
+		if (q <= r->history_last) {
+			nz_period_name(r->history_last, last);
+			nz_die(NZ_EXIT_DATA, "%s: history reaches %s, but %s is "
+			    "counted: history must come before every counted "
+			    "quarter", path, last, r->period[i].name);
+		}
+	}
 }
 
 /* ---- settling each client: modal values and household ---- */
@@ -1188,8 +1286,11 @@ write_stats(const struct run *r, const char *path, long cells_written)
 	json_object_set_new(stats, "rows_counted", json_integer(r->rows_read));
 	json_object_set_new(stats, "rows_rejected", json_integer(0));
 	json_object_set_new(stats, "cells_written", json_integer(cells_written));
+	json_object_set_new(stats, "history_rows_read",
+	    json_integer(r->history_read));
 	json_object_set_new(stats, "rejected", json_object());
-	json_object_set_new(stats, "warnings", json_object());
+	json_object_set_new(stats, "warnings", json_pack("{s:I}",
+	    "region_outside_area", (json_int_t)r->outside_area));
 	nz_json_write(path, stats);
 }
 
@@ -1230,6 +1331,7 @@ main(int argc, char **argv)
 		{"bands", required_argument, NULL, 'b'},
 		{"profile", required_argument, NULL, 'p'},
 		{"regions", required_argument, NULL, 'r'},
+		{"history", required_argument, NULL, 'H'},
 		{"stats", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -1239,19 +1341,27 @@ main(int argc, char **argv)
 	char used[1 << NDIM] = {0};
 	char *tables = NULL, *codes = NULL, *bands = NULL;
 	const char *profile = NULL, *regions = NULL, *stats = NULL;
+	const char *history = NULL;
 	long cells_written;
 	int c, i;
 
 	nz_setprog(argv[0]);
 	hexval_init();
 	find_columns();
-	while ((c = getopt_long(argc, argv, "t:c:b:p:r:s:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:c:b:p:r:H:s:hV", opts,
+	    NULL)) != -1) {
 		switch (c) {
 		case 't': tables = optarg; break;
 		case 'c': codes = optarg; break;
 		case 'b': bands = optarg; break;
 		case 'p': profile = optarg; break;
 		case 'r': regions = optarg; break;
+		case 'H':
+			if (strcmp(optarg, "-") == 0)
+				nz_usage_error("--history needs a file: standard "
+				    "input carries the events to count");
+			history = optarg;
+			break;
 		case 's': stats = nz_side_path("--stats", optarg); break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
@@ -1267,14 +1377,11 @@ main(int argc, char **argv)
 
 	nz_stream_setup();
 	load_axes(&run.L, codes, bands);
-	run.coverage_from = "the code list (every region)";
-	if (profile) {
+	if (profile)
 		coverage_from_profile(&run.L.axis[NZ_DIM_REGION], profile);
-		run.coverage_from = profile;
-	} else if (regions) {
+	else if (regions)
 		coverage_from_list(&run.L.axis[NZ_DIM_REGION], regions);
-		run.coverage_from = "--regions";
-	}
+	cover_outside_area(&run.L.axis[NZ_DIM_REGION]);
 	load_tables(tables, used);
 	build_layout(&run.L, used);
 	run.cellbuf = nz_malloc(run.L.ncells * sizeof *run.cellbuf);
@@ -1283,6 +1390,13 @@ main(int argc, char **argv)
 		read_input(&run, "-");
 	for (i = optind; i < argc; i++)
 		read_input(&run, argv[i]);
+	/* after the counted events: in a pipe from 'freeze --split', which
+	 * writes the history as it goes, it is complete by then */
+	run.history_last = -1;
+	if (history) {
+		read_history(&run, history);
+		check_history(&run, history);
+	}
 	cells_written = write_cells(&run);
 	if (stats)
 		write_stats(&run, stats, cells_written);

@@ -42,16 +42,20 @@ usage(void)
 "  -t, --tables FILE   table spec (default pipelines/tables.json)\n"
 "  -h, --help          show this help and exit\n"
 "  -V, --version       show the version and exit\n\n"
-"Row accounting is checked: every stage must have rows_read =\n"
-"rows_written + rows_rejected (rows_counted for aggregate); each stage\n"
+"Row accounting is checked: every stage must have rows_read + rows_carried\n"
+"= rows_written + rows_rejected + rows_held_back (rows_counted for\n"
+"aggregate; rows_carried and rows_held_back count 0 when absent); each stage\n"
 "must read what the one before wrote (cells_written after aggregate); the\n"
 "last stage must have written the release's rows.  \"suppression\" comes\n"
 "from the last stage that reports it.\n\n"
 "The stages up to aggregate count the agency's raw records: once checked,\n"
 "their counts stay at the agency, and the manifest says \"accounting\":\n"
 "\"checked\" for each (any figure of them beside the release could\n"
-"narrow what it hides).  Counts of cells and of suppressions are sent;\n"
-"a stage's input keeps only its file name.\n\n"
+"narrow what it hides), with only their program, version, step, input\n"
+"and key_fingerprint: no date, no quarter held back, no other text.\n"
+"Counts of cells and of suppressions are sent; a stage's input keeps only\n"
+"its file name.  A key_fingerprint of a public demo key is refused for\n"
+"any agency but the sample agency it belongs to.\n\n"
 "built_at is SOURCE_DATE_EPOCH (seconds since 1970, UTC) when set, else\n"
 "the current time; the Makefile sets it so rebuilds are byte-identical.\n\n"
 "Exit status: 0 success, 1 data or input error, 2 usage error.\n",
@@ -98,6 +102,9 @@ coverage(const struct opts *o, const nz_codes *region)
 		nz_drop(want);
 		nz_drop(copy);
 	}
+	/* 99, outside the area or not stated, is every agency's (aggregate
+	 * counts a client from outside the area there) */
+	keep[region->not_stated_index] = 1;
 	out = json_array();
 	for (i = 0; i < region->n; i++)
 		if (keep[i])
@@ -195,13 +202,18 @@ check_stage(const char *path, json_t *st, long handed_on, const char *prev)
 	long counted = stage_int(path, st, "rows_counted", 0);
 	long written = stage_int(path, st, "rows_written", counted < 0);
 	long cells = stage_int(path, st, "cells_written", 0);
+	long held = stage_int(path, st, "rows_held_back", 0);
+	long carried = stage_int(path, st, "rows_carried", 0);
 	long kept = counted >= 0 ? counted : written;
 
-	if (read != kept + rejected)
-		nz_die(NZ_EXIT_DATA, "%s: stage %s loses rows: rows_read %ld != "
-		    "%s %ld + rows_rejected %ld", path, nz_q(name), read,
+	held = held < 0 ? 0 : held;
+	carried = carried < 0 ? 0 : carried;
+	if (read + carried != kept + rejected + held)
+		nz_die(NZ_EXIT_DATA, "%s: stage %s loses rows: rows_read %ld + "
+		    "rows_carried %ld != %s %ld + rows_rejected %ld + "
+		    "rows_held_back %ld", path, nz_q(name), read, carried,
 		    counted >= 0 ? "rows_counted" : "rows_written", kept,
-		    rejected);
+		    rejected, held);
 	if (handed_on >= 0 && read != handed_on)
 		nz_die(NZ_EXIT_DATA, "%s: stage %s read %ld rows, but stage %s "
 		    "before it wrote %ld", path, nz_q(name), read, nz_q(prev),
@@ -222,6 +234,22 @@ check_stage(const char *path, json_t *st, long handed_on, const char *prev)
  * exact --stats files stay at the agency.  cells_written and every count
  * of the later stages (cells, suppressions) are what the release shows
  * anyway, so they stay exact. */
+/* What a stage that counts events may send besides "accounting": never
+ * a date (bucket's export date is the day a client may have visited) nor
+ * any other text a stage may add. */
+static int
+sent_from_events(const char *key, json_t *v)
+{
+	static const char *const keys[] = {"program", "version", "step",
+	    "key_fingerprint", "cells_written"};
+	size_t i;
+
+	for (i = 0; i < sizeof keys / sizeof *keys; i++)
+		if (strcmp(key, keys[i]) == 0)
+			return i < 4 ? json_is_string(v) : 1;
+	return 0;
+}
+
 static json_t *
 stage_as_sent(json_t *st, int events)
 {
@@ -233,8 +261,7 @@ stage_as_sent(json_t *st, int events)
 			slash = strrchr(json_string_value(v), '/');
 			json_object_set_new(out, key, json_string(slash ?
 			    slash + 1 : json_string_value(v)));
-		} else if (!events || json_is_string(v) ||
-		    strcmp(key, "cells_written") == 0) {
+		} else if (!events || sent_from_events(key, v)) {
 			json_object_set(out, key, v);
 		}
 	}
@@ -449,10 +476,22 @@ set_fingerprint(json_t *m, const struct opts *o)
 			    "keys", o->stage[i]);
 		found = fp;
 	}
-	if (found)
+	if (found) {
+		char demo[NZ_AGENCY_MAX + 1];
+
+		/* normalise refuses a demo key outside the sample data; a
+		 * release keyed with one for another agency stops here too */
+		if (nz_demo_key_agency(json_string_value(found), demo) &&
+		    strcmp(demo, o->agency) != 0)
+			nz_die(NZ_EXIT_DATA, "the release of %s was keyed with "
+			    "the public demo key of sample agency %s "
+			    "(fingerprint %s): make the agency its own key "
+			    "('make key AGENCY=%s')", nz_q(o->agency),
+			    nz_q(demo), json_string_value(found), o->agency);
 		json_object_set(m, "key_fingerprint", found);
-	else
+	} else {
 		json_object_del(m, "key_fingerprint");
+	}
 }
 
 /* The manifest's keys in the order FORMATS.md gives them. */

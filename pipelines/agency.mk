@@ -1,5 +1,7 @@
 # agency.mk: the at-source chain, one agency at a time (DESIGN §2, §7).
 #   make agency AGENCY=code [AGENCY_DIR=dir] [KEY=file] [EXPORT=file]
+#               [EXPORT_DATE=date] [FROM=YYYYQn] [THROUGH=YYYYQn]
+#               [LAG_DAYS=n] [STATE=dir]
 #   make onboard AGENCY=code EXPORT=file AGENCY_DIR=dir
 # AGENCY_DIR/<code>/ holds export.* (one: .csv, .txt, .xlsx, .xls...),
 # profile.json and map.json; EXPORT= names another export file.
@@ -10,11 +12,34 @@ KEY_DIR    ?= $(HOME)/.nzccss/keys
 # feature not there yet (the file says which): left out of the build
 SAMPLE_AGENCIES = $(filter-out $(patsubst sample-data/%/PENDING,%,$(wildcard sample-data/*/PENDING)),$(patsubst sample-data/%/profile.json,%,$(wildcard sample-data/*/profile.json)))
 
+# What a build releases: complete quarters only (README, "Which quarters
+# a build releases").  EXPORT_DATE is the date the export was taken
+# (YYYY-MM-DD), unless the profile reads it from the export's title lines;
+# with neither, the build stops.  THROUGH, the last quarter released,
+# defaults to the last that ended before EXPORT_DATE less LAG_DAYS.  FROM
+# is the first quarter of an agency's first release; the quarters before
+# it are history the counting looks back on, never released.
+EXPORT_DATE ?=
+FROM        ?=
+THROUGH     ?=
+LAG_DAYS    ?= 0
+# The sample exports were taken on 2026-07-16 (sample-data/README.md)
+# and release from 2024Q3; the year before is their lookback.
+SAMPLE_EXPORT_DATE = 2026-07-16
+SAMPLE_FROM        = 2024Q3
+
+# Where released quarters stay final (README, "The state folder"): one
+# folder per agency, STATE_DIR/<code>, or STATE= for the agency built.
+# The sample agencies keep none (each build is a first release) unless
+# SAMPLE_STATE_DIR is given.  Never inside out/: make clean removes it.
+STATE_DIR        ?= $(HOME)/.nzccss/state
+SAMPLE_STATE_DIR ?=
+
 agencies: $(foreach a,$(SAMPLE_AGENCIES),out/agency/$(a)/manifest.json)
 # every stage named, so none is an intermediate make would not remake
 # when it is missing
-agency_files = $(foreach f,canonical mapped bucketed cells release,\
-	out/agency/$(1)/$(f).csv)
+agency_files = $(foreach f,canonical mapped bucketed new-events cells \
+	new-release release,out/agency/$(1)/$(f).csv)
 agencies: $(foreach a,$(SAMPLE_AGENCIES),$(call agency_files,$(a)))
 
 ifdef AGENCY
@@ -22,7 +47,9 @@ agency: out/agency/$(AGENCY)/manifest.json
 agency: $(call agency_files,$(AGENCY))
 else
 agency:
-	@echo "usage: make agency AGENCY=code [AGENCY_DIR=dir] [KEY=file]" >&2; exit 2
+	@echo "usage: make agency AGENCY=code [AGENCY_DIR=dir] [KEY=file]" \
+	  "[EXPORT_DATE=YYYY-MM-DD] [FROM=YYYYQn] [THROUGH=YYYYQn]" \
+	  "[LAG_DAYS=n] [STATE=dir]" >&2; exit 2
 endif
 
 # A real key: random, mode 0600, outside the repository.
@@ -152,17 +179,46 @@ $(AGENCY_DIR)/%/map.json:
 	@echo "make: no map for agency '$*': $@ does not exist." >&2; \
 	 echo "  'make onboard-map AGENCY=$* AGENCY_DIR=$(AGENCY_DIR)'" \
 	   "writes a starter map from the export and the profile." >&2; exit 1
+# The settings of an agency's build, as the programs take them.  A sample
+# agency falls back on the sample's export date and FROM.
+agency_export_date = $(if $(EXPORT_DATE),--export-date $(EXPORT_DATE),\
+	$(if $(call is_sample,$(1)),--fallback-export-date $(SAMPLE_EXPORT_DATE)))
+agency_from = $(strip $(or $(FROM),$(if $(call is_sample,$(1)),$(SAMPLE_FROM))))
+agency_state = $(strip $(if $(and $(STATE),$(filter $(1),$(AGENCY))),$(STATE),\
+	$(if $(call is_sample,$(1)),$(if $(SAMPLE_STATE_DIR),\
+	$(SAMPLE_STATE_DIR)/$(1)),$(STATE_DIR)/$(1))))
+agency_settings = $(call agency_export_date,$(1)) \
+	$(if $(THROUGH),--through $(THROUGH)) --lag-days $(LAG_DAYS) \
+	$(if $(call agency_from,$(1)),--from $(call agency_from,$(1))) \
+	$(if $(call agency_state,$(1)),--state $(call agency_state,$(1))) \
+	--rules $(RULES) --key $(call agency_key,$(1))
+
+# the settings file changes only when the settings do, so that a new
+# THROUGH=, KEY= or STATE= rebuilds the agency's build
+out/agency/%/settings: FORCE
+	@mkdir -p $(@D)
+	@case '$(abspath $(call agency_state,$*))/' in \
+	  '$(abspath out)'/*) echo "make: STATE $(call agency_state,$*)" \
+	    "is inside out/, which 'make clean' removes: keep it elsewhere" \
+	    >&2; exit 2 ;; esac
+	@echo '$(strip $(call agency_settings,$*))' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+.PHONY: FORCE
+FORCE:
 
 .SECONDEXPANSION:
 
 # every stage's output stays for inspection (make would delete the middle
 # of a chain of pattern rules); .tmp files and mv keep them atomic
-.PRECIOUS: out/keys/%.key out/agency/%/canonical.csv out/agency/%/mapped.csv \
-	out/agency/%/bucketed.csv out/agency/%/cells.csv out/agency/%/release.csv
+.PRECIOUS: out/keys/%.key out/agency/%/settings out/agency/%/canonical.csv \
+	out/agency/%/mapped.csv out/agency/%/bucketed.csv \
+	out/agency/%/new-events.csv out/agency/%/cells.csv \
+	out/agency/%/new-release.csv out/agency/%/release.csv
 
 # normalise: raw export to canonical events, rejects and row accounting
 out/agency/%/canonical.csv: $$(call agency_export,$$*) \
-		$(AGENCY_DIR)/%/profile.json $$(call agency_key,$$*) bin/normalise
+		$(AGENCY_DIR)/%/profile.json $$(call agency_key,$$*) \
+		out/agency/%/settings bin/normalise
 	@mkdir -p $(@D)
 	@echo "agency $*: reading the export $<" >&2
 	bin/normalise --profile $(AGENCY_DIR)/$*/profile.json \
@@ -182,11 +238,17 @@ out/agency/%/mapped.csv: out/agency/%/canonical.csv $(AGENCY_DIR)/%/map.json \
 	mv $(@D)/map-stats.json.tmp $(@D)/map-stats.json
 	mv $@.tmp $@
 
-# bucket: age to age band, event date to quarter; exact values dropped
+# bucket: age to age band, event date to quarter; exact values dropped.
+# Complete quarters only: events after the export date are rejected as
+# future, the quarters after THROUGH held back (counted, never written).
 out/agency/%/bucketed.csv: out/agency/%/mapped.csv pipelines/age-bands.json \
-		bin/bucket
+		out/agency/%/settings bin/bucket
 	bin/bucket --bands pipelines/age-bands.json \
+	  $(call agency_export_date,$*) --export-stats $(@D)/normalise-stats.json \
+	  $(if $(THROUGH),--through $(THROUGH)) --lag-days $(LAG_DAYS) \
+	  --rejects $(@D)/bucket-rejects.csv.tmp \
 	  --stats $(@D)/bucket-stats.json.tmp $< > $@.tmp
+	mv $(@D)/bucket-rejects.csv.tmp $(@D)/bucket-rejects.csv
 	mv $(@D)/bucket-stats.json.tmp $(@D)/bucket-stats.json
 	mv $@.tmp $@
 
@@ -195,22 +257,59 @@ CELL_CONFIG = pipelines/tables.json pipelines/age-bands.json \
 	$(wildcard pipelines/codes/*.json)
 RULES ?= pipelines/rules/statsnz.json
 
-# aggregate: bucketed events to internal cells (they hold ckey: never sent)
-out/agency/%/cells.csv: out/agency/%/bucketed.csv $(AGENCY_DIR)/%/profile.json \
+# freeze --split: the quarters new in this build go on; released quarters'
+# events come from the state folder (frozen) and, with those before FROM,
+# go to history.csv for the counting to look back on; an export event of
+# a released quarter not among its frozen events is late: counted in
+# freeze-stats.json (also the plan of the steps below), nowhere else.
+# The state must have been released under the same key, rules, code
+# lists, age bands, table spec and regions.
+out/agency/%/new-events.csv: out/agency/%/bucketed.csv out/agency/%/settings \
+		$(AGENCY_DIR)/%/profile.json $(CELL_CONFIG) $(RULES) bin/freeze
+	bin/freeze --split $(if $(call agency_state,$*),--state $(call agency_state,$*)) \
+	  --window $(@D)/bucket-stats.json \
+	  $(if $(call agency_from,$*),--from $(call agency_from,$*)) \
+	  --key-stats $(@D)/normalise-stats.json \
+	  --profile $(AGENCY_DIR)/$*/profile.json --rules $(RULES) \
+	  --codes pipelines/codes --bands pipelines/age-bands.json \
+	  --tables pipelines/tables.json \
+	  --history $(@D)/history.csv.tmp --stats $(@D)/freeze-stats.json.tmp \
+	  $< > $@.tmp
+	mv $(@D)/history.csv.tmp $(@D)/history.csv
+	mv $(@D)/freeze-stats.json.tmp $(@D)/freeze-stats.json
+	mv $@.tmp $@
+
+# aggregate: the new quarters' events to internal cells (they hold ckey:
+# never sent); the history is read, never counted into a cell
+out/agency/%/cells.csv: out/agency/%/new-events.csv $(AGENCY_DIR)/%/profile.json \
 		$(CELL_CONFIG) bin/aggregate
 	bin/aggregate --tables pipelines/tables.json --codes pipelines/codes \
 	  --bands pipelines/age-bands.json --profile $(AGENCY_DIR)/$*/profile.json \
+	  --history $(@D)/history.csv \
 	  --stats $(@D)/aggregate-stats.json.tmp $< > $@.tmp
 	mv $(@D)/aggregate-stats.json.tmp $(@D)/aggregate-stats.json
 	mv $@.tmp $@
 
-# suppress: internal cells to the release: primary suppression, keyed RR3,
-# secondary suppression until every S is protected
-out/agency/%/release.csv: out/agency/%/cells.csv $(RULES) bin/suppress
+# suppress: internal cells to the new quarters' release cells: primary
+# suppression, keyed RR3, secondary suppression until every S is protected
+out/agency/%/new-release.csv: out/agency/%/cells.csv $(RULES) bin/suppress
 	bin/suppress --rules $(RULES) --stats $(@D)/suppress-stats.json.tmp \
-	  --secondary-cells $(@D)/secondary-cells.csv.tmp $< > $@.tmp
+	  --secondary-cells $(@D)/new-secondary-cells.csv.tmp $< > $@.tmp
 	mv $(@D)/suppress-stats.json.tmp $(@D)/suppress-stats.json
+	mv $(@D)/new-secondary-cells.csv.tmp $(@D)/new-secondary-cells.csv
+	mv $@.tmp $@
+
+# freeze --assemble: the release is every quarter released before, byte
+# for byte from the state, then the new ones; the same for the cells
+# secondary suppression hid
+out/agency/%/release.csv: out/agency/%/new-release.csv bin/freeze
+	bin/freeze --assemble --plan $(@D)/freeze-stats.json \
+	  --suppress-stats $(@D)/suppress-stats.json \
+	  --secondary-in $(@D)/new-secondary-cells.csv \
+	  --secondary-cells $(@D)/secondary-cells.csv.tmp \
+	  --stats $(@D)/assemble-stats.json.tmp $< > $@.tmp
 	mv $(@D)/secondary-cells.csv.tmp $(@D)/secondary-cells.csv
+	mv $(@D)/assemble-stats.json.tmp $(@D)/assemble-stats.json
 	mv $@.tmp $@
 
 # manifest: what the release holds and how it was made.  built_at is
@@ -220,12 +319,16 @@ out/agency/%/release.csv: out/agency/%/cells.csv $(RULES) bin/suppress
 # the audit proves every S keeps at least 3 possible values; audit.csv
 # lists each S's interval.  secondary-cells.csv (internal, never sent)
 # tells the audit which S may hide any value; every other S is primary.
-MANIFEST_STAGES = normalise map bucket aggregate suppress
+# Then freeze --commit keeps the release, its manifest and the new
+# quarters' events in the state folder, before the manifest is in place:
+# a release is never made without being kept (with no state folder, as
+# in the sample build, nothing is kept).
+MANIFEST_STAGES = normalise map bucket freeze aggregate suppress assemble
 manifest_inputs = $(filter-out no-export/%,$(call agency_export,$(1))) \
 	$(AGENCY_DIR)/$(1)/profile.json $(AGENCY_DIR)/$(1)/map.json \
 	$(CELL_CONFIG) $(RULES)
 out/agency/%/manifest.json: out/agency/%/release.csv $(AGENCY_DIR)/%/profile.json \
-		$(CELL_CONFIG) $(RULES) bin/manifest bin/audit
+		$(CELL_CONFIG) $(RULES) bin/manifest bin/audit bin/freeze
 	rm -f $@ $(@D)/audit.csv
 	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$( \
 	  git log -1 --format=%ct -- $(call manifest_inputs,$*) 2>/dev/null | grep . || \
@@ -237,5 +340,9 @@ out/agency/%/manifest.json: out/agency/%/release.csv $(AGENCY_DIR)/%/profile.jso
 	  --release $< > $(@D)/manifest.tmp.json
 	bin/audit --manifest $(@D)/manifest.tmp.json \
 	  --secondary-cells $(@D)/secondary-cells.csv > $(@D)/audit.csv.tmp
+	bin/freeze --commit --plan $(@D)/freeze-stats.json \
+	  --events $(@D)/new-events.csv --release $< \
+	  --secondary-cells $(@D)/secondary-cells.csv \
+	  --manifest $(@D)/manifest.tmp.json
 	mv $(@D)/audit.csv.tmp $(@D)/audit.csv
 	mv $(@D)/manifest.tmp.json $@

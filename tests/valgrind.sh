@@ -49,20 +49,28 @@ vg map-categories map-categories --map "$src/map.json" --codes "$P/codes" \
 vg map-suggest map-categories --suggest --codes "$P/codes" "$work/normalise.out"
 vg bucket bucket --bands "$P/age-bands.json" --stats "$d/bucket-stats.json" \
 	"$work/map-categories.out"
+vg freeze freeze --split --history "$work/history.csv" \
+	--stats "$d/freeze-stats.json" "$work/bucket.out"
 vg aggregate aggregate --tables "$P/tables.json" --codes "$P/codes" \
 	--bands "$P/age-bands.json" --profile "$src/profile.json" \
-	--stats "$d/aggregate-stats.json" "$work/bucket.out"
+	--history "$work/history.csv" \
+	--stats "$d/aggregate-stats.json" "$work/freeze.out"
 vg suppress suppress --rules "$P/rules/statsnz.json" \
 	--stats "$d/suppress-stats.json" --secondary-cells "$work/secondary.csv" \
 	"$work/aggregate.out"
+vg freeze-assemble freeze --assemble --plan "$d/freeze-stats.json" \
+	--suppress-stats "$d/suppress-stats.json" \
+	--secondary-in "$work/secondary.csv" \
+	--secondary-cells "$work/all-secondary.csv" \
+	--stats "$d/assemble-stats.json" "$work/suppress.out"
 # secondary suppression at full stretch: no rounding
 vg suppress-threshold-only suppress --rules "$P/rules/threshold-only.json" \
 	--secondary-cells "$work/to-secondary.csv" "$work/aggregate.out"
-cp "$work/suppress.out" "$d/release.csv"
+cp "$work/freeze-assemble.out" "$d/release.csv"
 vg manifest manifest --agency "$agency" --profile "$src/profile.json" \
 	--rules "$P/rules/statsnz.json" --codes "$P/codes" \
 	--bands "$P/age-bands.json" --tables "$P/tables.json" \
-	$(for s in normalise map bucket aggregate suppress; do
+	$(for s in normalise map bucket freeze aggregate suppress assemble; do
 		printf -- '--stage %s ' "$d/$s-stats.json"; done) \
 	--release "$d/release.csv"
 cp "$work/manifest.out" "$d/manifest.json"

@@ -5,6 +5,8 @@
  * data in arrays and look entries up by key through it.  Open addressing
  * with linear probing, kept at most half full.  (aggregate keeps its own
  * table of packed 16-byte client keys: it is the hot path of the chain.)
+ * nz_bag, the same table over 64-bit fingerprints with a count each, is
+ * a multiset of rows: freeze matches an export's rows against frozen ones.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -141,4 +143,95 @@ nz_strset_free(nz_strset *s)
 	free(s->lens);
 	free(s->slot);
 	free(s);
+}
+
+/* ---- nz_bag: a multiset of 64-bit fingerprints ---- */
+
+/* Each distinct fingerprint once, with its count and a tag, 16 bytes; open
+ * addressing, linear probing, at most half full.  A fingerprint is stored
+ * with its low bit set, so 0 marks an empty slot. */
+struct bag_entry {
+	uint64_t key;
+	uint32_t count, tag;
+};
+
+struct nz_bag {
+	struct bag_entry *slot;
+	size_t nslot, n;
+};
+
+nz_bag *
+nz_bag_new(void)
+{
+	nz_bag *b = nz_calloc(1, sizeof *b);
+
+	b->nslot = 4096;
+	b->slot = nz_calloc(b->nslot, sizeof *b->slot);
+	return b;
+}
+
+static struct bag_entry *
+bag_slot(const nz_bag *b, uint64_t key)
+{
+	size_t at = key & (b->nslot - 1);
+
+	while (b->slot[at].key && b->slot[at].key != key)
+		at = (at + 1) & (b->nslot - 1);
+	return &b->slot[at];
+}
+
+void
+nz_bag_add(nz_bag *b, uint64_t key, uint32_t tag)
+{
+	struct bag_entry *e, *old = b->slot;
+	size_t i, n = b->nslot;
+
+	key |= 1;
+	e = bag_slot(b, key);
+	if (e->key) {
+		e->count++;
+		return;
+	}
+	if (2 * (b->n + 1) > b->nslot) {
+		b->nslot *= 2;
+		b->slot = nz_calloc(b->nslot, sizeof *b->slot);
+		for (i = 0; i < n; i++)
+			if (old[i].key)
+				*bag_slot(b, old[i].key) = old[i];
+		free(old);
+		e = bag_slot(b, key);
+	}
+	*e = (struct bag_entry){key, 1, tag};
+	b->n++;
+}
+
+int
+nz_bag_take(nz_bag *b, uint64_t key)
+{
+	struct bag_entry *e = bag_slot(b, key | 1);
+
+	if (!e->key || !e->count)
+		return 0;
+	e->count--;
+	return 1;
+}
+
+void
+nz_bag_left(const nz_bag *b, void (*fn)(uint32_t tag, uint32_t count,
+    void *ctx), void *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < b->nslot; i++)
+		if (b->slot[i].key && b->slot[i].count)
+			fn(b->slot[i].tag, b->slot[i].count, ctx);
+}
+
+void
+nz_bag_free(nz_bag *b)
+{
+	if (!b)
+		return;
+	free(b->slot);
+	free(b);
 }

@@ -16,6 +16,8 @@
  *   rules.c   the disclosure rules        events.c   policy events
  *   release.c agency releases, manifests and bounds (merge, diff-quarters)
  *   audit.c   intervals of suppressed cells, secondary suppression (GLPK)
+ *   state.c   an agency's state folder: released quarters, kept final
+ *   made.c    what a release is made with: key, coverage, rules, versions
  */
 #ifndef NZ_H
 #define NZ_H
@@ -384,6 +386,8 @@ long nz_period_first_day(long index);
 long nz_period_last_day(long index);
 /* Command-line quarter: exits 2 naming the option when malformed. */
 long nz_period_opt(const char *opt, const char *s);
+/* {"first": "YYYYQn", "last": "YYYYQn"}, or null when first > last */
+json_t *nz_period_run(long first, long last);
 
 /* ---- hash.c: the one hash function and hash table ---- */
 /* FNV-1a 64-bit hash of s[0..len). */
@@ -401,6 +405,18 @@ size_t nz_strset_count(const nz_strset *s);
 const char *nz_strset_key(const nz_strset *s, size_t i);
 size_t nz_strset_len(const nz_strset *s, size_t i);
 void nz_strset_free(nz_strset *s);
+
+/* A multiset of 64-bit fingerprints (e.g. of rows), each with a tag given
+ * when first added: 16 bytes a distinct fingerprint. */
+typedef struct nz_bag nz_bag;
+nz_bag *nz_bag_new(void);
+void nz_bag_add(nz_bag *b, uint64_t key, uint32_t tag);
+/* 1 and one fewer of key if the bag holds it, else 0 */
+int nz_bag_take(nz_bag *b, uint64_t key);
+/* fn(tag, count) for every fingerprint left, in no particular order */
+void nz_bag_left(const nz_bag *b, void (*fn)(uint32_t tag, uint32_t count,
+	void *ctx), void *ctx);
+void nz_bag_free(nz_bag *b);
 
 /* ---- schema.c: the cell layout and the contracts' columns ---- */
 /* The dimensions of a cell (DESIGN §3, §4), in column order.  NZ_NDIMS is
@@ -684,6 +700,101 @@ void nz_cellorder_add(nz_cellorder *o, const nz_release *r,
 size_t nz_cellorder_list(nz_cellorder *o, const char ***dims,
 	const char ***seen_in);
 void nz_cellorder_free(nz_cellorder *o);
+
+/* ---- state.c: an agency's state folder (layout at the top of state.c) ---- */
+/* A generation's files: the release, its manifest, its secondary cells. */
+enum { NZ_STATE_RELEASE, NZ_STATE_MANIFEST, NZ_STATE_SECONDARY,
+	NZ_STATE_FILES };
+extern const char *const nz_state_files[NZ_STATE_FILES];
+typedef struct nz_state_gen {
+	long generation, base;     /* base: the generation it carried forward */
+	long first, last;          /* the quarters it released new */
+	long rows[NZ_STATE_FILES];       /* data rows (the manifest: 0) */
+	char sha256[NZ_STATE_FILES][65];
+} nz_state_gen;
+typedef struct nz_state_events {
+	long rows;
+	char sha256[65];
+} nz_state_events;
+typedef struct nz_state {
+	char *dir, *path;          /* the folder; its state.json */
+	json_t *root;              /* state.json; NULL: nothing released yet */
+	const char *agency;        /* in root */
+	json_t *made_with;         /* in root: key, rules, versions, coverage */
+	long first, last;          /* the released quarters; -1 none */
+	nz_state_events *events;   /* per released quarter, first to last */
+	nz_state_gen *gen;         /* generation i + 1 at gen[i] */
+	size_t ngen;
+} nz_state;
+/* Read DIR/state.json, checked (not the files' sha256: nz_state_check);
+ * a folder without one, or none at all, has released nothing.  Held. */
+nz_state *nz_state_open(const char *dir);
+void nz_state_free(nz_state *s);
+/* The frozen events of a released quarter; NULL if not released. */
+const nz_state_events *nz_state_quarter(const nz_state *s, long quarter);
+/* Exit 1 unless the file's sha256 is the one recorded (WHAT names it). */
+void nz_state_check(const char *path, const char *sha256, const char *what);
+/* Paths in the folder, malloc'd: DIR/printf(FMT), generation N's file
+ * releases/NNNN/NAME, a quarter's events/YYYYQn.csv. */
+char *nz_state_file(const char *dir, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+char *nz_state_release_file(const char *dir, long generation,
+	const char *name);
+char *nz_state_events_file(const char *dir, long quarter);
+/* Writing: make the folder (mode 0700), hold its lock to exit, sync a
+ * path to disk, and replace state.json atomically (the commit point). */
+void nz_state_mkdirs(const char *dir);
+void nz_state_lock(const char *dir);
+void nz_state_sync(const char *path);
+void nz_state_write(const char *dir, json_t *root);
+/* Exit 1 unless generation N's files are those state.json recorded. */
+void nz_state_check_generation(const nz_state *s, long generation);
+/* Keep generation N's files (from[f] copied to releases/NNNN/, written in
+ * a temporary folder renamed into place); their rows and sha256 as the
+ * generation's entries of state.json. */
+json_t *nz_state_keep_release(const char *dir, long generation,
+	const char *const from[NZ_STATE_FILES]);
+/* Freeze the bucketed events of agency in FROM as events/YYYYQn.csv, one
+ * file for each quarter first..last (empty ones too); their rows and
+ * sha256 into events ({"YYYYQn": {"rows", "sha256"}}). */
+void nz_state_keep_events(const char *dir, const char *from,
+	const char *agency, long first, long last, json_t *events);
+/* The state as a build read it (its release GENERATION), or one release
+ * on that a build from the same base kept since (*kept set); else exit 1:
+ * the state changed under the build. */
+nz_state *nz_state_open_at(const char *dir, long generation, int *kept);
+/* What a build releases, for the state to keep. */
+typedef struct nz_state_keep {
+	const char *dir;           /* the state folder */
+	long generation;           /* its release when the build read it */
+	const char *agency;
+	long first, last;          /* the new quarters; first > last: none */
+	json_t *made_with;         /* nz_made_with */
+	const char *events;        /* the new quarters' bucketed events */
+	const char *release, *manifest, *secondary;   /* the build's files */
+} nz_state_keep;
+/* Keep the release as the next generation (locked; state.json renamed
+ * into place last): 1.  Already kept by the same build, or nothing new
+ * and the release the last kept: 0.  Exit 1 when the release does not
+ * carry the last one's rows first, byte for byte, or its manifest does
+ * not name it, or another build kept another release meanwhile. */
+int nz_state_commit(const nz_state_keep *k);
+
+/* ---- made.c: what a release is made with (state.json "made_with") ---- */
+typedef struct nz_made_paths {
+	const char *key_stats;     /* normalise's --stats: key_fingerprint */
+	const char *profile;       /* agency code, regions */
+	const char *rules, *codes, *bands, *tables;
+} nz_made_paths;
+/* The key's fingerprint, the regions served (and 99), the rules file's
+ * name, version and sha256, and each code list's, the age bands' and the
+ * table spec's version and shape, as JSON; *agency the profile's code.
+ * Exits 1 on a public demo key of another agency than its own. */
+json_t *nz_made_with(const nz_made_paths *paths,
+	char agency[NZ_AGENCY_MAX + 1]);
+/* Exit 1 naming every difference when the state's quarters were released
+ * by another agency, under another key or other settings. */
+void nz_made_with_check(const nz_state *s, json_t *now, const char *agency);
 
 /* ---- audit.c: what a release reveals of its suppressed cells ---- */
 /* The model, bounds and relations are described at the top of audit.c.

@@ -84,3 +84,15 @@ nz_period_opt(const char *opt, const char *s)
 		    "YYYYQn, e.g. 2026Q3)", opt, nz_q(s));
 	return index;
 }
+
+json_t *
+nz_period_run(long first, long last)
+{
+	char a[NZ_PERIOD_BUF], b[NZ_PERIOD_BUF];
+
+	if (first > last)
+		return json_null();
+	nz_period_name(first, a);
+	nz_period_name(last, b);
+	return json_pack("{s:s,s:s}", "first", a, "last", b);
+}

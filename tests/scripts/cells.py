@@ -105,10 +105,14 @@ def ref(tables, regions):
     cl = codes()
     axis = dict(cl)
     if regions:
-        want = set(regions.split(","))
+        # the service area, and always 99 (outside it, or not stated)
+        want = set(regions.split(",")) | {"99"}
         axis["region"] = [c for c in cl["region"] if c in want]
     ms = masks(tables)
     rows = list(csv.DictReader(sys.stdin))
+    for row in rows:                     # a region outside the area is 99
+        if row["region"] not in axis["region"]:
+            row["region"] = "99"
     agency = rows[0]["agency"] if rows else ""
     clients = defaultdict(list)
     for row in rows:

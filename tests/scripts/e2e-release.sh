@@ -5,7 +5,8 @@
 # primary and secondary suppressions match the file; it is the reference
 # release (tests/scripts/cells.py) with whole cells hidden, passes the
 # audit, and its audit.csv says so; rebuilding cells, release and manifest
-# from the bucketed events in shuffled order gives the same bytes.  With
+# from the new quarters' events and the history, shuffled, gives the same
+# bytes.  With
 # the threshold-only rules, the primary suppressions alone leave cells
 # exposed, and suppress's secondary suppressions protect them all.  A
 # release that fails the audit leaves no manifest.
@@ -55,25 +56,34 @@ sup = m["suppression"]
 assert sup["secondary"] == int(sys.argv[4]), "secondary"
 assert sup["primary"] + sup["secondary"] == int(sys.argv[3]), "primary"
 assert [s["program"] for s in m["stages"]] == ["normalise", "map-categories",
-    "bucket", "aggregate", "suppress"], "stages"
+    "bucket", "freeze", "aggregate", "suppress", "freeze"], "stages"
 PY
 	# the same bytes again from shuffled events
 	epoch=$(python3 -c 'import json, sys, calendar, time
 print(calendar.timegm(time.strptime(json.load(open(sys.argv[1]))["built_at"],
     "%Y-%m-%dT%H:%M:%SZ")))' "$d/manifest.json")
-	python3 tests/scripts/cells.py shuffle 7 < "$d/bucketed.csv" > "$work/b.csv"
+	python3 tests/scripts/cells.py shuffle 7 < "$d/new-events.csv" > "$work/b.csv"
+	python3 tests/scripts/cells.py shuffle 8 < "$d/history.csv" > "$work/h.csv"
 	mkdir -p "$work/$a"
-	for s in normalise map bucket; do
+	for s in normalise map bucket freeze; do
 		cp "$d/$s-stats.json" "$work/$a/"
 	done
 	aggregate --profile "$profile" --stats "$work/$a/aggregate-stats.json" \
-		"$work/b.csv" > "$work/$a/cells.csv"
+		--history "$work/h.csv" "$work/b.csv" > "$work/$a/cells.csv"
 	cmp "$work/$a/cells.csv" "$d/cells.csv"
-	suppress --stats "$work/$a/suppress-stats.json" "$work/$a/cells.csv" \
+	suppress --stats "$work/$a/suppress-stats.json" --secondary-cells \
+		"$work/$a/new-secondary.csv" "$work/$a/cells.csv" \
+		> "$work/$a/new-release.csv"
+	freeze --assemble --plan "$d/freeze-stats.json" \
+		--suppress-stats "$work/$a/suppress-stats.json" \
+		--secondary-in "$work/$a/new-secondary.csv" \
+		--secondary-cells "$work/$a/secondary.csv" \
+		--stats "$work/$a/assemble-stats.json" "$work/$a/new-release.csv" \
 		> "$work/$a/release.csv"
 	cmp "$work/$a/release.csv" "$d/release.csv"
+	cmp "$work/$a/secondary.csv" "$d/secondary-cells.csv"
 	SOURCE_DATE_EPOCH=$epoch manifest --agency "$a" --profile "$profile" \
-		$(for s in normalise map bucket aggregate suppress; do
+		$(for s in normalise map bucket freeze aggregate suppress assemble; do
 			printf -- '--stage %s ' "$work/$a/$s-stats.json"; done) \
 		--release "$work/$a/release.csv" > "$work/$a/manifest.json"
 	cmp "$work/$a/manifest.json" "$d/manifest.json"
@@ -109,13 +119,13 @@ done
 d=out/agency/$tamper
 python3 tests/scripts/cells.py release "$d/cells.csv" \
 	pipelines/rules/statsnz.json > "$work/exposed.csv"
-tampered="$d/release.csv $d/suppress-stats.json $d/secondary-cells.csv"
+tampered="$d/release.csv $d/assemble-stats.json $d/secondary-cells.csv"
 cp "$work/exposed.csv" "$d/release.csv"
 head -n 1 "$d/secondary-cells.csv" > "$work/none.csv"
 cp "$work/none.csv" "$d/secondary-cells.csv"
-sed 's/"secondary": [0-9]*/"secondary": 0/' "$d/suppress-stats.json" \
+sed 's/"secondary": [0-9]*/"secondary": 0/' "$d/assemble-stats.json" \
 	> "$work/stats.json"
-cp "$work/stats.json" "$d/suppress-stats.json"
+cp "$work/stats.json" "$d/assemble-stats.json"
 if make -s "$d/manifest.json" >"$work/make.log" 2>&1; then
 	echo "an exposed release was built"; exit 1
 fi

@@ -88,7 +88,7 @@ codes_check() {
 prof=$work/profile.json
 ex=$work/export.csv
 stages() {
-	for s in normalise map bucket aggregate suppress; do
+	for s in $STAGES; do
 		printf -- '--stage %s ' "$d/$s-stats.json"
 	done
 }
@@ -124,6 +124,32 @@ check aggregate "$prof" profile.json aggregate --profile @F@ \
 codes_check aggregate aggregate --codes "$cfg/codes" "$d/bucketed.csv"
 check suppress "$P/rules/statsnz.json" rules.json suppress --rules @F@ \
 	"$d/cells.csv"
+# freeze --split on a state reads what the release is made with, and
+# bucket's window; --assemble its plan and suppress's stats
+fs="freeze --split --state $work/fstate --history $work/h.csv --stats $work/p.json"
+fk="--key-stats $d/normalise-stats.json"
+# bucket's window, the export taken the day after its last quarter
+q=$(tail -n +2 "$d/bucketed.csv" | cut -d, -f2 | sort | tail -n 1)
+printf '{"window": {"export_date": "2030-01-01", "through": "%s"}}\n' "$q" \
+	> "$work/window.json"
+check freeze "$prof" profile.json $fs $fk --profile @F@ "$d/bucketed.csv"
+check freeze "$d/normalise-stats.json" normalise-stats.json $fs \
+	--key-stats @F@ --profile "$prof" "$d/bucketed.csv"
+check freeze "$P/rules/statsnz.json" rules.json $fs $fk --profile "$prof" \
+	--rules @F@ "$d/bucketed.csv"
+check freeze "$P/tables.json" tables.json $fs $fk --profile "$prof" \
+	--tables @F@ "$d/bucketed.csv"
+check freeze "$P/age-bands.json" age-bands.json $fs $fk --profile "$prof" \
+	--bands @F@ "$d/bucketed.csv"
+codes_check freeze $fs $fk --profile "$prof" --codes "$cfg/codes" \
+	"$d/bucketed.csv"
+check freeze "$work/window.json" window.json freeze --split \
+	--window @F@ --history "$work/h.csv" "$d/bucketed.csv"
+fa="freeze --assemble --secondary-in $d/new-secondary-cells.csv --secondary-cells $work/s.csv"
+check freeze "$d/freeze-stats.json" freeze-stats.json $fa --plan @F@ \
+	--suppress-stats "$d/suppress-stats.json" "$d/new-release.csv"
+check freeze "$d/suppress-stats.json" suppress-stats.json $fa \
+	--plan "$d/freeze-stats.json" --suppress-stats @F@ "$d/new-release.csv"
 check audit "$P/rules/statsnz.json" rules.json audit --rules @F@ \
 	"$d/release.csv"
 m="manifest --agency northern --release $d/release.csv"
@@ -131,9 +157,10 @@ check manifest "$prof" profile.json $m $(stages) --profile @F@
 check manifest "$P/rules/statsnz.json" rules.json $m $(stages) --rules @F@
 check manifest "$P/tables.json" tables.json $m $(stages) --tables @F@
 check manifest "$P/age-bands.json" age-bands.json $m $(stages) --bands @F@
-check manifest "$d/suppress-stats.json" suppress-stats.json $m \
+check manifest "$d/assemble-stats.json" assemble-stats.json $m \
 	--stage "$d/normalise-stats.json" --stage "$d/map-stats.json" \
-	--stage "$d/bucket-stats.json" --stage "$d/aggregate-stats.json" \
+	--stage "$d/bucket-stats.json" --stage "$d/freeze-stats.json" \
+	--stage "$d/aggregate-stats.json" --stage "$d/suppress-stats.json" \
 	--stage @F@
 codes_check manifest $m $(stages) --codes "$cfg/codes"
 check diff-quarters "$P/policy-events.csv" events.csv diff-quarters \

@@ -45,17 +45,28 @@ for f in filters/*.c; do
 	bucket)
 		full bucket "$d/mapped.csv"
 		full bucket --stats /dev/full "$d/mapped.csv"
-		full bucket --from 2030Q1 --rejects /dev/full "$d/mapped.csv" ;;
+		full bucket --export-date 2000-01-01 --rejects /dev/full "$d/mapped.csv" ;;
 	aggregate)
 		full aggregate --profile "$work/profile.json" "$d/bucketed.csv"
 		full aggregate --stats /dev/full "$d/bucketed.csv" ;;
+	freeze)
+		full freeze --split --history "$work/h.csv" "$d/bucketed.csv"
+		full freeze --split --history /dev/full "$d/bucketed.csv"
+		full freeze --split --history "$work/h.csv" --stats /dev/full \
+			"$d/bucketed.csv"
+		a="--assemble --plan $d/freeze-stats.json --suppress-stats \
+			$d/suppress-stats.json --secondary-in $d/new-secondary-cells.csv"
+		full freeze $a --secondary-cells "$work/s.csv" "$d/new-release.csv"
+		full freeze $a --secondary-cells /dev/full "$d/new-release.csv"
+		full freeze $a --secondary-cells "$work/s.csv" --stats /dev/full \
+			"$d/new-release.csv" ;;
 	suppress)
 		full suppress "$d/cells.csv"
 		full suppress --stats /dev/full "$d/cells.csv"
 		full suppress --secondary-cells /dev/full "$d/cells.csv" ;;
 	manifest)
 		full manifest --agency northern --profile "$work/profile.json" \
-			$(for s in normalise map bucket aggregate suppress; do
+			$(for s in $STAGES; do
 				printf -- '--stage %s ' "$d/$s-stats.json"; done) \
 			--release "$d/release.csv" ;;
 	merge)
