@@ -9,7 +9,8 @@
  *   schema.c  the cell layout and every contract's columns, defined once
  *   period.c  calendar quarters           hash.c     the hash table
  *   codes.c   national code lists, age bands, the pipelines directory
- *   rules.c   the disclosure rules        events.c   policy events
+ *   rules.c   the disclosure rules and the ranges their figures stand for
+ *   events.c  policy events
  *   release.c agency releases, manifests and bounds (merge, diff-quarters)
  *   audit.c   intervals of suppressed cells, secondary suppression (GLPK)
  */
@@ -429,6 +430,38 @@ typedef struct nz_rules {
 void nz_rules_load(const char *path, nz_rules *rules);
 /* The same from a JSON object read from path (a manifest's "rules"). */
 void nz_rules_parse(const char *path, json_t *obj, nz_rules *rules);
+/* Counts and rules numbers above this are not real (rules files, the
+ * SDC engine's linear programs). */
+#define NZ_RULES_MAX 1000000000L
+/* What a release's figure can stand for under the rules: the one place
+ * that says it (CONTRACTS; DESIGN §5).  The true values lo..hi, hi
+ * NZ_RANGE_INF when nothing bounds it:
+ *  - published person count p: max(threshold, p-(base-1)) .. p+(base-1),
+ *    and 0 too when zeros are published (suppress_zero false) and
+ *    p <= base-1 (rounding never moves a 0);
+ *  - published sum p: max(0, p-(base-1)) .. p+(base-1);
+ *  - primary S of a person measure: 1 .. threshold-1 when the rules
+ *    publish zeros, else 0 .. threshold-1;
+ *  - S of a sum measure: 0 .. NZ_RANGE_INF (suppressed for its client
+ *    count, not its size; the relations may bound it);
+ *  - a measure in neither list: p exactly; S 0 .. NZ_RANGE_INF.
+ * A secondary S may hide anything, 0 .. NZ_RANGE_INF: the caller's
+ * business, not the rules'.  Returns NZ_RANGE_OK, or why no value fits:
+ * NZ_RANGE_NEGATIVE, NZ_RANGE_NOT_MULTIPLE (of the base),
+ * NZ_RANGE_EMPTY (p under the threshold after rounding), NZ_RANGE_NO_S
+ * (an S where the rules suppress nothing). */
+#define NZ_RANGE_INF INT64_MAX
+enum nz_range_status { NZ_RANGE_OK, NZ_RANGE_NEGATIVE, NZ_RANGE_NOT_MULTIPLE,
+	NZ_RANGE_EMPTY, NZ_RANGE_NO_S };
+int nz_rules_published_range(const nz_rules *rules, int measure, int64_t p,
+	int64_t *lo, int64_t *hi);
+int nz_rules_suppressed_range(const nz_rules *rules, int measure,
+	int64_t *lo, int64_t *hi);
+/* A message for a status other than NZ_RANGE_OK about the figure p (S for
+ * NZ_RANGE_NO_S), naming the rules: static, overwritten by the next
+ * call. */
+const char *nz_rules_range_error(const nz_rules *rules, int status,
+	int64_t p);
 /* ---- events.c ---- */
 /* Policy events (pipelines/policy-events.csv: date,title,url), sorted by
  * date, then title, then url, whatever the file's order.  A bad date, an
