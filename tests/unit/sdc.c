@@ -508,12 +508,14 @@ make_clients(struct client *cl, int n)
 	}
 }
 
-/* region x gender and region x need, all margins: (5*4) + (4*4 + 4) */
+/* region x gender and region x need, all margins: (5*4) + (4*4 + 4);
+ * linked: gender x need too (3*4 more), three tables over one latent
+ * region x gender x need table */
 static size_t
 make_release(const struct client *cl, int n, sdc_cell *cells,
-    long raw[][NZ_NMEASURES], int rounded)
+    long raw[][NZ_NMEASURES], int rounded, int linked)
 {
-	size_t k = 0;
+	size_t k = 0, ncells;
 	int r, g, d, m;
 
 	for (r = 0; r <= NREG; r++) {
@@ -529,7 +531,14 @@ make_release(const struct client *cl, int n, sdc_cell *cells,
 			k++;
 		}
 	}
-	for (k = 0; k < (size_t)(NREG + 1) * (NGEN + 1 + NNEED); k++) {
+	for (g = 0; linked && g < NGEN; g++)
+		for (d = 0; d < NNEED; d++) {
+			set_dims(&cells[k], "*", gen_codes[g], need_codes[d]);
+			count_cell(cl, n, -1, g, d, raw[k]);
+			k++;
+		}
+	ncells = k;
+	for (k = 0; k < ncells; k++) {
 		cells[k].kind = SDC_PRIMARY;
 		for (m = 0; m < NZ_NMEASURES; m++) {
 			int person = m < 2;
@@ -544,7 +553,7 @@ make_release(const struct client *cl, int n, sdc_cell *cells,
 		    cells[k].value[1] > cells[k].value[0])
 			cells[k].value[1] = cells[k].value[0];
 	}
-	return k;
+	return ncells;
 }
 
 static int
@@ -592,7 +601,7 @@ random_tables(int rounded, int trials, const char *label)
 		int nclients = 15 + (int)rnd(100);
 		sdc_group *g;
 		make_clients(cl, nclients);
-		n = make_release(cl, nclients, cells, raw, rounded);
+		n = make_release(cl, nclients, cells, raw, rounded, 0);
 		g = sdc_new(&r, cells, n, 0, NULL);
 		truth &= holds_truth(g, n, raw, cells, &exposed);
 		if (sdc_protect(g, NULL, NULL) < 0)
@@ -613,6 +622,49 @@ random_tables(int rounded, int trials, const char *label)
 	check(protect_ok && after == 0 && exposed > 0, what);
 }
 
+/* The latent cross-classification (SDC_LATENT): with a third table
+ * linking the other two, every interval still holds the true value,
+ * none is wider than without it, and some are narrower. */
+static void
+latent_tables(void)
+{
+	nz_rules r = rules(6, 3, 20);
+	struct client cl[120];
+	sdc_cell cells[128];
+	long raw[128][NZ_NMEASURES];
+	sdc_bound plain[128 * NZ_NMEASURES], latent[128 * NZ_NMEASURES];
+	int trial, exposed = 0, truth = 1, inside = 1, narrower = 0;
+	char what[120];
+	size_t n, i;
+	sdc_group *g;
+
+	rng_state = 20261201;
+	for (trial = 0; trial < 15; trial++) {
+		int nclients = 15 + (int)rnd(100);
+		make_clients(cl, nclients);
+		n = make_release(cl, nclients, cells, raw, 1, 1);
+		g = sdc_new(&r, cells, n, SDC_EXACT, NULL);
+		sdc_solve(g, plain);
+		sdc_free(g);
+		g = sdc_new(&r, cells, n, SDC_LATENT | SDC_EXACT, NULL);
+		truth &= holds_truth(g, n, raw, cells, &exposed);
+		sdc_solve(g, latent);
+		sdc_free(g);
+		for (i = 0; i < n * NZ_NMEASURES; i++) {
+			if (!cells[i / NZ_NMEASURES].s[i % NZ_NMEASURES])
+				continue;
+			inside &= latent[i].low >= plain[i].low &&
+			    latent[i].high <= plain[i].high;
+			narrower += latent[i].low > plain[i].low ||
+			    latent[i].high < plain[i].high;
+		}
+	}
+	check(truth, "latent: every S interval holds the true value");
+	snprintf(what, sizeof what, "latent: intervals within the plain "
+	    "model's, %d narrower", narrower);
+	check(inside && narrower > 0, what);
+}
+
 int
 main(void)
 {
@@ -624,5 +676,6 @@ main(void)
 	joint_model();
 	random_tables(0, 40, "random microdata, no rounding");
 	random_tables(1, 100, "random microdata, RR3");
+	latent_tables();
 	return failures ? 1 : 0;
 }
