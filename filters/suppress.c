@@ -62,6 +62,9 @@ usage(void)
 "  -c, --secondary-cells FILE  write the cells hidden by secondary\n"
 "                    suppression (period,agency,region..service), for\n"
 "                    'audit --secondary-cells'; internal: never send it\n"
+"  -t, --time-limit SECONDS  stop (exit 1, nothing written) if secondary\n"
+"                    suppression is not done within SECONDS (default\n"
+"                    1800; 0: no limit)\n"
 "  -h, --help        show this help and exit\n"
 "  -V, --version     show the version and exit\n\n"
 "Person measures: raw below threshold is S (0 too when suppress_zero).\n"
@@ -433,11 +436,13 @@ main(int argc, char **argv)
 		{"rules", required_argument, NULL, 'r'},
 		{"stats", required_argument, NULL, 's'},
 		{"secondary-cells", required_argument, NULL, 'c'},
+		{"time-limit", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	nz_rules rules;
+	long limit = SDC_DEFAULT_TIME;
 	struct counts counts = {0};
 	struct cells cells = {0};
 	char *rules_path = NULL;
@@ -450,12 +455,18 @@ main(int argc, char **argv)
 	int c;
 
 	nz_setprog(argv[0]);
-	while ((c = getopt_long(argc, argv, "r:s:c:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:s:c:t:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': rules_path = optarg; break;
 		case 's': stats = nz_side_path("--stats", optarg); break;
 		case 'c':
 			secondary = nz_side_path("--secondary-cells", optarg);
+			break;
+		case 't':
+			if (nz_parse_long(optarg, 0, SDC_MAX_TIME, &limit) < 0)
+				nz_usage_error("--time-limit: expected whole "
+				    "seconds from 0 to 31536000, found %s",
+				    nz_q(optarg));
 			break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
@@ -479,6 +490,7 @@ main(int argc, char **argv)
 	}
 	file = nz_strdup(nz_csv_name(csv));
 	nz_csv_close(csv);
+	sdc_time_limit((double)limit);
 	protect_all(&rules, &cells, file, &counts);
 	out_cols = nz_cols(NZ_COLS_RELEASE, &ncols);
 	nz_csv_header(stdout, out_cols, ncols);

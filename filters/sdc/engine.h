@@ -87,6 +87,26 @@ void sdc_latent_rows(sdc_group *g, const uint32_t *codes,
 /* "clients with region=01, need=food, age_band=18-24" */
 void sdc_latent_label(const sdc_group *g, size_t v, nz_buf *out);
 
+/* tighten.c: the bounds of one solve */
+struct model {
+	sdc_group *g;
+	int64_t *lo, *hi;         /* each variable's bound */
+	size_t *root;             /* union-find over the variables */
+};
+/* Boxes (sdc_box), tightened by the rows, and the components of the
+ * variables not held to one value (root). */
+void sdc_model_init(struct model *md, sdc_group *g);
+void sdc_model_free(struct model *md);
+size_t sdc_find_root(size_t *root, size_t v);
+/* Does row r hold for any values within the bounds?  (It binds
+ * nothing then.) */
+int sdc_row_implied(const struct model *md, size_t r);
+static inline int
+sdc_is_const(const struct model *md, size_t v)
+{
+	return md->lo[v] == md->hi[v];
+}
+
 /* solve.c */
 /* Bounds of the targets (variables), out[v] for each (out has nvars
  * entries).  status_only: only the statuses need be exact; an OK

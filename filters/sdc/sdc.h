@@ -101,6 +101,13 @@ int sdc_violation(sdc_group *g, size_t *cell, nz_buf *why);
  * that cannot be protected (nothing left to hide, or inconsistent). */
 long sdc_protect(sdc_group *g, size_t *stuck, int *stuck_measure);
 
+/* The time the engine may take from now, for the whole run (0: no
+ * limit).  When it runs out the engine exits 1 naming the limit: a
+ * release whose S are not all proven safe is not written. */
+void sdc_time_limit(double seconds);
+#define SDC_DEFAULT_TIME 1800L      /* suppress and audit: 30 minutes */
+#define SDC_MAX_TIME 31536000L      /* a year */
+
 /* For tests and benchmarks: relations (a parent and a dimension) found,
  * rows of the model, LPs and MIPs solved so far. */
 size_t sdc_nrelations(const sdc_group *g);

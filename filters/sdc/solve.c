@@ -1,13 +1,11 @@
 /* solve.c: the interval each S of a group can hide, under the model of
  * model.c, found with GLPK.
  *
- * Each bound is first tightened to what the rows imply (constraint
- * propagation, rounded to integers: exact, as it removes no integer
- * solution), which fixes many variables and gives S sums a finite top.
- * Variables held to one value are constants; the others fall into
- * components linked by rows that the bounds alone do not already
- * satisfy, and each component holding a target is one LP, solved by the
- * simplex method and re-solved warm for each target and direction.
+ * The bounds are first tightened to what the rows imply (tighten.c);
+ * the variables not held to one value fall into components linked by
+ * the rows that still bind, and each component holding a target is one
+ * LP, solved by the simplex method and re-solved warm for each target
+ * and direction.
  * Every integral LP vertex met is an integer point of the model, so an
  * end of a target's interval that such a point reaches needs no solve
  * of its own: a few broad solves (all targets down, then mixes of
@@ -23,262 +21,15 @@
  * are the LP ends rounded inward (an outer bound).  SDC_EXACT makes
  * every end exact.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <glpk.h>
 
 #include "engine.h"
-
-#define NEG_INF (-SDC_INF)
-
-/* ---- the bounds of one solve ---- */
-
-struct model {
-	sdc_group *g;
-	int64_t *lo, *hi;         /* each variable's bound */
-	size_t *root;             /* union-find over the variables */
-};
-
-static int
-is_const(const struct model *md, size_t v)
-{
-	return md->lo[v] == md->hi[v];
-}
-
-static size_t
-find_root(size_t *root, size_t i)
-{
-	while (root[i] != i) {
-		root[i] = root[root[i]];
-		i = root[i];
-	}
-	return i;
-}
-
-static void
-join(size_t *root, size_t i, size_t j)
-{
-	i = find_root(root, i);
-	j = find_root(root, j);
-	if (i < j)
-		root[j] = i;
-	else if (j < i)
-		root[i] = j;
-}
-
-/* The least and greatest sums of row r within the bounds; *_inf counts
- * the members that make a sum infinite. */
-struct row_sums {
-	int64_t minsum, maxsum;
-	size_t min_inf, max_inf;
-};
-
-static struct row_sums
-row_sums(const struct model *md, size_t r)
-{
-	const sdc_group *g = md->g;
-	struct row_sums s = {0, 0, 0, 0};
-	size_t k;
-
-	for (k = g->start[r]; k < g->start[r + 1]; k++) {
-		int64_t lo = md->lo[g->var[k]], hi = md->hi[g->var[k]];
-		if (g->coef[k] > 0) {
-			s.minsum += lo;
-			if (hi == SDC_INF)
-				s.max_inf++;
-			else
-				s.maxsum += hi;
-		} else {
-			s.maxsum -= lo;
-			if (hi == SDC_INF)
-				s.min_inf++;
-			else
-				s.minsum -= hi;
-		}
-	}
-	return s;
-}
-
-/* Does the row hold for any values within the bounds?  Then it tells
- * nothing and stays out of the LP. */
-static int
-row_implied(const struct model *md, size_t r)
-{
-	struct row_sums s = row_sums(md, r);
-	int type = md->g->info[r].type;
-
-	if (type == ROW_LE)
-		return !s.max_inf && s.maxsum <= 0;
-	if (type == ROW_GE)
-		return !s.min_inf && s.minsum >= 0;
-	return !s.min_inf && !s.max_inf && s.minsum == 0 && s.maxsum == 0;
-}
-
-/* Can the row hold at all within the bounds? */
-static int
-row_possible(const struct model *md, size_t r)
-{
-	struct row_sums s = row_sums(md, r);
-	int type = md->g->info[r].type;
-
-	if (type != ROW_LE && !s.max_inf && s.maxsum < 0)
-		return 0;
-	if (type != ROW_GE && !s.min_inf && s.minsum > 0)
-		return 0;
-	return 1;
-}
-
-/* ---- bound tightening: what each row implies for its members ---- */
-
-/* Tighten each member's bound to what the others leave it, rounded
- * inward (true values are integers).  Returns 1 on a change. */
-static int
-tighten_row(struct model *md, size_t r)
-{
-	const sdc_group *g = md->g;
-	int type = g->info[r].type, changed = 0;
-	int64_t low = type == ROW_LE ? NEG_INF : 0;
-	int64_t high = type == ROW_GE ? SDC_INF : 0;
-	struct row_sums s;
-	int64_t kmin, kmax, b;
-	size_t k;
-
-	for (k = g->start[r]; k < g->start[r + 1]; k++)
-		if (md->lo[g->var[k]] > md->hi[g->var[k]])
-			return 0;   /* no values fit: the LP says so */
-	s = row_sums(md, r);
-	for (k = g->start[r]; k < g->start[r + 1]; k++) {
-		int64_t *lo = &md->lo[g->var[k]], *hi = &md->hi[g->var[k]];
-		int pos = g->coef[k] > 0, kinf = *hi == SDC_INF;
-		/* this member's part of the least and greatest sums */
-		kmin = pos ? *lo : (kinf ? 0 : -*hi);
-		kmax = pos ? (kinf ? 0 : *hi) : -*lo;
-		if (high != SDC_INF && s.min_inf == (size_t)(!pos && kinf)) {
-			b = high - (s.minsum - kmin);   /* coef x <= b */
-			if (pos && b < *hi) {
-				*hi = b;
-				changed = 1;
-			} else if (!pos && -b > *lo) {
-				*lo = -b;
-				changed = 1;
-			}
-		}
-		if (low != NEG_INF && s.max_inf == (size_t)(pos && kinf)) {
-			b = low - (s.maxsum - kmax);    /* coef x >= b */
-			if (pos && b > *lo) {
-				*lo = b;
-				changed = 1;
-			} else if (!pos && -b < *hi) {
-				*hi = -b;
-				changed = 1;
-			}
-		}
-	}
-	return changed;
-}
-
-/* Tighten every bound to what the rows imply, pass after pass. */
-static void
-tighten(struct model *md)
-{
-	size_t r;
-	int changed = 1, pass;
-
-	for (pass = 0; pass < 50 && changed; pass++) {
-		changed = 0;
-		for (r = 0; r < md->g->nrows; r++)
-			changed |= tighten_row(md, r);
-	}
-}
-
-static void
-model_bounds(struct model *md, sdc_group *g)
-{
-	size_t v;
-
-	memset(md, 0, sizeof *md);
-	md->g = g;
-	md->lo = nz_calloc(g->nvars + 1, sizeof *md->lo);
-	md->hi = nz_calloc(g->nvars + 1, sizeof *md->hi);
-	for (v = 0; v < g->nvars; v++)
-		sdc_box(g, v, &md->lo[v], &md->hi[v]);
-}
-
-/* Bounds, tightened, and the components of what is not constant. */
-static void
-model_init(struct model *md, sdc_group *g)
-{
-	size_t v, r, k, first;
-
-	model_bounds(md, g);
-	tighten(md);
-	md->root = nz_calloc(g->nvars + 1, sizeof *md->root);
-	for (v = 0; v < g->nvars; v++)
-		md->root[v] = v;
-	for (r = 0; r < g->nrows; r++) {
-		if (row_implied(md, r))
-			continue;
-		first = SIZE_MAX;
-		for (k = g->start[r]; k < g->start[r + 1]; k++) {
-			if (is_const(md, g->var[k]))
-				continue;
-			if (first == SIZE_MAX)
-				first = g->var[k];
-			else
-				join(md->root, first, g->var[k]);
-		}
-	}
-}
-
-static void
-model_free(struct model *md)
-{
-	free(md->lo);
-	free(md->hi);
-	free(md->root);
-}
-
-/* ---- the first relation an inconsistent group breaks ---- */
-
-int
-sdc_violation(sdc_group *g, size_t *cell, nz_buf *why)
-{
-	struct model md;
-	size_t r, v;
-	int pass, changed = 1, found = -1;
-
-	model_bounds(&md, g);
-	/* a variable whose own entries leave it no value: its cell */
-	for (v = 0; v < VAR(g->ncells, 0) && found < 0; v++)
-		if (md.lo[v] > md.hi[v]) {
-			const char *e;
-			int m = VAR_MEASURE(v);
-			*cell = VAR_CELL(v);
-			e = sdc_cell_error(&g->rules, &g->cells[*cell], &m);
-			nz_buf_clear(why);
-			nz_buf_printf(why, "%s: %s", nz_measure_names[m],
-			    e ? e : "no value fits what the cell publishes");
-			found = 0;
-		}
-	/* else the first row the bounds leave no values, tightening by
-	 * the rows before it as they come */
-	for (pass = 0; pass < 50 && changed && found < 0; pass++) {
-		changed = 0;
-		for (r = 0; r < g->nrows && found < 0; r++) {
-			if (!row_possible(&md, r)) {
-				*cell = g->info[r].cell;
-				sdc_describe_row(g, r, md.lo, md.hi, why);
-				found = 0;
-			} else {
-				changed |= tighten_row(&md, r);
-			}
-		}
-	}
-	model_free(&md);
-	return found;
-}
 
 /* ---- one component as an LP ---- */
 
@@ -317,7 +68,7 @@ add_row(const struct model *md, struct lp *lp, size_t r)
 	double rhs = 0;
 	int row;
 
-	if (row_implied(md, r))
+	if (sdc_row_implied(md, r))
 		return;
 	for (k = g->start[r]; k < g->start[r + 1]; k++) {
 		if (lp->col[g->var[k]])
@@ -464,6 +215,50 @@ set_objective(struct lp *lp, const int *cols, const double *coef, int n,
 	glp_set_obj_dir(lp->prob, dir);
 }
 
+/* ---- the time limit: when it runs out, nothing is proven ---- */
+
+static double deadline, time_limit;   /* CLOCK_MONOTONIC s; 0: none */
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void
+sdc_time_limit(double seconds)
+{
+	time_limit = seconds;
+	deadline = seconds > 0 ? now() + seconds : 0;
+}
+
+/* Fail closed: a release whose S are not all proven safe is none. */
+static _Noreturn void
+out_of_time(void)
+{
+	nz_die(NZ_EXIT_DATA, "the disclosure checks did not finish within "
+	    "the time limit (%g s): no S is proven safe and nothing is "
+	    "written; allow longer (--time-limit), or use fewer or smaller "
+	    "tables", time_limit);
+}
+
+/* What is left of the time limit, in GLPK's milliseconds. */
+static int
+time_left_ms(void)
+{
+	double left;
+
+	if (!deadline)
+		return INT_MAX;
+	left = deadline - now();
+	if (left <= 0)
+		out_of_time();
+	return left * 1000 >= INT_MAX ? INT_MAX : (int)(left * 1000) + 1;
+}
+
 static void
 mip_parameters(glp_iocp *parm)
 {
@@ -472,6 +267,20 @@ mip_parameters(glp_iocp *parm)
 	parm->presolve = GLP_ON;      /* shrinks it a great deal */
 	parm->br_tech = GLP_BR_MFV;   /* Driebeck-Tomlin costs more than
 	                               * it saves */
+	parm->tm_lim = time_left_ms();
+}
+
+/* An integer copy of the component's LP. */
+static glp_prob *
+integer_copy(const struct lp *lp)
+{
+	glp_prob *mip = glp_create_prob();
+	int j;
+
+	glp_copy_prob(mip, lp->prob, GLP_OFF);
+	for (j = 1; j <= lp->ncols; j++)
+		glp_set_col_kind(mip, j, GLP_IV);
+	return mip;
 }
 
 /* The integer optimum, when the LP vertex was fractional. */
@@ -481,18 +290,16 @@ mip_optimum(sdc_group *g, struct lp *lp, double *value)
 	glp_iocp parm;
 	int j, ret;
 
-	if (!lp->mip) {
-		lp->mip = glp_create_prob();
-		glp_copy_prob(lp->mip, lp->prob, GLP_OFF);
-		for (j = 1; j <= lp->ncols; j++)
-			glp_set_col_kind(lp->mip, j, GLP_IV);
-	}
+	if (!lp->mip)
+		lp->mip = integer_copy(lp);
 	for (j = 1; j <= lp->ncols; j++)
 		glp_set_obj_coef(lp->mip, j, glp_get_obj_coef(lp->prob, j));
 	glp_set_obj_dir(lp->mip, glp_get_obj_dir(lp->prob));
 	mip_parameters(&parm);
 	g->mip_solves++;
 	ret = glp_intopt(lp->mip, &parm);
+	if (ret == GLP_ETMLIM)
+		out_of_time();
 	if (ret == GLP_ENODFS)
 		return UNBOUNDED;
 	if (ret == GLP_ENOPFS ||
@@ -515,13 +322,16 @@ lp_optimum(sdc_group *g, struct lp *lp, double *value, int *integral)
 
 	glp_init_smcp(&parm);
 	parm.msg_lev = GLP_MSG_OFF;
+	parm.tm_lim = time_left_ms();
 	g->lp_solves++;
 	ret = glp_simplex(lp->prob, &parm);
-	if (ret != 0) {
+	if (ret != 0 && ret != GLP_ETMLIM) {
 		/* a basis gone bad: start afresh, once */
 		glp_std_basis(lp->prob);
 		ret = glp_simplex(lp->prob, &parm);
 	}
+	if (ret == GLP_ETMLIM)
+		out_of_time();
 	if (ret != 0)
 		nz_die(NZ_EXIT_DATA, "the SDC engine's LP solver failed "
 		    "(glpk code %d)", ret);
@@ -624,9 +434,49 @@ rins(sdc_group *g, struct lp *lp, double *value)
 	return found;
 }
 
+/* Stop the branch and bound at its first integer point. */
+static void
+first_point(glp_tree *tree, void *info)
+{
+	(void)info;
+	if (glp_ios_reason(tree) == GLP_IBINGO)
+		glp_ios_terminate(tree);
+}
+
+/* Is there an integer point with the target at end?  A MIP with the
+ * target held there, stopped at its first point: far cheaper than the
+ * optimum when one is easy to find.  1 yes, 0 no. */
+static int
+integer_point_mip(sdc_group *g, struct lp *lp, const struct seen *t,
+    int64_t end)
+{
+	glp_prob *mip = integer_copy(lp);
+	glp_iocp parm;
+	int j, ret, found;
+
+	for (j = 1; j <= lp->ncols; j++)
+		glp_set_obj_coef(mip, j, 0.0);
+	glp_set_col_bnds(mip, t->col, GLP_FX, (double)end, (double)end);
+	mip_parameters(&parm);
+	parm.cb_func = first_point;
+	parm.fp_heur = GLP_ON;      /* the feasibility pump: a point soon */
+	g->mip_solves++;
+	ret = glp_intopt(mip, &parm);
+	if (ret == GLP_ETMLIM) {
+		glp_delete_prob(mip);
+		out_of_time();
+	}
+	found = (ret == 0 || ret == GLP_ESTOP) &&
+	    (glp_mip_status(mip) == GLP_OPT || glp_mip_status(mip) == GLP_FEAS);
+	if (found)
+		note_solution(lp, mip, 1);
+	glp_delete_prob(mip);
+	return found;
+}
+
 /* The integer end where the LP one may lie beyond it: an integer point
- * at the LP end (near the LP optimum, or with the target held there),
- * else the MIP optimum. */
+ * at the LP end (near the LP optimum, with the target held there, or by
+ * a MIP that stops at its first point there), else the MIP optimum. */
 static int
 integer_end(sdc_group *g, struct lp *lp, const struct seen *t, int dir,
     int64_t *end)
@@ -638,7 +488,8 @@ integer_end(sdc_group *g, struct lp *lp, const struct seen *t, int dir,
 	if (lp_optimum(g, lp, &v, &integral) == SOLVED && !integral &&
 	    rins(g, lp, &v) && round_in(v, dir) == *end)
 		return 0;
-	if (integral || integer_point_at(g, lp, t, *end))
+	if (integral || integer_point_at(g, lp, t, *end) ||
+	    integer_point_mip(g, lp, t, *end))
 		return 0;
 	r = mip_optimum(g, lp, &v);
 	if (r != SOLVED) {   /* LP points but no integer one */
@@ -867,7 +718,7 @@ sdc_solve_vars(sdc_group *g, const size_t *targets, size_t ntargets,
 
 	w.status_only = status_only;
 	glp_term_out(GLP_OFF);
-	model_init(&md, g);
+	sdc_model_init(&md, g);
 	w.tp = nz_calloc(ntargets + 1, sizeof *w.tp);
 	w.cp = nz_calloc(g->nvars + 1, sizeof *w.cp);
 	w.row_stamp = nz_calloc(g->nrows + 1, sizeof *w.row_stamp);
@@ -876,13 +727,13 @@ sdc_solve_vars(sdc_group *g, const size_t *targets, size_t ntargets,
 	w.col = nz_calloc(g->nvars + 1, sizeof *w.col);
 	for (i = 0; i < ntargets; i++) {
 		w.tp[i].var = targets[i];
-		w.tp[i].root = find_root(md.root, targets[i]);
+		w.tp[i].root = sdc_find_root(md.root, targets[i]);
 	}
 	qsort(w.tp, ntargets, sizeof *w.tp, pair_cmp);
 	for (i = 0; i < g->nvars; i++) {
 		w.cp[i].var = i;
-		w.cp[i].root = is_const(&md, i) ? SIZE_MAX :
-		    find_root(md.root, i);
+		w.cp[i].root = sdc_is_const(&md, i) ? SIZE_MAX :
+		    sdc_find_root(md.root, i);
 	}
 	qsort(w.cp, g->nvars, sizeof *w.cp, pair_cmp);
 	for (t = 0, c = 0; t < ntargets; ) {
@@ -890,7 +741,7 @@ sdc_solve_vars(sdc_group *g, const size_t *targets, size_t ntargets,
 
 		while (tend < ntargets && w.tp[tend].root == root)
 			tend++;
-		if (is_const(&md, w.tp[t].var)) {
+		if (sdc_is_const(&md, w.tp[t].var)) {
 			for (; t < tend; t++)
 				box_bound(&md, w.tp[t].var, &out[w.tp[t].var]);
 			continue;
@@ -902,7 +753,7 @@ sdc_solve_vars(sdc_group *g, const size_t *targets, size_t ntargets,
 		solve_one(g, &md, &w, t, tend, n, ++stamp, out);
 		t = tend;
 	}
-	model_free(&md);
+	sdc_model_free(&md);
 	free(w.tp);
 	free(w.cp);
 	free(w.row_stamp);

@@ -11,7 +11,8 @@
 #   libcsv's bare parse of the export (bin/bench/csvfloor), the floor,
 #     and of the later stages' inputs (what the chain must parse anyway).
 # Wall, user+sys CPU and max RSS come from GNU time.  The table goes to
-# stdout, out/bench/results.txt and out/bench/results.csv.
+# stdout, out/bench/results.txt and out/bench/results.csv.  Then
+# tests/bench/sdc.sh: the disclosure-control engine at scale.
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -127,3 +128,6 @@ END {
 	printf "streaming stages: peak RSS %.1f MB at most (target < 16)\n", max / 1024
 	print csv > "'"$OUT"'/results.csv"
 }' "$work/results" | tee "$OUT/results.txt"
+
+# the disclosure-control engine at scale: a large agency, three-way tables
+sh tests/bench/sdc.sh
