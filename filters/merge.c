@@ -18,15 +18,17 @@ usage(void)
 	    "or the path of such a manifest.json.  The manifest gives the rules\n"
 	    "the release was protected under and its region coverage.\n"
 	    "\n"
-	    "  -h, --help     show this help and exit\n"
-	    "  -V, --version  show the version and exit\n"
+	    "      --max-range-share PCT\n"
+	    "                     the widest range M_shown still calls a number,\n"
+	    "                     as a percentage of the estimate (default 20)\n"
+	    "  -h, --help         show this help and exit\n"
+	    "  -V, --version      show the version and exit\n"
 	    "\n"
 	    "Output (CSV on stdout), one row per period and cell, periods in\n"
 	    "order, cells in the releases' own order:\n"
 	    "  period,agency,region,age_band,gender,ethnicity,household,income,\n"
-	    "  housing,need,service,clients,clients_low,clients_high,households,\n"
-	    "  households_low,households_high,events,events_low,events_high,\n"
-	    "  units,units_low,units_high,agencies\n"
+	    "  housing,need,service, then for each measure M of clients,\n"
+	    "  households, events, units: M,M_low,M_high,M_shown; then agencies\n"
 	    "agency is '*'; agencies is how many agencies released the period.\n"
 	    "\n"
 	    "AGENCIES ARE NOT ADDITIVE IN PEOPLE: a client of two agencies counts\n"
@@ -50,6 +52,12 @@ usage(void)
 	    "person count and 0 in a sum, each first moved into that agency's\n"
 	    "bounds; so M always lies in M_low..M_high.\n"
 	    "\n"
+	    "M_shown says how every reader (dashboard, report) shows the figure:\n"
+	    "  number  M_low >= 6 and M_high - M_low <= PCT%% of M: the estimate\n"
+	    "  S       M_high <= 5: 'fewer than 6', no figure\n"
+	    "  range   otherwise: M_low to M_high, never a bare number\n"
+	    "so no figure shown as a number may hide a value under 6.\n"
+	    "\n"
 	    "Errors (exit 1): two releases of one agency and period; releases\n"
 	    "of a period whose cells differ other than by coverage, or whose code\n"
 	    "lists or age bands differ; a release that does not match its manifest\n"
@@ -67,6 +75,9 @@ write_header(void)
 
 	nz_csv_header(stdout, cols, n);
 }
+
+/* --max-range-share: how wide a range M_shown still calls a number */
+static double max_range_share = NZ_MAX_RANGE_SHARE;
 
 /* one period: the cells of every release holding it; without write, only
  * check them all, so that an error leaves no partial output */
@@ -100,8 +111,11 @@ merge_period(nz_release **rs, size_t n, const char *period, int write)
 			continue;
 		/* period and codes hold no comma or quote (release.c) */
 		printf("%s,*,%s", period, dims[c]);
-		for (m = 0; m < NZ_NMEASURES; m++)
+		for (m = 0; m < NZ_NMEASURES; m++) {
 			nz_bounds_write(stdout, &sum[m]);
+			printf(",%s", nz_shown_names[nz_bounds_shown(&sum[m],
+			    max_range_share)]);
+		}
 		printf(",%zu\n", nagencies);
 	}
 	nz_cellorder_free(order);
@@ -112,6 +126,7 @@ int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{"max-range-share", required_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -125,6 +140,10 @@ main(int argc, char **argv)
 	nz_setprog(argv[0]);
 	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
 		switch (c) {
+		case 'r':
+			max_range_share = nz_opt_percent("--max-range-share",
+			    optarg);
+			break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
 		default: nz_usage_error("unknown option");

@@ -153,6 +153,9 @@ enum {
 	 * line ends and a last record without its LF */
 	NZ_CSV_CANONICAL = 1 << 0,
 	NZ_CSV_UTF8 = 1 << 1,      /* validate UTF-8 of every field */
+	/* canonical readers split quote-free lines themselves (csvread.c);
+	 * this turns that off, for the tests that compare both ways */
+	NZ_CSV_NO_FAST = 1 << 2,
 };
 /* A byte source: returns bytes read, 0 at end; on error returns 0 and sets
  * *errmsg.  It returns every good byte before reporting an error. */
@@ -179,6 +182,8 @@ void nz_csv_set_chunk(nz_csv *c, size_t chunk);
  * naming file and line).  The row is valid until the next call. */
 int nz_csv_next(nz_csv *c, nz_row **row);
 const char *nz_csv_name(const nz_csv *c);
+/* After nz_csv_next returned -1: the message it printed and its line. */
+const char *nz_csv_error(const nz_csv *c, long *line);
 long nz_csv_line(const nz_csv *c);     /* current physical line */
 void nz_csv_close(nz_csv *c);
 /* Read the header and check it equals the expected columns exactly;
@@ -484,6 +489,20 @@ typedef struct nz_bounds {
 void nz_bounds_add(nz_bounds *acc, const nz_bounds *b);
 /* ",est,low,high" (high empty when unbounded) */
 void nz_bounds_write(FILE *f, const nz_bounds *b);
+/* How a reader sees a national figure: a number, a range, or S ("fewer
+ * than 6").  S when the count it rests on is at most NZ_SHOWN_MIN - 1 for
+ * certain (count_high); a number when that count is at least NZ_SHOWN_MIN
+ * for certain and the figure's range low..high is at most max_share
+ * percent of its estimate; otherwise a range.  For a count, the figure is
+ * the count itself (nz_bounds_shown); for a share, count_low..count_high
+ * are its numerator's bounds.  NZ_UNBOUNDED: no upper bound. */
+#define NZ_SHOWN_MIN 6
+#define NZ_MAX_RANGE_SHARE 20.0  /* percent: the default max_share */
+enum nz_shown { NZ_SHOWN_NUMBER, NZ_SHOWN_RANGE, NZ_SHOWN_S };
+extern const char *const nz_shown_names[3];
+enum nz_shown nz_shown(int64_t count_low, int64_t count_high, double low,
+	double high, double est, double max_share);
+enum nz_shown nz_bounds_shown(const nz_bounds *b, double max_share);
 /* An agency code: 2 to 16 of a-z, 0-9 and '-'. */
 int nz_agency_valid(const char *s);
 typedef struct nz_rcell {

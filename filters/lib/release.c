@@ -38,6 +38,31 @@ nz_bounds_write(FILE *f, const nz_bounds *b)
 		fprintf(f, "%" PRId64, b->high);
 }
 
+/* The rule every reader of the national figures follows (FORMATS.md,
+ * "Merged cells"): a figure is a number only when what it counts is at
+ * least NZ_SHOWN_MIN for certain and its range is narrow; S only when
+ * what it counts is under NZ_SHOWN_MIN for certain; otherwise a range. */
+const char *const nz_shown_names[3] = {"number", "range", "S"};
+
+enum nz_shown
+nz_shown(int64_t count_low, int64_t count_high, double low, double high,
+	double est, double max_share)
+{
+	if (count_high != NZ_UNBOUNDED && count_high < NZ_SHOWN_MIN)
+		return NZ_SHOWN_S;
+	if (count_low >= NZ_SHOWN_MIN && count_high != NZ_UNBOUNDED &&
+	    (high - low) * 100.0 <= max_share * est)
+		return NZ_SHOWN_NUMBER;
+	return NZ_SHOWN_RANGE;
+}
+
+enum nz_shown
+nz_bounds_shown(const nz_bounds *b, double max_share)
+{
+	return nz_shown(b->low, b->high, (double)b->low, (double)b->high,
+	    (double)b->est, max_share);
+}
+
 void
 nz_bounds_add(nz_bounds *acc, const nz_bounds *b)
 {

@@ -139,7 +139,7 @@ static void
 build(enum nz_contract which, struct cols *c)
 {
 	static const char *const plain[] = {""};
-	static const char *const bounds[] = {"", "_low", "_high"};
+	static const char *const bounds[] = {"", "_low", "_high", "_shown"};
 	static const char *const change[] = {"", "_low", "_high", "_base",
 	    "_base_low", "_base_high", "_change", "_change_low",
 	    "_change_high", "_pct", "_sig"};
@@ -182,7 +182,7 @@ build(enum nz_contract which, struct cols *c)
 			add(c, "status");
 		}
 		if (which == NZ_COLS_MERGED) {
-			add_measures(c, bounds, 3);
+			add_measures(c, bounds, 4);
 			add(c, "agencies");
 		}
 		break;
