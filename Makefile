@@ -16,10 +16,11 @@ WARN      = -Wall -Wextra -Werror=implicit-function-declaration
 # libgsf (with glib) reads the OLE2 container of .xls files: pkg-config is
 # asked when a recipe runs, after deps.sh has installed it
 GSF       = libgsf-1
-CPPFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -Ifilters/lib \
+CPPFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -Ifilters/lib -Ifilters/sdc \
             $(shell pkg-config --cflags $(GSF) 2>/dev/null)
-LDLIBS    = -lcsv -ljansson -lsodium -lglpk -lzip -lexpat -lfreexl \
+LDLIBS    = -lcsv -ljansson -lsodium -lzip -lexpat -lfreexl \
             $(shell pkg-config --libs $(GSF) 2>/dev/null) -lm
+SDC_LDLIBS = -lglpk
 SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined
 FUZZ_CC   = clang
@@ -45,6 +46,11 @@ BENCH_PKGS = time miller python3
 
 LIB_SRC  = $(wildcard filters/lib/*.c)
 LIB_HDR  = $(wildcard filters/lib/*.h)
+# the disclosure-control engine (GLPK): its own library, for the
+# programs that suppress and audit (and the unit tests)
+SDC_SRC  = $(wildcard filters/sdc/*.c)
+SDC_HDR  = filters/sdc/sdc.h filters/sdc/engine.h
+SDC_PROGS = suppress audit
 PROGS    = $(patsubst filters/%.c,%,$(wildcard filters/*.c))
 BINS     = $(addprefix bin/,$(PROGS)) $(if $(wildcard sample-data/generate.c),bin/gen-sample)
 SAN_BINS = $(addprefix bin/san/,$(PROGS))
@@ -69,8 +75,10 @@ $(DEPS): pipelines/deps.sh Makefile pipelines/publish.mk
 # ---- the programs ----
 # The shared layer is one archive per build kind: plain (bin/libnz.a),
 # sanitizers (bin/san/libnz.a) and libFuzzer (bin/fuzz/libnz.a); each
-# program is its one file linked against it.
+# program is its one file linked against it.  The SDC engine likewise
+# (bin/libsdc.a, bin/san/libsdc.a; AFL++ below), linked by SDC_PROGS.
 LIB_OBJS = $(patsubst filters/lib/%.c,bin/$(1)obj/%.o,$(LIB_SRC))
+SDC_OBJS = $(patsubst filters/sdc/%.c,bin/$(1)obj/sdc/%.o,$(SDC_SRC))
 
 bin/obj/%.o: filters/lib/%.c $(LIB_HDR) | $(DEPS)
 	@mkdir -p $(@D)
@@ -80,14 +88,29 @@ bin/san/obj/%.o: filters/lib/%.c $(LIB_HDR) | $(DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(SANFLAGS) $(WARN) -c -o $@ $<
 
+bin/obj/sdc/%.o: filters/sdc/%.c $(SDC_HDR) $(LIB_HDR) | $(DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+bin/san/obj/sdc/%.o: filters/sdc/%.c $(SDC_HDR) $(LIB_HDR) | $(DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(SANFLAGS) $(WARN) -c -o $@ $<
+
 bin/libnz.a: $(call LIB_OBJS,)
 bin/san/libnz.a: $(call LIB_OBJS,san/)
-bin/libnz.a bin/san/libnz.a:
+bin/libsdc.a: $(call SDC_OBJS,)
+bin/san/libsdc.a: $(call SDC_OBJS,san/)
+bin/libnz.a bin/san/libnz.a bin/libsdc.a bin/san/libsdc.a:
 	rm -f $@
 	ar rcs $@ $^
 
 bin/%: filters/%.c bin/libnz.a $(LIB_HDR) | $(DEPS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< bin/libnz.a $(LDLIBS)
+
+$(addprefix bin/,$(SDC_PROGS)): bin/%: filters/%.c bin/libsdc.a bin/libnz.a \
+		$(SDC_HDR) $(LIB_HDR) | $(DEPS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< bin/libsdc.a bin/libnz.a \
+	  $(SDC_LDLIBS) $(LDLIBS)
 
 # the sample-data generator: generate.c and its modules in sample-data/gen
 GEN_SRC = sample-data/generate.c $(wildcard sample-data/gen/*.c)
@@ -99,13 +122,19 @@ bin/san/%: filters/%.c bin/san/libnz.a $(LIB_HDR) | $(DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(SANFLAGS) $(WARN) -o $@ $< bin/san/libnz.a $(LDLIBS)
 
-bin/test/%: tests/unit/%.c tests/unit/tap.h tests/unit/mem.h bin/libnz.a $(LIB_HDR) | $(DEPS)
+$(addprefix bin/san/,$(SDC_PROGS)): bin/san/%: filters/%.c bin/san/libsdc.a \
+		bin/san/libnz.a $(SDC_HDR) $(LIB_HDR) | $(DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< bin/libnz.a $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(SANFLAGS) $(WARN) -o $@ $< bin/san/libsdc.a \
+	  bin/san/libnz.a $(SDC_LDLIBS) $(LDLIBS)
 
-bin/test/san-%: tests/unit/%.c tests/unit/tap.h tests/unit/mem.h bin/san/libnz.a $(LIB_HDR) | $(DEPS)
+bin/test/%: tests/unit/%.c tests/unit/tap.h tests/unit/mem.h bin/libsdc.a bin/libnz.a $(SDC_HDR) $(LIB_HDR) | $(DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(SANFLAGS) $(WARN) -o $@ $< bin/san/libnz.a $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< bin/libsdc.a bin/libnz.a $(SDC_LDLIBS) $(LDLIBS)
+
+bin/test/san-%: tests/unit/%.c tests/unit/tap.h tests/unit/mem.h bin/san/libsdc.a bin/san/libnz.a $(SDC_HDR) $(LIB_HDR) | $(DEPS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(SANFLAGS) $(WARN) -o $@ $< bin/san/libsdc.a bin/san/libnz.a $(SDC_LDLIBS) $(LDLIBS)
 
 # ---- the pipelines ----
 include pipelines/agency.mk
@@ -140,13 +169,17 @@ bin/.deps-fuzz-ok: pipelines/deps.sh
 # crashes and hangs are replayed under ASan+UBSan (bin/afl/fuzz-progs-asan).
 # Corpora and findings in out/fuzz/prog-NAME.
 AFL_OBJS = $(patsubst %,bin/afl/$(1)/%.o,$(AFL_MAINS)) \
-           $(patsubst filters/lib/%.c,bin/afl/$(1)/lib-%.o,$(LIB_SRC))
+           $(patsubst filters/lib/%.c,bin/afl/$(1)/lib-%.o,$(LIB_SRC)) \
+           $(patsubst filters/sdc/%.c,bin/afl/$(1)/sdc-%.o,$(SDC_SRC))
 AFL_ENV_fast = AFL_HARDEN=1 AFL_QUIET=1
 AFL_ENV_asan = AFL_USE_ASAN=1 AFL_QUIET=1
 AFL_ASAN_fast =
 AFL_ASAN_asan = -asan
 define afl_build
 bin/afl/$(1)/lib-%.o: filters/lib/%.c $$(LIB_HDR) bin/.deps-fuzz-ok | $$(DEPS)
+	@mkdir -p $$(@D)
+	$$(AFL_ENV_$(1)) $$(AFL_CC) $$(CPPFLAGS) $$(AFLFLAGS) $$(WARN) -c -o $$@ $$<
+bin/afl/$(1)/sdc-%.o: filters/sdc/%.c $$(SDC_HDR) $$(LIB_HDR) bin/.deps-fuzz-ok | $$(DEPS)
 	@mkdir -p $$(@D)
 	$$(AFL_ENV_$(1)) $$(AFL_CC) $$(CPPFLAGS) $$(AFLFLAGS) $$(WARN) -c -o $$@ $$<
 bin/afl/$(1)/%.o: filters/%.c $$(LIB_HDR) bin/.deps-fuzz-ok | $$(DEPS)
@@ -156,7 +189,7 @@ bin/afl/$(1)/%.o: filters/%.c $$(LIB_HDR) bin/.deps-fuzz-ok | $$(DEPS)
 bin/afl/fuzz-progs$(AFL_ASAN_$(1)): tests/fuzz/prog/driver.c \
 		$(call AFL_OBJS,$(1)) | $$(DEPS)
 	$$(AFL_ENV_$(1)) $$(AFL_CC) $$(CPPFLAGS) $$(AFLFLAGS) $$(WARN) \
-	  -o $$@ $$^ $$(LDLIBS)
+	  -o $$@ $$^ $$(SDC_LDLIBS) $$(LDLIBS)
 endef
 $(eval $(call afl_build,fast))
 $(eval $(call afl_build,asan))

@@ -1,10 +1,10 @@
 /* audit: prove that no suppressed cell of a release can be narrowed by the
- * published ones (DESIGN §5); the model is in filters/lib/audit.c. */
+ * published ones (DESIGN §5); the model is in filters/sdc/model.c. */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nz.h"
+#include "sdc.h"
 
 /* a cell's name: period, agency, the dimensions (schema.c) */
 #define NKEYS NZ_COL_MEASURES
@@ -14,9 +14,10 @@ static const char *const status_names[] = {"ok", "exposed", "inconsistent"};
 /* one release cell, where it came from, and what the audit found */
 struct row {
 	char *key[NKEYS];
-	long value[NZ_NMEASURES];
-	unsigned char suppressed[NZ_NMEASURES];   /* enum nz_audit_state */
-	nz_audit_bound bound[NZ_NMEASURES];
+	int64_t value[NZ_NMEASURES];
+	unsigned char s[NZ_NMEASURES];   /* published as S */
+	unsigned char kind;              /* enum sdc_kind */
+	sdc_bound bound[NZ_NMEASURES];
 	const char *file;
 	long line;
 	size_t order;
@@ -25,6 +26,19 @@ struct row {
 struct rows {
 	struct row *row;
 	size_t n, cap;
+};
+
+/* What the reader knows of the S, and how to solve. */
+enum mode {
+	MODE_PRIMARY,     /* every S is primary (no secondary suppression) */
+	MODE_PUBLIC,      /* the release (and manifest) alone */
+	MODE_SECONDARY,   /* told which cells are secondary */
+};
+struct audit {
+	nz_rules rules;
+	enum mode mode;
+	int secondary_possible;   /* public mode: may any cell be secondary */
+	unsigned flags;           /* SDC_EXACT, SDC_LATENT */
 };
 
 /* --secondary-cells: the cells suppress hid to protect the others */
@@ -115,59 +129,76 @@ usage(void)
 	    "   or: %s [OPTION]... --manifest MANIFEST\n"
 	    "Audit release cells: for every suppressed (S) measure of every "
 	    "cell, the\ninterval of true values consistent with everything "
-	    "the release publishes.\nA cell passes when its interval holds "
+	    "the release publishes.\nAn S passes when its interval holds "
 	    "at least 3 whole numbers.\n\n"
 	    "  --rules FILE    disclosure rules (default: the repository's\n"
 	    "                  pipelines/rules/statsnz.json)\n"
 	    "  --manifest M    audit the release that manifest M (or the folder "
 	    "holding\n"
-	    "                  manifest.json) describes, under its rules; its "
-	    "sha256 is\n"
-	    "                  checked, and --unbounded-s is implied when it "
-	    "records\n"
-	    "                  secondary suppressions (no --rules or FILE with "
-	    "it)\n"
+	    "                  manifest.json) describes, under its rules, "
+	    "from the release\n"
+	    "                  and manifest alone (--public) unless "
+	    "--secondary-cells is\n"
+	    "                  given; its sha256 is checked (no --rules or "
+	    "FILE with it)\n"
+	    "  --public        what a reader of the release alone can prove: "
+	    "secondary\n"
+	    "                  suppression hides whole cells, so an S beside "
+	    "a published\n"
+	    "                  measure is primary, and a cell with every "
+	    "measure S may\n"
+	    "                  hide anything (unless the manifest records no "
+	    "secondary\n"
+	    "                  suppression); the intervals NZCCSS uses\n"
 	    "  --secondary-cells FILE  the cells suppress hid by secondary "
 	    "suppression\n"
 	    "                  (suppress --secondary-cells): their S may hide "
-	    "any value,\n"
-	    "                  every other S is under the threshold; the "
-	    "stricter check\n"
-	    "                  an agency can make before sending (with "
-	    "--manifest, it\n"
-	    "                  replaces the implied --unbounded-s)\n"
-	    "  --unbounded-s   an S may hide any value, not only one under "
-	    "the threshold:\n"
-	    "                  use it when the release has secondary "
-	    "suppressions\n"
+	    "anything the\n"
+	    "                  cell held, every other S is primary; the "
+	    "stricter check an\n"
+	    "                  agency makes before sending\n"
 	    "  --exact         exact integer low and high for every S (slower "
 	    "on large\n"
 	    "                  releases; the status is exact either way)\n"
+	    "  --latent        add the latent cross-classification of linked "
+	    "tables\n"
+	    "                  (filters/sdc/latent.c): a stronger reader, at "
+	    "10 to 40\n"
+	    "                  times the time\n"
+	    "  --time-limit SECONDS  stop (exit 1, no report) if the audit is "
+	    "not done\n"
+	    "                  within SECONDS (default 1800; 0: no limit)\n"
 	    "  -h, --help      show this help and exit\n"
 	    "  -V, --version   show the version and exit\n\n"
+	    "Without --public, --manifest or --secondary-cells every S is "
+	    "primary.\n\n"
 	    "Input: release cells (period,agency,region,age_band,gender,"
 	    "ethnicity,\nhousehold,income,housing,need,service,clients,"
 	    "households,events,units)\nfrom the FILEs or standard input; "
 	    "cells of several agencies and periods\nare audited group by "
-	    "group (one agency, one period).\n\n"
-	    "The model: a published person count p (clients, households) "
-	    "is a raw value\nof at least the threshold, rounded by at most "
-	    "base-1; an S is 0..threshold-1;\nevents and units are p-(base-1)"
-	    "..p+(base-1), their S unbounded above.  A cell\nwith * in a "
-	    "single-valued dimension (region age_band gender household "
-	    "housing)\nequals the sum of its children (households: at most "
-	    "the sum); with * in a\nmulti-valued one (ethnicity income need "
-	    "service) it is at least each child\nand at most their sum.  "
-	    "In a cell, households are at most clients, and a\npublished "
-	    "sum means at least sum_min_clients clients (an S sum, fewer).\n"
-	    "Bounds are integer optima (GLPK); where a cell passes anyway "
-	    "they may be\nthe LP optima rounded inward, an outer bound.\n\n"
+	    "group (one agency, one period), all four measures\nin one "
+	    "integer model.\n\n"
+	    "The model (filters/sdc/model.c): a published person count p "
+	    "(clients,\nhouseholds) is a raw value of at least the threshold, "
+	    "rounded by at most\nbase-1; a primary S is under the threshold; "
+	    "events and units are\np-(base-1)..p+(base-1), their S unbounded "
+	    "above.  A cell with * in a\nsingle-valued dimension (region "
+	    "age_band gender household housing)\nequals the sum of its "
+	    "children in clients, events and units; with * in a\n"
+	    "multi-valued one (ethnicity income need service), and for "
+	    "households in\nany, it is at least each child and at most their "
+	    "sum.  In a cell,\nhouseholds are at most clients; with at most "
+	    "one dimension coded, events\nare at least clients; a published "
+	    "sum means at least sum_min_clients\nclients, a primary S sum "
+	    "fewer.  Bounds are integer optima (GLPK); where\nan S passes "
+	    "anyway they may be the LP optima rounded inward.\n\n"
 	    "Output: CSV period,...,service,measure,low,high,status, one row "
 	    "per S,\nin input order; high is 'inf' when nothing bounds it; "
 	    "status is 'ok',\n'exposed' (fewer than 3 values) or "
 	    "'inconsistent' (no true values fit).\n"
-	    "Each exposed or inconsistent cell is also named on standard "
-	    "error.\n\n"
+	    "Each exposed S is named on standard error, and for each "
+	    "inconsistent\nagency and period the first relation its "
+	    "published values break.\n\n"
 	    "Exit status: 0 every S passes, 1 an S fails or the input is "
 	    "bad, 2 usage error.\n", nz_prog, nz_prog);
 	exit(NZ_EXIT_OK);
@@ -193,49 +224,66 @@ check_keys(const nz_row *r, const char *file)
 			    nz_q(r->field[i]));
 }
 
+/* What the reader knows of this cell's S. */
+static unsigned char
+cell_kind(const struct audit *au, const struct row *row, int listed)
+{
+	sdc_cell cell;
+	int m;
+
+	if (au->mode == MODE_SECONDARY)
+		return listed ? SDC_SECONDARY : SDC_PRIMARY;
+	if (au->mode == MODE_PRIMARY)
+		return SDC_PRIMARY;
+	for (m = 0; m < NZ_NMEASURES; m++)
+		cell.s[m] = row->s[m];
+	sdc_public_kinds(&cell, 1, au->secondary_possible);
+	return cell.kind;
+}
+
 static void
 read_measures(const nz_row *r, const char *file, struct row *row,
-    const nz_rules *rules, unsigned flags)
+    const struct audit *au)
 {
-	nz_audit_cell cell;
+	sdc_cell cell;
 	const char *s, *why;
 	char msg[320];
-	int m, other, unbounded, listed = is_secondary(r);
+	long v;
+	int m, other, hint, listed = is_secondary(r);
 
 	memset(&cell, 0, sizeof cell);
 	for (m = 0; m < NZ_NMEASURES; m++) {
 		s = r->field[NKEYS + m];
-		row->suppressed[m] = strcmp(s, "S") != 0 ? NZ_AUDIT_PUBLISHED :
-		    listed ? NZ_AUDIT_SECONDARY : NZ_AUDIT_PRIMARY;
-		if (!row->suppressed[m] && listed)
-			nz_dieat(NZ_EXIT_DATA, file, r->line, "%s: %s lists "
-			    "this cell as secondary, yet it publishes %s",
-			    nz_measure_names[m], secondary.path, nz_q(s));
-		if (!row->suppressed[m] &&
-		    nz_parse_long(s, 0, NZ_AUDIT_MAX_VALUE, &row->value[m]) < 0)
+		row->s[m] = strcmp(s, "S") == 0;
+		if (!row->s[m] && nz_parse_long(s, 0, SDC_MAX_VALUE, &v) < 0)
 			nz_dieat(NZ_EXIT_DATA, file, r->line, "%s: expected a "
 			    "whole number (0 to %ld) or S, found %s",
-			    nz_measure_names[m], NZ_AUDIT_MAX_VALUE, nz_q(s));
+			    nz_measure_names[m], SDC_MAX_VALUE, nz_q(s));
+		row->value[m] = row->s[m] ? 0 : v;
 		cell.value[m] = row->value[m];
-		cell.state[m] = row->suppressed[m];
+		cell.s[m] = row->s[m];
 	}
-	why = nz_audit_cell_error(rules, flags, &cell, &m);
+	row->kind = cell.kind = cell_kind(au, row, listed);
+	why = sdc_cell_error(&au->rules, &cell, &m);
 	if (!why)
 		return;
 	snprintf(msg, sizeof msg, "%s", why);
-	/* would S that may be secondary explain it? */
-	unbounded = !(flags & NZ_AUDIT_UNBOUNDED_S) && !secondary.cells &&
-	    !nz_audit_cell_error(rules, flags | NZ_AUDIT_UNBOUNDED_S, &cell,
+	if (listed && cell.kind == SDC_SECONDARY && !row->s[m])
+		snprintf(msg, sizeof msg, "%s lists this cell as secondary, "
+		    "yet it publishes %s", secondary.path,
+		    nz_q(r->field[NKEYS + m]));
+	/* would an S that may be secondary explain it? */
+	cell.kind = SDC_EITHER;
+	hint = au->mode == MODE_PRIMARY && !sdc_cell_error(&au->rules, &cell,
 	    &other);
 	nz_dieat(NZ_EXIT_DATA, file, r->line, "%s: %s%s",
-	    nz_measure_names[m], msg, unbounded ? " (if the release has "
-	    "secondary suppressions, use --unbounded-s or --secondary-cells)" :
+	    nz_measure_names[m], msg, hint ? " (if the release has "
+	    "secondary suppressions, use --public or --secondary-cells)" :
 	    "");
 }
 
 static void
-read_release(const char *path, struct rows *rows,
-    const nz_rules *rules, unsigned flags)
+read_release(const char *path, struct rows *rows, const struct audit *au)
 {
 	nz_csv *csv = nz_csv_open(path, NZ_CSV_CANONICAL);
 	const char *file = nz_csv_name(csv);
@@ -249,7 +297,7 @@ read_release(const char *path, struct rows *rows,
 		nz_grow(&rows->row, &rows->cap, rows->n + 1, sizeof *rows->row);
 		row = &rows->row[rows->n];
 		memset(row, 0, sizeof *row);
-		read_measures(r, file, row, rules, flags);
+		read_measures(r, file, row, au);
 		for (i = 0; i < NKEYS; i++)
 			row->key[i] = nz_strndup(r->field[i], r->len[i]);
 		row->file = path && strcmp(path, "-") != 0 ? path : "<stdin>";
@@ -286,45 +334,74 @@ group_cmp(const void *x, const void *y)
 }
 
 static void
-audit_group(struct row **group, size_t n, const nz_rules *rules,
-    unsigned flags)
+describe(const struct row *row, nz_buf *out)
 {
-	nz_audit_cell *cells = nz_calloc(n, sizeof *cells);
-	nz_audit_bound *bound = nz_calloc(n, sizeof *bound);
+	sdc_label(out, row->key[0], row->key[1],
+	    (const char *const *)row->key + 2);
+}
+
+/* An inconsistent group: name the first relation its figures break. */
+static void
+name_violation(sdc_group *g, struct row **group)
+{
+	nz_buf why = {0}, label = {0};
+	size_t cell;
+
+	if (sdc_violation(g, &cell, &why) < 0) {
+		describe(group[0], &label);
+		nz_warnat(group[0]->file, 0, "inconsistent: no true values fit "
+		    "the published cells of %s %s together", group[0]->key[1],
+		    group[0]->key[0]);
+	} else {
+		describe(group[cell], &label);
+		nz_warnat(group[cell]->file, group[cell]->line, "inconsistent: "
+		    "the published values of %s break a relation: %s",
+		    label.s, why.s);
+	}
+	nz_buf_free(&why);
+	nz_buf_free(&label);
+}
+
+static void
+audit_group(struct row **group, size_t n, const struct audit *au)
+{
+	sdc_cell *cells = nz_calloc(n, sizeof *cells);
+	sdc_bound *bound = nz_calloc(n * NZ_NMEASURES, sizeof *bound);
 	size_t i, dup[2];
-	nz_audit *a;
-	int m, d;
+	sdc_group *g;
+	int m, d, inconsistent = 0;
 
 	for (i = 0; i < n; i++) {
 		for (d = 0; d < NZ_NDIMS; d++)
 			cells[i].dim[d] = group[i]->key[2 + d];
 		for (m = 0; m < NZ_NMEASURES; m++) {
 			cells[i].value[m] = group[i]->value[m];
-			cells[i].state[m] = group[i]->suppressed[m];
+			cells[i].s[m] = group[i]->s[m];
 		}
+		cells[i].kind = group[i]->kind;
 	}
-	a = nz_audit_new(rules, cells, n, flags, dup);
-	if (!a)
+	g = sdc_new(&au->rules, cells, n, au->flags, dup);
+	if (!g)
 		nz_dieat(NZ_EXIT_DATA, group[dup[1]]->file, group[dup[1]]->line,
 		    "duplicate cell: the same period, agency and codes as "
 		    "%s:%ld", group[dup[0]]->file, group[dup[0]]->line);
-	for (m = 0; m < NZ_NMEASURES; m++) {
-		for (i = 0; i < n && !group[i]->suppressed[m]; i++)
-			;
-		if (i == n)
-			continue;
-		nz_audit_solve(a, m, bound);
-		for (i = 0; i < n; i++)
-			if (group[i]->suppressed[m])
-				group[i]->bound[m] = bound[i];
-	}
-	nz_audit_free(a);
+	sdc_solve(g, bound);
+	for (i = 0; i < n; i++)
+		for (m = 0; m < NZ_NMEASURES; m++)
+			if (group[i]->s[m]) {
+				group[i]->bound[m] = bound[i * NZ_NMEASURES + m];
+				inconsistent |= bound[i * NZ_NMEASURES +
+				    m].status == SDC_INCONSISTENT;
+			}
+	if (inconsistent)
+		name_violation(g, group);
+	sdc_free(g);
 	free(cells);
 	free(bound);
 }
 
 static void
-audit_all(struct rows *rows, const nz_rules *rules, unsigned flags)
+audit_all(struct rows *rows, const struct audit *au)
 {
 	struct row **sorted = nz_calloc(rows->n + 1, sizeof *sorted);
 	size_t i, start, ngroups = 0, done = 0;
@@ -345,18 +422,11 @@ audit_all(struct rows *rows, const nz_rules *rules, unsigned flags)
 			fprintf(stderr, "%s: auditing %s %s (%zu of %zu)\r",
 			    nz_prog, sorted[start]->key[1],
 			    sorted[start]->key[0], ++done, ngroups);
-		audit_group(sorted + start, i - start, rules, flags);
+		audit_group(sorted + start, i - start, au);
 	}
 	if (nz_progress_wanted() && ngroups)
 		fprintf(stderr, "\n");
 	free(sorted);
-}
-
-static void
-describe(const struct row *row, nz_buf *out)
-{
-	nz_audit_label(out, row->key[0], row->key[1],
-	    (const char *const *)row->key + 2);
 }
 
 static int
@@ -372,39 +442,35 @@ report(const struct rows *rows)
 	for (i = 0; i < rows->n; i++) {
 		const struct row *row = &rows->row[i];
 		for (m = 0; m < NZ_NMEASURES; m++) {
-			const nz_audit_bound *b = &row->bound[m];
-			if (!row->suppressed[m])
+			const sdc_bound *b = &row->bound[m];
+			if (!row->s[m])
 				continue;
 			for (k = 0; k < NKEYS; k++)
 				field[k] = row->key[k];
-			snprintf(low, sizeof low, "%ld", b->low);
-			if (b->high == NZ_AUDIT_INF)
+			snprintf(low, sizeof low, "%lld", (long long)b->low);
+			if (b->high == SDC_INF)
 				snprintf(high, sizeof high, "inf");
 			else
-				snprintf(high, sizeof high, "%ld", b->high);
-			if (b->status == NZ_AUDIT_INCONSISTENT)
+				snprintf(high, sizeof high, "%lld",
+				    (long long)b->high);
+			if (b->status == SDC_INCONSISTENT)
 				low[0] = high[0] = '\0';
 			field[NKEYS] = nz_measure_names[m];
 			field[NKEYS + 1] = low;
 			field[NKEYS + 2] = high;
 			field[NKEYS + 3] = status_names[b->status];
 			nz_csv_fields(stdout, field, NKEYS + 4);
-			if (b->status == NZ_AUDIT_OK)
+			failed |= 1 << b->status;
+			if (b->status != SDC_EXPOSED)
 				continue;
 			describe(row, &cell);
-			if (b->status == NZ_AUDIT_EXPOSED)
-				nz_warnat(row->file, row->line, "%s of %s is "
-				    "exposed: its true value lies in %s..%s",
-				    nz_measure_names[m], cell.s, low, high);
-			else
-				nz_warnat(row->file, row->line, "%s of %s: no "
-				    "true values fit the published cells",
-				    nz_measure_names[m], cell.s);
-			failed |= 1 << b->status;
+			nz_warnat(row->file, row->line, "%s of %s is exposed: "
+			    "its true value lies in %s..%s",
+			    nz_measure_names[m], cell.s, low, high);
 		}
 	}
 	nz_buf_free(&cell);
-	return failed;
+	return failed & ~1;
 }
 
 int
@@ -413,19 +479,21 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"rules", required_argument, NULL, 'r'},
 		{"manifest", required_argument, NULL, 'm'},
-		{"unbounded-s", no_argument, NULL, 'u'},
+		{"public", no_argument, NULL, 'p'},
 		{"secondary-cells", required_argument, NULL, 'c'},
 		{"exact", no_argument, NULL, 'e'},
+		{"latent", no_argument, NULL, 'l'},
+		{"time-limit", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	struct rows rows = {0};
-	nz_rules rules;
+	struct audit au = {0};
 	char *rules_path = NULL, *manifest = NULL, *cells_path = NULL;
 	nz_release *rel = NULL;
-	unsigned flags = 0;
-	int c, failed, ret;
+	int c, failed, ret, public = 0;
+	long limit = SDC_DEFAULT_TIME;
 
 	nz_setprog(argv[0]);
 	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
@@ -438,12 +506,19 @@ main(int argc, char **argv)
 			free(manifest);
 			manifest = nz_strdup(optarg);
 			break;
-		case 'u': flags |= NZ_AUDIT_UNBOUNDED_S; break;
+		case 'p': public = 1; break;
 		case 'c':
 			free(cells_path);
 			cells_path = nz_strdup(optarg);
 			break;
-		case 'e': flags |= NZ_AUDIT_EXACT; break;
+		case 'e': au.flags |= SDC_EXACT; break;
+		case 'l': au.flags |= SDC_LATENT; break;
+		case 't':
+			if (nz_parse_long(optarg, 0, SDC_MAX_TIME, &limit) < 0)
+				nz_usage_error("--time-limit: expected whole "
+				    "seconds from 0 to 31536000, found %s",
+				    nz_q(optarg));
+			break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
 		default: nz_usage_error("unknown option");
@@ -452,39 +527,41 @@ main(int argc, char **argv)
 	if (manifest && (rules_path || optind < argc))
 		nz_usage_error("--manifest takes the release and its rules from "
 		    "the manifest: give no --rules and no FILE");
-	if (cells_path && (flags & NZ_AUDIT_UNBOUNDED_S))
-		nz_usage_error("--secondary-cells and --unbounded-s: give one");
+	if (cells_path && public)
+		nz_usage_error("--secondary-cells and --public: give one");
+	au.mode = cells_path ? MODE_SECONDARY : public || manifest ?
+	    MODE_PUBLIC : MODE_PRIMARY;
+	au.secondary_possible = 1;
 	if (cells_path)
 		load_secondary(cells_path);
 	if (manifest) {
 		/* checks the manifest and the release's sha256 first */
 		rel = nz_release_load(manifest);
-		rules = rel->rules;
+		au.rules = rel->rules;
 		if (cells_path && (rel->secondary > 0) !=
 		    (nz_strset_count(secondary.cells) > 0))
 			nz_die(NZ_EXIT_DATA, "%s lists %zu secondary cells, but "
 			    "%s records %s secondary suppressions", cells_path,
 			    nz_strset_count(secondary.cells), rel->manifest_path,
 			    rel->secondary > 0 ? "some" : "no");
-		if (rel->secondary != 0 && !cells_path)
-			flags |= NZ_AUDIT_UNBOUNDED_S;
-		read_release(rel->path, &rows, &rules, flags);
+		au.secondary_possible = rel->secondary != 0;
+		read_release(rel->path, &rows, &au);
 	} else {
 		if (!rules_path)
 			rules_path = nz_pipelines_path("rules/statsnz.json");
-		nz_rules_load(rules_path, &rules);
+		nz_rules_load(rules_path, &au.rules);
 		if (optind == argc)
-			read_release("-", &rows, &rules, flags);
+			read_release("-", &rows, &au);
 		for (; optind < argc; optind++)
-			read_release(argv[optind], &rows, &rules, flags);
+			read_release(argv[optind], &rows, &au);
 	}
 	check_secondary_found();
-	audit_all(&rows, &rules, flags);
+	sdc_time_limit((double)limit);
+	audit_all(&rows, &au);
 	failed = report(&rows);
-	if ((failed & (1 << NZ_AUDIT_INCONSISTENT)) &&
-	    !(flags & NZ_AUDIT_UNBOUNDED_S) && !cells_path)
+	if ((failed & (1 << SDC_INCONSISTENT)) && au.mode == MODE_PRIMARY)
 		nz_warn("if the release has secondary suppressions, audit it "
-		    "with --unbounded-s, or with --secondary-cells listing them");
+		    "with --public, or with --secondary-cells listing them");
 	ret = nz_close_stdout();
 	free_rows(&rows);
 	free(rules_path);

@@ -6,9 +6,9 @@
  * and averaging repeated releases learns nothing.  Sum measures are S
  * where the cell's raw client count is below sum_min_clients.  Then,
  * agency by agency and period by period, secondary suppression
- * (nz_audit_protect, filters/lib/audit.c) hides further whole cells until
- * no S can be narrowed from what is published.  ckey and the raw values
- * never reach the output.
+ * (sdc_protect, filters/sdc) hides further whole cells until no S can be
+ * narrowed from what is published, under the same model audit proves.
+ * ckey and the raw values never reach the output.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -17,7 +17,7 @@
 
 #include <sodium.h>
 
-#include "nz.h"
+#include "sdc.h"
 
 /* internal cells in (schema.c): period, agency, the dimensions (a cell's
  * name, NZ_COLS_CELL_KEY), the measures, ckey */
@@ -33,8 +33,9 @@ struct counts {
 struct cell {
 	char *field[NDIMCOLS];    /* period, agency, region .. service */
 	size_t len[NDIMCOLS];
-	long value[NMEASURES];    /* rounded, unless S */
-	unsigned char state[NMEASURES];   /* NZ_AUDIT_PUBLISHED, ... */
+	int64_t value[NMEASURES]; /* rounded, unless S */
+	unsigned char s[NMEASURES];       /* published as S */
+	unsigned char secondary;  /* hidden by secondary suppression */
 	long line;
 };
 
@@ -61,24 +62,30 @@ usage(void)
 "  -c, --secondary-cells FILE  write the cells hidden by secondary\n"
 "                    suppression (period,agency,region..service), for\n"
 "                    'audit --secondary-cells'; internal: never send it\n"
+"  -t, --time-limit SECONDS  stop (exit 1, nothing written) if secondary\n"
+"                    suppression is not done within SECONDS (default\n"
+"                    1800; 0: no limit)\n"
 "  -h, --help        show this help and exit\n"
 "  -V, --version     show the version and exit\n\n"
 "Person measures: raw below threshold is S (0 too when suppress_zero).\n"
 "Sum measures: S where the cell's raw clients is below sum_min_clients.\n"
 "Every other value v with residue r = v mod base is rounded up to\n"
 "v - r + base with probability r/base, else down to v - r (base 3: residue\n"
-"1 goes down with p 2/3, residue 2 goes up with p 2/3).  The draw: the\n"
+"1 goes down with p 2/3, residue 2 goes up with p 2/3); rounded households\n"
+"above rounded clients are published as the clients (within the rounding\n"
+"of both, as households never exceed clients).  The draw: the\n"
 "first 8 bytes, big-endian, of the unkeyed BLAKE2b-128 digest (libsodium\n"
 "crypto_generichash) of the text \"CKEY:MEASURE:RAW\" in decimal, e.g.\n"
 "\"3735928559:clients:7\", divided by 2^64; the value goes up when the draw\n"
 "is below r/base.  Each total is rounded from its own raw value.\n\n"
 "Secondary suppression: for each agency and period, the cells are audited\n"
-"as the 'audit' program does (GLPK); while some S could be narrowed to\n"
-"fewer than 3 whole numbers from the published cells, margins and\n"
-"rounding, one more whole cell is published as S, the cheapest in the\n"
+"as the 'audit' program does (one integer model of all four measures,\n"
+"GLPK); while some S could be narrowed to fewer than 3 whole numbers\n"
+"from the published cells, margins, rounding and the relations between\n"
+"measures, one more whole cell is published as S, the cheapest in the\n"
 "relation that exposes it.  When no cell is left to hide, suppress fails\n"
-"(exit 1) naming the cell: nothing unsafe is written.  A release with\n"
-"secondary suppressions must be audited with 'audit --unbounded-s'.\n\n"
+"(exit 1) naming the cell: nothing unsafe is written.  Audit the release\n"
+"with 'audit --secondary-cells' or, as NZCCSS does, 'audit --public'.\n\n"
 "Exit status: 0 success, 1 data or input error, 2 usage error.\n");
 	exit(NZ_EXIT_OK);
 }
@@ -165,6 +172,18 @@ field_u64(const nz_row *row, int col, const char *file)
 	return v;
 }
 
+/* Households never exceed clients, so neither may their rounded values:
+ * the rounded clients is then within the rounding of the households too
+ * (raw h <= raw c <= rounded c + base-1, and rounded c < rounded h <=
+ * raw h + base-1), and a reader learns nothing from the pair. */
+static void
+households_under_clients(struct cell *cell)
+{
+	if (!cell->s[NZ_CLIENTS] && !cell->s[NZ_HOUSEHOLDS] &&
+	    cell->value[NZ_HOUSEHOLDS] > cell->value[NZ_CLIENTS])
+		cell->value[NZ_HOUSEHOLDS] = cell->value[NZ_CLIENTS];
+}
+
 /* Primary suppression and rounding of one internal cell. */
 static void
 read_cell(const nz_rules *r, const nz_row *row, const char *file,
@@ -189,9 +208,15 @@ read_cell(const nz_rules *r, const nz_row *row, const char *file,
 		nz_dieat(NZ_EXIT_DATA, file, row->line, "invalid ckey %s: "
 		    "expected 0 to 4294967295", nz_q(row->field[C_CKEY]));
 	clients = raw[0];
+	if (raw[NZ_HOUSEHOLDS] > clients)
+		nz_dieat(NZ_EXIT_DATA, file, row->line, "households %s exceed "
+		    "clients %s: these are not cells from aggregate",
+		    nz_q(row->field[C_CLIENTS + NZ_HOUSEHOLDS]),
+		    nz_q(row->field[C_CLIENTS]));
 
 	nz_grow(&cells->c, &cells->cap, cells->n + 1, sizeof *cells->c);
 	cell = &cells->c[cells->n++];
+	memset(cell, 0, sizeof *cell);
 	for (c = 0; c < NDIMCOLS; c++) {
 		cell->field[c] = nz_strndup(row->field[c], row->len[c]);
 		cell->len[c] = row->len[c];
@@ -203,21 +228,21 @@ read_cell(const nz_rules *r, const nz_row *row, const char *file,
 		    (raw[m] > 0 || r->suppress_zero)) :
 		    clients < (uint64_t)r->sum_min_clients;
 
-		cell->value[m] = 0;
-		cell->state[m] = hide ? NZ_AUDIT_PRIMARY : NZ_AUDIT_PUBLISHED;
+		cell->s[m] = (unsigned char)hide;
 		if (hide) {
 			n->primary++;
 			continue;
 		}
-		/* no real count comes near; the audit's model stops here */
-		v = raw[m] > NZ_AUDIT_MAX_VALUE ? raw[m] : round_value(
+		/* no real count comes near; the engine's model stops here */
+		v = raw[m] > SDC_MAX_VALUE ? raw[m] : round_value(
 		    (uint32_t)ckey, nz_measure_names[m], raw[m], (uint64_t)r->base);
-		if (v > NZ_AUDIT_MAX_VALUE)
+		if (v > SDC_MAX_VALUE)
 			nz_dieat(NZ_EXIT_DATA, file, row->line, "%s %s is too "
 			    "large (at most %ld)", nz_measure_names[m],
-			    nz_q(row->field[C_CLIENTS + m]), NZ_AUDIT_MAX_VALUE);
-		cell->value[m] = (long)v;
+			    nz_q(row->field[C_CLIENTS + m]), SDC_MAX_VALUE);
+		cell->value[m] = (int64_t)v;
 	}
+	households_under_clients(cell);
 }
 
 /* groups are one agency and one period; within a group, code order, so
@@ -236,57 +261,68 @@ cell_cmp(const void *x, const void *y)
 	return c;
 }
 
+/* Secondary suppression failed: say why, and stop. */
+static _Noreturn void
+cannot_protect(sdc_group *g, struct cell **group, sdc_cell *sc, size_t n,
+    size_t stuck, int stuck_m, const char *file)
+{
+	sdc_bound *b = nz_calloc(n * NZ_NMEASURES + 1, sizeof *b);
+	nz_buf label = {0}, why = {0};
+	size_t cell;
+
+	sdc_label(&label, group[stuck]->field[0], group[stuck]->field[1],
+	    sc[stuck].dim);
+	sdc_solve(g, b);
+	if (b[stuck * NZ_NMEASURES + stuck_m].status == SDC_INCONSISTENT) {
+		if (sdc_violation(g, &cell, &why) == 0)
+			stuck = cell;
+		nz_dieat(NZ_EXIT_DATA, file, group[stuck]->line, "%s of %s "
+		    "contradicts the other cells%s%s: these are not cells from "
+		    "aggregate; nothing written", nz_measure_names[stuck_m],
+		    label.s, why.len ? ": " : "", why.len ? why.s : "");
+	}
+	nz_dieat(NZ_EXIT_DATA, file, group[stuck]->line, "cannot protect %s "
+	    "of %s: no published cell is left that would hide it; nothing "
+	    "written", nz_measure_names[stuck_m], label.s);
+}
+
 static void
 protect_group(const nz_rules *r, struct cell **group, size_t n,
     const char *file, struct counts *counts)
 {
-	nz_audit_cell *ac = nz_calloc(n + 1, sizeof *ac);
+	sdc_cell *sc = nz_calloc(n + 1, sizeof *sc);
 	size_t i, dup[2], stuck = 0;
 	int m, d, stuck_m = 0;
-	nz_audit *a;
-	long added;
+	sdc_group *g;
 
 	for (i = 0; i < n; i++) {
 		for (d = 0; d < NZ_NDIMS; d++)
-			ac[i].dim[d] = group[i]->field[2 + d];
+			sc[i].dim[d] = group[i]->field[2 + d];
 		for (m = 0; m < NMEASURES; m++) {
-			ac[i].value[m] = group[i]->value[m];
-			ac[i].state[m] = group[i]->state[m];
+			sc[i].value[m] = group[i]->value[m];
+			sc[i].s[m] = group[i]->s[m];
 		}
+		sc[i].kind = SDC_PRIMARY;
 	}
-	a = nz_audit_new(r, ac, n, 0, dup);
-	if (!a)
+	g = sdc_new(r, sc, n, 0, dup);
+	if (!g)
 		nz_dieat(NZ_EXIT_DATA, file, group[dup[1]]->line, "duplicate "
 		    "cell: the same period, agency and codes as line %ld",
 		    group[dup[0]]->line);
-	added = nz_audit_protect(a, &stuck, &stuck_m);
-	if (added < 0) {
-		nz_audit_bound *b = nz_calloc(n + 1, sizeof *b);
-		nz_buf label = {0};
-
-		nz_audit_label(&label, group[stuck]->field[0],
-		    group[stuck]->field[1], (const char *const *)ac[stuck].dim);
-		nz_audit_solve(a, stuck_m, b);
-		if (b[stuck].status == NZ_AUDIT_INCONSISTENT)
-			nz_dieat(NZ_EXIT_DATA, file, group[stuck]->line,
-			    "%s of %s contradicts the other cells (a margin "
-			    "that does not add up, or households over clients): "
-			    "these are not cells from aggregate; nothing written",
-			    nz_measure_names[stuck_m], label.s);
-		nz_dieat(NZ_EXIT_DATA, file, group[stuck]->line, "cannot "
-		    "protect %s of %s: no published cell is left that would "
-		    "hide it; nothing written", nz_measure_names[stuck_m],
-		    label.s);
-	}
-	for (i = 0; i < n; i++)
+	if (sdc_protect(g, &stuck, &stuck_m) < 0)
+		cannot_protect(g, group, sc, n, stuck, stuck_m, file);
+	for (i = 0; i < n; i++) {
+		if (sc[i].kind != SDC_SECONDARY)
+			continue;
+		group[i]->secondary = 1;
 		for (m = 0; m < NMEASURES; m++)
-			if (ac[i].state[m] == NZ_AUDIT_SECONDARY &&
-			    group[i]->state[m] == NZ_AUDIT_PUBLISHED) {
-				group[i]->state[m] = NZ_AUDIT_SECONDARY;
+			if (!group[i]->s[m]) {
+				group[i]->s[m] = 1;
 				counts->secondary++;
 			}
-	nz_audit_free(a);
-	free(ac);
+	}
+	sdc_free(g);
+	free(sc);
 }
 
 static void
@@ -328,11 +364,12 @@ write_cells(const struct cells *cells, struct counts *n)
 			nz_csv_field(stdout, cell->field[c], cell->len[c],
 			    c == 0);
 		for (m = 0; m < NMEASURES; m++) {
-			if (cell->state[m] != NZ_AUDIT_PUBLISHED) {
+			if (cell->s[m]) {
 				fputs(",S", stdout);
 				continue;
 			}
-			snprintf(out, sizeof out, ",%ld", cell->value[m]);
+			snprintf(out, sizeof out, ",%lld",
+			    (long long)cell->value[m]);
 			fputs(out, stdout);
 		}
 		putchar('\n');
@@ -347,15 +384,12 @@ write_secondary(const struct cells *cells, const char *path)
 	FILE *f = nz_fopen_out(path);
 	size_t i, ncols;
 	const char *const *cols = nz_cols(NZ_COLS_CELL_KEY, &ncols);
-	int c, m;
+	int c;
 
 	nz_csv_header(f, cols, ncols);
 	for (i = 0; i < cells->n; i++) {
 		const struct cell *cell = &cells->c[i];
-		for (m = 0; m < NMEASURES; m++)
-			if (cell->state[m] == NZ_AUDIT_SECONDARY)
-				break;
-		if (m == NMEASURES)
+		if (!cell->secondary)
 			continue;
 		for (c = 0; c < NDIMCOLS; c++)
 			nz_csv_field(f, cell->field[c], cell->len[c], c == 0);
@@ -402,11 +436,13 @@ main(int argc, char **argv)
 		{"rules", required_argument, NULL, 'r'},
 		{"stats", required_argument, NULL, 's'},
 		{"secondary-cells", required_argument, NULL, 'c'},
+		{"time-limit", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	nz_rules rules;
+	long limit = SDC_DEFAULT_TIME;
 	struct counts counts = {0};
 	struct cells cells = {0};
 	char *rules_path = NULL;
@@ -419,12 +455,18 @@ main(int argc, char **argv)
 	int c;
 
 	nz_setprog(argv[0]);
-	while ((c = getopt_long(argc, argv, "r:s:c:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:s:c:t:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': rules_path = optarg; break;
 		case 's': stats = nz_side_path("--stats", optarg); break;
 		case 'c':
 			secondary = nz_side_path("--secondary-cells", optarg);
+			break;
+		case 't':
+			if (nz_parse_long(optarg, 0, SDC_MAX_TIME, &limit) < 0)
+				nz_usage_error("--time-limit: expected whole "
+				    "seconds from 0 to 31536000, found %s",
+				    nz_q(optarg));
 			break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
@@ -448,6 +490,7 @@ main(int argc, char **argv)
 	}
 	file = nz_strdup(nz_csv_name(csv));
 	nz_csv_close(csv);
+	sdc_time_limit((double)limit);
 	protect_all(&rules, &cells, file, &counts);
 	out_cols = nz_cols(NZ_COLS_RELEASE, &ncols);
 	nz_csv_header(stdout, out_cols, ncols);

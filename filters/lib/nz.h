@@ -13,11 +13,13 @@
  *   reference.c reference tables: classifications and concordances
  *   rows.c    rows of a raw export (CSV), and of workbooks through
  *   xlsx.c    .xlsx (libzip, expat, streaming) and xls.c .xls (FreeXL)
- *   rules.c   the disclosure rules        events.c   policy events
+ *   rules.c   the disclosure rules and the ranges their figures stand for
+ *   events.c  policy events
  *   release.c agency releases, manifests and bounds (merge, diff-quarters)
- *   audit.c   intervals of suppressed cells, secondary suppression (GLPK)
  *   state.c   an agency's state folder: released quarters, kept final
  *   made.c    what a release is made with: key, coverage, rules, versions
+ * The disclosure-control engine (GLPK) is its own library: filters/sdc,
+ * header sdc.h, linked only by suppress and audit.
  */
 #ifndef NZ_H
 #define NZ_H
@@ -613,6 +615,38 @@ typedef struct nz_rules {
 void nz_rules_load(const char *path, nz_rules *rules);
 /* The same from a JSON object read from path (a manifest's "rules"). */
 void nz_rules_parse(const char *path, json_t *obj, nz_rules *rules);
+/* Counts and rules numbers above this are not real (rules files, the
+ * SDC engine's linear programs). */
+#define NZ_RULES_MAX 1000000000L
+/* What a release's figure can stand for under the rules: the one place
+ * that says it (CONTRACTS; DESIGN §5).  The true values lo..hi, hi
+ * NZ_RANGE_INF when nothing bounds it:
+ *  - published person count p: max(threshold, p-(base-1)) .. p+(base-1),
+ *    and 0 too when zeros are published (suppress_zero false) and
+ *    p <= base-1 (rounding never moves a 0);
+ *  - published sum p: max(0, p-(base-1)) .. p+(base-1);
+ *  - primary S of a person measure: 1 .. threshold-1 when the rules
+ *    publish zeros, else 0 .. threshold-1;
+ *  - S of a sum measure: 0 .. NZ_RANGE_INF (suppressed for its client
+ *    count, not its size; the relations may bound it);
+ *  - a measure in neither list: p exactly; S 0 .. NZ_RANGE_INF.
+ * A secondary S may hide anything, 0 .. NZ_RANGE_INF: the caller's
+ * business, not the rules'.  Returns NZ_RANGE_OK, or why no value fits:
+ * NZ_RANGE_NEGATIVE, NZ_RANGE_NOT_MULTIPLE (of the base),
+ * NZ_RANGE_EMPTY (p under the threshold after rounding), NZ_RANGE_NO_S
+ * (an S where the rules suppress nothing). */
+#define NZ_RANGE_INF INT64_MAX
+enum nz_range_status { NZ_RANGE_OK, NZ_RANGE_NEGATIVE, NZ_RANGE_NOT_MULTIPLE,
+	NZ_RANGE_EMPTY, NZ_RANGE_NO_S };
+int nz_rules_published_range(const nz_rules *rules, int measure, int64_t p,
+	int64_t *lo, int64_t *hi);
+int nz_rules_suppressed_range(const nz_rules *rules, int measure,
+	int64_t *lo, int64_t *hi);
+/* A message for a status other than NZ_RANGE_OK about the figure p (S for
+ * NZ_RANGE_NO_S), naming the rules: static, overwritten by the next
+ * call. */
+const char *nz_rules_range_error(const nz_rules *rules, int status,
+	int64_t p);
 /* ---- events.c ---- */
 /* Policy events (pipelines/policy-events.csv: date,title,url), sorted by
  * date, then title, then url, whatever the file's order.  A bad date, an
@@ -795,81 +829,5 @@ json_t *nz_made_with(const nz_made_paths *paths,
 /* Exit 1 naming every difference when the state's quarters were released
  * by another agency, under another key or other settings. */
 void nz_made_with_check(const nz_state *s, json_t *now, const char *agency);
-
-/* ---- audit.c: what a release reveals of its suppressed cells ---- */
-/* The model, bounds and relations are described at the top of audit.c.
- * One nz_audit is one group: an agency's cells for one period; its
- * dimensions and measures are those of schema.c. */
-#define NZ_AUDIT_INF ((long)(~0UL >> 1))  /* LONG_MAX: no upper bound */
-#define NZ_AUDIT_MAX_VALUE 1000000000L  /* larger counts are not real */
-/* "(PERIOD, AGENCY, dim=code, ...)", leaving out the "*" dimensions. */
-void nz_audit_label(nz_buf *out, const char *period, const char *agency,
-	const char *const dim[NZ_NDIMS]);
-/* What a measure of a cell holds: a published value, or S.  A primary S
- * hides a value under the threshold; a secondary S hides anything. */
-enum nz_audit_state { NZ_AUDIT_PUBLISHED, NZ_AUDIT_PRIMARY,
-	NZ_AUDIT_SECONDARY };
-typedef struct nz_audit_cell {
-	const char *dim[NZ_NDIMS];      /* a code or "*"; borrowed */
-	long value[NZ_NMEASURES];       /* published value, unless S;
-	                                       * 0 .. NZ_AUDIT_MAX_VALUE */
-	unsigned char state[NZ_NMEASURES];
-} nz_audit_cell;
-enum nz_audit_status { NZ_AUDIT_OK, NZ_AUDIT_EXPOSED,
-	NZ_AUDIT_INCONSISTENT };
-/* The integers an S may hide: low..high (NZ_AUDIT_INF: no upper bound).
- * EXPOSED: fewer than 3 (high - low < 2); INCONSISTENT: no true values
- * fit what is published (low, high meaningless).  The status is exact;
- * low and high are exact unless the cell is OK anyway, where they may
- * be an outer bound (see audit.c; NZ_AUDIT_EXACT makes them exact). */
-typedef struct nz_audit_bound {
-	long low, high;
-	int status;
-} nz_audit_bound;
-enum {
-	NZ_AUDIT_UNBOUNDED_S = 1,  /* every S is 0..inf (secondaries unknown) */
-	NZ_AUDIT_EXACT = 2,        /* exact integer low and high everywhere */
-};
-typedef struct nz_audit nz_audit;
-/* Index a group's cells and find its relations.  cells stays the
- * caller's and must outlive the audit; nz_audit_protect changes states.
- * NULL when two cells have the same codes: dup (if given) gets both. */
-nz_audit *nz_audit_new(const nz_rules *rules, nz_audit_cell *cells,
-	size_t ncells, unsigned flags, size_t dup[2]);
-void nz_audit_free(nz_audit *a);
-/* Bounds of every S of a measure: out[i] for each such cell i (out has
- * ncells entries; others untouched).  Returns how many are not OK. */
-size_t nz_audit_solve(nz_audit *a, int measure, nz_audit_bound *out);
-/* The published cell to suppress next for an exposed cell: in the
- * relation holding it with the fewest S (ties: first found), the
- * published cell that leaves no other relation with a single S (so it
- * closes a cycle of suppressions), then the one with fewest measures
- * still published, then the smallest value, then the first in cell
- * order.  -1 if no relation holding the cell has a published cell left. */
-long nz_audit_cheapest(const nz_audit *a, int measure, size_t cell);
-/* Secondary suppression: while an S of any measure is exposed, suppress
- * one more cell, in every measure it is published in (a published
- * measure narrows the others: households <= clients, sums need
- * sum_min_clients clients), marking it NZ_AUDIT_SECONDARY.  The cell:
- * of the relations holding exposed cells, the one with the fewest S
- * (ties: the first measure, then the first exposed cell), and in it the
- * one nz_audit_cheapest would choose; when all those relations are all
- * S, the nearest relation with a published cell along the chains of S
- * cells from the exposed ones.  Every S, new ones too, must pass.
- * Returns the number of cells suppressed, or -1 with *stuck and
- * *stuck_measure (if given) naming an S that cannot be protected (no
- * published cell left on any chain, or inconsistent). */
-long nz_audit_protect(nz_audit *a, size_t *stuck, int *stuck_measure);
-/* Why a cell cannot appear in a release under the rules: a value not a
- * multiple of the base or below the threshold after rounding, an S where
- * nothing is suppressed, measures that contradict each other (households
- * over clients; sums published under sum_min_clients clients).  NULL if
- * it can; else a static message about *measure. */
-const char *nz_audit_cell_error(const nz_rules *rules, unsigned flags,
-	const nz_audit_cell *cell, int *measure);
-/* For benchmarks: relations found, LPs and MIPs solved so far. */
-size_t nz_audit_nrelations(const nz_audit *a);
-void nz_audit_counts(const nz_audit *a, unsigned long *lp_solves,
-	unsigned long *mip_solves);
 
 #endif

@@ -1,5 +1,8 @@
 /* rules.c: the disclosure rules (DESIGN §5): a rules file, or the copy of
- * one that a manifest carries, read and checked once. */
+ * one that a manifest carries, read and checked once; and the one place
+ * that says what range of true values a published figure or an S stands
+ * for (the release reader and the SDC engine both ask here). */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -68,10 +71,10 @@ nz_rules_parse(const char *path, json_t *root, nz_rules *r)
 	    nz_json_str(path, root, "name", NULL));
 	nz_json_str(path, root, "version", NULL);
 	r->threshold = rules_int(path, root, "threshold", 0,
-	    NZ_AUDIT_MAX_VALUE);
-	r->base = rules_int(path, root, "base", 1, NZ_AUDIT_MAX_VALUE);
+	    NZ_RULES_MAX);
+	r->base = rules_int(path, root, "base", 1, NZ_RULES_MAX);
 	r->sum_min_clients = rules_int(path, root, "sum_min_clients", 0,
-	    NZ_AUDIT_MAX_VALUE);
+	    NZ_RULES_MAX);
 	sz = json_object_get(root, "suppress_zero");
 	if (!sz)
 		nz_die(NZ_EXIT_DATA, "%s: missing key \"suppress_zero\"",
@@ -97,4 +100,82 @@ nz_rules_load(const char *path, nz_rules *r)
 
 	nz_rules_parse(path, root, r);
 	nz_json_free(root);
+}
+
+/* ---- what a figure of a release can stand for ---- */
+
+int
+nz_rules_published_range(const nz_rules *r, int m, int64_t p, int64_t *lo,
+    int64_t *hi)
+{
+	int64_t spread = r->base - 1, t = r->threshold;
+
+	*lo = 1;
+	*hi = 0;
+	if (p < 0)
+		return NZ_RANGE_NEGATIVE;
+	if (r->kind[m] == NZ_RULE_UNRULED) {
+		*lo = *hi = p;
+		return NZ_RANGE_OK;
+	}
+	if (p % r->base != 0)
+		return NZ_RANGE_NOT_MULTIPLE;
+	*hi = p + spread;
+	if (r->kind[m] == NZ_RULE_SUM) {
+		*lo = p > spread ? p - spread : 0;
+		return NZ_RANGE_OK;
+	}
+	/* only raw values at or above the threshold are published ... */
+	*lo = p - spread > t ? p - spread : t;
+	/* ... and a raw 0 when zeros are, which rounding never moves */
+	if (!r->suppress_zero && p <= spread) {
+		if (*lo > *hi)
+			*hi = 0;
+		*lo = 0;
+	}
+	return *lo <= *hi ? NZ_RANGE_OK : NZ_RANGE_EMPTY;
+}
+
+int
+nz_rules_suppressed_range(const nz_rules *r, int m, int64_t *lo,
+    int64_t *hi)
+{
+	*lo = 0;
+	*hi = NZ_RANGE_INF;
+	if (r->kind[m] != NZ_RULE_PERSON)
+		return NZ_RANGE_OK;
+	/* a raw 0 is published when the rules publish zeros */
+	*lo = r->suppress_zero ? 0 : 1;
+	*hi = r->threshold - 1;
+	return *lo <= *hi ? NZ_RANGE_OK : NZ_RANGE_NO_S;
+}
+
+const char *
+nz_rules_range_error(const nz_rules *r, int status, int64_t p)
+{
+	static char msg[200];
+
+	switch (status) {
+	case NZ_RANGE_NEGATIVE:
+		snprintf(msg, sizeof msg, "%" PRId64 " is negative", p);
+		break;
+	case NZ_RANGE_NOT_MULTIPLE:
+		snprintf(msg, sizeof msg, "%" PRId64 " is not a multiple of "
+		    "the rounding base %ld (rules %s)", p, r->base,
+		    nz_q(r->name));
+		break;
+	case NZ_RANGE_EMPTY:
+		snprintf(msg, sizeof msg, "%" PRId64 " is impossible: values "
+		    "under %ld are suppressed, and rounding moves a value by "
+		    "at most %ld (rules %s)", p, r->threshold, r->base - 1,
+		    nz_q(r->name));
+		break;
+	case NZ_RANGE_NO_S:
+		snprintf(msg, sizeof msg, "S is impossible: rules %s suppress "
+		    "no value", nz_q(r->name));
+		break;
+	default:
+		snprintf(msg, sizeof msg, "no error");
+	}
+	return msg;
 }

@@ -15,7 +15,8 @@
 #     shared string, dates as date cells), read row by row with memory
 #     bounded by the shared strings; its events must equal the CSV's.
 # Wall, user+sys CPU and max RSS come from GNU time.  The table goes to
-# stdout, out/bench/results.txt and out/bench/results.csv.
+# stdout, out/bench/results.txt and out/bench/results.csv.  Then
+# tests/bench/sdc.sh: the disclosure-control engine at scale.
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -155,3 +156,6 @@ END {
 	printf "xlsx sheet: %.0f MB zipped, %s shared strings; normalise %.1f MB peak RSS, %.1fx the CPU per row of the CSV\n", xl[1] / 1e6, xl[4], rss[x] / 1024, (cpu[x] / rows[x]) / (cpu[idx["normalise"]] / rows[idx["normalise"]])
 	print csv > "'"$OUT"'/results.csv"
 }' "$work/results" | tee "$OUT/results.txt"
+
+# the disclosure-control engine at scale: a large agency, three-way tables
+sh tests/bench/sdc.sh

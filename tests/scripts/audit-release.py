@@ -49,6 +49,11 @@ def make_clients(rng, n, codes, regions):
             events.append(ev)
         for d in MULTI:
             c[d] = sorted(set().union(*(set(ev[d]) for ev in events)))
+        # the client's region is its modal one (DESIGN §4; ties: the
+        # first in code order), so each client has an event there
+        seen = [ev["region"] for ev in events]
+        order = regions if regions else codes["region"]
+        c["region"] = max(order, key=lambda r: (seen.count(r), -order.index(r)))
         c["events"] = events
         clients.append(c)
     return clients
@@ -110,6 +115,9 @@ def protect(rng, raw, rules):
         else:
             small = clients < rules["sum_min_clients"]
         out.append("S" if small else str(rr(rng, v, rules["base"])))
+    # rounded households never above rounded clients, as suppress does
+    if "S" not in out[:2] and int(out[1]) > int(out[0]):
+        out[1] = out[0]
     return out
 
 

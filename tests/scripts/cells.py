@@ -229,6 +229,9 @@ def release(path, rules_path):
             else:
                 hide = clients < rules["sum_min_clients"]
             row.append("S" if hide else rounded(int(r["ckey"]), m, raw, rules["base"]))
+        # rounded households never above rounded clients (suppress --help)
+        if "S" not in row[11:13] and row[12] > row[11]:
+            row[12] = row[11]
         out.append(row)
     write(out, CELL_COLS[:15])
 

@@ -1,0 +1,788 @@
+/* solve.c: the interval each S of a group can hide, under the model of
+ * model.c, found with GLPK.
+ *
+ * The bounds are first tightened to what the rows imply (tighten.c);
+ * the variables not held to one value fall into components linked by
+ * the rows that still bind, and each component holding a target is one
+ * LP, solved by the simplex method and re-solved warm for each target
+ * and direction.
+ * Every integral LP vertex met is an integer point of the model, so an
+ * end of a target's interval that such a point reaches needs no solve
+ * of its own: a few broad solves (all targets down, then mixes of
+ * targets that share no row, up and down) settle most ends at once.
+ *
+ * The LP end is the integer end when the optimal vertex is integral or
+ * an integer point reaches it.  Otherwise the LP end lies beyond the
+ * integer one and could pass an exposed cell, so whenever the integer
+ * points met do not already span 3 values, the end is found exactly: an
+ * integer point at the LP end, or the MIP optimum (glp_intopt).  The
+ * status is therefore always exact; low and high are exact too except
+ * where an S passes anyway and an LP vertex was fractional, where they
+ * are the LP ends rounded inward (an outer bound).  SDC_EXACT makes
+ * every end exact.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <glpk.h>
+
+#include "engine.h"
+
+/* ---- one component as an LP ---- */
+
+struct lp {
+	glp_prob *prob, *mip;
+	int *col;                 /* variable -> column (1-based), 0 none */
+	size_t *vars;             /* column -> variable (1-based) */
+	int ncols, nrows;
+	int *ia, *ja;             /* the matrix, 1-based triplets */
+	double *ar;
+	size_t nz, nzcap, iacap, jacap;
+	int *obj, nobj;           /* columns with a non-zero objective */
+	struct seen *seen;        /* the component's targets */
+	size_t nseen;
+	int infeasible;
+};
+
+/* A target, and the least and greatest values it takes in the integer
+ * solutions met so far: each is a point of the model, so when one sits
+ * on the target's own bound, that end of its interval needs no solve. */
+struct seen {
+	size_t var;
+	int col;
+	int64_t low, high;
+};
+
+/* Add row r to the LP, the constants moved to the right side. */
+static void
+add_row(const struct model *md, struct lp *lp, size_t r)
+{
+	static const int glp_type[] = {
+		[ROW_EQ] = GLP_FX, [ROW_GE] = GLP_LO, [ROW_LE] = GLP_UP,
+	};
+	const sdc_group *g = md->g;
+	size_t k, nvar = 0;
+	double rhs = 0;
+	int row;
+
+	if (sdc_row_implied(md, r))
+		return;
+	for (k = g->start[r]; k < g->start[r + 1]; k++) {
+		if (lp->col[g->var[k]])
+			nvar++;
+		else
+			rhs -= g->coef[k] * (double)md->lo[g->var[k]];
+	}
+	if (nvar == 0)
+		return;
+	row = glp_add_rows(lp->prob, 1);
+	glp_set_row_bnds(lp->prob, row, glp_type[g->info[r].type], rhs, rhs);
+	lp->nrows = row;
+	for (k = g->start[r]; k < g->start[r + 1]; k++) {
+		if (!lp->col[g->var[k]])
+			continue;
+		nz_grow(&lp->ia, &lp->iacap, lp->nz + 2, sizeof *lp->ia);
+		nz_grow(&lp->ja, &lp->jacap, lp->nz + 2, sizeof *lp->ja);
+		nz_grow(&lp->ar, &lp->nzcap, lp->nz + 2, sizeof *lp->ar);
+		lp->nz++;
+		lp->ia[lp->nz] = row;
+		lp->ja[lp->nz] = lp->col[g->var[k]];
+		lp->ar[lp->nz] = g->coef[k];
+	}
+}
+
+static void
+set_col_bounds(glp_prob *prob, int j, int64_t lo, int64_t hi)
+{
+	if (hi == SDC_INF)
+		glp_set_col_bnds(prob, j, GLP_LO, (double)lo, 0.0);
+	else if (lo == hi)
+		glp_set_col_bnds(prob, j, GLP_FX, (double)lo, (double)hi);
+	else
+		glp_set_col_bnds(prob, j, GLP_DB, (double)lo, (double)hi);
+}
+
+/* Columns for the members, rows for every row touching them. */
+static void
+lp_build(struct lp *lp, const struct model *md, const size_t *members,
+    size_t n, size_t *row_stamp, size_t stamp)
+{
+	const sdc_group *g = md->g;
+	size_t k, q, r;
+
+	lp->prob = glp_create_prob();
+	lp->ncols = (int)n;
+	lp->vars = nz_calloc(n + 1, sizeof *lp->vars);
+	glp_add_cols(lp->prob, (int)n);
+	for (k = 0; k < n; k++) {
+		lp->col[members[k]] = (int)k + 1;
+		lp->vars[k + 1] = members[k];
+		if (md->lo[members[k]] > md->hi[members[k]])
+			lp->infeasible = 1;
+		else
+			set_col_bounds(lp->prob, (int)k + 1,
+			    md->lo[members[k]], md->hi[members[k]]);
+	}
+	for (k = 0; k < n && !lp->infeasible; k++) {
+		for (q = g->inc_start[members[k]];
+		    q < g->inc_start[members[k] + 1]; q++) {
+			r = g->inc[q];
+			if (row_stamp[r] == stamp)
+				continue;
+			row_stamp[r] = stamp;
+			add_row(md, lp, r);
+		}
+	}
+	if (lp->nz)
+		glp_load_matrix(lp->prob, (int)lp->nz, lp->ia, lp->ja, lp->ar);
+}
+
+static void
+lp_free(struct lp *lp)
+{
+	size_t j;
+
+	for (j = 1; j <= (size_t)lp->ncols; j++)
+		lp->col[lp->vars[j]] = 0;
+	if (lp->prob)
+		glp_delete_prob(lp->prob);
+	if (lp->mip)
+		glp_delete_prob(lp->mip);
+	free(lp->vars);
+	free(lp->obj);
+	free(lp->ia);
+	free(lp->ja);
+	free(lp->ar);
+}
+
+enum { SOLVED, UNBOUNDED, INFEASIBLE };
+
+static int
+is_integral(double x)
+{
+	return fabs(x - floor(x + 0.5)) <= 1e-6 + 1e-12 * fabs(x);
+}
+
+static int
+lp_integral(glp_prob *prob, int ncols)
+{
+	int j;
+
+	for (j = 1; j <= ncols; j++)
+		if (!is_integral(glp_get_col_prim(prob, j)))
+			return 0;
+	return 1;
+}
+
+/* An integer point: the LP solution of prob, or its MIP solution. */
+static void
+note_solution(struct lp *lp, glp_prob *prob, int mip)
+{
+	size_t i;
+	double x;
+	int64_t v;
+
+	for (i = 0; i < lp->nseen; i++) {
+		struct seen *t = &lp->seen[i];
+		x = mip ? glp_mip_col_val(prob, t->col) :
+		    glp_get_col_prim(prob, t->col);
+		v = (int64_t)floor(x + 0.5);
+		if (v < t->low)
+			t->low = v;
+		if (v > t->high)
+			t->high = v;
+	}
+}
+
+/* Objective: sum coef_j x_cols[j] (coef NULL: all 1). */
+static void
+set_objective(struct lp *lp, const int *cols, const double *coef, int n,
+    int dir)
+{
+	int j;
+
+	for (j = 0; j < lp->nobj; j++)
+		glp_set_obj_coef(lp->prob, lp->obj[j], 0.0);
+	lp->obj = nz_realloc(lp->obj, (size_t)(n + 1) * sizeof *lp->obj);
+	for (j = 0; j < n; j++) {
+		glp_set_obj_coef(lp->prob, cols[j], coef ? coef[j] : 1.0);
+		lp->obj[j] = cols[j];
+	}
+	lp->nobj = n;
+	glp_set_obj_dir(lp->prob, dir);
+}
+
+/* ---- the time limit: when it runs out, nothing is proven ---- */
+
+static double deadline, time_limit;   /* CLOCK_MONOTONIC s; 0: none */
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void
+sdc_time_limit(double seconds)
+{
+	time_limit = seconds;
+	deadline = seconds > 0 ? now() + seconds : 0;
+}
+
+/* Fail closed: a release whose S are not all proven safe is none. */
+static _Noreturn void
+out_of_time(void)
+{
+	nz_die(NZ_EXIT_DATA, "the disclosure checks did not finish within "
+	    "the time limit (%g s): no S is proven safe and nothing is "
+	    "written; allow longer (--time-limit), or use fewer or smaller "
+	    "tables", time_limit);
+}
+
+/* What is left of the time limit, in GLPK's milliseconds. */
+static int
+time_left_ms(void)
+{
+	double left;
+
+	if (!deadline)
+		return INT_MAX;
+	left = deadline - now();
+	if (left <= 0)
+		out_of_time();
+	return left * 1000 >= INT_MAX ? INT_MAX : (int)(left * 1000) + 1;
+}
+
+static void
+mip_parameters(glp_iocp *parm)
+{
+	glp_init_iocp(parm);
+	parm->msg_lev = GLP_MSG_OFF;
+	parm->presolve = GLP_ON;      /* shrinks it a great deal */
+	parm->br_tech = GLP_BR_MFV;   /* Driebeck-Tomlin costs more than
+	                               * it saves */
+	parm->tm_lim = time_left_ms();
+}
+
+/* An integer copy of the component's LP. */
+static glp_prob *
+integer_copy(const struct lp *lp)
+{
+	glp_prob *mip = glp_create_prob();
+	int j;
+
+	glp_copy_prob(mip, lp->prob, GLP_OFF);
+	for (j = 1; j <= lp->ncols; j++)
+		glp_set_col_kind(mip, j, GLP_IV);
+	return mip;
+}
+
+/* The integer optimum, when the LP vertex was fractional. */
+static int
+mip_optimum(sdc_group *g, struct lp *lp, double *value)
+{
+	glp_iocp parm;
+	int j, ret;
+
+	if (!lp->mip)
+		lp->mip = integer_copy(lp);
+	for (j = 1; j <= lp->ncols; j++)
+		glp_set_obj_coef(lp->mip, j, glp_get_obj_coef(lp->prob, j));
+	glp_set_obj_dir(lp->mip, glp_get_obj_dir(lp->prob));
+	mip_parameters(&parm);
+	g->mip_solves++;
+	ret = glp_intopt(lp->mip, &parm);
+	if (ret == GLP_ETMLIM)
+		out_of_time();
+	if (ret == GLP_ENODFS)
+		return UNBOUNDED;
+	if (ret == GLP_ENOPFS ||
+	    (ret == 0 && glp_mip_status(lp->mip) == GLP_NOFEAS))
+		return INFEASIBLE;
+	if (ret != 0 || glp_mip_status(lp->mip) != GLP_OPT)
+		nz_die(NZ_EXIT_DATA, "the SDC engine's MIP solver failed "
+		    "(glpk code %d)", ret);
+	note_solution(lp, lp->mip, 1);
+	*value = glp_mip_obj_val(lp->mip);
+	return SOLVED;
+}
+
+/* Optimise the objective: SOLVED with *value and *integral, or not. */
+static int
+lp_optimum(sdc_group *g, struct lp *lp, double *value, int *integral)
+{
+	glp_smcp parm;
+	int ret, status;
+
+	glp_init_smcp(&parm);
+	parm.msg_lev = GLP_MSG_OFF;
+	parm.tm_lim = time_left_ms();
+	g->lp_solves++;
+	ret = glp_simplex(lp->prob, &parm);
+	if (ret != 0 && ret != GLP_ETMLIM) {
+		/* a basis gone bad: start afresh, once */
+		glp_std_basis(lp->prob);
+		ret = glp_simplex(lp->prob, &parm);
+	}
+	if (ret == GLP_ETMLIM)
+		out_of_time();
+	if (ret != 0)
+		nz_die(NZ_EXIT_DATA, "the SDC engine's LP solver failed "
+		    "(glpk code %d)", ret);
+	status = glp_get_status(lp->prob);
+	if (status == GLP_UNBND)
+		return UNBOUNDED;
+	if (status != GLP_OPT)
+		return INFEASIBLE;
+	*value = glp_get_obj_val(lp->prob);
+	*integral = lp_integral(lp->prob, lp->ncols);
+	if (*integral)
+		note_solution(lp, lp->prob, 0);
+	return SOLVED;
+}
+
+/* Is there an integer point with the target at end?  Try the LP with the
+ * target held there: an integral vertex is one. */
+static int
+integer_point_at(sdc_group *g, struct lp *lp, const struct seen *t,
+    int64_t end)
+{
+	int type = glp_get_col_type(lp->prob, t->col), integral = 0;
+	double lb = glp_get_col_lb(lp->prob, t->col);
+	double ub = glp_get_col_ub(lp->prob, t->col), v;
+
+	if (end == t->low || end == t->high)
+		return 1;
+	glp_set_col_bnds(lp->prob, t->col, GLP_FX, (double)end, (double)end);
+	if (lp_optimum(g, lp, &v, &integral) != SOLVED)
+		integral = 0;
+	glp_set_col_bnds(lp->prob, t->col, type, lb, ub);
+	return integral;
+}
+
+static void
+set_status(sdc_bound *b)
+{
+	if (b->status == SDC_INCONSISTENT)
+		return;
+	b->status = b->high != SDC_INF && b->high - b->low < 2 ?
+	    SDC_EXPOSED : SDC_OK;
+}
+
+static int64_t
+round_in(double v, int dir)
+{
+	return dir == GLP_MIN ? (int64_t)ceil(v - 1e-6) :
+	    (int64_t)floor(v + 1e-6);
+}
+
+/* One end of a target's interval, its min (GLP_MIN) or max: the LP
+ * optimum rounded inward.  *exact: it is the integer one too (the vertex
+ * is integral, or an integer point met so far reaches it). */
+static int
+lp_end(sdc_group *g, struct lp *lp, const struct seen *t, int dir,
+    int64_t *end, int *exact)
+{
+	int col = t->col, r, integral;
+	double v;
+
+	set_objective(lp, &col, NULL, 1, dir);
+	r = lp_optimum(g, lp, &v, &integral);
+	if (r == INFEASIBLE || (r == UNBOUNDED && dir == GLP_MIN)) {
+		lp->infeasible = 1;
+		return -1;
+	}
+	*end = r == UNBOUNDED ? SDC_INF : round_in(v, dir);
+	*exact = r == UNBOUNDED || integral ||
+	    *end == (dir == GLP_MIN ? t->low : t->high);
+	return 0;
+}
+
+/* Around a fractional LP optimum, the best integer point that keeps
+ * every column the LP made integral (a small MIP: the RINS heuristic).
+ * Returns 1 with *value if there is one. */
+static int
+rins(sdc_group *g, struct lp *lp, double *value)
+{
+	glp_prob *sub = glp_create_prob();
+	glp_iocp parm;
+	double x;
+	int j, found;
+
+	glp_copy_prob(sub, lp->prob, GLP_OFF);
+	for (j = 1; j <= lp->ncols; j++) {
+		x = glp_get_col_prim(lp->prob, j);
+		glp_set_col_kind(sub, j, GLP_IV);
+		if (is_integral(x))
+			glp_set_col_bnds(sub, j, GLP_FX, floor(x + 0.5),
+			    floor(x + 0.5));
+	}
+	mip_parameters(&parm);
+	g->mip_solves++;
+	found = glp_intopt(sub, &parm) == 0 && glp_mip_status(sub) == GLP_OPT;
+	if (found) {
+		note_solution(lp, sub, 1);
+		*value = glp_mip_obj_val(sub);
+	}
+	glp_delete_prob(sub);
+	return found;
+}
+
+/* Stop the branch and bound at its first integer point. */
+static void
+first_point(glp_tree *tree, void *info)
+{
+	(void)info;
+	if (glp_ios_reason(tree) == GLP_IBINGO)
+		glp_ios_terminate(tree);
+}
+
+/* Is there an integer point with the target at end?  A MIP with the
+ * target held there, stopped at its first point: far cheaper than the
+ * optimum when one is easy to find.  1 yes, 0 no. */
+static int
+integer_point_mip(sdc_group *g, struct lp *lp, const struct seen *t,
+    int64_t end)
+{
+	glp_prob *mip = integer_copy(lp);
+	glp_iocp parm;
+	int j, ret, found;
+
+	for (j = 1; j <= lp->ncols; j++)
+		glp_set_obj_coef(mip, j, 0.0);
+	glp_set_col_bnds(mip, t->col, GLP_FX, (double)end, (double)end);
+	mip_parameters(&parm);
+	parm.cb_func = first_point;
+	parm.fp_heur = GLP_ON;      /* the feasibility pump: a point soon */
+	g->mip_solves++;
+	ret = glp_intopt(mip, &parm);
+	if (ret == GLP_ETMLIM) {
+		glp_delete_prob(mip);
+		out_of_time();
+	}
+	found = (ret == 0 || ret == GLP_ESTOP) &&
+	    (glp_mip_status(mip) == GLP_OPT || glp_mip_status(mip) == GLP_FEAS);
+	if (found)
+		note_solution(lp, mip, 1);
+	glp_delete_prob(mip);
+	return found;
+}
+
+/* The integer end where the LP one may lie beyond it: an integer point
+ * at the LP end (near the LP optimum, with the target held there, or by
+ * a MIP that stops at its first point there), else the MIP optimum. */
+static int
+integer_end(sdc_group *g, struct lp *lp, const struct seen *t, int dir,
+    int64_t *end)
+{
+	int col = t->col, r, integral;
+	double v;
+
+	set_objective(lp, &col, NULL, 1, dir);
+	if (lp_optimum(g, lp, &v, &integral) == SOLVED && !integral &&
+	    rins(g, lp, &v) && round_in(v, dir) == *end)
+		return 0;
+	if (integral || integer_point_at(g, lp, t, *end) ||
+	    integer_point_mip(g, lp, t, *end))
+		return 0;
+	r = mip_optimum(g, lp, &v);
+	if (r != SOLVED) {   /* LP points but no integer one */
+		lp->infeasible = 1;
+		return -1;
+	}
+	*end = round_in(v, dir);
+	return 0;
+}
+
+/* Ends of the target's interval still to find: 1 low, 2 high. */
+static int
+open_ends(const struct model *md, const struct seen *t)
+{
+	int ends = 0;
+
+	if (t->low > md->lo[t->var])
+		ends |= 1;
+	if (md->hi[t->var] == SDC_INF || t->high < md->hi[t->var])
+		ends |= 2;
+	return ends;
+}
+
+/* Colour the targets so that no two of a colour share a row: those of
+ * one colour do not compete for the same total, so one vertex can take
+ * them all to their ends at once.  Returns the colours used. */
+static unsigned
+colour_targets(const sdc_group *g, const struct lp *lp, unsigned *colour)
+{
+	unsigned *mark = nz_calloc(lp->nseen + 2, sizeof *mark), ncolours = 0;
+	size_t *slot = nz_calloc(g->nvars + 1, sizeof *slot);
+	size_t i, j, k, q;
+
+	for (i = 0; i < lp->nseen; i++)
+		slot[lp->seen[i].var] = i + 1;
+	for (i = 0; i < lp->nseen; i++) {
+		size_t v = lp->seen[i].var;
+		/* the colours of the targets sharing a row with it */
+		for (q = g->inc_start[v]; q < g->inc_start[v + 1]; q++) {
+			size_t r = g->inc[q];
+			for (k = g->start[r]; k < g->start[r + 1]; k++) {
+				j = slot[g->var[k]];
+				if (j && j - 1 < i)
+					mark[colour[j - 1]] = (unsigned)i + 1;
+			}
+		}
+		for (colour[i] = 0; mark[colour[i]] == i + 1; colour[i]++)
+			;
+		if (colour[i] + 1 > ncolours)
+			ncolours = colour[i] + 1;
+	}
+	free(mark);
+	free(slot);
+	return ncolours;
+}
+
+/* Broad solves first: every target down at once, then, colour by
+ * colour, every open high end up and every open low end down.  Their
+ * integer vertices settle most ends for the price of a few solves; on a
+ * large component a solve costs much the same for one target as for a
+ * hundred. */
+static void
+broad_solves(sdc_group *g, struct lp *lp, const struct model *md)
+{
+	static const int dirs[2] = {GLP_MAX, GLP_MIN};
+	int *cols = nz_calloc(lp->nseen + 1, sizeof *cols), n, integral, d, dir;
+	unsigned *colour = nz_calloc(lp->nseen + 1, sizeof *colour), c, nc;
+	double v;
+	size_t i;
+
+	for (i = 0; i < lp->nseen; i++)
+		cols[i] = lp->seen[i].col;
+	set_objective(lp, cols, NULL, (int)lp->nseen, GLP_MIN);
+	if (lp_optimum(g, lp, &v, &integral) == INFEASIBLE)
+		lp->infeasible = 1;
+	nc = lp->infeasible ? 0 : colour_targets(g, lp, colour);
+	for (d = 0; d < 2; d++) {
+		dir = dirs[d];
+		for (c = 0; c < nc; c++) {
+			for (i = 0, n = 0; i < lp->nseen; i++) {
+				const struct seen *t = &lp->seen[i];
+				int ends = open_ends(md, t);
+				if (colour[i] == c && (dir == GLP_MIN ?
+				    (ends & 1) : ((ends & 2) &&
+				    md->hi[t->var] != SDC_INF)))
+					cols[n++] = t->col;
+			}
+			if (n == 0)
+				continue;
+			set_objective(lp, cols, NULL, n, dir);
+			/* a fractional vertex: the integer point nearby */
+			if (lp_optimum(g, lp, &v, &integral) == SOLVED &&
+			    !integral)
+				rins(g, lp, &v);
+		}
+	}
+	free(cols);
+	free(colour);
+}
+
+/* One target's ends; -1 when the LP turns out infeasible.  For a status
+ * alone, integer points three apart settle it: low and high are then
+ * those points' values, an inner bound. */
+static int
+target_ends(sdc_group *g, struct lp *lp, const struct model *md,
+    const struct seen *t, int status_only, sdc_bound *b)
+{
+	int lo_exact = 1, hi_exact = 1;
+
+	if (status_only && t->high != -1 && t->high - t->low >= 2) {
+		b->low = t->low;
+		b->high = t->high;
+		b->status = SDC_OK;
+		return 0;
+	}
+	b->low = md->lo[t->var];
+	b->high = md->hi[t->var];
+	if (t->low > b->low &&
+	    lp_end(g, lp, t, GLP_MIN, &b->low, &lo_exact) < 0)
+		return -1;
+	if ((b->high == SDC_INF || t->high < b->high) &&
+	    lp_end(g, lp, t, GLP_MAX, &b->high, &hi_exact) < 0)
+		return -1;
+	/* integer points 3 apart already pass it: the LP ends may stand,
+	 * unless asked for exact ones */
+	if ((g->flags & SDC_EXACT) || (b->high != SDC_INF &&
+	    t->high - t->low < 2)) {
+		if (!lo_exact && integer_end(g, lp, t, GLP_MIN, &b->low) < 0)
+			return -1;
+		if (!hi_exact && integer_end(g, lp, t, GLP_MAX, &b->high) < 0)
+			return -1;
+	}
+	b->status = SDC_OK;
+	set_status(b);
+	return 0;
+}
+
+static void
+solve_component(sdc_group *g, struct lp *lp, const struct model *md,
+    const size_t *targets, size_t n, int status_only, sdc_bound *out)
+{
+	size_t i;
+
+	lp->seen = nz_calloc(n + 1, sizeof *lp->seen);
+	lp->nseen = n;
+	for (i = 0; i < n; i++) {
+		lp->seen[i].var = targets[i];
+		lp->seen[i].col = lp->col[targets[i]];
+		lp->seen[i].low = SDC_INF;
+		lp->seen[i].high = -1;
+	}
+	if (!lp->infeasible)
+		broad_solves(g, lp, md);
+	for (i = 0; i < n && !lp->infeasible; i++)
+		if (target_ends(g, lp, md, &lp->seen[i], status_only,
+		    &out[lp->seen[i].var]) < 0)
+			break;
+	/* one infeasible LP spoils them all */
+	for (i = 0; i < n && lp->infeasible; i++)
+		out[targets[i]].status = SDC_INCONSISTENT;
+	free(lp->seen);
+	lp->seen = NULL;
+}
+
+/* A target that is a constant, or alone with no row. */
+static void
+box_bound(const struct model *md, size_t v, sdc_bound *b)
+{
+	b->low = md->lo[v];
+	b->high = md->hi[v];
+	b->status = b->low > b->high ? SDC_INCONSISTENT : SDC_OK;
+	set_status(b);
+}
+
+/* ---- solving a set of targets ---- */
+
+/* variables sorted by component: (root, variable) pairs */
+struct pair { size_t root, var; };
+
+static int
+pair_cmp(const void *x, const void *y)
+{
+	const struct pair *a = x, *b = y;
+
+	if (a->root != b->root)
+		return a->root < b->root ? -1 : 1;
+	return a->var < b->var ? -1 : a->var > b->var;
+}
+
+struct work {
+	struct pair *tp, *cp;
+	size_t *row_stamp, *members, *tlist;
+	int *col;
+	int status_only;
+};
+
+static void
+solve_one(sdc_group *g, const struct model *md, struct work *w,
+    size_t tstart, size_t tend, size_t nmembers, size_t stamp,
+    sdc_bound *out)
+{
+	struct lp lp;
+	size_t i;
+
+	memset(&lp, 0, sizeof lp);
+	lp.col = w->col;
+	lp_build(&lp, md, w->members, nmembers, w->row_stamp, stamp);
+	for (i = tstart; i < tend; i++)
+		w->tlist[i - tstart] = w->tp[i].var;
+	if (lp.nrows == 0 && !lp.infeasible)
+		for (i = tstart; i < tend; i++)
+			box_bound(md, w->tp[i].var, &out[w->tp[i].var]);
+	else
+		solve_component(g, &lp, md, w->tlist, tend - tstart,
+		    w->status_only, out);
+	lp_free(&lp);
+}
+
+void
+sdc_solve_vars(sdc_group *g, const size_t *targets, size_t ntargets,
+    int status_only, sdc_bound *out)
+{
+	struct model md;
+	struct work w;
+	size_t i, t, c, n, stamp = 0;
+
+	w.status_only = status_only;
+	glp_term_out(GLP_OFF);
+	sdc_model_init(&md, g);
+	w.tp = nz_calloc(ntargets + 1, sizeof *w.tp);
+	w.cp = nz_calloc(g->nvars + 1, sizeof *w.cp);
+	w.row_stamp = nz_calloc(g->nrows + 1, sizeof *w.row_stamp);
+	w.members = nz_calloc(g->nvars + 1, sizeof *w.members);
+	w.tlist = nz_calloc(ntargets + 1, sizeof *w.tlist);
+	w.col = nz_calloc(g->nvars + 1, sizeof *w.col);
+	for (i = 0; i < ntargets; i++) {
+		w.tp[i].var = targets[i];
+		w.tp[i].root = sdc_find_root(md.root, targets[i]);
+	}
+	qsort(w.tp, ntargets, sizeof *w.tp, pair_cmp);
+	for (i = 0; i < g->nvars; i++) {
+		w.cp[i].var = i;
+		w.cp[i].root = sdc_is_const(&md, i) ? SIZE_MAX :
+		    sdc_find_root(md.root, i);
+	}
+	qsort(w.cp, g->nvars, sizeof *w.cp, pair_cmp);
+	for (t = 0, c = 0; t < ntargets; ) {
+		size_t root = w.tp[t].root, tend = t;
+
+		while (tend < ntargets && w.tp[tend].root == root)
+			tend++;
+		if (sdc_is_const(&md, w.tp[t].var)) {
+			for (; t < tend; t++)
+				box_bound(&md, w.tp[t].var, &out[w.tp[t].var]);
+			continue;
+		}
+		while (c < g->nvars && w.cp[c].root < root)
+			c++;
+		for (n = 0; c < g->nvars && w.cp[c].root == root; c++)
+			w.members[n++] = w.cp[c].var;
+		solve_one(g, &md, &w, t, tend, n, ++stamp, out);
+		t = tend;
+	}
+	sdc_model_free(&md);
+	free(w.tp);
+	free(w.cp);
+	free(w.row_stamp);
+	free(w.members);
+	free(w.tlist);
+	free(w.col);
+}
+
+size_t
+sdc_solve(sdc_group *g, sdc_bound *out)
+{
+	size_t *targets = nz_calloc(g->nvars + 1, sizeof *targets);
+	size_t n = 0, i, bad = 0;
+	sdc_bound *all = nz_calloc(g->nvars + 1, sizeof *all);
+
+	for (i = 0; i < VAR(g->ncells, 0); i++)
+		if (g->cells[VAR_CELL(i)].s[VAR_MEASURE(i)])
+			targets[n++] = i;
+	sdc_solve_vars(g, targets, n, 0, all);
+	for (i = 0; i < n; i++)
+		bad += all[targets[i]].status == SDC_INCONSISTENT;
+	/* no true values fit one part of the group: none fit the group */
+	for (i = 0; i < n && bad; i++)
+		all[targets[i]].status = SDC_INCONSISTENT;
+	for (i = 0, bad = 0; i < n; i++) {
+		out[targets[i]] = all[targets[i]];
+		bad += all[targets[i]].status != SDC_OK;
+	}
+	free(targets);
+	free(all);
+	return bad;
+}
