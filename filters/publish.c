@@ -243,14 +243,20 @@ static const char *merged_path;
 static void
 read_merged(const char *path)
 {
-	const size_t ncols = sizeof merged_cols / sizeof merged_cols[0];
+	/* the columns as schema.c defines them; those read found by name */
+	size_t ncols;
+	const char *const *cols = nz_cols(NZ_COLS_MERGED, &ncols);
 	nz_csv *csv = nz_csv_open(path, NZ_CSV_CANONICAL);
 	const char *file = nz_csv_name(csv);
 	nz_row *row;
-	int codes[NDIMS], d, m, i, kind;
+	int codes[NDIMS], at[NZ_NMEASURES][3], d, m, i, kind;
 
+	for (m = 0; m < NZ_NMEASURES; m++)
+		for (i = 0; i < 3; i++)
+			at[m][i] = nz_col_index(NZ_COLS_MERGED,
+			    merged_cols[2 + NDIMS + 3 * m + i]);
 	merged_path = nz_strdup(file);
-	nz_csv_expect_header(csv, merged_cols, ncols);
+	nz_csv_expect_header(csv, cols, ncols);
 	while (nz_csv_next_n(csv, &row, ncols) == 1) {
 		cell c = {0};
 		long line = row->line;
@@ -265,11 +271,11 @@ read_merged(const char *path)
 			for (i = 0; i < 3; i++)
 				c.m[m][i] = parse_value(file, line,
 				    merged_cols[2 + NDIMS + 3 * m + i],
-				    row->field[2 + NDIMS + 3 * m + i], 0, i == 2);
+				    row->field[at[m][i]], 0, i == 2);
 			check_bounds(file, line, nz_measure_names[m], c.m[m]);
 		}
 		c.agencies = (long)parse_value(file, line, "agencies",
-		    row->field[ncols - 1], 0, 0);
+		    row->field[nz_col_index(NZ_COLS_MERGED, "agencies")], 0, 0);
 		add_period(c.period);
 		kind = dims_kind(codes);
 		if (kind < 0)

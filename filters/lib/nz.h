@@ -11,6 +11,11 @@
  *   codes.c   national code lists, age bands, the pipelines directory
  *   rules.c   the disclosure rules        events.c   policy events
  *   release.c agency releases, manifests and bounds (merge, diff-quarters)
+ *   intervals.c the interval each S of a release is proven to hide
+ *   intake.c  releases taken in at NZCCSS: keys, the national state
+ *   cellorder.c the cells of many releases in schema order
+ *   statsum.c a statistical interval for a merged sum
+ *   utility.c how the merged figures show      coverage.c  who reported
  *   audit.c   intervals of suppressed cells, secondary suppression (GLPK)
  */
 #ifndef NZ_H
@@ -366,6 +371,9 @@ enum nz_contract {
 	NZ_COLS_AUDIT,      /* audit report: a cell, measure, low, high, status */
 	NZ_COLS_MERGED,     /* merged cells */
 	NZ_COLS_CHANGES,    /* changes */
+	NZ_COLS_COVERAGE,   /* merge --coverage: who reported each quarter */
+	NZ_COLS_UTILITY,    /* merge --utility: how merged figures show */
+	NZ_COLS_RECEIVED,   /* national state: the quarters NZCCSS holds */
 	NZ_NCONTRACTS
 };
 const char *const *nz_cols(enum nz_contract which, size_t *n);
@@ -450,17 +458,33 @@ typedef struct nz_bounds {
 void nz_bounds_add(nz_bounds *acc, const nz_bounds *b);
 /* ",est,low,high" (high empty when unbounded) */
 void nz_bounds_write(FILE *f, const nz_bounds *b);
+/* How a reader sees a national figure: a number, a range, or S ("fewer
+ * than 6").  S when the count it rests on is at most NZ_SHOWN_MIN - 1 for
+ * certain (count_high); a number when that count is at least NZ_SHOWN_MIN
+ * for certain and the figure's range low..high is at most max_share
+ * percent of its estimate; otherwise a range.  For a count, the figure is
+ * the count itself (nz_bounds_shown); for a share, count_low..count_high
+ * are its numerator's bounds.  NZ_UNBOUNDED: no upper bound. */
+#define NZ_SHOWN_MIN 6
+#define NZ_MAX_RANGE_SHARE 20.0  /* percent: the default max_share */
+enum nz_shown { NZ_SHOWN_NUMBER, NZ_SHOWN_RANGE, NZ_SHOWN_S };
+extern const char *const nz_shown_names[3];
+enum nz_shown nz_shown(int64_t count_low, int64_t count_high, double low,
+	double high, double est, double max_share);
+enum nz_shown nz_bounds_shown(const nz_bounds *b, double max_share);
 /* An agency code: 2 to 16 of a-z, 0-9 and '-'. */
 int nz_agency_valid(const char *s);
 typedef struct nz_rcell {
 	const char *period;
 	const char *dims;          /* region..service joined by ',' */
 	nz_bounds m[NZ_NMEASURES];
+	long value[NZ_NMEASURES];  /* as published; -1 for S */
 	unsigned suppressed;       /* bit per measure */
 	long line;
 } nz_rcell;
 typedef struct nz_release {
 	char *manifest_path, *path, *agency;
+	char *dir;                 /* the manifest's folder, "" or ending '/' */
 	json_t *manifest;
 	nz_rules rules;
 	int secondary;             /* 1 some, 0 none, -1 unknown */
@@ -470,15 +494,36 @@ typedef struct nz_release {
 	nz_rcell *cells;           /* file order */
 	size_t ncells;
 	nz_strset *period_set, *index;
+	char (*digest)[65];        /* per period (periods' order): sha256 of
+	                            * its rows, sorted (nz_release_digest) */
+	char fingerprint[33];      /* the manifest's key_fingerprint */
 } nz_release;
+/* How NZCCSS takes releases in (merge, diff-quarters). */
+typedef struct nz_intake {
+	int allow_demo_keys;       /* the sample build: demo keys accepted */
+} nz_intake;
 /* Load a release: ARG is a folder holding manifest.json or the manifest;
- * the CSV is the manifest's release.file.  Exits 1 on any error. */
+ * the CSV is the manifest's release.file.  Checks the release against
+ * its manifest; the bounds are the rules' alone (nz_release_tighten not
+ * yet applied).  Exits 1 on any error. */
 nz_release *nz_release_load(const char *arg);
 void nz_release_free(nz_release *r);
-/* Load each of args[0..n) and check them together (nz_releases_check). */
-nz_release **nz_releases_load(char *const *args, size_t n);
+/* Cut each bound to its margins' and set the estimates (release.c). */
+void nz_release_tighten(nz_release *r);
+/* Load each of args[0..n) as NZCCSS takes a release in: its key checked
+ * (nz_release_check_key), every S cut to the interval the release
+ * proves (nz_release_intervals), tightened, digested; then checked
+ * together (nz_releases_check). */
+nz_release **nz_releases_load(char *const *args, size_t n,
+	const nz_intake *in);
 void nz_releases_free(nz_release **rs, size_t n);
 int nz_release_has_period(const nz_release *r, const char *period);
+/* 1 if the release's coverage includes region (every release covers "*") */
+int nz_release_covers(const nz_release *r, const char *region, size_t len);
+/* The agency's cell: NULL for a region outside its coverage (a
+ * structural zero); exits 1 if the cell is missing, naming seen_in. */
+const nz_rcell *nz_release_cell(const nz_release *r, const char *period,
+	const char *dims, const char *seen_in);
 /* The agency's bounds in a cell: its own, or exact 0s for a region outside
  * its coverage; exits 1 if the cell is missing, naming seen_in. */
 void nz_release_bounds(const nz_release *r, const char *period,
@@ -492,16 +537,93 @@ void nz_releases_check(nz_release **rs, size_t n);
 /* Exit 1 unless releases summed or compared together have the same
  * code-list and age-band versions (where their manifests give them). */
 void nz_releases_compatible(nz_release *const *rs, size_t n);
-/* The cells of many releases of a period, in their releases' order;
- * label names the release in messages and must outlive the order. */
+
+/* ---- intervals.c: what each S of a release is proven to hide ---- */
+/* Read DIR/intervals.csv (the audit report of the release in public mode,
+ * CONTRACTS.md) and cut every S's bounds to its interval.  Exits 1 when
+ * the file is missing (saying how to make it), does not match the
+ * release's S cells one for one, or holds an interval that is exposed
+ * (fewer than 3 values) or inconsistent, naming the cell. */
+void nz_release_intervals(nz_release *r);
+
+/* ---- intake.c: keys and the national state ---- */
+/* The manifest's key_fingerprint: exits 1 when it is missing (fail
+ * closed), malformed, or a public demo key's (pipelines/demo-keys.csv)
+ * unless allow_demo_keys, and then only for its own sample agency. */
+void nz_release_check_key(nz_release *r, int allow_demo_keys);
+/* r->digest: per period, the sha256 of that period's rows as the CSV
+ * writes them, sorted bytewise: the same figures, the same digest. */
+void nz_release_digest(nz_release *r);
+/* The national state folder (NATIONAL_STATE): DIR/received.csv lists
+ * every agency and quarter NZCCSS has received, with its key fingerprint
+ * and digest.  nz_state_open locks DIR (waiting for another holder) and
+ * reads the list; nz_state_check exits 1 on a release of a quarter held
+ * with another digest (a released quarter is final); nz_state_record
+ * adds the quarters not yet held and rewrites the list atomically;
+ * nz_state_close unlocks.  Call check before writing any output, and
+ * record once every other check has passed. */
+typedef struct nz_state nz_state;
+nz_state *nz_state_open(const char *dir);
+void nz_state_check(const nz_state *st, nz_release *const *rs, size_t n);
+void nz_state_record(nz_state *st, nz_release *const *rs, size_t n);
+void nz_state_close(nz_state *st);
+
+/* ---- cellorder.c: the cells of many releases in one order ---- */
+/* Every output's row order (schema order, the order aggregate writes):
+ * dimension by dimension, left to right, '*' first, then the codes in
+ * code-list order (a code the list lacks after them, bytewise), whatever
+ * the order of the releases' rows. */
+typedef struct nz_schema_order nz_schema_order;
+/* The code lists in codes_dir and the age bands at bands_path. */
+nz_schema_order *nz_schema_order_load(const char *codes_dir,
+	const char *bands_path);
+void nz_schema_order_free(nz_schema_order *so);
+/* The cells of many releases of a period, in schema order; label names
+ * the release in messages and must outlive the order. */
 typedef struct nz_cellorder nz_cellorder;
-nz_cellorder *nz_cellorder_new(void);
+nz_cellorder *nz_cellorder_new(const nz_schema_order *so);
 void nz_cellorder_add(nz_cellorder *o, const nz_release *r,
 	const char *period, const char *label);
 /* n cells: dims[i] and the label seen_in[i] of the first to have it */
 size_t nz_cellorder_list(nz_cellorder *o, const char ***dims,
 	const char ***seen_in);
 void nz_cellorder_free(nz_cellorder *o);
+
+/* ---- statsum.c: a statistical interval for a merged sum ---- */
+/* Random rounding is unbiased: a sum of n values rounded to base 3 has a
+ * standard deviation of about 1.15*sqrt(n).  The published values of a
+ * sum give its centre and spread; its S parts keep their hard bounds. */
+typedef struct nz_statsum {
+	int64_t rounded;             /* the published values, summed */
+	double variance;             /* their rounding's variance */
+	int64_t rest_low, rest_high; /* the S parts' bounds */
+} nz_statsum;
+/* Add measure m of an agency's cell (NULL: a structural zero). */
+void nz_statsum_add(nz_statsum *s, const nz_release *r, const nz_rcell *c,
+	int m);
+/* The 95% interval, whole numbers, within hard and holding hard->est. */
+void nz_statsum_interval(const nz_statsum *s, const nz_bounds *hard,
+	int64_t *low, int64_t *high);
+
+/* ---- utility.c: how the merged figures show (merge --utility) ---- */
+typedef struct nz_utility nz_utility;
+/* max_share: as for nz_bounds_shown */
+nz_utility *nz_utility_new(double max_share);
+/* One merged cell's measure m, in period (periods in order, each once
+ * in a run of calls); national: region '*'. */
+void nz_utility_add(nz_utility *u, const char *period, int m, int national,
+	const nz_bounds *hard, int64_t stat_low, int64_t stat_high);
+/* The NZ_COLS_UTILITY table. */
+void nz_utility_write(nz_utility *u, FILE *f);
+void nz_utility_free(nz_utility *u);
+
+/* ---- coverage.c: who reported each quarter (merge --coverage) ---- */
+/* Which panel makes a quarter complete: every agency that reported the
+ * quarter before, or every agency that has joined by then. */
+enum nz_complete { NZ_COMPLETE_PREVIOUS, NZ_COMPLETE_EXPECTED };
+/* The NZ_COLS_COVERAGE table of releases rs (sorted by agency). */
+void nz_coverage_write(FILE *f, nz_release *const *rs, size_t n,
+	enum nz_complete rule);
 
 /* ---- audit.c: what a release reveals of its suppressed cells ---- */
 /* The model, bounds and relations are described at the top of audit.c.

@@ -139,7 +139,9 @@ static void
 build(enum nz_contract which, struct cols *c)
 {
 	static const char *const plain[] = {""};
-	static const char *const bounds[] = {"", "_low", "_high"};
+	/* hard bounds, then the statistical interval (merge --help) */
+	static const char *const bounds[] = {"", "_low", "_high",
+	    "_stat_low", "_stat_high"};
 	static const char *const change[] = {"", "_low", "_high", "_base",
 	    "_base_low", "_base_high", "_change", "_change_low",
 	    "_change_high", "_pct", "_sig"};
@@ -182,7 +184,7 @@ build(enum nz_contract which, struct cols *c)
 			add(c, "status");
 		}
 		if (which == NZ_COLS_MERGED) {
-			add_measures(c, bounds, 3);
+			add_measures(c, bounds, sizeof bounds / sizeof *bounds);
 			add(c, "agencies");
 		}
 		break;
@@ -196,6 +198,34 @@ build(enum nz_contract which, struct cols *c)
 		add(c, "agencies_joined");
 		add(c, "agencies_left");
 		add(c, "policy_events");
+		break;
+	case NZ_COLS_COVERAGE:
+		add(c, "period");
+		add(c, "expected");
+		add(c, "reported");
+		add(c, "not_yet_reported");
+		add(c, "agencies_reported");
+		add(c, "agencies_not_yet_reported");
+		add(c, "complete");
+		add(c, "latest_complete");
+		break;
+	case NZ_COLS_UTILITY:
+		add(c, "period");
+		add(c, "measure");
+		add(c, "level");
+		add(c, "interval");
+		add(c, "cells");
+		add(c, "number");
+		add(c, "range");
+		add(c, "S");
+		add(c, "median_range_width");
+		add(c, "median_range_span");
+		break;
+	case NZ_COLS_RECEIVED:
+		add(c, "agency");
+		add(c, "period");
+		add(c, "key_fingerprint");
+		add(c, "sha256");
 		break;
 	case NZ_NCONTRACTS:
 		break;
