@@ -182,7 +182,8 @@ merge_period(nz_release **rs, size_t n, const char *period, int write)
 			write_stat(low, high);
 			if (out.utility)
 				nz_utility_add(out.utility, period, m,
-				    dims[c][0] == '*', &sum[m], low, high);
+				    strncmp(dims[c], "*,", 2) == 0, &sum[m], low,
+				    high);
 		}
 		printf(",%zu\n", serving);
 	}
