@@ -55,11 +55,12 @@ national: $(NATIONAL)/merged.csv $(NATIONAL)/coverage.csv \
 # What a release proves of each of its S: the audit in public mode, from
 # the release and its manifest alone (CONTRACTS.md).  Made once per
 # release, beside it, and remade only when the release or its manifest
-# changes.  An S the release leaves fewer than 3 values, or a release no
+# changes (the manifest holds the release's sha256, whatever the file's
+# name).  An S the release leaves fewer than 3 values, or a release no
 # true values fit, stops the build here, named by the audit.
 INTERVALS_AUDIT = bin/audit --manifest
 .PRECIOUS: %/intervals.csv
-%/intervals.csv: %/manifest.json %/release.csv bin/audit
+%/intervals.csv: %/manifest.json $$(wildcard $$*/release.csv) bin/audit
 	$(INTERVALS_AUDIT) $(@D) > $@.tmp
 	mv $@.tmp $@
 
