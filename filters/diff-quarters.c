@@ -352,7 +352,6 @@ main(int argc, char **argv)
 	char *codes = NULL, *bands = NULL;
 	nz_intake intake = {0};
 	nz_schema_order *order;
-	nz_state *state = NULL;
 	nz_event *events = NULL;
 	size_t nevents = 0, n, nperiods;
 	nz_strset *period_set;
@@ -385,22 +384,17 @@ main(int argc, char **argv)
 		bands = nz_pipelines_path("age-bands.json");
 	order = nz_schema_order_load(codes, bands);
 	schema_order = order;
-	if (state_dir)
-		state = nz_state_open(state_dir);
 	period_set = nz_strset_new();
 	rs = nz_releases_load(argv + optind, n, &intake);
-	if (state)
-		nz_state_check(state, rs, n);
 	nperiods = nz_releases_periods(rs, n, period_set, &periods);
 	write_changes(rs, n, periods, nperiods, period_set, back, events,
 	    nevents, 0);
-	if (state)
-		nz_state_record(state, rs, n);
+	if (state_dir)
+		nz_state_take_in(state_dir, rs, n);
 	write_header();
 	write_changes(rs, n, periods, nperiods, period_set, back, events,
 	    nevents, 1);
 	nz_events_free(events, nevents);
-	nz_state_close(state);
 	nz_releases_free(rs, n);
 	nz_schema_order_free(order);
 	free(codes);

@@ -236,7 +236,6 @@ main(int argc, char **argv)
 	char *codes = NULL, *bands = NULL;
 	enum nz_complete rule = NZ_COMPLETE_PREVIOUS;
 	nz_schema_order *order;
-	nz_state *state = NULL;
 	nz_release **rs;
 	nz_strset *period_set;
 	const char **periods;
@@ -271,17 +270,13 @@ main(int argc, char **argv)
 		bands = nz_pipelines_path("age-bands.json");
 	order = nz_schema_order_load(codes, bands);
 	out.order = order;
-	if (state_dir)
-		state = nz_state_open(state_dir);
 	period_set = nz_strset_new();
 	rs = nz_releases_load(argv + optind, n, &intake);
-	if (state)
-		nz_state_check(state, rs, n);
 	nperiods = nz_releases_periods(rs, n, period_set, &periods);
 	for (i = 0; i < nperiods; i++)
 		merge_period(rs, n, periods[i], 0);
-	if (state)
-		nz_state_record(state, rs, n);
+	if (state_dir)
+		nz_state_take_in(state_dir, rs, n);
 	if (utility)
 		out.utility = nz_utility_new(out.max_range_share);
 	write_header();
@@ -292,7 +287,6 @@ main(int argc, char **argv)
 	if (utility)
 		write_side(utility, rs, n, rule, out.utility);
 	nz_utility_free(out.utility);
-	nz_state_close(state);
 	nz_releases_free(rs, n);
 	nz_schema_order_free(order);
 	free(periods);

@@ -138,6 +138,8 @@ nz_release_digest(nz_release *r)
 
 /* ---- the national state ---- */
 
+typedef struct nz_state nz_state;
+
 struct nz_state {
 	char *dir, *path;
 	int lock_fd;
@@ -209,8 +211,8 @@ state_read(nz_state *st)
 	nz_csv_close(csv);
 }
 
-nz_state *
-nz_state_open(const char *dir)
+static nz_state *
+state_open(const char *dir)
 {
 	nz_state *st = nz_calloc(1, sizeof *st);
 	struct flock lock = {0};
@@ -238,8 +240,8 @@ nz_state_open(const char *dir)
 	return st;
 }
 
-void
-nz_state_check(const nz_state *st, nz_release *const *rs, size_t n)
+static void
+state_check(const nz_state *st, nz_release *const *rs, size_t n)
 {
 	nz_buf key = {0};
 	size_t i, p;
@@ -310,8 +312,8 @@ state_write(const nz_state *st)
 	free(order);
 }
 
-void
-nz_state_record(nz_state *st, nz_release *const *rs, size_t n)
+static void
+state_record(nz_state *st, nz_release *const *rs, size_t n)
 {
 	size_t i, p, before;
 
@@ -327,8 +329,8 @@ nz_state_record(nz_state *st, nz_release *const *rs, size_t n)
 	st->changed = 0;
 }
 
-void
-nz_state_close(nz_state *st)
+static void
+state_close(nz_state *st)
 {
 	if (!st)
 		return;
@@ -340,4 +342,14 @@ nz_state_close(nz_state *st)
 	free(st->digest);
 	free(st->line);
 	free(st);
+}
+
+void
+nz_state_take_in(const char *dir, nz_release *const *rs, size_t n)
+{
+	nz_state *st = state_open(dir);
+
+	state_check(st, rs, n);
+	state_record(st, rs, n);
+	state_close(st);
 }

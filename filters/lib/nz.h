@@ -556,17 +556,12 @@ void nz_release_check_key(nz_release *r, int allow_demo_keys);
 void nz_release_digest(nz_release *r);
 /* The national state folder (NATIONAL_STATE): DIR/received.csv lists
  * every agency and quarter NZCCSS has received, with its key fingerprint
- * and digest.  nz_state_open locks DIR (waiting for another holder) and
- * reads the list; nz_state_check exits 1 on a release of a quarter held
- * with another digest (a released quarter is final); nz_state_record
- * adds the quarters not yet held and rewrites the list atomically;
- * nz_state_close unlocks.  Call check before writing any output, and
- * record once every other check has passed. */
-typedef struct nz_state nz_state;
-nz_state *nz_state_open(const char *dir);
-void nz_state_check(const nz_state *st, nz_release *const *rs, size_t n);
-void nz_state_record(nz_state *st, nz_release *const *rs, size_t n);
-void nz_state_close(nz_state *st);
+ * and digest.  nz_state_take_in locks DIR (waiting while another program
+ * holds it), exits 1 on a release of a quarter held there with another
+ * digest (a released quarter is final), adds the quarters not yet held,
+ * rewriting the list atomically, and unlocks.  Call it once every other
+ * check has passed and before writing any output. */
+void nz_state_take_in(const char *dir, nz_release *const *rs, size_t n);
 
 /* ---- cellorder.c: the cells of many releases in one order ---- */
 /* Every output's row order (schema order, the order aggregate writes):
