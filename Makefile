@@ -31,7 +31,7 @@ FUZZ_PKGS = clang afl++
 AFL_MAINS = normalise map-categories bucket aggregate suppress merge audit
 
 BUILD_PKGS = gcc make pkg-config libcsv-dev libjansson-dev libsodium-dev \
-             libglpk-dev
+             libglpk-dev libxlsxwriter-dev
 TEST_PKGS  = python3
 BENCH_PKGS = time miller
 
@@ -79,8 +79,10 @@ bin/libnz.a bin/san/libnz.a:
 bin/%: filters/%.c bin/libnz.a $(LIB_HDR) | $(DEPS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< bin/libnz.a $(LDLIBS)
 
-bin/gen-sample: sample-data/generate.c | $(DEPS)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $<
+# the sample-data generator: generate.c and its modules in sample-data/gen
+GEN_SRC = sample-data/generate.c $(wildcard sample-data/gen/*.c)
+bin/gen-sample: $(GEN_SRC) sample-data/gen/gen.h | $(DEPS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $(GEN_SRC) -lxlsxwriter
 
 # the same programs under AddressSanitizer and UndefinedBehaviorSanitizer
 bin/san/%: filters/%.c bin/san/libnz.a $(LIB_HDR) | $(DEPS)

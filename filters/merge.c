@@ -36,8 +36,8 @@ usage(void)
 	    "  -u, --utility FILE  per quarter and measure, how many cells show\n"
 	    "                      as numbers, ranges and S, and how wide\n"
 	    "      --max-range-share PCT\n"
-	    "                      the widest range still shown as a number, in\n"
-	    "                      percent of the estimate (default 20)\n"
+	    "                      the widest range M_shown still calls a\n"
+	    "                      number, in percent of the estimate (default 20)\n"
 	    "      --codes DIR     the code lists giving the row order\n"
 	    "                      (default: the repository's pipelines/codes)\n"
 	    "      --bands FILE    the age bands (default pipelines/age-bands.json)\n"
@@ -81,6 +81,12 @@ usage(void)
 	    "(sqrt((b*b-1)/6) each for base b); it is the published values' sum\n"
 	    "+- 1.96 sd, about 95%% sure to hold the true sum, plus the S parts'\n"
 	    "bounds, rounded outward, within M_low..M_high and holding M.\n"
+	    "\n"
+	    "M_shown says how every reader (dashboard, report) shows the figure:\n"
+	    "  number  M_low >= 6 and M_high - M_low <= PCT%% of M: the estimate\n"
+	    "  S       M_high <= 5: 'fewer than 6', no figure\n"
+	    "  range   otherwise: M_low to M_high, never a bare number\n"
+	    "so no figure shown as a number may hide a value under 6.\n"
 	    "\n"
 	    "--coverage and --utility write the tables pipelines/FORMATS.md\n"
 	    "describes (\"Coverage\", \"Utility\").\n"
@@ -178,6 +184,8 @@ merge_period(nz_release **rs, size_t n, const char *period, int write)
 		printf("%s,*,%s", period, dims[c]);
 		for (m = 0; m < NZ_NMEASURES; m++) {
 			nz_bounds_write(stdout, &sum[m]);
+			printf(",%s", nz_shown_names[nz_bounds_shown(&sum[m],
+			    out.max_range_share)]);
 			nz_statsum_interval(&stat[m], &sum[m], &low, &high);
 			write_stat(low, high);
 			if (out.utility)

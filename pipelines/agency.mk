@@ -4,7 +4,9 @@
 
 AGENCY_DIR ?= sample-data
 KEY_DIR    ?= $(HOME)/.nzccss/keys
-SAMPLE_AGENCIES = $(patsubst sample-data/%/profile.json,%,$(wildcard sample-data/*/profile.json))
+# a sample agency whose folder holds a PENDING file needs a normalise
+# feature not there yet (the file says which): left out of the build
+SAMPLE_AGENCIES = $(filter-out $(patsubst sample-data/%/PENDING,%,$(wildcard sample-data/*/PENDING)),$(patsubst sample-data/%/profile.json,%,$(wildcard sample-data/*/profile.json)))
 
 agencies: $(foreach a,$(SAMPLE_AGENCIES),out/agency/$(a)/manifest.json)
 # every stage named, so none is an intermediate make would not remake

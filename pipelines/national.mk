@@ -21,7 +21,9 @@
 
 NATIONAL      = out/national
 POLICY_EVENTS ?= pipelines/policy-events.csv
-# the widest range, in percent of the estimate, still shown as a number
+# MAX_RANGE_SHARE: the widest range (percent of the estimate) that a
+# figure may have and still be shown as a number (merged.csv's M_shown;
+# publish applies the same rule to shares and changes).
 MAX_RANGE_SHARE ?= 20
 # who must report a quarter for it to be complete (merge --complete)
 COMPLETE_PANEL ?= previous
@@ -36,14 +38,16 @@ else
 NATIONAL_DIRS = $(sort $(addprefix out/agency/,$(SAMPLE_AGENCIES)) \
                   $(patsubst %/manifest.json,%,\
                     $(wildcard out/agency/*/manifest.json)))
-# the sample build: its own state, and the sample agencies' demo keys
-NATIONAL_STATE ?= $(NATIONAL)/state
+# the sample build: the sample agencies' demo keys; no state unless
+# NATIONAL_STATE is given, as its releases change with the code
+NATIONAL_STATE ?=
 NATIONAL_FLAGS = --allow-demo-keys
 endif
 NATIONAL_INPUTS = $(addsuffix /manifest.json,$(NATIONAL_DIRS)) \
                   $(wildcard $(addsuffix /release.csv,$(NATIONAL_DIRS))) \
                   $(addsuffix /intervals.csv,$(NATIONAL_DIRS))
-NATIONAL_ARGS = $(NATIONAL_FLAGS) --state $(NATIONAL_STATE) $(NATIONAL_DIRS)
+NATIONAL_ARGS = $(NATIONAL_FLAGS) $(if $(NATIONAL_STATE),--state \
+                  $(NATIONAL_STATE)) $(NATIONAL_DIRS)
 no_releases = $(error no releases: no */manifest.json in \
                 $(or $(RELEASES),out/agency))
 
@@ -77,8 +81,10 @@ $(NATIONAL)/settings.txt: national-list-check
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 national-list-check:
 
+ifneq ($(NATIONAL_STATE),)
 $(NATIONAL_STATE):
 	mkdir -p $@
+endif
 
 # merge writes the three at once
 $(NATIONAL)/merged.csv $(NATIONAL)/coverage.csv $(NATIONAL)/utility.csv &: \

@@ -139,8 +139,9 @@ static void
 build(enum nz_contract which, struct cols *c)
 {
 	static const char *const plain[] = {""};
-	/* hard bounds, then the statistical interval (merge --help) */
-	static const char *const bounds[] = {"", "_low", "_high",
+	/* the hard bounds, how a reader shows them, then the statistical
+	 * interval (merge --help) */
+	static const char *const bounds[] = {"", "_low", "_high", "_shown",
 	    "_stat_low", "_stat_high"};
 	static const char *const change[] = {"", "_low", "_high", "_base",
 	    "_base_low", "_base_high", "_change", "_change_low",

@@ -1,280 +1,428 @@
-/* app.js: the NZCCSS dashboard.  Reads window.NZ_DATA (data.js, written by
- * publish) and draws the charts with Vega-Lite (specs.js); every chart has
- * a real table beside it. */
+/* app.js: the NZCCSS dashboard.  Reads window.NZ_DATA (data.js, written
+ * by publish) through figures.js; every dimension, title and label comes
+ * from the data, so a new dimension shows up as a breakdown by itself.
+ * Only region (the geography) and the quarters are known here. */
 (function () {
   'use strict';
 
-  var D = window.NZ_DATA;
-  var MEASURES = {
-    clients: 'Clients', households: 'Households',
-    events: 'Events (visits)', units: 'Units (e.g. food parcels)'
-  };
-  var BREAKDOWNS = ['need', 'ethnicity', 'age_band', 'household', 'income',
-                    'housing', 'service', 'gender'];
-  var state = {region: '*', measure: 'clients', period: D.latest};
+  var D = window.NZ_DATA, F = NZFigures.model(D), W = NZWords, C = NZCharts,
+      S = NZSpecs, el = C.el;
+  var EVENTS = F.events;
+  var state = {region: '*', measure: D.measures[0].name, dim: F.breakdowns[0].name,
+               code: null, mode: 'count', period: F.latest, event: null, baDim: null};
 
-  /* ---- data ---- */
-
-  function labelMap(dim) {
-    var map = {'*': dim === 'region' ? 'New Zealand' : 'All'};
-    D.labels[dim].codes.forEach(function (pair) { map[pair[0]] = pair[1]; });
-    return map;
+  function measure(name) {
+    return D.measures.filter(function (m) { return m.name === name; })[0];
   }
-  var regionLabel = labelMap('region');
-
-  function objects(columns, rows) {
-    return rows.map(function (row) {
-      var o = {};
-      columns.forEach(function (c, i) { o[c] = row[i]; });
-      return o;
-    });
+  function regionName(code) {
+    return code === '*' ? 'New Zealand' : F.region.label[code];
   }
-  var totals = objects(D.totals.columns, D.totals.rows);
-  var breakdowns = {};
-  BREAKDOWNS.forEach(function (dim) {
-    breakdowns[dim] = objects(D.breakdowns.columns, D.breakdowns[dim] || []);
-  });
-
-  function pick(row, measure) {
-    return {value: row[measure], low: row[measure + '_low'],
-            high: row[measure + '_high']};
-  }
-
-  /* ---- formatting ---- */
-
-  var numberFormat = new Intl.NumberFormat('en-NZ');
-  function fmt(v) {
-    return v === null || v === undefined ? 'no upper limit' : numberFormat.format(v);
-  }
-  function signed(v) {
-    if (v === null || v === undefined) return 'no limit';
-    return (v > 0 ? '+' : v < 0 ? '\u2212' : '') + numberFormat.format(Math.abs(v));
-  }
-  function range(low, high) {
-    return high === null ? fmt(low) + ' or more' : fmt(low) + ' to ' + fmt(high);
-  }
-
-  function el(tag, attrs, text) {
-    var e = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
-
-  /* a real table: head is a list of column titles; rows of cell texts;
-   * the first cell of each row is its header */
-  function table(caption, head, rows, numeric) {
-    var t = el('table'), thead = el('thead'), tbody = el('tbody'), tr;
-    t.appendChild(el('caption', {}, caption));
-    tr = el('tr');
-    head.forEach(function (h) { tr.appendChild(el('th', {scope: 'col'}, h)); });
-    thead.appendChild(tr);
-    rows.forEach(function (r) {
-      var row = el('tr');
-      r.forEach(function (cell, i) {
-        var c = i === 0 ? el('th', {scope: 'row'}, cell) : el('td', {}, cell);
-        if (i > 0 && numeric && numeric[i]) c.className = 'num';
-        row.appendChild(c);
-      });
-      tbody.appendChild(row);
-    });
-    t.appendChild(thead);
-    t.appendChild(tbody);
-    return t;
-  }
-
   function put(id, node) {
     var box = document.getElementById(id);
     box.textContent = '';
-    box.appendChild(node);
+    if (node) box.appendChild(node);
+    return box;
   }
-
-  function draw(id, spec) {
-    var box = document.getElementById(id);
-    return vegaEmbed(box, spec, {actions: false, renderer: 'svg'})
-      .catch(function (err) {
-        box.textContent = 'The chart could not be drawn: ' + err.message;
-        console.error(err);
-      });
-  }
-
-  /* ---- controls ---- */
-
-  function fillSelect(id, options, value) {
+  function clear(id) { return put(id, null); }
+  function fillSelect(id, options, value, onChange) {
     var s = document.getElementById(id);
+    s.textContent = '';
     options.forEach(function (o) {
       var opt = el('option', {value: o[0]}, o[1]);
       if (o[0] === value) opt.selected = true;
       s.appendChild(opt);
     });
-    return s;
+    if (onChange && !s.dataset.bound) {
+      s.dataset.bound = '1';
+      s.addEventListener('change', function (e) { onChange(e.target.value); });
+    }
+  }
+  function tip(f, unit) {
+    var g = W.figure(f, unit);
+    return g.kind === 'number' ? g.text + ' (' + g.range + ')' :
+      g.kind === 'S' ? 'S (fewer than 6)' : g.text;
+  }
+  /* CSV columns of a figure: name, name_low, name_high, name_shown */
+  function figCols(name) {
+    return [name, name + '_low', name + '_high', name + '_shown'];
+  }
+  function figVals(f) {
+    return f ? [f.est, f.low, f.high, f.shown] : [null, null, null, null];
   }
 
-  function setupControls() {
-    var regions = [['*', 'New Zealand (all regions)']].concat(
-      D.regions.map(function (r) { return [r, regionLabel[r]]; }));
-    var measures = D.measures.map(function (m) { return [m, MEASURES[m] || m]; });
-    var periods = D.periods.slice().reverse().map(function (p) { return [p, p]; });
-    fillSelect('region-select', regions, state.region)
-      .addEventListener('change', function (e) { state.region = e.target.value; render(); });
-    fillSelect('measure-select', measures, state.measure)
-      .addEventListener('change', function (e) { state.measure = e.target.value; render(); });
-    fillSelect('period-select', periods, state.period)
-      .addEventListener('change', function (e) { state.period = e.target.value; renderBreakdowns(); });
-  }
-
-  /* ---- sections ---- */
-
-  function regionRows(region) {
-    return totals.filter(function (r) { return r.region === region; });
-  }
+  /* ---- the headline: what changed in the latest complete quarter ---- */
 
   function renderHeadline() {
-    var row = totals.filter(function (r) {
-      return r.region === state.region && r.period === D.latest;
-    })[0];
-    var v = pick(row, state.measure);
-    var valueEl = document.getElementById('headline-value');
-    document.getElementById('headline-period').textContent = D.latest;
-    document.getElementById('headline-label').textContent =
-      MEASURES[state.measure] + ', ' + regionLabel[state.region] + ':';
-    valueEl.textContent = fmt(v.value);
-    valueEl.setAttribute('data-value', v.value);
-    document.getElementById('headline-range').textContent =
-      '(range ' + range(v.low, v.high) + ')';
-    var cards = document.getElementById('cards');
-    cards.textContent = '';
+    var q = F.quarter(F.latest), list = clear('headline');
+    document.getElementById('latest-name').textContent = q.long + ' (' + q.short + ')' +
+      (state.region === '*' ? '' : ', ' + regionName(state.region));
+    var row = F.cell(F.latest, state.region);
     D.measures.forEach(function (m) {
-      var p = pick(row, m);
-      var card = el('div', {'class': 'card' + (m === state.measure ? ' current' : '')});
-      card.appendChild(el('span', {'class': 'card-title'}, MEASURES[m]));
-      card.appendChild(el('span', {'class': 'card-value'}, fmt(p.value)));
-      card.appendChild(el('span', {'class': 'range'}, range(p.low, p.high)));
-      cards.appendChild(card);
+      var li = el('li', {'data-measure': m.name});
+      var yoy = F.change(F.changeRow('yoy', F.latest, state.region), m.name);
+      var qoq = F.change(F.changeRow('qoq', F.latest, state.region), m.name);
+      li.textContent = W.headline(m.title, F.fig(row, m.name), yoy, qoq, q.long);
+      list.appendChild(li);
     });
-    var ag = document.createElement('div');
-    ag.className = 'card';
-    ag.appendChild(el('span', {'class': 'card-title'}, 'Agencies contributing'));
-    ag.appendChild(el('span', {'class': 'card-value'}, String(row.agencies)));
-    ag.appendChild(el('span', {'class': 'range'}, 'in ' + D.latest));
-    cards.appendChild(ag);
+    var cov = F.coverageOf(F.latest), last = F.coverage[F.coverage.length - 1];
+    var note = cov ? cov.agencies + ' agencies reported the ' + q.long + '.' : '';
+    if (last && last.period !== F.latest)
+      note += ' ' + last.period + ' is not complete yet: ' +
+        (last.missing.length ? 'not yet reported by ' + last.missing.join(', ') : '') + '.';
+    document.getElementById('coverage-note').textContent = note;
+  }
+
+  /* ---- the trend, with the policy events and agencies joining ---- */
+
+  function coverageMarks() {
+    return F.coverage.filter(function (c) {
+      return c.joined.length || c.missing.length;
+    }).map(function (c) {
+      return {period: c.period, text: (c.joined.length ? '+' + c.joined.join(', +') : '') +
+              (c.missing.length ? ' not yet: ' + c.missing.join(', ') : '')};
+    });
   }
 
   function renderTrend() {
-    var title = MEASURES[state.measure];
-    var rows = regionRows(state.region).map(function (r) {
-      var p = pick(r, state.measure);
-      return {period: r.period, value: p.value, low: p.low, high: p.high};
+    var m = measure(state.measure), region = state.region;
+    var rows = D.periods.map(function (p) { return F.cell(p, region); }).filter(Boolean);
+    var lfl = F.likeForLike(region, m.name);
+    var data = rows.map(function (r) {
+      var f = F.fig(r, m.name);
+      return Object.assign({period: r.period, tip: tip(f)}, f);
     });
-    draw('chart-trend', NZSpecs.trend(rows, D.events, {measureTitle: title}));
-    put('table-trend', table(title + ', ' + regionLabel[state.region],
-      ['Quarter', 'Estimate', 'Range', 'Agencies'],
-      regionRows(state.region).map(function (r) {
-        var p = pick(r, state.measure);
-        return [r.period, fmt(p.value), range(p.low, p.high), String(r.agencies)];
-      }), [0, 1, 0, 1]));
+    var panel = rows.filter(function (r) { return lfl[r.period]; }).map(function (r) {
+      return Object.assign({period: r.period, tip: tip(lfl[r.period])}, lfl[r.period]);
+    });
+    var differs = panel.some(function (p) { return p.est !== F.cell(p.period, region)[m.name]; });
+    var title = m.title + ', ' + regionName(region);
+    var box = clear('trend-box');
+    C.figure(box, {
+      id: 'trend', title: title + ', each quarter',
+      alt: 'Line chart of ' + title.toLowerCase() + ' each quarter, with its range ' +
+           'and the policy events',
+      spec: S.trend(data, {title: m.title, periods: D.periods, events: EVENTS,
+                           panel: differs ? panel : null, marks: coverageMarks(),
+                           height: 200}),
+      events: EVENTS, onCompare: compareEvent,
+      legend: [['k-line', 'Estimate'], ['k-band', 'Range'],
+               ['k-panel', differs ? 'Like for like (agencies of ' + F.latest + ')' : ''],
+               ['k-event', 'Policy change']].filter(function (k) { return k[1]; }),
+      csv: {columns: ['period', 'region'].concat(figCols(m.name), ['agencies'],
+                                                   figCols(m.name + '_lfl')),
+            rows: rows.map(function (r) {
+              return [r.period, r.region].concat(figVals(F.fig(r, m.name)), [r.agencies],
+                                                 figVals(lfl[r.period]));
+            })},
+      table: C.table(title, ['Quarter', m.title, 'Like for like', 'Agencies'],
+        rows.map(function (r) {
+          return [r.period, C.figureCell(F.fig(r, m.name)),
+                  lfl[r.period] ? C.figureCell(lfl[r.period]) : el('td', {}, ''),
+                  String(r.agencies)];
+        }))
+    });
+  }
 
-    var byRegion = totals.filter(function (r) { return r.region !== '*'; })
-      .map(function (r) {
-        return {period: r.period, region: regionLabel[r.region], value: r[state.measure]};
+  /* ---- before and after a policy event ---- */
+
+  function overlap(a, b) { return F.moved(a, b) === 0; }
+
+  /* the breakdown whose shares moved most clearly: most groups whose two
+   * ranges do not overlap */
+  function liveliestDim(ev) {
+    var best = F.breakdowns[0].name, most = -1;
+    F.breakdowns.forEach(function (d) {
+      var ba = F.beforeAfter(ev, state.region, d.name);
+      var n = ba ? ba.rows.filter(function (r) { return !overlap(r.before, r.after); }).length : 0;
+      if (n > most) { most = n; best = d.name; }
+    });
+    return best;
+  }
+
+  function compareEvent(ev) {
+    state.event = ev.date;
+    state.baDim = null;
+    renderBeforeAfter();
+    document.getElementById('before-after').scrollIntoView();
+    document.getElementById('event-select').focus();
+  }
+
+  function renderBeforeAfter() {
+    var usable = EVENTS.filter(function (e) { return F.beforeAfter(e, state.region, F.breakdowns[0].name); });
+    if (!state.event && usable.length) state.event = usable[usable.length - 1].date;
+    fillSelect('event-select', EVENTS.map(function (e) {
+      return [e.date, W.date(e.date) + ': ' + e.title];
+    }), state.event, function (v) { state.event = v; state.baDim = null; renderBeforeAfter(); });
+    var ev = EVENTS.filter(function (e) { return e.date === state.event; })[0];
+    if (!state.baDim) state.baDim = ev ? liveliestDim(ev) : F.breakdowns[0].name;
+    fillSelect('ba-dim-select', F.breakdowns.map(function (d) { return [d.name, d.title]; }),
+               state.baDim, function (v) { state.baDim = v; renderBeforeAfter(); });
+    var box = clear('ba-box');
+    var ba = ev && F.beforeAfter(ev, state.region, state.baDim);
+    if (!ba) {
+      box.appendChild(el('p', {'class': 'note'}, ev ? 'No comparison: the figures do not ' +
+        'cover both ' + ev.before + ' and ' + ev.after + '.' : 'No policy events.'));
+      return;
+    }
+    var d = F.dim(state.baDim), when = {before: ev.before, after: ev.after};
+    box.appendChild(el('p', {'class': 'ba-lede'}, W.date(ev.date) + ': ' + ev.title + '. ' +
+      d.title + ', share of clients in ' + ev.before + ' (before) and ' + ev.after +
+      ' (after), ' + W.agenciesPhrase(ba.total.matched) + ', ' + regionName(state.region) + '.'));
+    var rows = [];
+    ba.rows.forEach(function (r) {
+      ['before', 'after'].forEach(function (w) {
+        rows.push(Object.assign({label: r.label, when: w, tip: tip(r[w], '%')}, r[w]));
       });
-    draw('chart-regions', NZSpecs.regions(byRegion, {
-      measureTitle: title, legendColumns: window.innerWidth < 600 ? 2 : 4,
-      order: D.regions.map(function (r) { return regionLabel[r]; })}));
-    put('table-regions', table(title + ' by region and quarter',
-      ['Region'].concat(D.periods),
-      D.regions.map(function (code) {
-        return [regionLabel[code]].concat(D.periods.map(function (p) {
-          var r = totals.filter(function (t) { return t.region === code && t.period === p; })[0];
-          return r ? fmt(r[state.measure]) : '';
-        }));
-      }), [0].concat(D.periods.map(function () { return 1; }))));
+    });
+    C.figure(box, {
+      id: 'before-after', title: d.title + ': share of clients before and after',
+      spec: S.beforeAfter(rows, {title: 'Share of clients', dimTitle: d.title,
+        legendExpr: "datum.label === 'before' ? 'Before (" + ev.before + ")' : 'After (" +
+                    ev.after + ")'"}),
+      csv: {columns: ['event_date', 'before_period', 'after_period', 'region', d.name, 'label']
+              .concat(figCols('share_before'), figCols('share_after'),
+                      figCols('clients_before'), figCols('clients_after'),
+                      ['agencies_matched']),
+            rows: ba.rows.map(function (r) {
+              return [ev.date, ev.before, ev.after, state.region, r.code, r.label]
+                .concat(figVals(r.before), figVals(r.after), figVals(r.clients.base),
+                        figVals(r.clients.now), [ba.total.matched]);
+            })},
+      table: C.table(null, [d.title, 'Before: ' + when.before, 'After: ' + when.after,
+                            'Clients before', 'Clients after', 'Shares'],
+        ba.rows.map(function (r) {
+          var moved = overlap(r.before, r.after) ? 'ranges overlap' :
+            r.after.low > r.before.high ? 'higher after' : 'lower after';
+          return [r.label, C.figureCell(r.before, '%'), C.figureCell(r.after, '%'),
+                  C.figureCell(r.clients.base), C.figureCell(r.clients.now), moved];
+        }), {className: 'stack'}),
+      tableOpen: true
+    });
+  }
+
+  /* ---- breakdowns: one group over time, every group in a quarter ---- */
+
+  function breakdownFig(r, mode) {
+    if (!r) return null;
+    if (mode === 'share') {
+      var total = F.cell(r.period, r.region);
+      return total ? F.share(F.fig(r, 'clients'), F.fig(total, 'clients')) : null;
+    }
+    return F.fig(r, state.measure);
   }
 
   function renderBreakdowns() {
-    var box = document.getElementById('breakdowns');
-    var title = MEASURES[state.measure];
-    box.textContent = '';
-    document.getElementById('breakdown-where').textContent =
-      regionLabel[state.region] + ', ' + state.period;
-    BREAKDOWNS.forEach(function (dim) {
-      var labels = labelMap(dim), info = D.labels[dim];
-      var rows = breakdowns[dim].filter(function (r) {
-        return r.region === state.region && r.period === state.period;
-      }).map(function (r) {
-        var p = pick(r, state.measure);
-        return {label: labels[r.code], value: p.value, low: p.low, high: p.high};
+    var d = F.dim(state.dim);
+    if (!state.code || !d.label[state.code]) state.code = d.codes[0][0];
+    fillSelect('dim-select', F.breakdowns.map(function (b) { return [b.name, b.title]; }),
+               state.dim, function (v) { state.dim = v; state.code = null; renderBreakdowns(); });
+    fillSelect('code-select', d.codes, state.code,
+               function (v) { state.code = v; renderBreakdowns(); });
+    fillSelect('period-select', D.periods.slice().reverse().map(function (p) { return [p, p]; }),
+               state.period, function (v) { state.period = v; renderBreakdowns(); });
+    var m = measure(state.measure), share = state.mode === 'share';
+    var what = share ? 'Share of clients' : m.title, unit = share ? '%' : '';
+    document.getElementById('bd-note').textContent = (d.multi ?
+      d.title + ' is counted by total response: a person can be in several groups. ' : '') +
+      (share ? 'Shares of clients: the range runs from the lowest count over the ' +
+               'highest total to the highest count over the lowest total.' : '');
+    var rows = D.periods.map(function (p) {
+      return F.cell(p, state.region, d.name, state.code);
+    }).filter(Boolean);
+    var title = d.title + ': ' + d.label[state.code] + ', ' + what.toLowerCase() + ', ' +
+      regionName(state.region);
+    var box = clear('over-time-box');
+    C.figure(box, {
+      id: 'over-time', title: title + ', each quarter',
+      spec: S.trend(rows.map(function (r) {
+        var f = breakdownFig(r, state.mode);
+        return Object.assign({period: r.period, tip: tip(f, unit)}, f);
+      }), {title: what, unit: unit, periods: D.periods, events: EVENTS, height: 200}),
+      events: EVENTS, onCompare: compareEvent,
+      legend: [['k-line', 'Estimate'], ['k-band', 'Range'], ['k-event', 'Policy change']],
+      csv: groupsCsv(d),
+      table: C.table(d.title + ': ' + what.toLowerCase() + ' each quarter',
+        [d.title].concat(D.periods), d.codes.map(function (c) {
+          return [c[1]].concat(D.periods.map(function (p) {
+            var f = breakdownFig(F.cell(p, state.region, d.name, c[0]), state.mode);
+            return f ? C.figureCell(f, unit) : el('td', {}, '');
+          }));
+        }))
+    });
+    renderBars(d, what, unit);
+  }
+
+  /* the CSV of a breakdown: every group and quarter, counts and shares */
+  function groupsCsv(d) {
+    var cols = ['period', 'region', d.name, 'label'];
+    D.measures.forEach(function (m) { cols = cols.concat(figCols(m.name)); });
+    var rows = [];
+    D.periods.forEach(function (p) {
+      d.codes.forEach(function (c) {
+        var r = F.cell(p, state.region, d.name, c[0]);
+        if (!r) return;
+        var row = [p, state.region, c[0], c[1]];
+        D.measures.forEach(function (m) { row = row.concat(figVals(F.fig(r, m.name))); });
+        rows.push(row.concat(figVals(breakdownFig(r, 'share'))));
       });
-      var fig = el('figure', {'class': 'panel'});
-      var id = 'chart-' + dim;
-      fig.appendChild(el('figcaption', {id: id + '-title'},
-        info.title + (info.multi && !/total response/.test(info.title) ?
-                      ' (total response)' : '')));
-      box.appendChild(fig);
-      if (!rows.length) {
-        fig.appendChild(el('p', {'class': 'note'}, 'No figures for this choice.'));
-        return;
-      }
-      fig.appendChild(el('div', {'class': 'chart', id: id, role: 'img',
-        'aria-label': info.title + ': bar chart of ' + title.toLowerCase()}));
-      var details = el('details');
-      details.appendChild(el('summary', {}, 'Table: ' + info.title));
-      details.appendChild(table(title + ' by ' + info.title.toLowerCase(),
-        [info.title, 'Estimate', 'Range'],
-        rows.map(function (r) { return [r.label, fmt(r.value), range(r.low, r.high)]; }),
-        [0, 1, 0]));
-      fig.appendChild(details);
-      draw(id, NZSpecs.bars(rows, {measureTitle: title, dimTitle: info.title}));
+    });
+    return {columns: cols.concat(figCols('share')), rows: rows};
+  }
+
+  /* the phone's titles of the change columns, which the desktop groups */
+  function CHANGE_LABELS(lead) {
+    return lead.concat(['Change on the quarter before', '% on the quarter before',
+                        'Verdict', 'Change on a year before', '% on a year before', 'Verdict']);
+  }
+
+  function changeCells(r, m) {
+    var ch = r ? F.change(r, m) : null;
+    if (!ch) return [el('td', {}, ''), el('td', {}, ''), el('td', {}, '')];
+    return [el('td', {'class': 'num'}, W.changeText(ch)),
+            el('td', {'class': 'num'}, W.pctText(ch.pct)),
+            el('td', {}, ch.beyond ? 'beyond rounding' : 'could be rounding')];
+  }
+
+  function renderBars(d, what, unit) {
+    var p = state.period, m = state.measure;
+    var rows = d.codes.map(function (c) {
+      var r = F.cell(p, state.region, d.name, c[0]);
+      return r ? {code: c[0], label: c[1], row: r, f: breakdownFig(r, state.mode)} : null;
+    }).filter(Boolean);
+    var box = clear('bars-box');
+    var csv = groupsCsv(d);
+    csv.rows = csv.rows.filter(function (r) { return r[0] === p; });
+    C.figure(box, {
+      id: 'bars', title: d.title + ': ' + what.toLowerCase() + ', ' + regionName(state.region) +
+        ', ' + p,
+      spec: S.bars(rows.map(function (r) {
+        return Object.assign({label: r.label, tip: tip(r.f, unit)}, r.f);
+      }), {title: what, unit: unit, dimTitle: d.title}),
+      csv: csv,
+      table: C.table(d.title + ', ' + p + ', with the changes in ' + measure(m).title.toLowerCase(),
+        [d.title, measure(m).title, 'Share of clients', 'On the quarter before', '%',
+         'Verdict', 'On a year before', '%', 'Verdict'],
+        rows.map(function (r) {
+          return [r.label, C.figureCell(F.fig(r.row, m)),
+                  C.figureCell(breakdownFig(r.row, 'share'), '%')]
+            .concat(changeCells(F.changeRow('qoq', p, state.region, d.name, r.code), m),
+                    changeCells(F.changeRow('yoy', p, state.region, d.name, r.code), m));
+        }), {className: 'stack', labels: CHANGE_LABELS([d.title, measure(m).title,
+                                                        'Share of clients'])}),
+      tableOpen: true
     });
   }
 
-  function changeTable(which, caption) {
-    var m = state.measure;
-    var rows = D.changes[which].filter(function (c) { return c.region === state.region; })
-      .slice().reverse().map(function (c) {
-        var v = c[m];   /* level, low, high, base, ..., change, low, high, pct, sig */
-        var who = [];
-        if (c.agencies_joined.length) who.push('joined: ' + c.agencies_joined.join(', '));
-        if (c.agencies_left.length) who.push('left: ' + c.agencies_left.join(', '));
-        return [c.period + ' on ' + c.base_period, fmt(v[3]), fmt(v[0]), signed(v[6]),
-                signed(v[7]) + ' to ' + signed(v[8]),
-                v[9] === null ? '' : (v[9] > 0 ? '+' : v[9] < 0 ? '\u2212' : '') +
-                  Math.abs(v[9]).toFixed(1) + '%',
-                v[10] ? 'yes' : 'no',
-                String(c.agencies_matched) + (who.length ? ' (' + who.join('; ') + ')' : ''),
-                c.policy_events.join('; ')];
-      });
-    if (!rows.length)
-      return el('p', {'class': 'note'}, 'No comparison is possible yet.');
-    return table(caption + ': ' + MEASURES[m] + ', ' + regionLabel[state.region],
-      ['Quarter', 'Before', 'After', 'Change', 'Range of change', '%', 'Significant',
-       'Agencies compared', 'Policy events between'], rows, [0, 1, 1, 1, 1, 1, 0, 0, 0]);
-  }
+  /* ---- the change tables of the totals ---- */
 
   function renderChanges() {
-    put('table-qoq', changeTable('qoq', 'On the previous quarter'));
-    put('table-yoy', changeTable('yoy', 'On the same quarter a year before'));
+    var m = measure(state.measure), box = clear('changes-box');
+    [['qoq', 'On the quarter before'], ['yoy', 'On the same quarter a year before']]
+      .forEach(function (k) {
+        var rows = D.periods.slice().reverse().map(function (p) {
+          return F.changeRow(k[0], p, state.region);
+        }).filter(Boolean);
+        box.appendChild(el('h3', {}, k[1]));
+        if (!rows.length) {
+          box.appendChild(el('p', {'class': 'note'}, 'No comparison is possible yet.'));
+          return;
+        }
+        var wrap = el('div', {'class': 'table-wrap'});
+        wrap.appendChild(C.table(k[1] + ': ' + m.title + ', ' + regionName(state.region),
+          ['Quarter', 'Before', 'After', 'Change', '%', 'Range of %', 'Verdict',
+           'Agencies compared', 'Policy events between (numbers as on the charts)'],
+          rows.map(function (r) {
+            var ch = F.change(r, m.name), who = [];
+            if (r.agencies_joined.length) who.push('joined: ' + r.agencies_joined.join(', '));
+            if (r.agencies_left.length) who.push('left: ' + r.agencies_left.join(', '));
+            return [r.period + ' on ' + r.base_period, C.figureCell(ch.base),
+                    C.figureCell(ch.now), el('td', {'class': 'num'}, W.changeText(ch)),
+                    el('td', {'class': 'num'}, W.pctText(ch.pct)),
+                    el('td', {'class': 'num'}, ch.pct ? W.range(ch.pct, '%', true) : ''),
+                    ch.beyond ? 'beyond rounding' : 'could be rounding',
+                    String(r.agencies_matched) + (who.length ? ' (' + who.join('; ') + ')' : ''),
+                    eventNumbers(r.policy_events)];
+          }), {className: 'stack'}));
+        box.appendChild(wrap);
+      });
   }
 
-  function renderAgencies() {
-    draw('chart-agencies', NZSpecs.agencies(D.agencies.map(function (a) {
-      return {period: a.period, count: a.count};
-    })));
-    put('table-agencies', table('Agencies contributing each quarter',
-      ['Quarter', 'Agencies', 'Which'],
-      D.agencies.map(function (a) {
-        return [a.period, String(a.count), a.agencies.join(', ')];
-      }), [0, 1, 0]));
+  /* the events between two quarters by their numbers on the charts */
+  function eventNumbers(titles) {
+    var td = el('td');
+    if (!titles.length) td.textContent = 'none';
+    titles.forEach(function (t, i) {
+      var e = EVENTS.filter(function (ev) { return ev.title.replace(/\|/g, '/') === t; })[0];
+      if (i) td.appendChild(document.createTextNode(', '));
+      td.appendChild(e ? el('abbr', {title: W.date(e.date) + ': ' + t}, String(e.n)) :
+                     document.createTextNode(t));
+    });
+    return td;
+  }
+
+  /* ---- regions ---- */
+
+  function renderRegions() {
+    var m = measure(state.measure), p = F.latest;
+    var rows = F.region.codes.map(function (c) {
+      var r = F.cell(p, c[0]);
+      return r ? {code: c[0], label: c[1], row: r, f: F.fig(r, m.name)} : null;
+    }).filter(Boolean);
+    C.figure(clear('regions-box'), {
+      id: 'regions', title: m.title + ' by region, ' + p,
+      spec: S.bars(rows.map(function (r) {
+        return Object.assign({label: r.label, tip: tip(r.f)}, r.f);
+      }), {title: m.title, dimTitle: 'Region'}),
+      csv: {columns: ['period', 'region', 'label'].concat(figCols(m.name), ['agencies']),
+            rows: rows.map(function (r) {
+              return [p, r.code, r.label].concat(figVals(r.f), [r.row.agencies]);
+            })},
+      table: C.table(m.title + ' by region, ' + p + ', with the changes',
+        ['Region', m.title, 'On the quarter before', '%', 'Verdict', 'On a year before', '%',
+         'Verdict'],
+        rows.map(function (r) {
+          return [r.label, C.figureCell(r.f)]
+            .concat(changeCells(F.changeRow('qoq', p, r.code), m.name),
+                    changeCells(F.changeRow('yoy', p, r.code), m.name));
+        }), {className: 'stack', labels: CHANGE_LABELS(['Region', m.title])}),
+      tableOpen: true
+    });
+  }
+
+  /* ---- agencies and events ---- */
+
+  function renderCoverage() {
+    C.figure(clear('coverage-box'), {
+      id: 'agencies', title: 'Agencies reporting each quarter',
+      spec: S.agencies(F.coverage.map(function (c) {
+        return {period: c.period, count: c.agencies,
+                note: c.joined.length ? 'joined: ' + c.joined.join(', ') : 'none joined'};
+      })),
+      csv: {columns: ['period', 'agencies', 'released', 'joined', 'missing'],
+            rows: F.coverage.map(function (c) {
+              return [c.period, c.agencies, c.released, c.joined, c.missing];
+            })},
+      table: C.table('Agencies reporting each quarter',
+        ['Quarter', 'Agencies', 'Which', 'Joined', 'Not yet reported'],
+        F.coverage.map(function (c) {
+          return [c.period, String(c.agencies), c.released.join(', '), c.joined.join(', '),
+                  c.missing.join(', ')];
+        }))
+    });
   }
 
   function renderEvents() {
-    var list = document.getElementById('events');
-    D.events.slice().reverse().forEach(function (e) {
-      var li = el('li');
-      li.appendChild(el('time', {datetime: e.date}, e.date));
+    var list = clear('event-list');
+    EVENTS.slice().reverse().forEach(function (e) {
+      var li = el('li', {value: String(e.n)});
+      li.appendChild(el('time', {datetime: e.date}, W.date(e.date)));
       li.appendChild(document.createTextNode(' '));
-      if (e.url) li.appendChild(el('a', {href: e.url}, e.title));
-      else li.appendChild(document.createTextNode(e.title));
+      li.appendChild(e.url ? el('a', {href: e.url}, e.title) : document.createTextNode(e.title));
+      var b = el('button', {type: 'button', 'class': 'link'},
+                 'Before and after (' + e.before + ', ' + e.after + ')');
+      b.addEventListener('click', function () { compareEvent(e); });
+      li.appendChild(document.createTextNode(' '));
+      li.appendChild(b);
       list.appendChild(li);
     });
   }
@@ -282,14 +430,42 @@
   function render() {
     renderHeadline();
     renderTrend();
+    renderBeforeAfter();
     renderBreakdowns();
     renderChanges();
+    renderRegions();
   }
 
-  document.getElementById('data-note').textContent =
-    D.periods[0] + ' to ' + D.latest + ', ' + D.regions.length + ' regions.';
-  setupControls();
+  function setup() {
+    fillSelect('region-select', [['*', 'New Zealand (all regions)']].concat(
+      F.region.codes.filter(function (c) { return F.cell(F.latest, c[0]); })),
+      state.region, function (v) { state.region = v; render(); });
+    fillSelect('measure-select', D.measures.map(function (m) { return [m.name, m.title]; }),
+      state.measure, function (v) {
+        state.measure = v;
+        renderTrend(); renderBreakdowns(); renderChanges(); renderRegions();
+      });
+    fillSelect('mode-select', [['count', 'Counts'], ['share', 'Shares of clients']],
+      state.mode, function (v) { state.mode = v; renderBreakdowns(); });
+    var first = D.periods[0], last = D.periods[D.periods.length - 1];
+    document.getElementById('data-note').textContent = 'Data: ' + F.quarter(first).span.split(' to ')[0] +
+      ' ' + first.slice(0, 4) + ' to ' + F.quarter(last).span.split(' to ')[1] +
+      ' (' + D.periods.length + ' quarters). Published ' + W.date(D.published) + '.';
+    Array.prototype.forEach.call(document.querySelectorAll('.max-share'), function (e) {
+      e.textContent = String(D.max_range_share);
+    });
+    document.getElementById('citation').textContent = 'New Zealand Council of Christian ' +
+      'Social Services (' + D.published.slice(0, 4) + '). Community services dashboard: ' +
+      'people helped by member agencies, ' + first + ' to ' + last + '. Published ' +
+      W.date(D.published) + '.';
+    document.getElementById('rules-note').textContent = D.rules.map(W.rules).join(' ');
+    document.getElementById('foot-note').textContent = 'Figures ' + first + ' to ' + last +
+      ', published ' + W.date(D.published) + '.';
+  }
+
+  setup();
   render();
-  renderAgencies();
+  renderCoverage();
   renderEvents();
+  window.NZ_READY = Promise.all(NZCharts.pending);
 })();

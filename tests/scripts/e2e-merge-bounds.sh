@@ -19,7 +19,9 @@ if ! grep -q 'manifest\.json' pipelines/agency.mk; then
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-agencies=$(ls sample-data/*/profile.json | sed 's|sample-data/\(.*\)/profile.json|\1|')
+# the sample build's agencies: those without a PENDING file (agency.mk)
+agencies=$(ls sample-data/*/profile.json | sed 's|sample-data/\(.*\)/profile.json|\1|' |
+	while read -r a; do [ -e "sample-data/$a/PENDING" ] || echo "$a"; done)
 targets=""
 for a in $agencies; do
 	targets="$targets out/agency/$a/manifest.json out/agency/$a/intervals.csv"
@@ -115,6 +117,7 @@ def proven_sum(released, key, i):
 checked = stat_in = stat_n = 0
 seen = set()
 latest = max(p for a in periods for p in periods[a])
+shown = {}
 with open(os.path.join(work, "merged.csv"), newline="") as f:
     for row in csv.DictReader(f):
         key = (row["period"],) + tuple(row[k] for k in DIMS)
@@ -150,16 +153,30 @@ with open(os.path.join(work, "merged.csv"), newline="") as f:
             if key[0] == latest and key[1:] == ("*", "0-17") + ("*",) * 7 and m == "clients":
                 print("national clients aged 0-17, %s: %s in %s..%s; the releases prove %s..%s" %
                       (latest, est, lo, hi, plo, phi))
+            # M_shown (FORMATS.md): never a number that may hide a value
+            # under 6; S only for what is certainly under 6
+            want = "S" if hi != "" and int(hi) <= 5 else \
+                "number" if int(lo) >= 6 and hi != "" and \
+                (int(hi) - int(lo)) * 100 <= 20 * est else "range"
+            if row[m + "_shown"] != want:
+                fail("merged %s %s: shown %s, expected %s (%d in %s..%s)" %
+                     (key, m, row[m + "_shown"], want, est, lo, hi))
+            shown[row[m + "_shown"]] = shown.get(row[m + "_shown"], 0) + 1
+            if row[m + "_shown"] == "number" and sums[i] < 6:
+                fail("merged %s %s: a number, but the true sum is %d" % (key, m, sums[i]))
             checked += 1
 every = {k for a in truth for k in truth[a]}
 for k in sorted(every - seen)[:5]:
     fail("cell %s of the internal cells is not in merged.csv" % (k,))
 if every - seen:
     fail("%d internal cells missing from merged.csv" % len(every - seen))
-print("merge: %d cells, %d measures checked" % (len(seen), checked))
 print("statistical intervals: %d of %d not exact hold the true sum" % (stat_in, stat_n))
 if stat_n and stat_in < 0.9 * stat_n:
     fail("the statistical intervals hold the true sum in %d of %d cells" % (stat_in, stat_n))
+print("merge: %d cells, %d measures checked; shown %s" % (len(seen), checked,
+      ", ".join("%s %d" % kv for kv in sorted(shown.items()))))
+if not {"number", "range", "S"} <= set(shown):
+    fail("merged: not every kind of M_shown occurs on the sample")
 
 # ---- diff-quarters ----
 def check_changes(name):

@@ -21,6 +21,8 @@ if ! make -s agencies >"$work/make.log" 2>&1; then
 fi
 for profile in sample-data/*/profile.json; do
 	a=$(basename "$(dirname "$profile")")
+	# not in the sample build yet (pipelines/agency.mk)
+	[ -e "sample-data/$a/PENDING" ] && continue
 	d=out/agency/$a
 	head -n 1 "$d/release.csv" | grep -q ckey && { echo "$a: ckey"; exit 1; }
 	awk -F, -v a="$a" 'NR > 1 {
@@ -93,12 +95,18 @@ print(calendar.timegm(time.strptime(json.load(open(sys.argv[1]))["built_at"],
 	audit --secondary-cells "$work/to-cells.csv" --rules "$rules" \
 		"$work/to.csv" >/dev/null
 	echo "$a ok ($(cat "$work/secondary") secondary; threshold-only $n)"
+	# the agency with the most secondary suppressions, for the test below
+	if [ "$(cat "$work/secondary")" -gt "${most:-0}" ]; then
+		most=$(cat "$work/secondary")
+		tamper=$a
+	fi
 done
 
-# a release that fails the audit is not built: publish northern's cells
-# that secondary suppression hid (and say it has none), and the manifest
-# is not made
-d=out/agency/northern
+# a release that fails the audit is not built: publish the cells that
+# secondary suppression hid (and say it has none) of the agency that has
+# the most, and the manifest is not made
+[ -n "${tamper:-}" ] || { echo "no sample release has secondary suppressions"; exit 1; }
+d=out/agency/$tamper
 python3 tests/scripts/cells.py release "$d/cells.csv" \
 	pipelines/rules/statsnz.json > "$work/exposed.csv"
 tampered="$d/release.csv $d/suppress-stats.json $d/secondary-cells.csv"

@@ -281,6 +281,121 @@ canonical(void)
 	    "[[1,\"a\",\"b\"],[2,\"1\",\"2\"]]");
 }
 
+/* Everything a canonical reader gives of data at one chunk size, fast
+ * path on or off: each record's lines and fields, then how it ended (the
+ * error's line and message). */
+static char *
+trace(const char *data, size_t len, size_t chunk, unsigned flags)
+{
+	struct mem m = {data, len, 0, chunk, 0};
+	nz_csv *c = nz_csv_new("mem", mem_read, &m, flags);
+	nz_buf out = {0};
+	const char *error;
+	nz_row *row;
+	long line = 0;
+	size_t i;
+	int r;
+
+	nz_csv_set_chunk(c, chunk);
+	while ((r = nz_csv_next(c, &row)) == 1) {
+		nz_buf_printf(&out, "%ld-%ld:", row->line, row->line_end);
+		for (i = 0; i < row->nfields; i++) {
+			nz_buf_printf(&out, "%zu[", row->len[i]);
+			nz_buf_add(&out, row->field[i], row->len[i]);
+			nz_buf_adds(&out, "]");
+		}
+		nz_buf_adds(&out, row->unterminated ? "unterminated\n" : "\n");
+	}
+	error = nz_csv_error(c, &line);
+	nz_buf_printf(&out, "end %d %ld %s", r, r < 0 ? line : 0L,
+	    r < 0 && error ? error : "");
+	nz_csv_close(c);
+	return out.s;
+}
+
+/* The fast path for quote-free canonical lines gives exactly what libcsv
+ * gives: fields, record lines and errors, at every chunk size. */
+static int
+same_both_ways(const char *data, size_t len, char *detail, size_t dlen)
+{
+	size_t chunk;
+
+	for (chunk = 1; chunk <= len + 1; chunk++) {
+		char *fast = trace(data, len, chunk, NZ_CSV_CANONICAL);
+		char *slow = trace(data, len, chunk,
+		    NZ_CSV_CANONICAL | NZ_CSV_NO_FAST);
+		int same = strcmp(fast, slow) == 0;
+		if (!same)
+			snprintf(detail, dlen, "chunk %zu: fast {%.60s} libcsv "
+			    "{%.60s}", chunk, fast, slow);
+		free(fast);
+		free(slow);
+		if (!same)
+			return 0;
+	}
+	return 1;
+}
+
+static void
+fast_path(const char *dir)
+{
+	static const char *const crafted_inputs[] = {
+		"a,b\n1,2\n", "a,b\n\n\n1,2\n\n", "\n\na\n", ",\n,,\n",
+		"a,b\n1,\"2\"\n3,4\n", "a,b\n\"x\ny\",z\n5,6\n",
+		"a,b\n1,2", "a,b\n1,\"2\"", "a,b\r\n1,2\r\n", "a,b\n1,2\r",
+		"a,b\n1,2\n\r\n", "a,b\n\r1,2\n\r", "a,b\nx\"y,z\n",
+		"a,b\n\"x\"y,z\n", "a,b\n\"x,z\n", "a,b\n\xC3\x28,z\n",
+		"a,b\nok,\xE2\x82\n", "a,b\n\xEF\xBB\xBFx,y\n",
+		"\xEF\xBB\xBF" "a,b\n1,2\n", "a,b\n M\xC4\x81ori , x \n",
+		"agency,client_key\nnorthern,0123456789abcdef0123456789abcdef\n"
+		    "northern,fedcba9876543210fedcba9876543210\n",
+		"a\n\n\n", "a,b\n1,2\n3\n4,5,6\n", "\"\"\n,\n",
+	};
+	static const char nul_inside[] = "a,b\n1,x\0y\n3,4\n";
+	static const char *const files[] = {"csv-spectrum/csvs/simple.csv",
+	    "csv-spectrum/csvs/utf8.csv", "csv-spectrum/csvs/empty.csv",
+	    "csv-spectrum/csvs/comma_in_quotes.csv",
+	    "csv-spectrum/csvs/escaped_quotes.csv",
+	    "csv-spectrum/csvs/newlines.csv", "csv-spectrum/csvs/json.csv",
+	    "csv-spectrum/csvs/quotes_and_newlines.csv",
+	    "csv-spectrum/csvs/simple_crlf.csv",
+	    "csv-spectrum/csvs/location_coordinates.csv",
+	    "real-world/bad.csv", "real-world/null_byte.csv",
+	    "real-world/test_utf8.csv", "real-world/test_utf8_bom.csv",
+	    "real-world/mac_newlines.csv", "real-world/test_latin1.csv",
+	    "real-world/test_header_newline.csv", "real-world/empty.csv"};
+	char detail[300] = "", path[1024];
+	size_t i, len;
+	int ok = 1;
+
+	for (i = 0; ok && i < sizeof crafted_inputs / sizeof *crafted_inputs;
+	    i++)
+		ok = same_both_ways(crafted_inputs[i], strlen(crafted_inputs[i]),
+		    detail, sizeof detail);
+	check_detail(ok, "fast path = libcsv on crafted canonical inputs",
+	    ok ? NULL : detail);
+	ok = same_both_ways(nul_inside, sizeof nul_inside - 1, detail,
+	    sizeof detail);
+	check_detail(ok, "fast path = libcsv on a NUL byte", ok ? NULL : detail);
+	for (i = 0; ok && i < sizeof files / sizeof *files; i++) {
+		char *data;
+		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		if (!(data = nz_slurp(path, &len))) {
+			snprintf(detail, sizeof detail, "cannot read %.200s",
+			    path);
+			ok = 0;
+			break;
+		}
+		ok = same_both_ways(data, len, detail, sizeof detail);
+		if (!ok)
+			snprintf(detail + strlen(detail), sizeof detail -
+			    strlen(detail), " (%s)", files[i]);
+		free(data);
+	}
+	check_detail(ok, "fast path = libcsv on csv-spectrum and real-world "
+	    "files", ok ? NULL : detail);
+}
+
 static void
 writer(void)
 {
@@ -355,6 +470,7 @@ main(int argc, char **argv)
 	    "[[1,\"a\",\"b\",\"c\"],[2,\"1\",\"2\",\"3\"],[3,\"4\",\"5\",\"©\"]]");
 	crafted();
 	canonical();
+	fast_path(dir);
 	writer();
 	return failures ? 1 : 0;
 }

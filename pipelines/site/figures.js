@@ -1,0 +1,267 @@
+/* figures.js: the published figures (window.NZ_DATA, written by publish)
+ * as objects, and the figures the pages derive from them: shares of
+ * clients, percentage changes, half-year totals and the like-for-like
+ * line, each with its range and how it may be shown.  Shared by the
+ * dashboard (app.js) and the report (report.js); no page computes a
+ * figure anywhere else.
+ *
+ * The rule for showing a figure is merge's (pipelines/FORMATS.md,
+ * "Merged cells"; nz_shown in filters/lib/release.c): S when what it
+ * counts is certainly under 6, a number when what it counts is certainly
+ * 6 or more and its range is at most max_range_share percent of it,
+ * otherwise a range.  The browser test checks this copy against every
+ * M_shown in merged.csv. */
+(function (root) {
+  'use strict';
+
+  function model(D) {
+    var MIN = D.shown_min, SHARE = D.max_range_share;
+    var dims = D.dimensions.map(function (d) {
+      var label = {};
+      d.codes.forEach(function (c) { label[c[0]] = c[1]; });
+      return {name: d.name, title: d.title, multi: d.multi, codes: d.codes,
+              label: label, highlight: d.highlight, notStated: d.not_stated};
+    });
+    var dimByName = {};
+    dims.forEach(function (d) { dimByName[d.name] = d; });
+
+    function objects(table) {
+      return table.rows.map(function (r) {
+        var o = {};
+        table.columns.forEach(function (c, i) { o[c] = r[i]; });
+        return o;
+      });
+    }
+    var cells = objects(D.cells), changes = objects(D.changes);
+    var cellIndex = {}, changeIndex = {};
+    cells.forEach(function (c) {
+      cellIndex[[c.period, c.region, c.dimension || '', c.code || ''].join('|')] = c;
+    });
+    changes.forEach(function (c) {
+      changeIndex[[c.comparison, c.period, c.region, c.dimension || '',
+                   c.code || ''].join('|')] = c;
+    });
+
+    function cell(period, region, dim, code) {
+      return cellIndex[[period, region, dim || '', code || ''].join('|')] || null;
+    }
+    function changeRow(kind, period, region, dim, code) {
+      return changeIndex[[kind, period, region, dim || '', code || ''].join('|')] || null;
+    }
+
+    /* how a figure may be shown: est, low, high of the figure; the count
+     * it rests on countLow..countHigh (null: no upper bound) */
+    function shown(countLow, countHigh, low, high, est) {
+      if (countHigh !== null && countHigh < MIN) return 'S';
+      if (countLow >= MIN && countHigh !== null && high !== null &&
+          (high - low) * 100 <= SHARE * est)
+        return 'number';
+      return 'range';
+    }
+    function count(est, low, high) {
+      return {est: est, low: low, high: high, shown: shown(low, high, low, high, est)};
+    }
+    /* the figure of a row: prefix, prefix_low, prefix_high, prefix_shown */
+    function fig(row, prefix) {
+      var f = {est: row[prefix], low: row[prefix + '_low'], high: row[prefix + '_high']};
+      f.shown = row[prefix + '_shown'] || shown(f.low, f.high, f.low, f.high, f.est);
+      return f;
+    }
+
+    /* num's share of den in percent, to 0.1: the range from the bounds of
+     * both, num_low / den_high to num_high / den_low, clipped to 0..100 */
+    function share(num, den) {
+      var low = 0, high = 1000, est = null;
+      if (den.high !== null && den.high > 0) low = Math.floor(1000 * num.low / den.high);
+      if (num.high !== null && den.low > 0)
+        high = Math.min(1000, Math.ceil(1000 * num.high / den.low));
+      if (den.est > 0)
+        est = Math.min(high, Math.max(low, Math.round(1000 * num.est / den.est)));
+      return {est: est === null ? null : est / 10, low: low / 10, high: high / 10,
+              shown: est === null ? (num.high !== null && num.high < MIN ? 'S' : 'range')
+                     : shown(num.low, num.high, low, high, est), unit: '%'};
+    }
+
+    /* 100 * (now / base - 1): the range from both ranges; only when the
+     * base is shown as a number (a percentage of a few is noise) */
+    function pct(now, base, est) {
+      if (est === null || est === undefined || base.shown !== 'number') return null;
+      var low = Math.floor(1000 * (now.low - base.high) / base.high) / 10;
+      var high = now.high === null ? null :
+        Math.ceil(1000 * (now.high - base.low) / base.low) / 10;
+      return {est: Math.min(high === null ? est : high, Math.max(low, est)),
+              low: low, high: high};
+    }
+
+    /* a like-for-like change of measure m: levels of the matched panel,
+     * the change with its range, the percentage, and whether the change
+     * is larger than the rounding and suppression could cause */
+    function change(row, m) {
+      if (!row) return null;
+      var now = count(row[m], row[m + '_low'], row[m + '_high']);
+      var base = count(row[m + '_base'], row[m + '_base_low'], row[m + '_base_high']);
+      var delta = {est: row[m + '_change'], low: row[m + '_change_low'],
+                   high: row[m + '_change_high'],
+                   shown: now.shown === 'number' && base.shown === 'number' ? 'number' : 'range'};
+      return {now: now, base: base, delta: delta, pct: pct(now, base, row[m + '_pct']),
+              beyond: (delta.low !== null && delta.low > 0) ||
+                      (delta.high !== null && delta.high < 0),
+              period: row.period, base_period: row.base_period,
+              matched: row.agencies_matched, row: row};
+    }
+    /* the totals row a breakdown change belongs to (it has the lists) */
+    function changeTotal(row) {
+      return changeRow(row.comparison, row.period, row.region);
+    }
+
+    function add(a, b) {
+      return {est: a.est + b.est, low: a.low + b.low,
+              high: a.high === null || b.high === null ? null : a.high + b.high};
+    }
+
+    /* Half-year totals of an additive measure (all agencies) and the
+     * like-for-like change on the same half a year before: the sums of
+     * the two quarters' year-on-year changes. */
+    function half(h, region, m) {
+      var y = +h.slice(0, 4), first = h[5] === '1' ? 1 : 3;
+      var qs = [y + 'Q' + first, y + 'Q' + (first + 1)];
+      var c = qs.map(function (q) { return cell(q, region); });
+      if (!c[0] || !c[1]) return null;
+      var total = add(fig(c[0], m), fig(c[1], m));
+      total = count(total.est, total.low, total.high);
+      var out = {half: h, quarters: qs, total: total, change: null};
+      var r = qs.map(function (q) { return changeRow('yoy', q, region); });
+      if (r[0] && r[1]) {
+        var now = add(fig(r[0], m), fig(r[1], m)), delta = {est: 0, low: 0, high: 0};
+        var base = add(fig(r[0], m + '_base'), fig(r[1], m + '_base'));
+        [0, 1].forEach(function (k) {
+          delta.est += r[k][m + '_change'];
+          delta.low = delta.low === null || r[k][m + '_change_low'] === null ? null :
+            delta.low + r[k][m + '_change_low'];
+          delta.high = delta.high === null || r[k][m + '_change_high'] === null ? null :
+            delta.high + r[k][m + '_change_high'];
+        });
+        var synth = {period: h, base_period: (y - 1) + h.slice(4),
+                     agencies_matched: [r[0].agencies_matched, r[1].agencies_matched]};
+        synth[m] = now.est; synth[m + '_low'] = now.low; synth[m + '_high'] = now.high;
+        synth[m + '_base'] = base.est; synth[m + '_base_low'] = base.low;
+        synth[m + '_base_high'] = base.high; synth[m + '_change'] = delta.est;
+        synth[m + '_change_low'] = delta.low; synth[m + '_change_high'] = delta.high;
+        synth[m + '_pct'] = base.est > 0 ? Math.round(1000 * delta.est / base.est) / 10 : null;
+        out.change = change(synth, m);
+      }
+      return out;
+    }
+
+    /* The like-for-like line: the latest quarter's figure carried back
+     * by the matched-panel changes, so an agency joining or leaving
+     * makes no step; null after the latest quarter or past a gap. */
+    function likeForLike(region, m) {
+      var line = {}, p = D.periods.indexOf(latest), last = cell(latest, region);
+      if (!last) return line;
+      var f = {est: last[m], low: last[m + '_low'], high: last[m + '_high']};
+      line[latest] = count(f.est, f.low, f.high);
+      for (; p > 0; p--) {
+        var r = changeRow('qoq', D.periods[p], region);
+        if (!r || r.base_period !== D.periods[p - 1]) break;
+        f = {est: f.est - r[m + '_change'],
+             low: r[m + '_change_high'] === null ? 0 : Math.max(0, f.low - r[m + '_change_high']),
+             high: f.high === null || r[m + '_change_low'] === null ? null :
+               f.high - r[m + '_change_low']};
+        f.est = Math.max(f.low, f.high === null ? f.est : Math.min(f.high, f.est));
+        line[D.periods[p - 1]] = count(f.est, f.low, f.high);
+      }
+      return line;
+    }
+
+    /* the share of clients in each code of a dimension in a change's
+     * base quarter (before) and its quarter (after), over the agencies
+     * that released both */
+    function sharesBetween(kind, period, region, dim) {
+      var total = changeRow(kind, period, region);
+      if (!total) return null;
+      var den = change(total, 'clients');
+      return {total: den, rows: dimByName[dim].codes.map(function (c) {
+        var r = changeRow(kind, period, region, dim, c[0]);
+        if (!r) return null;
+        var ch = change(r, 'clients');
+        return {code: c[0], label: c[1], clients: ch,
+                before: share(ch.base, den.base), after: share(ch.now, den.now)};
+      }).filter(Boolean)};
+    }
+    /* the before/after view of an event: its quarter before and after */
+    function beforeAfter(ev, region, dim) {
+      var total = changeRow('qoq', ev.after, region);
+      if (!total || total.base_period !== ev.before) return null;
+      return sharesBetween('qoq', ev.after, region, dim);
+    }
+    /* 1 higher, -1 lower, 0 when the two ranges overlap */
+    function moved(before, after) {
+      return after.low > before.high ? 1 : after.high < before.low ? -1 : 0;
+    }
+
+    /* Coverage: the agencies (from their manifests) that released each
+     * quarter, those that joined (released nothing before; not in the
+     * first quarter) and those missing (released the quarter before). */
+    var coverage = D.periods.map(function (p, i) {
+      var released = Object.keys(D.agencies).filter(function (a) {
+        return D.agencies[a].indexOf(p) >= 0;
+      }).sort();
+      var before = i ? Object.keys(D.agencies).filter(function (a) {
+        return D.agencies[a].indexOf(D.periods[i - 1]) >= 0;
+      }) : [];
+      var total = cell(p, '*');
+      return {period: p, agencies: total ? total.agencies : null, released: released,
+              joined: i ? released.filter(function (a) {
+                return !D.agencies[a].some(function (q) { return q < p; });
+              }) : [],
+              missing: before.filter(function (a) { return released.indexOf(a) < 0; }).sort()};
+    });
+    /* the latest quarter: the last with national figures that every
+     * agency of the quarter before has released, so that a quarter
+     * some agencies have not sent yet never makes the headline */
+    var latest = D.periods[0];
+    coverage.forEach(function (c, i) {
+      if (i && !c.missing.length && c.agencies !== null) latest = c.period;
+    });
+
+    /* the policy events, numbered by date as on the charts, with the
+     * quarters either side: before holds the day before, after is the
+     * first quarter that starts on or after the event */
+    function quarterOf(y, m) { return y + 'Q' + (Math.floor((m - 1) / 3) + 1); }
+    var events = D.events.map(function (e, i) {
+      var y = +e.date.slice(0, 4), m = +e.date.slice(5, 7), d = +e.date.slice(8, 10);
+      var eve = new Date(Date.UTC(y, m - 1, d - 1));
+      var before = quarterOf(eve.getUTCFullYear(), eve.getUTCMonth() + 1);
+      var period = quarterOf(y, m), q = +period[5];
+      return Object.assign({n: i + 1, period: period, before: before,
+        after: before !== period ? period : q === 4 ? (y + 1) + 'Q1' : y + 'Q' + (q + 1)}, e);
+    });
+
+    function quarterNames(p) {
+      var y = p.slice(0, 4), q = +p[5];
+      var months = [['January', 'March'], ['April', 'June'], ['July', 'September'],
+                    ['October', 'December']][q - 1];
+      return {short: p, long: months[1] + ' ' + y + ' quarter',
+              span: months[0] + ' to ' + months[1] + ' ' + y};
+    }
+
+    return {
+      D: D, dims: dims, dim: function (n) { return dimByName[n]; },
+      region: dims[0], breakdowns: dims.slice(1), measures: D.measures,
+      periods: D.periods, latest: latest, cells: cells, changes: changes, events: events,
+      cell: cell, changeRow: changeRow, changeTotal: changeTotal, fig: fig,
+      shown: shown, count: count, share: share, change: change, half: half,
+      likeForLike: likeForLike, beforeAfter: beforeAfter, sharesBetween: sharesBetween,
+      moved: moved, quarter: quarterNames,
+      coverage: coverage,
+      coverageOf: function (p) {
+        return coverage.filter(function (c) { return c.period === p; })[0] || null;
+      }
+    };
+  }
+
+  var api = {model: model};
+  if (typeof module !== 'undefined' && module.exports) module.exports = api;
+  else root.NZFigures = api;
+})(this);
