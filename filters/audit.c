@@ -336,7 +336,7 @@ group_cmp(const void *x, const void *y)
 static void
 describe(const struct row *row, nz_buf *out)
 {
-	sdc_label(out, row->key[0], row->key[1],
+	nz_cell_label(out, row->key[0], row->key[1],
 	    (const char *const *)row->key + 2);
 }
 

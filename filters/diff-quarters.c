@@ -24,11 +24,18 @@ usage(void)
 	    "                     (default: the previous quarter)\n"
 	    "  -e, --events FILE  policy events, CSV date,title,url with ISO dates\n"
 	    "                     (e.g. pipelines/policy-events.csv)\n"
+	    "  -s, --state DIR    the national state folder, as for merge(1)\n"
+	    "      --allow-demo-keys  as for merge(1): the sample build only\n"
+	    "      --codes DIR    the code lists giving the row order (default:\n"
+	    "                     the repository's pipelines/codes)\n"
+	    "      --bands FILE   the age bands (default pipelines/age-bands.json)\n"
 	    "  -h, --help         show this help and exit\n"
 	    "  -V, --version      show the version and exit\n"
 	    "\n"
 	    "Output (CSV on stdout), one row per period that has its base period\n"
-	    "among the releases and per cell of the matched panel:\n"
+	    "among the releases and per cell of the matched panel, periods in\n"
+	    "order, cells in schema order (each dimension '*' first, then\n"
+	    "code-list order) whatever the order of the releases' rows:\n"
 	    "  period,base_period,agency,region,age_band,gender,ethnicity,\n"
 	    "  household,income,housing,need,service,\n"
 	    "  then for each measure M of clients, households, events, units:\n"
@@ -59,7 +66,8 @@ usage(void)
 	    "twice in clients (and a household in households).\n"
 	    "\n"
 	    "Errors (exit 1): as merge(1), for the releases of a period and its\n"
-	    "base period together, plus a malformed events file.\n"
+	    "base period together (every release needs its intervals.csv and a\n"
+	    "key fingerprint), plus a malformed events file.\n"
 	    "Exit status: 0 success, 1 data or input error, 2 usage error.\n",
 	    nz_prog);
 	exit(NZ_EXIT_OK);
@@ -230,10 +238,12 @@ sum_panel(nz_release **rels, size_t n, const char *period, const char *dims,
 
 /* the panel's cells; without write, only check them all, so that an
  * error leaves no partial output */
+static const nz_schema_order *schema_order;
+
 static void
 write_panel(const panel *pn, const char *events, int write)
 {
-	nz_cellorder *order = nz_cellorder_new();
+	nz_cellorder *order = nz_cellorder_new(schema_order);
 	nz_bounds now[NZ_NMEASURES], then[NZ_NMEASURES];
 	const char **dims, **seen_in;
 	nz_buf *labels = nz_calloc(2 * pn->matched, sizeof *labels);
@@ -330,11 +340,18 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"yoy", no_argument, NULL, 'y'},
 		{"events", required_argument, NULL, 'e'},
+		{"state", required_argument, NULL, 's'},
+		{"allow-demo-keys", no_argument, NULL, 'D'},
+		{"codes", required_argument, NULL, 'k'},
+		{"bands", required_argument, NULL, 'b'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *events_path = NULL;
+	const char *events_path = NULL, *state_dir = NULL;
+	char *codes = NULL, *bands = NULL;
+	nz_intake intake = {0};
+	nz_schema_order *order;
 	nz_event *events = NULL;
 	size_t nevents = 0, n, nperiods;
 	nz_strset *period_set;
@@ -343,10 +360,14 @@ main(int argc, char **argv)
 	int c, back = 1;
 
 	nz_setprog(argv[0]);
-	while ((c = getopt_long(argc, argv, "ye:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ye:s:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'y': back = 4; break;
 		case 'e': events_path = optarg; break;
+		case 's': state_dir = optarg; break;
+		case 'D': intake.allow_demo_keys = 1; break;
+		case 'k': free(codes); codes = nz_strdup(optarg); break;
+		case 'b': free(bands); bands = nz_strdup(optarg); break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
 		default: nz_usage_error("unknown option");
@@ -357,16 +378,27 @@ main(int argc, char **argv)
 		nz_usage_error("expected at least one RELEASE folder");
 	if (events_path)
 		events = nz_events_load(events_path, &nevents);
+	if (!codes)
+		codes = nz_pipelines_path("codes");
+	if (!bands)
+		bands = nz_pipelines_path("age-bands.json");
+	order = nz_schema_order_load(codes, bands);
+	schema_order = order;
 	period_set = nz_strset_new();
-	rs = nz_releases_load(argv + optind, n);
+	rs = nz_releases_load(argv + optind, n, &intake);
 	nperiods = nz_releases_periods(rs, n, period_set, &periods);
 	write_changes(rs, n, periods, nperiods, period_set, back, events,
 	    nevents, 0);
+	if (state_dir)
+		nz_national_take_in(state_dir, rs, n);
 	write_header();
 	write_changes(rs, n, periods, nperiods, period_set, back, events,
 	    nevents, 1);
 	nz_events_free(events, nevents);
 	nz_releases_free(rs, n);
+	nz_schema_order_free(order);
+	free(codes);
+	free(bands);
 	free(periods);
 	nz_strset_free(period_set);
 	return nz_close_stdout();

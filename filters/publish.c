@@ -85,7 +85,8 @@ static const colspec named_cols[] = {
 };
 static const colspec measure_cols[] = {
 	{"", COUNT, 0, 1}, {"_low", COUNT, 0, 0}, {"_high", COUNT, 1, 0},
-	{"_shown", SHOWN, 0, 0}, {"_base", COUNT, 0, 1},
+	{"_shown", SHOWN, 0, 0}, {"_stat_low", COUNT, 0, 0},
+	{"_stat_high", COUNT, 1, 0}, {"_base", COUNT, 0, 1},
 	{"_base_low", COUNT, 0, 0}, {"_base_high", COUNT, 1, 0},
 	{"_change", SIGNED, 0, 1}, {"_change_low", SIGNED, 1, 0},
 	{"_change_high", SIGNED, 1, 0}, {"_pct", PCT, 1, 0}, {"_sig", SIG, 0, 0},

@@ -270,7 +270,7 @@ cannot_protect(sdc_group *g, struct cell **group, sdc_cell *sc, size_t n,
 	nz_buf label = {0}, why = {0};
 	size_t cell;
 
-	sdc_label(&label, group[stuck]->field[0], group[stuck]->field[1],
+	nz_cell_label(&label, group[stuck]->field[0], group[stuck]->field[1],
 	    sc[stuck].dim);
 	sdc_solve(g, b);
 	if (b[stuck * NZ_NMEASURES + stuck_m].status == SDC_INCONSISTENT) {

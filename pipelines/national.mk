@@ -1,22 +1,32 @@
 # national.mk: the NZCCSS side (DESIGN §2, §7): every agency's release
 # to merged cells and like-for-like changes.
-#   make national [RELEASES=dir] [POLICY_EVENTS=file] [MAX_RANGE_SHARE=pct]
+#   make national [RELEASES=dir] [POLICY_EVENTS=file] [NATIONAL_STATE=dir]
+#                 [MAX_RANGE_SHARE=pct] [COMPLETE_PANEL=previous|expected]
 # A release is a folder holding manifest.json and release.csv.  By default
 # the sample agencies' out/agency/<code>/ (built first) and any other
 # out/agency/*/ already built; with RELEASES=dir, the folders dir/*/ holding
 # a manifest.json (the releases received from agencies).
+#   <release>/intervals.csv       audit, public mode: what each release
+#                                 proves of its S (rebuilt when it changes)
 #   out/national/merged.csv       merge: cells summed over agencies
+#   out/national/coverage.csv     merge: who reported each quarter
+#   out/national/utility.csv      merge: how many figures show as numbers
 #   out/national/changes.csv      diff-quarters: on the previous quarter
 #   out/national/changes-yoy.csv  diff-quarters --yoy: on a year before
+#   NATIONAL_STATE/received.csv   every agency's quarter taken in, with its
+#                                 digest: a second, different release of
+#                                 one is refused
 # Agencies are not additive in people: a client of two agencies counts
 # twice in every merged sum.
-# MAX_RANGE_SHARE: the widest range (percent of the estimate) that a
-# figure may have and still be shown as a number (merged.csv's M_shown;
-# publish applies the same rule to shares and changes).
 
 NATIONAL      = out/national
 POLICY_EVENTS ?= pipelines/policy-events.csv
+# MAX_RANGE_SHARE: the widest range (percent of the estimate) that a
+# figure may have and still be shown as a number (merged.csv's M_shown;
+# publish applies the same rule to shares and changes).
 MAX_RANGE_SHARE ?= 20
+# who must report a quarter for it to be complete (merge --complete)
+COMPLETE_PANEL ?= previous
 
 # make site and make report build on the releases make national merged
 # last: without RELEASES= of their own they take the folder it used
@@ -36,51 +46,86 @@ endif
 ifneq ($(RELEASES),)
 NATIONAL_DIRS = $(patsubst %/manifest.json,%,\
                   $(wildcard $(RELEASES:%/=%)/*/manifest.json))
+# what NZCCSS has received: kept outside out/ and the repository
+NATIONAL_STATE ?= $(HOME)/.nzccss/national
+NATIONAL_FLAGS =
 else
 NATIONAL_DIRS = $(sort $(addprefix out/agency/,$(SAMPLE_AGENCIES)) \
                   $(patsubst %/manifest.json,%,\
                     $(wildcard out/agency/*/manifest.json)))
+# the sample build: the sample agencies' demo keys; no state unless
+# NATIONAL_STATE is given, as its releases change with the code
+NATIONAL_STATE ?=
+NATIONAL_FLAGS = --allow-demo-keys
 endif
 NATIONAL_INPUTS = $(addsuffix /manifest.json,$(NATIONAL_DIRS)) \
-                  $(wildcard $(addsuffix /release.csv,$(NATIONAL_DIRS)))
+                  $(wildcard $(addsuffix /release.csv,$(NATIONAL_DIRS))) \
+                  $(addsuffix /intervals.csv,$(NATIONAL_DIRS))
+NATIONAL_ARGS = $(NATIONAL_FLAGS) $(if $(NATIONAL_STATE),--state \
+                  $(NATIONAL_STATE)) $(NATIONAL_DIRS)
 no_releases = $(error no releases: no */manifest.json in \
                 $(or $(RELEASES),out/agency))
 
 .PHONY: national
-national: $(NATIONAL)/merged.csv $(NATIONAL)/changes.csv \
+national: $(NATIONAL)/merged.csv $(NATIONAL)/coverage.csv \
+          $(NATIONAL)/utility.csv $(NATIONAL)/changes.csv \
           $(NATIONAL)/changes-yoy.csv
 
+# What a release proves of each of its S: the audit in public mode, from
+# the release and its manifest alone (CONTRACTS.md).  Made once per
+# release, beside it, and remade only when the release or its manifest
+# changes (the manifest holds the release's sha256, whatever the file's
+# name).  An S the release leaves fewer than 3 values, or a release no
+# true values fit, stops the build here, named by the audit.
+INTERVALS_AUDIT = bin/audit --manifest
+.PRECIOUS: %/intervals.csv
+%/intervals.csv: %/manifest.json $$(wildcard $$*/release.csv) bin/audit
+	$(INTERVALS_AUDIT) $(@D) > $@.tmp
+	mv $@.tmp $@
+
 # The list of release folders, rewritten only when it changes, so that an
-# agency joining or leaving rebuilds the national files.
+# agency joining or leaving rebuilds the national files; the settings too.
 $(NATIONAL)/releases.txt: national-list-check
 	@mkdir -p $(@D)
 	@printf '%s\n' $(NATIONAL_DIRS) > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 	@printf '%s' '$(RELEASES)' > $(RELEASES_DIR_FILE)
-national-list-check:
-
-# The settings, rewritten only when they change, so that a new
-# MAX_RANGE_SHARE rebuilds what depends on it.
 $(NATIONAL)/settings.txt: national-list-check
 	@mkdir -p $(@D)
-	@printf 'max-range-share %s\n' '$(MAX_RANGE_SHARE)' > $@.tmp
+	@printf '%s\n' 'max-range-share $(MAX_RANGE_SHARE)' \
+	  'complete $(COMPLETE_PANEL)' 'state $(NATIONAL_STATE)' > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+national-list-check:
 
-$(NATIONAL)/merged.csv: $(NATIONAL)/releases.txt $(NATIONAL)/settings.txt \
-		$(NATIONAL_INPUTS) bin/merge
+ifneq ($(NATIONAL_STATE),)
+$(NATIONAL_STATE):
+	mkdir -p $@
+endif
+
+# merge writes the three at once
+$(NATIONAL)/merged.csv $(NATIONAL)/coverage.csv $(NATIONAL)/utility.csv &: \
+		$(NATIONAL)/releases.txt $(NATIONAL)/settings.txt \
+		$(NATIONAL_INPUTS) bin/merge | $(NATIONAL_STATE)
 	$(if $(NATIONAL_DIRS),,$(no_releases))
-	bin/merge --max-range-share $(MAX_RANGE_SHARE) $(NATIONAL_DIRS) > $@.tmp
+	bin/merge --coverage $(NATIONAL)/coverage.csv.tmp \
+	  --complete $(COMPLETE_PANEL) --utility $(NATIONAL)/utility.csv.tmp \
+	  --max-range-share $(MAX_RANGE_SHARE) $(NATIONAL_ARGS) \
+	  > $(NATIONAL)/merged.csv.tmp
+	mv $(NATIONAL)/coverage.csv.tmp $(NATIONAL)/coverage.csv
+	mv $(NATIONAL)/utility.csv.tmp $(NATIONAL)/utility.csv
+	mv $(NATIONAL)/merged.csv.tmp $(NATIONAL)/merged.csv
+
+$(NATIONAL)/changes.csv: $(NATIONAL)/releases.txt $(NATIONAL)/settings.txt \
+		$(NATIONAL_INPUTS) $(POLICY_EVENTS) bin/diff-quarters \
+		| $(NATIONAL_STATE)
+	$(if $(NATIONAL_DIRS),,$(no_releases))
+	bin/diff-quarters --events $(POLICY_EVENTS) $(NATIONAL_ARGS) > $@.tmp
 	mv $@.tmp $@
 
-$(NATIONAL)/changes.csv: $(NATIONAL)/releases.txt $(NATIONAL_INPUTS) \
-		$(POLICY_EVENTS) bin/diff-quarters
+$(NATIONAL)/changes-yoy.csv: $(NATIONAL)/releases.txt \
+		$(NATIONAL)/settings.txt $(NATIONAL_INPUTS) $(POLICY_EVENTS) \
+		bin/diff-quarters | $(NATIONAL_STATE)
 	$(if $(NATIONAL_DIRS),,$(no_releases))
-	bin/diff-quarters --events $(POLICY_EVENTS) $(NATIONAL_DIRS) > $@.tmp
-	mv $@.tmp $@
-
-$(NATIONAL)/changes-yoy.csv: $(NATIONAL)/releases.txt $(NATIONAL_INPUTS) \
-		$(POLICY_EVENTS) bin/diff-quarters
-	$(if $(NATIONAL_DIRS),,$(no_releases))
-	bin/diff-quarters --yoy --events $(POLICY_EVENTS) $(NATIONAL_DIRS) \
+	bin/diff-quarters --yoy --events $(POLICY_EVENTS) $(NATIONAL_ARGS) \
 	  > $@.tmp
 	mv $@.tmp $@

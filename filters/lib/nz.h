@@ -16,6 +16,11 @@
  *   rules.c   the disclosure rules and the ranges their figures stand for
  *   events.c  policy events
  *   release.c agency releases, manifests and bounds (merge, diff-quarters)
+ *   intervals.c the interval each S of a release is proven to hide
+ *   intake.c  releases taken in at NZCCSS: keys, the national state
+ *   cellorder.c the cells of many releases in schema order
+ *   statsum.c a statistical interval for a merged sum
+ *   utility.c how the merged figures show      coverage.c  who reported
  *   state.c   an agency's state folder: released quarters, kept final
  *   made.c    what a release is made with: key, coverage, rules, versions
  * The disclosure-control engine (GLPK) is its own library: filters/sdc,
@@ -447,6 +452,10 @@ int nz_nfields(void);
 int nz_field_dim(int field);
 const char *nz_field_name(int field);
 int nz_field_index(const char *name);
+/* "(PERIOD, AGENCY, dim=code, ...)", leaving out the "*" dimensions;
+ * "(dim=code, ...)" with no period. */
+void nz_cell_label(nz_buf *out, const char *period, const char *agency,
+	const char *const dim[NZ_NDIMS]);
 /* The contracts (DESIGN §3) and their columns, in order. */
 enum nz_contract {
 	NZ_COLS_CANONICAL,  /* canonical and mapped events */
@@ -458,6 +467,9 @@ enum nz_contract {
 	NZ_COLS_MERGED,     /* merged cells */
 	NZ_COLS_CHANGES,    /* changes */
 	NZ_COLS_WORKER,     /* the worker side file (internal only) */
+	NZ_COLS_COVERAGE,   /* merge --coverage: who reported each quarter */
+	NZ_COLS_UTILITY,    /* merge --utility: how merged figures show */
+	NZ_COLS_RECEIVED,   /* national state: the quarters NZCCSS holds */
 	NZ_NCONTRACTS
 };
 const char *const *nz_cols(enum nz_contract which, size_t *n);
@@ -688,11 +700,13 @@ typedef struct nz_rcell {
 	const char *period;
 	const char *dims;          /* region..service joined by ',' */
 	nz_bounds m[NZ_NMEASURES];
+	long value[NZ_NMEASURES];  /* as published; -1 for S */
 	unsigned suppressed;       /* bit per measure */
 	long line;
 } nz_rcell;
 typedef struct nz_release {
 	char *manifest_path, *path, *agency;
+	char *dir;                 /* the manifest's folder, "" or ending '/' */
 	json_t *manifest;
 	nz_rules rules;
 	int secondary;             /* 1 some, 0 none, -1 unknown */
@@ -702,15 +716,36 @@ typedef struct nz_release {
 	nz_rcell *cells;           /* file order */
 	size_t ncells;
 	nz_strset *period_set, *index;
+	char (*digest)[65];        /* per period (periods' order): sha256 of
+	                            * its rows, sorted (nz_release_digest) */
+	char fingerprint[33];      /* the manifest's key_fingerprint */
 } nz_release;
+/* How NZCCSS takes releases in (merge, diff-quarters). */
+typedef struct nz_intake {
+	int allow_demo_keys;       /* the sample build: demo keys accepted */
+} nz_intake;
 /* Load a release: ARG is a folder holding manifest.json or the manifest;
- * the CSV is the manifest's release.file.  Exits 1 on any error. */
+ * the CSV is the manifest's release.file.  Checks the release against
+ * its manifest; the bounds are the rules' alone (nz_release_tighten not
+ * yet applied).  Exits 1 on any error. */
 nz_release *nz_release_load(const char *arg);
 void nz_release_free(nz_release *r);
-/* Load each of args[0..n) and check them together (nz_releases_check). */
-nz_release **nz_releases_load(char *const *args, size_t n);
+/* Cut each bound to its margins' and set the estimates (release.c). */
+void nz_release_tighten(nz_release *r);
+/* Load each of args[0..n) as NZCCSS takes a release in: its key checked
+ * (nz_release_check_key), every S cut to the interval the release
+ * proves (nz_release_intervals), tightened, digested; then checked
+ * together (nz_releases_check). */
+nz_release **nz_releases_load(char *const *args, size_t n,
+	const nz_intake *in);
 void nz_releases_free(nz_release **rs, size_t n);
 int nz_release_has_period(const nz_release *r, const char *period);
+/* 1 if the release's coverage includes region (every release covers "*") */
+int nz_release_covers(const nz_release *r, const char *region, size_t len);
+/* The agency's cell: NULL for a region outside its coverage (a
+ * structural zero); exits 1 if the cell is missing, naming seen_in. */
+const nz_rcell *nz_release_cell(const nz_release *r, const char *period,
+	const char *dims, const char *seen_in);
 /* The agency's bounds in a cell: its own, or exact 0s for a region outside
  * its coverage; exits 1 if the cell is missing, naming seen_in. */
 void nz_release_bounds(const nz_release *r, const char *period,
@@ -724,10 +759,46 @@ void nz_releases_check(nz_release **rs, size_t n);
 /* Exit 1 unless releases summed or compared together have the same
  * code-list and age-band versions (where their manifests give them). */
 void nz_releases_compatible(nz_release *const *rs, size_t n);
-/* The cells of many releases of a period, in their releases' order;
- * label names the release in messages and must outlive the order. */
+
+/* ---- intervals.c: what each S of a release is proven to hide ---- */
+/* Read DIR/intervals.csv (the audit report of the release in public mode,
+ * CONTRACTS.md) and cut every S's bounds to its interval.  Exits 1 when
+ * the file is missing (saying how to make it), does not match the
+ * release's S cells one for one, or holds an interval that is exposed
+ * (fewer than 3 values) or inconsistent, naming the cell. */
+void nz_release_intervals(nz_release *r);
+
+/* ---- intake.c: keys and the national state ---- */
+/* The manifest's key_fingerprint: exits 1 when it is missing (fail
+ * closed), malformed, or a public demo key's (pipelines/demo-keys.csv)
+ * unless allow_demo_keys, and then only for its own sample agency. */
+void nz_release_check_key(nz_release *r, int allow_demo_keys);
+/* r->digest: per period, the sha256 of that period's rows as the CSV
+ * writes them, sorted bytewise: the same figures, the same digest. */
+void nz_release_digest(nz_release *r);
+/* The national state folder (NATIONAL_STATE): DIR/received.csv lists
+ * every agency and quarter NZCCSS has received, with its key fingerprint
+ * and digest.  nz_national_take_in locks DIR (waiting while another program
+ * holds it), exits 1 on a release of a quarter held there with another
+ * digest (a released quarter is final), adds the quarters not yet held,
+ * rewriting the list atomically, and unlocks.  Call it once every other
+ * check has passed and before writing any output. */
+void nz_national_take_in(const char *dir, nz_release *const *rs, size_t n);
+
+/* ---- cellorder.c: the cells of many releases in one order ---- */
+/* Every output's row order (schema order, the order aggregate writes):
+ * dimension by dimension, left to right, '*' first, then the codes in
+ * code-list order (a code the list lacks after them, bytewise), whatever
+ * the order of the releases' rows. */
+typedef struct nz_schema_order nz_schema_order;
+/* The code lists in codes_dir and the age bands at bands_path. */
+nz_schema_order *nz_schema_order_load(const char *codes_dir,
+	const char *bands_path);
+void nz_schema_order_free(nz_schema_order *so);
+/* The cells of many releases of a period, in schema order; label names
+ * the release in messages and must outlive the order. */
 typedef struct nz_cellorder nz_cellorder;
-nz_cellorder *nz_cellorder_new(void);
+nz_cellorder *nz_cellorder_new(const nz_schema_order *so);
 void nz_cellorder_add(nz_cellorder *o, const nz_release *r,
 	const char *period, const char *label);
 /* n cells: dims[i] and the label seen_in[i] of the first to have it */
@@ -829,5 +900,42 @@ json_t *nz_made_with(const nz_made_paths *paths,
 /* Exit 1 naming every difference when the state's quarters were released
  * by another agency, under another key or other settings. */
 void nz_made_with_check(const nz_state *s, json_t *now, const char *agency);
+
+/* ---- statsum.c: a statistical interval for a merged sum ---- */
+/* Random rounding is unbiased: a sum of n values rounded to base 3 has a
+ * standard deviation of about 1.15*sqrt(n).  The published values of a
+ * sum give its centre and spread; its S parts keep their hard bounds. */
+typedef struct nz_statsum {
+	int64_t rounded;             /* the published values, summed */
+	double variance;             /* their rounding's variance */
+	int64_t rest_low, rest_high; /* the S parts' bounds */
+} nz_statsum;
+/* Add measure m of an agency's cell (NULL: a structural zero). */
+void nz_statsum_add(nz_statsum *s, const nz_release *r, const nz_rcell *c,
+	int m);
+/* The 95% interval, whole numbers, within hard and holding hard->est. */
+void nz_statsum_interval(const nz_statsum *s, const nz_bounds *hard,
+	int64_t *low, int64_t *high);
+
+/* ---- utility.c: how the merged figures show (merge --utility) ---- */
+typedef struct nz_utility nz_utility;
+/* max_share: as for nz_bounds_shown */
+nz_utility *nz_utility_new(double max_share);
+/* One merged cell's measure m, in period (periods in order, each once
+ * in a run of calls); national: region '*'. */
+void nz_utility_add(nz_utility *u, const char *period, int m, int national,
+	const nz_bounds *hard, int64_t stat_low, int64_t stat_high);
+/* The NZ_COLS_UTILITY table. */
+void nz_utility_write(nz_utility *u, FILE *f);
+void nz_utility_free(nz_utility *u);
+
+/* ---- coverage.c: who reported each quarter (merge --coverage) ---- */
+/* Which panel makes a quarter complete: every agency that reported the
+ * quarter before, or every agency that has joined by then. */
+enum nz_complete { NZ_COMPLETE_PREVIOUS, NZ_COMPLETE_EXPECTED };
+/* The NZ_COLS_COVERAGE table of releases rs (sorted by agency). */
+void nz_coverage_write(FILE *f, nz_release *const *rs, size_t n,
+	enum nz_complete rule);
+
 
 #endif

@@ -3,16 +3,18 @@
  * A release is a folder holding manifest.json and the release CSV it names.
  * Loading one checks it against its manifest and turns every published or
  * suppressed measure into bounds on the true value behind it (DESIGN §5):
- *   published p, base b:  max(threshold, p-(b-1)) .. p+(b-1) for person
- *                         measures, max(0, p-(b-1)) .. p+(b-1) for sums
- *                         (without suppress_zero, 0 too for people);
- *   S, person measure:    0 .. threshold-1 when the manifest says there
- *                         are no secondary suppressions, else 0 .. no limit;
- *   S, sum measure:       0 .. no limit.
+ *   published p:  the range the rules say p may stand for (value_range);
+ *   S:            the rules' range for an S (a primary S of a person
+ *                 measure is under the threshold; an S that may be
+ *                 secondary, or of a sum, may hide anything), cut to the
+ *                 interval the release itself proves for it: intervals.csv
+ *                 beside the manifest, the public audit (intervals.c).
  * A cell never exceeds a margin it is part of, so each upper bound is then
  * cut to its margins' and each lower bound raised to its children's
  * (clients, events, units; households only against the cell's own clients,
  * as a client's modal household may differ between a cell and its margin).
+ * Every relation used here is one the audit's model holds too, so what the
+ * audit found consistent never fails here.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -175,9 +177,11 @@ find_files(nz_release *r, const char *arg)
 		manifest_error(r, "file", "must name a file beside the manifest");
 	slash = strrchr(r->manifest_path, '/');
 	b = (nz_buf){0};
+	nz_buf_adds(&b, "");
 	if (slash)
 		nz_buf_add(&b, r->manifest_path,
 		    (size_t)(slash - r->manifest_path) + 1);
+	r->dir = nz_strdup(b.s);
 	nz_buf_adds(&b, file);
 	r->path = b.s;
 }
@@ -208,50 +212,66 @@ check_dims(const nz_release *r, const nz_row *row)
 		    r->manifest_path);
 }
 
+/* What a published value p, or an S, may hide under the rules
+ * (CONTRACTS.md, "Ranges of a published value or an S"): -1 when p
+ * cannot be published at all.  possibly_secondary: the manifest records
+ * secondary suppressions (or says nothing), so an S may hide any value.
+ * The rules module is to hold this one rule (rules.c); this function's
+ * body is then that call. */
+static int
+value_range(const nz_rules *rules, int m, int suppressed, long p,
+    int possibly_secondary, int64_t *low, int64_t *high)
+{
+	long t = rules->threshold, k = rules->base - 1;
+	int person = rules->kind[m] == NZ_RULE_PERSON;
+
+	if (suppressed) {
+		*low = person && !possibly_secondary && !rules->suppress_zero;
+		*high = person && !possibly_secondary ? t - 1 : NZ_UNBOUNDED;
+		return *low <= *high ? 0 : -1;
+	}
+	if (p % rules->base != 0)
+		return -1;
+	*high = p + k;
+	*low = p > k ? p - k : 0;
+	if (!person)
+		return 0;
+	/* raw values at or above the threshold, and 0 if zeros are shown */
+	if (*low < t)
+		*low = t;
+	if (!rules->suppress_zero && p <= k) {
+		if (*low > *high)
+			*high = 0; /* only a raw 0 comes out as p */
+		*low = 0;
+	}
+	return *low <= *high ? 0 : -1;
+}
+
 static void
 published_bounds(const nz_release *r, int m, long p, long line, nz_bounds *b)
 {
-	long t = r->rules.threshold, k = r->rules.base - 1;
-	int zero;
-
 	if (p % r->rules.base != 0)
 		nz_dieat(NZ_EXIT_DATA, r->path, line, "%s: %ld is not a "
 		    "multiple of base %ld (rules %s)", nz_measure_names[m], p,
 		    r->rules.base, nz_q(r->rules.name));
-	b->est = p;
-	b->high = p + k;
-	if (r->rules.kind[m] != NZ_RULE_PERSON) {
-		b->low = p > k ? p - k : 0;
-		return;
-	}
-	/* raw values at or above the threshold, and 0 if it is published */
-	zero = !r->rules.suppress_zero && p <= k;
-	b->low = p - k > t ? p - k : t;
-	if (zero) {
-		if (b->low > b->high)
-			b->high = 0; /* only a raw 0 comes out as p */
-		b->low = 0;
-	}
-	if (b->low > b->high)
+	if (value_range(&r->rules, m, 0, p, 0, &b->low, &b->high) < 0)
 		nz_dieat(NZ_EXIT_DATA, r->path, line, "%s: %ld cannot be "
 		    "published under rules %s (threshold %ld, base %ld)",
-		    nz_measure_names[m], p, nz_q(r->rules.name), t,
-		    r->rules.base);
+		    nz_measure_names[m], p, nz_q(r->rules.name),
+		    r->rules.threshold, r->rules.base);
+	b->est = p;
 }
 
 static void
 suppressed_bounds(const nz_release *r, int m, long line, nz_bounds *b)
 {
-	b->low = 0;
-	b->high = NZ_UNBOUNDED;
-	if (r->rules.kind[m] == NZ_RULE_PERSON && r->secondary == 0) {
-		if (r->rules.threshold == 0)
-			nz_dieat(NZ_EXIT_DATA, r->path, line, "%s: 'S' but rules "
-			    "%s suppress nothing and %s lists no secondary "
-			    "suppression", nz_measure_names[m],
-			    nz_q(r->rules.name), r->manifest_path);
-		b->high = r->rules.threshold - 1;
-	}
+	if (value_range(&r->rules, m, 1, 0, r->secondary != 0, &b->low,
+	    &b->high) < 0)
+		nz_dieat(NZ_EXIT_DATA, r->path, line, "%s: 'S' but rules "
+		    "%s suppress nothing and %s lists no secondary "
+		    "suppression", nz_measure_names[m],
+		    nz_q(r->rules.name), r->manifest_path);
+	b->est = 0;
 }
 
 static void
@@ -265,8 +285,10 @@ read_measures(const nz_release *r, const nz_row *row, nz_rcell *cell)
 
 		if (strcmp(s, "S") == 0) {
 			cell->suppressed |= 1u << m;
+			cell->value[m] = -1;
 			suppressed_bounds(r, m, row->line, &cell->m[m]);
 		} else if (nz_parse_long(s, 0, MEASURE_MAX, &v) == 0) {
+			cell->value[m] = v;
 			published_bounds(r, m, v, row->line, &cell->m[m]);
 		} else {
 			nz_dieat(NZ_EXIT_DATA, r->path, row->line, "%s: expected "
@@ -501,8 +523,8 @@ by_depth(const nz_release *r)
 	return order;
 }
 
-static void
-tighten(nz_release *r)
+void
+nz_release_tighten(nz_release *r)
 {
 	size_t *order = by_depth(r);
 
@@ -530,18 +552,24 @@ nz_release_load(const char *arg)
 	read_cells(r, periods);
 	check_periods(r, periods);
 	r->period_set = periods;
-	tighten(r);
 	return r;
 }
 
+/* At NZCCSS: each release with the intervals it proves, from a known key,
+ * and no quarter of it different from one already received. */
 nz_release **
-nz_releases_load(char *const *args, size_t n)
+nz_releases_load(char *const *args, size_t n, const nz_intake *in)
 {
 	nz_release **rs = nz_malloc((n ? n : 1) * sizeof *rs);
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		rs[i] = nz_release_load(args[i]);
+		nz_release_check_key(rs[i], in->allow_demo_keys);
+		nz_release_intervals(rs[i]);
+		nz_release_tighten(rs[i]);
+		nz_release_digest(rs[i]);
+	}
 	nz_releases_check(rs, n);
 	return rs;
 }
@@ -563,6 +591,8 @@ nz_release_free(nz_release *r)
 		return;
 	free(r->manifest_path);
 	free(r->path);
+	free(r->dir);
+	free(r->digest);
 	free(r->agency);
 	nz_json_free(r->manifest);
 	nz_strset_free(r->regions);
@@ -579,36 +609,43 @@ nz_release_has_period(const nz_release *r, const char *period)
 	return nz_strset_find(r->period_set, period) >= 0;
 }
 
+int
+nz_release_covers(const nz_release *r, const char *region, size_t len)
+{
+	if (!r->regions || (len == 1 && *region == '*'))
+		return 1;
+	return nz_strset_findn(r->regions, region, len) >= 0;
+}
+
+const nz_rcell *
+nz_release_cell(const nz_release *r, const char *period, const char *dims,
+	const char *seen_in)
+{
+	nz_buf key = {0};
+	long at;
+
+	nz_buf_printf(&key, "%s,%s", period, dims);
+	at = nz_strset_find(r->index, key.s);
+	nz_buf_free(&key);
+	if (at >= 0)
+		return &r->cells[at];
+	/* a region outside the agency's coverage is a structural zero */
+	if (!nz_release_covers(r, dims, strcspn(dims, ",")))
+		return NULL;
+	nz_dieat(NZ_EXIT_DATA, r->path, 0, "no cell %s,%s, which %s has: "
+	    "built from different table specs or code lists", period, dims,
+	    seen_in);
+}
+
 void
 nz_release_bounds(const nz_release *r, const char *period, const char *dims,
 	const char *seen_in, nz_bounds out[NZ_NMEASURES])
 {
-	nz_buf key = {0};
-	size_t region_len = strcspn(dims, ",");
-	long at;
-	int m, outside;
+	const nz_rcell *c = nz_release_cell(r, period, dims, seen_in);
+	int m;
 
-	nz_buf_printf(&key, "%s,%s", period, dims);
-	at = nz_strset_find(r->index, key.s);
-	if (at >= 0) {
-		nz_buf_free(&key);
-		memcpy(out, r->cells[at].m, NZ_NMEASURES * sizeof *out);
-		return;
-	}
-	/* a region outside the agency's coverage is a structural zero */
-	nz_buf_clear(&key);
-	nz_buf_add(&key, dims, region_len);
-	outside = r->regions && strcmp(key.s, "*") != 0 &&
-	    nz_strset_find(r->regions, key.s) < 0;
-	nz_buf_free(&key);
-	if (outside) {
-		for (m = 0; m < NZ_NMEASURES; m++)
-			out[m] = (nz_bounds){0, 0, 0};
-		return;
-	}
-	nz_dieat(NZ_EXIT_DATA, r->path, 0, "no cell %s,%s, which %s has: "
-	    "built from different table specs or code lists", period, dims,
-	    seen_in);
+	for (m = 0; m < NZ_NMEASURES; m++)
+		out[m] = c ? c->m[m] : (nz_bounds){0, 0, 0};
 }
 
 /* ---- many releases ---- */
@@ -687,89 +724,6 @@ nz_releases_check(nz_release **rs, size_t n)
 					    "agency %s period %s is also in %s",
 					    nz_q(rs[j]->agency),
 					    rs[j]->periods[p], rs[i]->path);
-}
-
-/* ---- the cells of many releases in one order ---- */
-
-struct nz_cellorder {
-	nz_strset *dims;
-	size_t *next;          /* linked list over dims indexes */
-	const char **seen_in;  /* the release that first had each cell */
-	size_t head, cap;
-	const char **list;
-};
-
-#define NONE ((size_t)-1)
-
-nz_cellorder *
-nz_cellorder_new(void)
-{
-	nz_cellorder *o = nz_calloc(1, sizeof *o);
-
-	o->dims = nz_strset_new();
-	o->head = NONE;
-	return o;
-}
-
-void
-nz_cellorder_add(nz_cellorder *o, const nz_release *r, const char *period,
-	const char *label)
-{
-	size_t i, at, prev = NONE, cap;
-	int added;
-
-	for (i = 0; i < r->ncells; i++) {
-		if (strcmp(r->cells[i].period, period) != 0)
-			continue;
-		at = nz_strset_add(o->dims, r->cells[i].dims, &added);
-		if (added) {
-			/* a new cell goes after its predecessor in r */
-			if (at >= o->cap) { /* next and seen_in share cap */
-				cap = o->cap;
-				nz_grow(&o->next, &cap, at + 1, sizeof *o->next);
-				o->seen_in = nz_realloc(o->seen_in,
-				    cap * sizeof *o->seen_in);
-				o->cap = cap;
-			}
-			o->seen_in[at] = label;
-			if (prev == NONE) {
-				o->next[at] = o->head;
-				o->head = at;
-			} else {
-				o->next[at] = o->next[prev];
-				o->next[prev] = at;
-			}
-		}
-		prev = at;
-	}
-}
-
-size_t
-nz_cellorder_list(nz_cellorder *o, const char ***dims, const char ***seen_in)
-{
-	size_t n = nz_strset_count(o->dims), i = 0, at;
-
-	free(o->list);
-	o->list = nz_malloc(2 * n * sizeof *o->list);
-	for (at = o->head; at != NONE; at = o->next[at]) {
-		o->list[i] = nz_strset_key(o->dims, at);
-		o->list[n + i++] = o->seen_in[at];
-	}
-	*dims = o->list;
-	*seen_in = o->list + n;
-	return n;
-}
-
-void
-nz_cellorder_free(nz_cellorder *o)
-{
-	if (!o)
-		return;
-	nz_strset_free(o->dims);
-	free(o->next);
-	free(o->seen_in);
-	free(o->list);
-	free(o);
 }
 
 size_t

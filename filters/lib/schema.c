@@ -139,7 +139,10 @@ static void
 build(enum nz_contract which, struct cols *c)
 {
 	static const char *const plain[] = {""};
-	static const char *const bounds[] = {"", "_low", "_high", "_shown"};
+	/* the hard bounds, how a reader shows them, then the statistical
+	 * interval (merge --help) */
+	static const char *const bounds[] = {"", "_low", "_high", "_shown",
+	    "_stat_low", "_stat_high"};
 	static const char *const change[] = {"", "_low", "_high", "_base",
 	    "_base_low", "_base_high", "_change", "_change_low",
 	    "_change_high", "_pct", "_sig"};
@@ -182,7 +185,7 @@ build(enum nz_contract which, struct cols *c)
 			add(c, "status");
 		}
 		if (which == NZ_COLS_MERGED) {
-			add_measures(c, bounds, 4);
+			add_measures(c, bounds, sizeof bounds / sizeof *bounds);
 			add(c, "agencies");
 		}
 		break;
@@ -201,6 +204,34 @@ build(enum nz_contract which, struct cols *c)
 		add(c, "client_key");
 		add(c, "event_date");
 		add(c, "worker");
+		break;
+	case NZ_COLS_COVERAGE:
+		add(c, "period");
+		add(c, "expected");
+		add(c, "reported");
+		add(c, "not_yet_reported");
+		add(c, "agencies_reported");
+		add(c, "agencies_not_yet_reported");
+		add(c, "complete");
+		add(c, "latest_complete");
+		break;
+	case NZ_COLS_UTILITY:
+		add(c, "period");
+		add(c, "measure");
+		add(c, "level");
+		add(c, "interval");
+		add(c, "cells");
+		add(c, "number");
+		add(c, "range");
+		add(c, "S");
+		add(c, "median_range_width");
+		add(c, "median_range_span");
+		break;
+	case NZ_COLS_RECEIVED:
+		add(c, "agency");
+		add(c, "period");
+		add(c, "key_fingerprint");
+		add(c, "sha256");
 		break;
 	case NZ_NCONTRACTS:
 		break;
@@ -265,4 +296,26 @@ nz_dims_usage(void)
 				    nz_dims[d].name);
 		putchar('\n');
 	}
+}
+
+/* "(PERIOD, AGENCY, dim=code, ...)", leaving out the "*" dimensions;
+ * "(dim=code, ...)" with no period. */
+void
+nz_cell_label(nz_buf *out, const char *period, const char *agency,
+    const char *const dim[NZ_NDIMS])
+{
+	int d, any = 0;
+
+	nz_buf_clear(out);
+	nz_buf_adds(out, "(");
+	if (period)
+		nz_buf_printf(out, "%s, %s", period, agency);
+	for (d = 0; d < NZ_NDIMS; d++) {
+		if (strcmp(dim[d], "*") == 0)
+			continue;
+		nz_buf_printf(out, "%s%s=%s", period || any ? ", " : "",
+		    nz_dims[d].name, dim[d]);
+		any = 1;
+	}
+	nz_buf_adds(out, any ? ")" : period ? ", all)" : "all)");
 }

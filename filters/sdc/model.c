@@ -69,26 +69,6 @@ static const unsigned char measure_additive[NZ_NMEASURES] = {
 	1, 0, 1, 1,
 };
 
-void
-sdc_label(nz_buf *out, const char *period, const char *agency,
-    const char *const dim[NZ_NDIMS])
-{
-	int d, any = 0;
-
-	nz_buf_clear(out);
-	nz_buf_adds(out, "(");
-	if (period)
-		nz_buf_printf(out, "%s, %s", period, agency);
-	for (d = 0; d < NZ_NDIMS; d++) {
-		if (strcmp(dim[d], "*") == 0)
-			continue;
-		nz_buf_printf(out, "%s%s=%s", period || any ? ", " : "",
-		    nz_dims[d].name, dim[d]);
-		any = 1;
-	}
-	nz_buf_adds(out, any ? ")" : period ? ", all)" : "all)");
-}
-
 /* ---- bounds on one variable ---- */
 
 /* What publishing measure m says of its cell's clients. */
@@ -532,7 +512,7 @@ var_label(const sdc_group *g, size_t v, nz_buf *out)
 		sdc_latent_label(g, v, out);
 		return;
 	}
-	sdc_label(&label, NULL, NULL, g->cells[VAR_CELL(v)].dim);
+	nz_cell_label(&label, NULL, NULL, g->cells[VAR_CELL(v)].dim);
 	nz_buf_printf(out, "%s of %s", nz_measure_names[VAR_MEASURE(v)],
 	    label.s);
 	nz_buf_free(&label);

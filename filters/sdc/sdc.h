@@ -50,10 +50,6 @@ enum {
 
 typedef struct sdc_group sdc_group;
 
-/* "(PERIOD, AGENCY, dim=code, ...)", leaving out the "*" dimensions. */
-void sdc_label(nz_buf *out, const char *period, const char *agency,
-	const char *const dim[NZ_NDIMS]);
-
 /* Why a cell cannot appear in a release under the rules, or NULL: a
  * value not a multiple of the base or under the threshold after
  * rounding, an S where nothing is suppressed, a measure published in a

@@ -168,15 +168,35 @@ check diff-quarters "$P/policy-events.csv" events.csv diff-quarters \
 printf 'date,title,url\n2024-04-01,"Half a title\n' > "$cfg/events-cut.csv"
 expect malformed "$cfg/events-cut.csv" diff-quarters --events @F@ "$d"
 
-# a release folder whose manifest.json is damaged
+# a release folder whose manifest.json or intervals.csv is damaged, and a
+# national state whose received.csv is (missing is fine there: nothing
+# received yet)
 for prog in merge diff-quarters; do
 	have "$prog" || continue
 	for kind in $kinds; do
 		rm -rf "$cfg/rel"
 		mkdir -p "$cfg/rel"
-		cp "$d/release.csv" "$cfg/rel/"
+		cp "$d/release.csv" "$d/intervals.csv" "$cfg/rel/"
 		damage "$kind" "$d/manifest.json" rel/manifest.json >/dev/null
 		expect "$kind" "$cfg/rel/manifest.json" "$prog" "$cfg/rel"
+		rm -rf "$cfg/rel/manifest.json"
+		cp "$d/manifest.json" "$cfg/rel/"
+		damage "$kind" "$d/intervals.csv" rel/intervals.csv >/dev/null
+		expect "$kind" "$cfg/rel/intervals.csv" "$prog" "$cfg/rel"
+	done
+	rm -rf "$cfg/state"
+	mkdir -p "$cfg/state"
+	"$prog" --state "$cfg/state" "$d" >/dev/null 2>"$work/err" ||
+		{ echo "FAIL: $prog --state"; cat "$work/err"; bad=1; }
+	for kind in $kinds; do
+		[ "$kind" = missing ] && continue
+		damage "$kind" "$cfg/state/received.csv" state/received.csv.bad \
+			>/dev/null
+		mkdir -p "$cfg/state2"
+		rm -rf "$cfg/state2/received.csv"
+		mv "$cfg/state/received.csv.bad" "$cfg/state2/received.csv"
+		expect "$kind" "$cfg/state2/received.csv" "$prog" \
+			--state "$cfg/state2" "$d"
 	done
 done
 

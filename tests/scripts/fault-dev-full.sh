@@ -70,7 +70,12 @@ for f in filters/*.c; do
 				printf -- '--stage %s ' "$d/$s-stats.json"; done) \
 			--release "$d/release.csv" ;;
 	merge)
-		full merge "$d" ;;
+		full merge "$d"
+		full merge --coverage /dev/full "$d"
+		full merge --utility /dev/full "$d"
+		s=$work/state
+		mkdir -p "$s"
+		full merge --state "$s" "$d" ;;
 	diff-quarters)
 		full diff-quarters "$d" ;;
 	audit)

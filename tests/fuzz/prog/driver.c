@@ -21,8 +21,9 @@
  *   aggregate       bucketed events, with the table spec and agency sel%4's
  *                   profile (its regions)
  *   suppress        internal cells, with rules file sel%3
- *   merge           release folder b (release.csv, or manifest.json when
- *                   sel is odd) merged with the fixed release a
+ *   merge           release folder b (release.csv, manifest.json when sel
+ *                   is odd, intervals.csv when sel & 2) merged with the
+ *                   fixed release a
  *   normalise-xlsx  an .xlsx export (normalise-xls: .xls), with the
  *                   workbook profile of fixtures/ (sel%2: its sheet by
  *                   name and title rows, or the first sheet) and a key
@@ -331,17 +332,22 @@ main(int argc, char **argv)
 		return nzmain_suppress(argc_, argv_);
 	}
 	if (strcmp(h, "merge") == 0) {
+		/* release-bb with one file fuzzed: the manifest when sel is
+		 * odd, else intervals.csv when sel & 2, else release.csv */
+		static const char *const files[] = {"release.csv",
+		    "manifest.json", "intervals.csv"};
+		int which = sel % 2 ? 1 : sel & 2 ? 2 : 0, f;
+
 		dir = fmt("%s/%s", work, "bb");
 		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 			fail("cannot make", dir);
-		if (sel % 2) {
-			fuzzed("bb/manifest.json", buf + 1, size - 1);
-			copy_file(FIX "/release-bb/release.csv",
-			    fmt("%s/%s", dir, "release.csv"));
-		} else {
-			fuzzed("bb/release.csv", buf + 1, size - 1);
-			copy_file(FIX "/release-bb/manifest.json",
-			    fmt("%s/%s", dir, "manifest.json"));
+		for (f = 0; f < 3; f++) {
+			if (f == which)
+				fuzzed(fmt("bb/%s", files[f], ""), buf + 1,
+				    size - 1);
+			else
+				copy_file(fmt(FIX "/release-bb/%s", files[f], ""),
+				    fmt("%s/%s", dir, files[f]));
 		}
 		arg("merge"); arg(FIX "/release-aa"); arg(dir);
 		return nzmain_merge(argc_, argv_);
