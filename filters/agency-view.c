@@ -675,15 +675,15 @@ read_workers(const char *path)
 		add_load(p, r->field[0], r->field[2], r->len[2]);
 		add_load(ALL_PERIODS, r->field[0], r->field[2], r->len[2]);
 	}
-	nz_csv_close(csv);
 	for (i = 0; i < nz_strset_count(V.visits); i++)
 		if (V.visits_left[i])
 			nz_die(NZ_EXIT_DATA, "%s: no row for the %ld event%s of "
-			    "client %.32s on %s in the mapped events: the side file "
+			    "client %s on %s in the mapped events: the side file "
 			    "is not from the same build", file, V.visits_left[i],
 			    V.visits_left[i] == 1 ? "" : "s",
-			    nz_strset_key(V.visits, i),
-			    nz_strset_key(V.visits, i) + 2 * NZ_HASH_BYTES + 1);
+			    nz_qn(nz_strset_key(V.visits, i), 2 * NZ_HASH_BYTES),
+			    nz_q(nz_strset_key(V.visits, i) + 2 * NZ_HASH_BYTES + 1));
+	nz_csv_close(csv);
 }
 
 /* by quarter ("*" last), then by worker bytewise, not stated last */

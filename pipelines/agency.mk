@@ -162,7 +162,7 @@ AGENCY_VIEW_VENDOR   = vendor/vega.min.js vendor/vega-lite.min.js \
 AGENCY_VIEW_EVENTS  ?= pipelines/policy-events.csv
 AGENCY_VIEW_NATIONAL ?= out/national/merged.csv
 agency_view_files = $(addprefix out/agency/$(1)/internal/,$(AGENCY_VIEW_OWN) \
-	$(AGENCY_VIEW_SHARED) $(AGENCY_VIEW_VENDOR) data.js)
+	$(AGENCY_VIEW_SHARED) $(AGENCY_VIEW_VENDOR) national.txt data.js)
 
 # The profile maps a worker column (columns.worker: a column name, or
 # {"first_of": [...]}); agency-view checks the same from the profile, so
@@ -183,14 +183,24 @@ run: agency-views
 
 # In 'make run' and 'make agency-views' the national build comes first,
 # so that every sample agency's view compares; elsewhere the national
-# figures are used when they are there.
+# figures are used when they are there, never built: national.txt names
+# them and their checksum, rewritten only when they change, so that new
+# national figures rebuild the view.
 agency_view_national = $(if $(filter run agency-views,$(MAKECMDGOALS)),\
 	$(AGENCY_VIEW_NATIONAL))
+.PHONY: agency-view-national-check
+agency-view-national-check:
+out/agency/%/internal/national.txt: agency-view-national-check \
+		$$(agency_view_national)
+	@mkdir -p $(@D)
+	@f='$(AGENCY_VIEW_NATIONAL)'; if [ -f "$$f" ]; then \
+	  echo "$$f $$(cksum < "$$f")"; else echo "none"; fi > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 out/agency/%/internal/data.js: out/agency/%/manifest.json \
 		out/agency/%/mapped.csv out/agency/%/cells.csv \
 		$(AGENCY_DIR)/%/profile.json $(CELL_CONFIG) $(AGENCY_VIEW_EVENTS) \
-		$$(agency_view_national) bin/agency-view
+		out/agency/%/internal/national.txt bin/agency-view
 	@mkdir -p $(@D)
 	bin/agency-view --js --mapped out/agency/$*/mapped.csv \
 	  --profile $(AGENCY_DIR)/$*/profile.json \
