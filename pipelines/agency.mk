@@ -215,7 +215,9 @@ FORCE:
 	out/agency/%/new-events.csv out/agency/%/cells.csv \
 	out/agency/%/new-release.csv out/agency/%/release.csv
 
-# normalise: raw export to canonical events, rejects and row accounting
+# normalise: raw export to canonical events, rejects and row accounting;
+# and, where the profile maps a worker column, the internal side file
+# worker.csv (the agency's own view, below: worker_opt, worker_keep)
 out/agency/%/canonical.csv: $$(call agency_export,$$*) \
 		$(AGENCY_DIR)/%/profile.json $$(call agency_key,$$*) \
 		out/agency/%/settings bin/normalise
@@ -223,7 +225,8 @@ out/agency/%/canonical.csv: $$(call agency_export,$$*) \
 	@echo "agency $*: reading the export $<" >&2
 	bin/normalise --profile $(AGENCY_DIR)/$*/profile.json \
 	  --key $(call agency_key,$*) --rejects $(@D)/rejects.csv.tmp \
-	  --stats $(@D)/normalise-stats.json.tmp $< > $@.tmp
+	  --stats $(@D)/normalise-stats.json.tmp $(call worker_opt,$*) $< > $@.tmp
+	$(call worker_keep,$*)
 	mv $(@D)/rejects.csv.tmp $(@D)/rejects.csv
 	mv $(@D)/normalise-stats.json.tmp $(@D)/normalise-stats.json
 	mv $@.tmp $@
@@ -346,3 +349,84 @@ out/agency/%/manifest.json: out/agency/%/release.csv $(AGENCY_DIR)/%/profile.jso
 	  --manifest $(@D)/manifest.tmp.json
 	mv $(@D)/audit.csv.tmp $(@D)/audit.csv
 	mv $(@D)/manifest.tmp.json $@
+
+# ==== the agency's own view (issue 17) ====================================
+# out/agency/<code>/internal/: index.html, the report only the agency
+# sees ("INTERNAL: not for publication"), with data.js (agency-view:
+# exact counts from the internal files), the dashboard's scripts and
+# charting (pipelines/site, vendor/ from npm as for the site) and its own
+# (pipelines/agency).  Written after the release (its manifest), by
+# 'make agency' and, for every sample agency, by 'make run' after the
+# national build ('make agency-views').  Nothing in internal/ is read by
+# manifest, merge or publish, or copied under out/national or out/site;
+# worker.csv, beside the events, is read only by agency-view.
+#   AGENCY_VIEW_NATIONAL=FILE  the national figures to compare with
+#                              (default out/national/merged.csv, when it
+#                              exists; the data annex's merged.csv will do)
+AGENCY_VIEW_SRC      = pipelines/agency
+AGENCY_VIEW_OWN      = index.html agency.js agency.css
+AGENCY_VIEW_SHARED   = figures.js words.js specs.js charts.js style.css
+AGENCY_VIEW_VENDOR   = vendor/vega.min.js vendor/vega-lite.min.js \
+	vendor/vega-embed.min.js
+AGENCY_VIEW_EVENTS  ?= pipelines/policy-events.csv
+AGENCY_VIEW_NATIONAL ?= out/national/merged.csv
+agency_view_files = $(addprefix out/agency/$(1)/internal/,$(AGENCY_VIEW_OWN) \
+	$(AGENCY_VIEW_SHARED) $(AGENCY_VIEW_VENDOR) national.txt data.js)
+
+# The profile maps a worker column (columns.worker: a column name, or
+# {"first_of": [...]}); agency-view checks the same from the profile, so
+# the two cannot silently disagree.  normalise writes the side file.
+has_worker = $(shell tr -d ' \t\r\n' < $(AGENCY_DIR)/$(1)/profile.json \
+	2>/dev/null | grep -q '"worker":["{]' && echo yes)
+worker_opt = $(if $(call has_worker,$(1)),--worker out/agency/$(1)/worker.csv.tmp)
+worker_keep = $(if $(call has_worker,$(1)),\
+	mv out/agency/$(1)/worker.csv.tmp out/agency/$(1)/worker.csv,\
+	rm -f out/agency/$(1)/worker.csv)
+
+.PHONY: agency-views
+ifdef AGENCY
+agency: $(call agency_view_files,$(AGENCY))
+endif
+agency-views: $(foreach a,$(SAMPLE_AGENCIES),$(call agency_view_files,$(a)))
+run: agency-views
+
+# In 'make run' and 'make agency-views' the national build comes first,
+# so that every sample agency's view compares; elsewhere the national
+# figures are used when they are there, never built: national.txt names
+# them and their checksum, rewritten only when they change, so that new
+# national figures rebuild the view.
+agency_view_national = $(if $(filter run agency-views,$(MAKECMDGOALS)),\
+	$(AGENCY_VIEW_NATIONAL))
+.PHONY: agency-view-national-check
+agency-view-national-check:
+out/agency/%/internal/national.txt: agency-view-national-check \
+		$$(agency_view_national)
+	@mkdir -p $(@D)
+	@f='$(AGENCY_VIEW_NATIONAL)'; if [ -f "$$f" ]; then \
+	  echo "$$f $$(cksum < "$$f")"; else echo "none"; fi > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+out/agency/%/internal/data.js: out/agency/%/manifest.json \
+		out/agency/%/mapped.csv out/agency/%/cells.csv \
+		$(AGENCY_DIR)/%/profile.json $(CELL_CONFIG) $(AGENCY_VIEW_EVENTS) \
+		out/agency/%/internal/national.txt bin/agency-view
+	@mkdir -p $(@D)
+	bin/agency-view --js --mapped out/agency/$*/mapped.csv \
+	  --profile $(AGENCY_DIR)/$*/profile.json \
+	  $(if $(call has_worker,$*),--worker out/agency/$*/worker.csv) \
+	  $(foreach s,$(MANIFEST_STAGES),--stage out/agency/$*/$(s)-stats.json) \
+	  --unmapped out/agency/$*/unmapped.csv \
+	  $(addprefix --rejects ,$(sort $(wildcard out/agency/$*/*rejects.csv))) \
+	  $(addprefix --national ,$(wildcard $(AGENCY_VIEW_NATIONAL))) \
+	  --events $(AGENCY_VIEW_EVENTS) --codes pipelines/codes \
+	  --bands pipelines/age-bands.json out/agency/$*/cells.csv > $@.tmp
+	mv $@.tmp $@
+
+define agency_view_copy
+out/agency/%/internal/$(1): $(2)/$(1)
+	@mkdir -p $$(@D)
+	cp $$< $$@.tmp
+	mv $$@.tmp $$@
+endef
+$(foreach f,$(AGENCY_VIEW_OWN),$(eval $(call agency_view_copy,$(f),$(AGENCY_VIEW_SRC))))
+$(foreach f,$(AGENCY_VIEW_SHARED),$(eval $(call agency_view_copy,$(f),pipelines/site)))

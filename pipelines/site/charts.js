@@ -132,7 +132,7 @@
   }
 
   /* A chart with its tools.  opts: id, title, note, spec, alt, csv
-   * {columns, rows}, table (a node), events (for time charts), onCompare,
+   * {columns, rows, preamble}, table (a node), events (for time charts), onCompare,
    * legend [[className, text]]. */
   function figure(box, opts) {
     var fig = el('figure', {'class': 'fig', id: 'fig-' + opts.id});
@@ -162,9 +162,12 @@
       tools.appendChild(b);
       return b;
     }
+    /* opts.csv.preamble: lines before the header (the internal report's
+     * marking), each one field */
     if (opts.csv)
       button('Data (CSV)', 'csv', function () {
-        download(opts.id + '.csv', new Blob([W.csv(opts.csv.columns, opts.csv.rows)],
+        var lead = (opts.csv.preamble || []).map(function (l) { return W.csv([l], []); });
+        download(opts.id + '.csv', new Blob([lead.join('') + W.csv(opts.csv.columns, opts.csv.rows)],
                                             {type: 'text/csv;charset=utf-8'}));
       });
     button('Image (SVG)', 'svg', function () {

@@ -201,9 +201,14 @@
 
   /* rows: {label, when ('before' or 'after'), est, low, high, shown, tip}:
    * for each group its share in two quarters, each drawn as its range,
-   * with a dot at the estimate where it is a number */
+   * with a dot at the estimate where it is a number.  opts.series and
+   * opts.colours name other series than before and after (the agency's
+   * internal report sets its own share beside the region's and the
+   * country's). */
   function beforeAfter(rows, opts) {
     var width = opts.labelWidth || 26;
+    var series = opts.series || ['before', 'after'];
+    var colours = opts.colours || [PALETTE.panel, PALETTE.main];
     var data = rows.map(function (r) {
       return {label: wrap(r.label, width), when: r.when, kind: r.shown, tip: r.tip,
               est: r.shown === 'number' ? r.est : null, low: r.low, high: r.high};
@@ -216,28 +221,29 @@
              axis: {labelLimit: 0, labelExpr: "split(datum.value, '\\n')",
                     labelFontSize: 12, labelLineHeight: 14}};
     var color = {field: 'when', type: 'nominal', title: null,
-                 scale: {domain: ['before', 'after'], range: [PALETTE.panel, PALETTE.main]},
+                 scale: {domain: series, range: colours},
                  legend: {orient: 'top', labelExpr: opts.legendExpr || 'datum.label'}};
     var x = {type: 'quantitative', title: opts.title, scale: {zero: true},
              axis: {tickCount: 4, labelExpr: "datum.label + '%'"}};
     var tip = [{field: 'label', title: opts.dimTitle}, {field: 'when', title: 'Quarter'},
                {field: 'tip', title: opts.title}];
-    var spec = base(opts.width, Math.max(100, (Math.max(15 * lines, 26) + 10) * labels.length));
+    var spec = base(opts.width, Math.max(100, (Math.max(15 * lines, 13 * series.length) + 10) *
+                                         labels.length));
     spec.data = {values: data};
     spec.layer = [
       {mark: {type: 'rule', strokeWidth: 4, opacity: 0.55},
-       encoding: {y: y, yOffset: {field: 'when', sort: ['before', 'after']},
+       encoding: {y: y, yOffset: {field: 'when', sort: series},
                   x: Object.assign({field: 'low'}, x), x2: {field: 'high'}, color: color,
                   tooltip: tip}}
     ].concat(only(data, function (d) { return d.est !== null; },
       {transform: [{filter: 'datum.est !== null'}],
        mark: {type: 'point', filled: true, size: 50, opacity: 1},
-       encoding: {y: y, yOffset: {field: 'when', sort: ['before', 'after']},
+       encoding: {y: y, yOffset: {field: 'when', sort: series},
                   x: {field: 'est', type: 'quantitative'}, color: color, tooltip: tip}}),
     only(data, isKind('S'),
       {transform: [{filter: "datum.kind === 'S'"}],
        mark: {type: 'text', align: 'left', dx: 6, fontWeight: 'bold', color: PALETTE.ink},
-       encoding: {y: y, yOffset: {field: 'when', sort: ['before', 'after']},
+       encoding: {y: y, yOffset: {field: 'when', sort: series},
                   x: {field: 'high', type: 'quantitative'}, text: {value: 'S'}}}));
     return spec;
   }

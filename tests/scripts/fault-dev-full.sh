@@ -80,6 +80,11 @@ for f in filters/*.c; do
 		full diff-quarters "$d" ;;
 	audit)
 		full audit "$d/release.csv" ;;
+	agency-view)
+		full agency-view --mapped "$d/mapped.csv" \
+			--stage "$d/normalise-stats.json" \
+			--unmapped "$d/unmapped.csv" --rejects "$d/rejects.csv" \
+			"$d/cells.csv" ;;
 	keygen)
 		# its output is a new file, which /dev/full is not
 		;;
