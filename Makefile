@@ -239,9 +239,11 @@ bin/.deps-install-ok: pipelines/deps.sh
 	@sh pipelines/deps.sh $@ help2man
 
 # one line of the NAME section of each man page
+MAN_agency-view    = the data of the agency's own internal report
 MAN_aggregate      = count bucketed events into the cells of every table
 MAN_audit          = prove that no suppressed cell of a release can be narrowed
 MAN_bucket         = put mapped events into age bands and quarters
+MAN_freeze         = keep released quarters final in the agency's state folder
 MAN_diff-quarters  = like-for-like changes between quarters of many releases
 MAN_keygen         = make an agency key, or tell its fingerprint
 MAN_manifest       = write the manifest that goes with a release
@@ -253,6 +255,8 @@ MAN_publish        = the dashboard data and the six-monthly report
 MAN_suppress       = protect internal cells into a release
 
 bin/man/%.1: bin/% bin/.deps-install-ok
+	@test -n '$(MAN_$*)' || { echo "make: no MAN_$* line (the man page's" \
+	  "one-line description) in the Makefile" >&2; exit 1; }
 	@mkdir -p $(@D)
 	help2man --no-info --no-discard-stderr --version-string=$(NZ_VERSION) \
 	  --name='$(MAN_$*)' --output=$@.tmp ./bin/$*

@@ -416,8 +416,10 @@ out/agency/%/internal/data.js: out/agency/%/manifest.json \
 	  $(if $(call has_worker,$*),--worker out/agency/$*/worker.csv) \
 	  $(foreach s,$(MANIFEST_STAGES),--stage out/agency/$*/$(s)-stats.json) \
 	  --unmapped out/agency/$*/unmapped.csv \
-	  $(addprefix --rejects ,$(sort $(wildcard out/agency/$*/*rejects.csv))) \
-	  $(addprefix --national ,$(wildcard $(AGENCY_VIEW_NATIONAL))) \
+	  --rejects out/agency/$*/rejects.csv \
+	  --rejects out/agency/$*/bucket-rejects.csv \
+	  $$(test -f '$(AGENCY_VIEW_NATIONAL)' && \
+	    echo --national '$(AGENCY_VIEW_NATIONAL)') \
 	  --events $(AGENCY_VIEW_EVENTS) --codes pipelines/codes \
 	  --bands pipelines/age-bands.json out/agency/$*/cells.csv > $@.tmp
 	mv $@.tmp $@
