@@ -129,17 +129,26 @@
       spec.layer.push({data: {values: ev},
         mark: {type: 'rule', color: PALETTE.event, strokeDash: [4, 3], strokeWidth: 1.5},
         encoding: {x: {field: 'time', type: 'temporal'}}});
-    if (opts.marks && opts.marks.length)
+    if (opts.marks && opts.marks.length) {
+      /* a mark's label runs right of its line in the first half of the
+       * chart and left of it in the second, so that it stays inside */
+      var middle = Math.floor(periods.length / 2);
+      var label = function (side) {
+        return {transform: [{filter: side === 'left' ? '!datum.late' : 'datum.late'}],
+                mark: {type: 'text', color: PALETTE.muted, align: side, baseline: 'bottom',
+                       dx: side === 'left' ? 3 : -3, dy: -2, fontSize: 11, y: 'height'},
+                encoding: {x: {field: 'time', type: 'temporal'}, text: {field: 'text'}}};
+      };
       spec.layer.push({data: {values: opts.marks.map(function (m) {
-          return {time: quarterStart(m.period), text: m.text};
+          return {time: quarterStart(m.period), text: m.text,
+                  late: periods.indexOf(m.period) >= middle};
         })},
         layer: [
           {mark: {type: 'rule', color: PALETTE.muted, strokeDash: [1, 3]},
            encoding: {x: {field: 'time', type: 'temporal'}}},
-          {mark: {type: 'text', color: PALETTE.muted, align: 'left', baseline: 'bottom',
-                  dx: 3, dy: -2, fontSize: 11, y: 'height'},
-           encoding: {x: {field: 'time', type: 'temporal'}, text: {field: 'text'}}}
+          label('left'), label('right')
         ]});
+    }
     return spec;
   }
 

@@ -52,13 +52,9 @@ if ! bin/normalise --help | grep -q -- '--worker'; then
 	exit $status
 fi
 tree=$work/tree
-mkdir -p "$tree/bin" "$tree/sample-data" "$tree/agencies/canary"
-cp -p Makefile "$tree/"
-cp -Rp pipelines "$tree/"
-for f in filters/*.c; do
-	p=$(basename "$f" .c)
-	[ -x "bin/$p" ] && cp -p "bin/$p" "$tree/bin/"
-done
+. tests/lib/tree.sh
+copy_tree "$tree"
+mkdir -p "$tree/sample-data" "$tree/agencies/canary"
 bin/keygen "$work/canary.key" 2>/dev/null
 fix=$tree/agencies/canary
 # 360 clients over two quarters, one to four visits each, workers by

@@ -17,15 +17,9 @@ work=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill -KILL "-$pid" 2>/dev/null; rm -rf "$work"' EXIT
 tree=$work/tree
-mkdir -p "$tree/bin"
-cp Makefile "$tree/"
-cp -R pipelines sample-data "$tree/"
-# the sources and the built programs and libraries with their times, so
-# that make sees everything up to date (the sanitizer and test builds
-# are not needed)
-cp -Rp filters "$tree/"
-(cd bin && tar cf - --exclude=./san --exclude=./test --exclude=./fuzz .) |
-	(cd "$tree/bin" && tar xpf -)
+. tests/lib/tree.sh
+copy_tree "$tree"
+cp -R sample-data "$tree/"
 AGENCIES="eastern kaishare"
 build() {
 	make -C "$tree" -j2 SAMPLE_AGENCIES="$AGENCIES" agencies national \

@@ -24,14 +24,10 @@ cd "${ROOT:-.}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tree=$work/tree
-mkdir -p "$tree/bin" "$work/agencies/tepuna" "$work/key"
-cp Makefile "$tree/"
-cp -R pipelines "$tree/"
+. tests/lib/tree.sh
+copy_tree "$tree"
+mkdir -p "$work/agencies/tepuna" "$work/key"
 mkdir "$tree/sample-data"   # no sample agency here but those copied below
-for f in filters/*.c; do
-	p=$(basename "$f" .c)
-	[ -x "bin/$p" ] && cp -p "bin/$p" "$tree/bin/"
-done
 A=$work/agencies/tepuna
 cp tests/data/tepuna/profile.json tests/data/tepuna/map.json "$A/"
 # fixed keys, so the rounding (and so what secondary suppression hides)
