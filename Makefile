@@ -239,11 +239,11 @@ bin/.deps-install-ok: pipelines/deps.sh
 	@sh pipelines/deps.sh $@ help2man
 
 # one line of the NAME section of each man page
-MAN_agency-view    = the data of the agency's own internal report
+MAN_agency-view    = the data of an agency internal report, never sent
 MAN_aggregate      = count bucketed events into the cells of every table
 MAN_audit          = prove that no suppressed cell of a release can be narrowed
 MAN_bucket         = put mapped events into age bands and quarters
-MAN_freeze         = keep released quarters final in the agency's state folder
+MAN_freeze         = keep released quarters final in the agency state folder
 MAN_diff-quarters  = like-for-like changes between quarters of many releases
 MAN_keygen         = make an agency key, or tell its fingerprint
 MAN_manifest       = write the manifest that goes with a release

@@ -574,6 +574,7 @@
     if (d) return d.title + (m[1] === 'empty' ? ': empty' : ': value not in the map');
     return WORDS[key] || key.replace(/_/g, ' ');
   }
+  var MAX_LINES = 5;   /* as agency-view: the first lines listed per reason */
   function slug(s) { return String(s).toLowerCase().replace(/[^a-z0-9]+/g, '_'); }
   /* the lines of a reason from the stage's rejects file: rejects.csv is
    * normalise's, NAME-rejects.csv the stage of NAME-stats.json */
@@ -583,11 +584,21 @@
       return f.file === prefix + '-rejects.csv' ||
         (f.file === 'rejects.csv' && stage.stats.program === 'normalise');
     });
-    var out = null;
+    /* a reason in a rejects file may say more after a colon ("invalid
+     * event date: day 31 does not exist in February"): its lines count
+     * under the stage's reason all the same */
+    var lines = [], rows = 0;
     files.forEach(function (f) {
-      f.reasons.forEach(function (r) { if (slug(r.reason) === slug(reason)) out = r; });
+      f.reasons.forEach(function (r) {
+        if (slug(String(r.reason).split(':')[0]) === slug(reason)) {
+          lines = lines.concat(r.lines);
+          rows += r.rows;
+        }
+      });
     });
-    return out;
+    if (!rows) return null;
+    lines.sort(function (a, b) { return a - b; });
+    return {lines: lines.slice(0, MAX_LINES), rows: rows};
   }
 
   function renderAccounting() {

@@ -340,8 +340,11 @@ async function checkAgency(dir) {
   }
   // each reason's five first lines of rejects.csv are on the page
   const byReason = {};
-  for (const r of readCsv(join(dir, 'rejects.csv')))
-    (byReason[r.reason] = byReason[r.reason] || []).push(Number(r.line));
+  // a reason may say more after a colon: it counts under the stage's reason
+  for (const r of readCsv(join(dir, 'rejects.csv'))) {
+    const k = r.reason.split(':')[0];
+    (byReason[k] = byReason[k] || []).push(Number(r.line));
+  }
   const shownLines = rej.map((r) => r[3]);
   const linesOk = Object.values(byReason).every((ls) => {
     const first = ls.sort((a, b) => a - b).slice(0, 5).join(', ');
