@@ -159,6 +159,7 @@ lp_free(struct lp *lp)
 }
 
 enum { SOLVED, UNBOUNDED, INFEASIBLE };
+enum { WARM, AFRESH, EXACT };   /* how the simplex starts */
 
 static int
 is_integral(double x)
@@ -313,29 +314,70 @@ mip_optimum(sdc_group *g, struct lp *lp, double *value)
 	return SOLVED;
 }
 
-/* Optimise the objective: SOLVED with *value and *integral, or not. */
+/* One run of the simplex method: from the current basis, afresh, or in
+ * exact rational arithmetic from the current basis; GLPK's code. */
 static int
-lp_optimum(sdc_group *g, struct lp *lp, double *value, int *integral)
+simplex(glp_prob *prob, int how)
 {
 	glp_smcp parm;
-	int ret, status;
+	int ret;
 
 	glp_init_smcp(&parm);
 	parm.msg_lev = GLP_MSG_OFF;
 	parm.tm_lim = time_left_ms();
-	g->lp_solves++;
-	ret = glp_simplex(lp->prob, &parm);
-	if (ret != 0 && ret != GLP_ETMLIM) {
-		/* a basis gone bad: start afresh, once */
-		glp_std_basis(lp->prob);
-		ret = glp_simplex(lp->prob, &parm);
-	}
+	if (how == AFRESH)
+		glp_std_basis(prob);
+	ret = how == EXACT ? glp_exact(prob, &parm) : glp_simplex(prob, &parm);
 	if (ret == GLP_ETMLIM)
 		out_of_time();
+	return ret;
+}
+
+/* Is the LP's status a verdict to act on: an optimum, or a maximum that
+ * is unbounded?  Nothing else is expected of the model's LPs (every
+ * column is bounded below and a minimum has positive coefficients). */
+static int
+status_expected(glp_prob *prob)
+{
+	int status = glp_get_status(prob);
+
+	return status == GLP_OPT || (status == GLP_UNBND &&
+	    glp_get_obj_dir(prob) == GLP_MAX);
+}
+
+/* Solve the LP; when the simplex says anything but an optimum or an
+ * unbounded maximum, confirm it afresh, then in exact arithmetic: GLPK's
+ * primal simplex, warm started, has reported "no primal feasible
+ * solution" for a feasible LP (kaishare 2026Q2 under threshold-only, an
+ * unbounded maximum), and an infeasible LP condemns the whole group as
+ * inconsistent. */
+static int
+lp_status(sdc_group *g, struct lp *lp)
+{
+	int ret;
+
+	g->lp_solves++;
+	ret = simplex(lp->prob, WARM);
+	if (ret != 0 || !status_expected(lp->prob)) {
+		g->lp_solves++;
+		ret = simplex(lp->prob, AFRESH);
+	}
+	if (ret != 0 || !status_expected(lp->prob)) {
+		g->lp_solves++;
+		ret = simplex(lp->prob, EXACT);
+	}
 	if (ret != 0)
 		nz_die(NZ_EXIT_DATA, "the SDC engine's LP solver failed "
 		    "(glpk code %d)", ret);
-	status = glp_get_status(lp->prob);
+	return glp_get_status(lp->prob);
+}
+
+/* Optimise the objective: SOLVED with *value and *integral, or not. */
+static int
+lp_optimum(sdc_group *g, struct lp *lp, double *value, int *integral)
+{
+	int status = lp_status(g, lp);
+
 	if (status == GLP_UNBND)
 		return UNBOUNDED;
 	if (status != GLP_OPT)
