@@ -49,7 +49,7 @@ LIB_HDR  = $(wildcard filters/lib/*.h)
 # the disclosure-control engine (GLPK): its own library, for the
 # programs that suppress and audit (and the unit tests)
 SDC_SRC  = $(wildcard filters/sdc/*.c)
-SDC_HDR  = filters/sdc/sdc.h filters/sdc/engine.h
+SDC_HDR  = filters/sdc/sdc.h filters/sdc/engine.h filters/sdc/lp.h
 SDC_PROGS = suppress audit
 PROGS    = $(patsubst filters/%.c,%,$(wildcard filters/*.c))
 BINS     = $(addprefix bin/,$(PROGS)) $(if $(wildcard sample-data/generate.c),bin/gen-sample)

@@ -61,6 +61,9 @@ struct sdc_group {
 	size_t nlatent, latentcap;
 	/* the rows holding variable v: inc[inc_start[v] .. inc_start[v+1]) */
 	size_t *inc_start, *inc;
+	/* cell i's code in dimension d: codes[i * NZ_NDIMS + d], numbered
+	 * 1 .. ncodes[d] in order of appearance, 0 for `*` */
+	uint32_t *codes, ncodes[NZ_NDIMS];
 	unsigned long lp_solves, mip_solves;
 };
 
@@ -113,5 +116,17 @@ sdc_is_const(const struct model *md, size_t v)
  * target's low and high may then be an inner bound. */
 void sdc_solve_vars(sdc_group *g, const size_t *targets, size_t ntargets,
 	int status_only, sdc_bound *out);
+
+/* witness.c: integer points near a known one, without a solve */
+struct witness;
+struct witness *sdc_witness_new(const struct model *md, const int *col);
+void sdc_witness_free(struct witness *w);
+/* x: an integer point of the component whose columns col gives (x[c]
+ * for column c; the variables with col 0 are constants).  Is there one
+ * with target v at x + step?  Does v grow without end from x (a ray)?
+ * 1 yes, 0 not found. */
+int sdc_witness_step(struct witness *w, const int64_t *x, size_t v,
+	int64_t step);
+int sdc_witness_ray(struct witness *w, const int64_t *x, size_t v);
 
 #endif

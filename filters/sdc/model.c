@@ -462,7 +462,8 @@ sdc_new(const nz_rules *rules, sdc_cell *cells, size_t ncells,
 	sdc_latent_rows(g, codes, index, ncodes);
 	index_incidence(g);
 	nz_strset_free(index);
-	free(codes);
+	g->codes = codes;   /* witness.c moves clients between them */
+	memcpy(g->ncodes, ncodes, sizeof g->ncodes);
 	return g;
 }
 
@@ -478,6 +479,7 @@ sdc_free(sdc_group *g)
 	free(g->inc_start);
 	free(g->inc);
 	free(g->latent);
+	free(g->codes);
 	free(g);
 }
 

@@ -8,8 +8,11 @@
  * and direction.
  * Every integral LP vertex met is an integer point of the model, so an
  * end of a target's interval that such a point reaches needs no solve
- * of its own: a few broad solves (all targets down, then mixes of
- * targets that share no row, up and down) settle most ends at once.
+ * of its own: a few broad solves (broad.c: all targets down, then mixes
+ * of targets that share no row, up and down), and the points moves of
+ * whole clients reach from their vertices (witness.c: a point at a
+ * target's bound, or a ray along which it has no end), settle most ends
+ * at once.  A status alone needs only two points three apart.
  *
  * The LP end is the integer end when the optimal vertex is integral or
  * an integer point reaches it.  Otherwise the LP end lies beyond the
@@ -29,32 +32,9 @@
 
 #include <glpk.h>
 
-#include "engine.h"
+#include "lp.h"
 
 /* ---- one component as an LP ---- */
-
-struct lp {
-	glp_prob *prob, *mip;
-	int *col;                 /* variable -> column (1-based), 0 none */
-	size_t *vars;             /* column -> variable (1-based) */
-	int ncols, nrows;
-	int *ia, *ja;             /* the matrix, 1-based triplets */
-	double *ar;
-	size_t nz, nzcap, iacap, jacap;
-	int *obj, nobj;           /* columns with a non-zero objective */
-	struct seen *seen;        /* the component's targets */
-	size_t nseen;
-	int infeasible;
-};
-
-/* A target, and the least and greatest values it takes in the integer
- * solutions met so far: each is a point of the model, so when one sits
- * on the target's own bound, that end of its interval needs no solve. */
-struct seen {
-	size_t var;
-	int col;
-	int64_t low, high;
-};
 
 /* Add row r to the LP, the constants moved to the right side. */
 static void
@@ -94,8 +74,8 @@ add_row(const struct model *md, struct lp *lp, size_t r)
 	}
 }
 
-static void
-set_col_bounds(glp_prob *prob, int j, int64_t lo, int64_t hi)
+void
+sdc_set_col_bounds(glp_prob *prob, int j, int64_t lo, int64_t hi)
 {
 	if (hi == SDC_INF)
 		glp_set_col_bnds(prob, j, GLP_LO, (double)lo, 0.0);
@@ -123,7 +103,7 @@ lp_build(struct lp *lp, const struct model *md, const size_t *members,
 		if (md->lo[members[k]] > md->hi[members[k]])
 			lp->infeasible = 1;
 		else
-			set_col_bounds(lp->prob, (int)k + 1,
+			sdc_set_col_bounds(lp->prob, (int)k + 1,
 			    md->lo[members[k]], md->hi[members[k]]);
 	}
 	for (k = 0; k < n && !lp->infeasible; k++) {
@@ -158,7 +138,7 @@ lp_free(struct lp *lp)
 	free(lp->ar);
 }
 
-enum { SOLVED, UNBOUNDED, INFEASIBLE };
+enum { WARM, AFRESH, EXACT };   /* how the simplex starts */
 
 static int
 is_integral(double x)
@@ -198,8 +178,8 @@ note_solution(struct lp *lp, glp_prob *prob, int mip)
 }
 
 /* Objective: sum coef_j x_cols[j] (coef NULL: all 1). */
-static void
-set_objective(struct lp *lp, const int *cols, const double *coef, int n,
+void
+sdc_set_objective(struct lp *lp, const int *cols, const double *coef, int n,
     int dir)
 {
 	int j;
@@ -313,29 +293,70 @@ mip_optimum(sdc_group *g, struct lp *lp, double *value)
 	return SOLVED;
 }
 
-/* Optimise the objective: SOLVED with *value and *integral, or not. */
+/* One run of the simplex method: from the current basis, afresh, or in
+ * exact rational arithmetic from the current basis; GLPK's code. */
 static int
-lp_optimum(sdc_group *g, struct lp *lp, double *value, int *integral)
+simplex(glp_prob *prob, int how)
 {
 	glp_smcp parm;
-	int ret, status;
+	int ret;
 
 	glp_init_smcp(&parm);
 	parm.msg_lev = GLP_MSG_OFF;
 	parm.tm_lim = time_left_ms();
-	g->lp_solves++;
-	ret = glp_simplex(lp->prob, &parm);
-	if (ret != 0 && ret != GLP_ETMLIM) {
-		/* a basis gone bad: start afresh, once */
-		glp_std_basis(lp->prob);
-		ret = glp_simplex(lp->prob, &parm);
-	}
+	if (how == AFRESH)
+		glp_std_basis(prob);
+	ret = how == EXACT ? glp_exact(prob, &parm) : glp_simplex(prob, &parm);
 	if (ret == GLP_ETMLIM)
 		out_of_time();
+	return ret;
+}
+
+/* Is the LP's status a verdict to act on: an optimum, or a maximum that
+ * is unbounded?  Nothing else is expected of the model's LPs (every
+ * column is bounded below and a minimum has positive coefficients). */
+static int
+status_expected(glp_prob *prob)
+{
+	int status = glp_get_status(prob);
+
+	return status == GLP_OPT || (status == GLP_UNBND &&
+	    glp_get_obj_dir(prob) == GLP_MAX);
+}
+
+/* Solve the LP; when the simplex says anything but an optimum or an
+ * unbounded maximum, confirm it afresh, then in exact arithmetic: GLPK's
+ * primal simplex, warm started, has reported "no primal feasible
+ * solution" for a feasible LP (kaishare 2026Q2 under threshold-only, an
+ * unbounded maximum), and an infeasible LP condemns the whole group as
+ * inconsistent. */
+static int
+lp_status(sdc_group *g, struct lp *lp)
+{
+	int ret;
+
+	g->lp_solves++;
+	ret = simplex(lp->prob, WARM);
+	if (ret != 0 || !status_expected(lp->prob)) {
+		g->lp_solves++;
+		ret = simplex(lp->prob, AFRESH);
+	}
+	if (ret != 0 || !status_expected(lp->prob)) {
+		g->lp_solves++;
+		ret = simplex(lp->prob, EXACT);
+	}
 	if (ret != 0)
 		nz_die(NZ_EXIT_DATA, "the SDC engine's LP solver failed "
 		    "(glpk code %d)", ret);
-	status = glp_get_status(lp->prob);
+	return glp_get_status(lp->prob);
+}
+
+/* Optimise the objective: SOLVED with *value and *integral, or not. */
+int
+sdc_lp_optimum(sdc_group *g, struct lp *lp, double *value, int *integral)
+{
+	int status = lp_status(g, lp);
+
 	if (status == GLP_UNBND)
 		return UNBOUNDED;
 	if (status != GLP_OPT)
@@ -360,7 +381,7 @@ integer_point_at(sdc_group *g, struct lp *lp, const struct seen *t,
 	if (end == t->low || end == t->high)
 		return 1;
 	glp_set_col_bnds(lp->prob, t->col, GLP_FX, (double)end, (double)end);
-	if (lp_optimum(g, lp, &v, &integral) != SOLVED)
+	if (sdc_lp_optimum(g, lp, &v, &integral) != SOLVED)
 		integral = 0;
 	glp_set_col_bnds(lp->prob, t->col, type, lb, ub);
 	return integral;
@@ -392,8 +413,8 @@ lp_end(sdc_group *g, struct lp *lp, const struct seen *t, int dir,
 	int col = t->col, r, integral;
 	double v;
 
-	set_objective(lp, &col, NULL, 1, dir);
-	r = lp_optimum(g, lp, &v, &integral);
+	sdc_set_objective(lp, &col, NULL, 1, dir);
+	r = sdc_lp_optimum(g, lp, &v, &integral);
 	if (r == INFEASIBLE || (r == UNBOUNDED && dir == GLP_MIN)) {
 		lp->infeasible = 1;
 		return -1;
@@ -407,8 +428,8 @@ lp_end(sdc_group *g, struct lp *lp, const struct seen *t, int dir,
 /* Around a fractional LP optimum, the best integer point that keeps
  * every column the LP made integral (a small MIP: the RINS heuristic).
  * Returns 1 with *value if there is one. */
-static int
-rins(sdc_group *g, struct lp *lp, double *value)
+int
+sdc_rins(sdc_group *g, struct lp *lp, double *value)
 {
 	glp_prob *sub = glp_create_prob();
 	glp_iocp parm;
@@ -484,9 +505,9 @@ integer_end(sdc_group *g, struct lp *lp, const struct seen *t, int dir,
 	int col = t->col, r, integral;
 	double v;
 
-	set_objective(lp, &col, NULL, 1, dir);
-	if (lp_optimum(g, lp, &v, &integral) == SOLVED && !integral &&
-	    rins(g, lp, &v) && round_in(v, dir) == *end)
+	sdc_set_objective(lp, &col, NULL, 1, dir);
+	if (sdc_lp_optimum(g, lp, &v, &integral) == SOLVED && !integral &&
+	    sdc_rins(g, lp, &v) && round_in(v, dir) == *end)
 		return 0;
 	if (integral || integer_point_at(g, lp, t, *end) ||
 	    integer_point_mip(g, lp, t, *end))
@@ -500,96 +521,6 @@ integer_end(sdc_group *g, struct lp *lp, const struct seen *t, int dir,
 	return 0;
 }
 
-/* Ends of the target's interval still to find: 1 low, 2 high. */
-static int
-open_ends(const struct model *md, const struct seen *t)
-{
-	int ends = 0;
-
-	if (t->low > md->lo[t->var])
-		ends |= 1;
-	if (md->hi[t->var] == SDC_INF || t->high < md->hi[t->var])
-		ends |= 2;
-	return ends;
-}
-
-/* Colour the targets so that no two of a colour share a row: those of
- * one colour do not compete for the same total, so one vertex can take
- * them all to their ends at once.  Returns the colours used. */
-static unsigned
-colour_targets(const sdc_group *g, const struct lp *lp, unsigned *colour)
-{
-	unsigned *mark = nz_calloc(lp->nseen + 2, sizeof *mark), ncolours = 0;
-	size_t *slot = nz_calloc(g->nvars + 1, sizeof *slot);
-	size_t i, j, k, q;
-
-	for (i = 0; i < lp->nseen; i++)
-		slot[lp->seen[i].var] = i + 1;
-	for (i = 0; i < lp->nseen; i++) {
-		size_t v = lp->seen[i].var;
-		/* the colours of the targets sharing a row with it */
-		for (q = g->inc_start[v]; q < g->inc_start[v + 1]; q++) {
-			size_t r = g->inc[q];
-			for (k = g->start[r]; k < g->start[r + 1]; k++) {
-				j = slot[g->var[k]];
-				if (j && j - 1 < i)
-					mark[colour[j - 1]] = (unsigned)i + 1;
-			}
-		}
-		for (colour[i] = 0; mark[colour[i]] == i + 1; colour[i]++)
-			;
-		if (colour[i] + 1 > ncolours)
-			ncolours = colour[i] + 1;
-	}
-	free(mark);
-	free(slot);
-	return ncolours;
-}
-
-/* Broad solves first: every target down at once, then, colour by
- * colour, every open high end up and every open low end down.  Their
- * integer vertices settle most ends for the price of a few solves; on a
- * large component a solve costs much the same for one target as for a
- * hundred. */
-static void
-broad_solves(sdc_group *g, struct lp *lp, const struct model *md)
-{
-	static const int dirs[2] = {GLP_MAX, GLP_MIN};
-	int *cols = nz_calloc(lp->nseen + 1, sizeof *cols), n, integral, d, dir;
-	unsigned *colour = nz_calloc(lp->nseen + 1, sizeof *colour), c, nc;
-	double v;
-	size_t i;
-
-	for (i = 0; i < lp->nseen; i++)
-		cols[i] = lp->seen[i].col;
-	set_objective(lp, cols, NULL, (int)lp->nseen, GLP_MIN);
-	if (lp_optimum(g, lp, &v, &integral) == INFEASIBLE)
-		lp->infeasible = 1;
-	nc = lp->infeasible ? 0 : colour_targets(g, lp, colour);
-	for (d = 0; d < 2; d++) {
-		dir = dirs[d];
-		for (c = 0; c < nc; c++) {
-			for (i = 0, n = 0; i < lp->nseen; i++) {
-				const struct seen *t = &lp->seen[i];
-				int ends = open_ends(md, t);
-				if (colour[i] == c && (dir == GLP_MIN ?
-				    (ends & 1) : ((ends & 2) &&
-				    md->hi[t->var] != SDC_INF)))
-					cols[n++] = t->col;
-			}
-			if (n == 0)
-				continue;
-			set_objective(lp, cols, NULL, n, dir);
-			/* a fractional vertex: the integer point nearby */
-			if (lp_optimum(g, lp, &v, &integral) == SOLVED &&
-			    !integral)
-				rins(g, lp, &v);
-		}
-	}
-	free(cols);
-	free(colour);
-}
-
 /* One target's ends; -1 when the LP turns out infeasible.  For a status
  * alone, integer points three apart settle it: low and high are then
  * those points' values, an inner bound. */
@@ -599,9 +530,9 @@ target_ends(sdc_group *g, struct lp *lp, const struct model *md,
 {
 	int lo_exact = 1, hi_exact = 1;
 
-	if (status_only && t->high != -1 && t->high - t->low >= 2) {
+	if (status_only && sdc_status_settled(t)) {
 		b->low = t->low;
-		b->high = t->high;
+		b->high = t->ray ? SDC_INF : t->high;
 		b->status = SDC_OK;
 		return 0;
 	}
@@ -610,7 +541,7 @@ target_ends(sdc_group *g, struct lp *lp, const struct model *md,
 	if (t->low > b->low &&
 	    lp_end(g, lp, t, GLP_MIN, &b->low, &lo_exact) < 0)
 		return -1;
-	if ((b->high == SDC_INF || t->high < b->high) &&
+	if (!t->ray && (b->high == SDC_INF || t->high < b->high) &&
 	    lp_end(g, lp, t, GLP_MAX, &b->high, &hi_exact) < 0)
 		return -1;
 	/* integer points 3 apart already pass it: the LP ends may stand,
@@ -642,7 +573,7 @@ solve_component(sdc_group *g, struct lp *lp, const struct model *md,
 		lp->seen[i].high = -1;
 	}
 	if (!lp->infeasible)
-		broad_solves(g, lp, md);
+		sdc_broad_solves(g, lp, md, status_only);
 	for (i = 0; i < n && !lp->infeasible; i++)
 		if (target_ends(g, lp, md, &lp->seen[i], status_only,
 		    &out[lp->seen[i].var]) < 0)
@@ -684,6 +615,7 @@ struct work {
 	size_t *row_stamp, *members, *tlist;
 	int *col;
 	int status_only;
+	struct witness *witness;
 };
 
 static void
@@ -696,6 +628,7 @@ solve_one(sdc_group *g, const struct model *md, struct work *w,
 
 	memset(&lp, 0, sizeof lp);
 	lp.col = w->col;
+	lp.witness = w->witness;
 	lp_build(&lp, md, w->members, nmembers, w->row_stamp, stamp);
 	for (i = tstart; i < tend; i++)
 		w->tlist[i - tstart] = w->tp[i].var;
@@ -725,6 +658,7 @@ sdc_solve_vars(sdc_group *g, const size_t *targets, size_t ntargets,
 	w.members = nz_calloc(g->nvars + 1, sizeof *w.members);
 	w.tlist = nz_calloc(ntargets + 1, sizeof *w.tlist);
 	w.col = nz_calloc(g->nvars + 1, sizeof *w.col);
+	w.witness = sdc_witness_new(&md, w.col);
 	for (i = 0; i < ntargets; i++) {
 		w.tp[i].var = targets[i];
 		w.tp[i].root = sdc_find_root(md.root, targets[i]);
@@ -760,6 +694,7 @@ sdc_solve_vars(sdc_group *g, const size_t *targets, size_t ntargets,
 	free(w.members);
 	free(w.tlist);
 	free(w.col);
+	sdc_witness_free(w.witness);
 }
 
 size_t

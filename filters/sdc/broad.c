@@ -1,0 +1,204 @@
+/* broad.c: the broad solves of a component (solve.c): a few LPs whose
+ * integer vertices, and the points witness.c reaches from them, settle
+ * most ends of most targets before any target is solved alone.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "lp.h"
+
+/* Ends of the target's interval still to find: 1 low, 2 high. */
+static int
+open_ends(const struct model *md, const struct seen *t)
+{
+	int ends = 0;
+
+	if (t->low > md->lo[t->var])
+		ends |= 1;
+	if (!t->ray && (md->hi[t->var] == SDC_INF ||
+	    t->high < md->hi[t->var]))
+		ends |= 2;
+	return ends;
+}
+
+/* Colour the targets so that no two of a colour share a row: those of
+ * one colour do not compete for the same total, so one vertex can take
+ * them all to their ends at once.  Returns the colours used. */
+static unsigned
+colour_targets(const sdc_group *g, const struct lp *lp, unsigned *colour)
+{
+	unsigned *mark = nz_calloc(lp->nseen + 2, sizeof *mark), ncolours = 0;
+	size_t *slot = nz_calloc(g->nvars + 1, sizeof *slot);
+	size_t i, j, k, q;
+
+	for (i = 0; i < lp->nseen; i++)
+		slot[lp->seen[i].var] = i + 1;
+	for (i = 0; i < lp->nseen; i++) {
+		size_t v = lp->seen[i].var;
+		/* the colours of the targets sharing a row with it */
+		for (q = g->inc_start[v]; q < g->inc_start[v + 1]; q++) {
+			size_t r = g->inc[q];
+			for (k = g->start[r]; k < g->start[r + 1]; k++) {
+				j = slot[g->var[k]];
+				if (j && j - 1 < i)
+					mark[colour[j - 1]] = (unsigned)i + 1;
+			}
+		}
+		for (colour[i] = 0; mark[colour[i]] == i + 1; colour[i]++)
+			;
+		if (colour[i] + 1 > ncolours)
+			ncolours = colour[i] + 1;
+	}
+	free(mark);
+	free(slot);
+	return ncolours;
+}
+
+/* Settled for a status alone: integer points three apart, or no end. */
+int
+sdc_status_settled(const struct seen *t)
+{
+	return t->ray || (t->high != -1 && t->high - t->low >= 2);
+}
+
+static void
+note_value(struct seen *t, int64_t value)
+{
+	if (value < t->low)
+		t->low = value;
+	if (value > t->high)
+		t->high = value;
+}
+
+/* From the integral vertex just found, the moves of witness.c to other
+ * integer points settle many targets unsolved: for a status, a point
+ * two away or a ray; for exact ends, a point at the target's bound (the
+ * bound is then its end) or a ray. */
+static void
+witness_pass(struct lp *lp, const struct model *md, int status_only)
+{
+	int64_t *x = nz_calloc((size_t)lp->ncols + 1, sizeof *x), xt;
+	size_t i;
+	int j;
+
+	for (j = 1; j <= lp->ncols; j++)
+		x[j] = (int64_t)floor(glp_get_col_prim(lp->prob, j) + 0.5);
+	for (i = 0; i < lp->nseen; i++) {
+		struct seen *t = &lp->seen[i];
+		int64_t lo = md->lo[t->var], hi = md->hi[t->var];
+		xt = x[t->col];
+		if (status_only && sdc_status_settled(t))
+			continue;
+		if (hi == SDC_INF && !t->ray)
+			t->ray = sdc_witness_ray(lp->witness, x, t->var);
+		if (status_only) {
+			if (!t->ray && sdc_witness_step(lp->witness, x,
+			    t->var, 2))
+				note_value(t, xt + 2);
+			else if (!t->ray && sdc_witness_step(lp->witness, x,
+			    t->var, -2))
+				note_value(t, xt - 2);
+			continue;
+		}
+		if (hi != SDC_INF && t->high < hi &&
+		    sdc_witness_step(lp->witness, x, t->var, hi - xt))
+			note_value(t, hi);
+		if (t->low > lo &&
+		    sdc_witness_step(lp->witness, x, t->var, lo - xt))
+			note_value(t, lo);
+	}
+	free(x);
+}
+
+/* For a status alone, an integer point two above the least value seen
+ * settles a target: a broad maximum caps its targets there, so that
+ * sums with no upper bound take part, and the vertex stays near the
+ * integer points (most of them integral).  The cap, or -1 for none. */
+static int64_t
+status_cap(const struct model *md, const struct seen *t)
+{
+	int64_t base = t->low != SDC_INF ? t->low : md->lo[t->var];
+
+	if (md->hi[t->var] != SDC_INF && md->hi[t->var] - base <= 2)
+		return -1;
+	return base + 2;
+}
+
+/* The targets of colour c for a broad solve in direction dir: their
+ * columns; for a status alone, maxima capped (status_cap). */
+static int
+broad_targets(struct lp *lp, const struct model *md, const unsigned *colour,
+    unsigned c, int dir, int status_only, int *cols)
+{
+	int n = 0, ends;
+	int64_t cap;
+	size_t i;
+
+	for (i = 0; i < lp->nseen; i++) {
+		const struct seen *t = &lp->seen[i];
+		if (colour[i] != c)
+			continue;
+		ends = open_ends(md, t);
+		if (status_only) {
+			if (dir == GLP_MIN || sdc_status_settled(t))
+				continue;
+			if ((cap = status_cap(md, t)) >= 0)
+				glp_set_col_bnds(lp->prob, t->col, GLP_DB,
+				    (double)md->lo[t->var], (double)cap);
+			cols[n++] = t->col;
+		} else if (dir == GLP_MIN ? (ends & 1) : ((ends & 2) &&
+		    md->hi[t->var] != SDC_INF))
+			cols[n++] = t->col;
+	}
+	return n;
+}
+
+/* Broad solves first: every target down at once, then, colour by
+ * colour, every open high end up and every open low end down (for a
+ * status alone, capped maxima only).  Their integer vertices settle most
+ * ends for the price of a few solves; on a large component a solve costs
+ * much the same for one target as for a hundred. */
+void
+sdc_broad_solves(sdc_group *g, struct lp *lp, const struct model *md,
+    int status_only)
+{
+	static const int dirs[2] = {GLP_MAX, GLP_MIN};
+	int *cols = nz_calloc(lp->nseen + 1, sizeof *cols), n, integral, d, dir;
+	unsigned *colour = nz_calloc(lp->nseen + 1, sizeof *colour), c, nc;
+	double v;
+	size_t i;
+	int r;
+
+	for (i = 0; i < lp->nseen; i++)
+		cols[i] = lp->seen[i].col;
+	sdc_set_objective(lp, cols, NULL, (int)lp->nseen, GLP_MIN);
+	r = sdc_lp_optimum(g, lp, &v, &integral);
+	if (r == INFEASIBLE)
+		lp->infeasible = 1;
+	else if (r == SOLVED && integral)
+		witness_pass(lp, md, status_only);
+	nc = lp->infeasible ? 0 : colour_targets(g, lp, colour);
+	for (d = 0; d < 2 && !lp->infeasible; d++) {
+		dir = dirs[d];
+		for (c = 0; c < nc; c++) {
+			n = broad_targets(lp, md, colour, c, dir, status_only,
+			    cols);
+			if (n == 0)
+				continue;
+			sdc_set_objective(lp, cols, NULL, n, dir);
+			/* a fractional vertex: the integer point nearby */
+			r = sdc_lp_optimum(g, lp, &v, &integral);
+			if (r == SOLVED && !integral)
+				sdc_rins(g, lp, &v);
+			else if (r == SOLVED)
+				witness_pass(lp, md, status_only);
+			for (i = 0; status_only && i < lp->nseen; i++)
+				if (colour[i] == c)
+					sdc_set_col_bounds(lp->prob, lp->seen[i].col,
+					    md->lo[lp->seen[i].var],
+					    md->hi[lp->seen[i].var]);
+		}
+	}
+	free(cols);
+	free(colour);
+}

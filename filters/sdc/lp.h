@@ -1,0 +1,57 @@
+/* lp.h: one component of the model as a GLPK problem, shared by
+ * solve.c (building and solving it, target by target) and broad.c (the
+ * broad solves first); private to filters/sdc. */
+#ifndef SDC_LP_H
+#define SDC_LP_H
+
+#include <glpk.h>
+
+#include "engine.h"
+
+struct lp {
+	glp_prob *prob, *mip;
+	int *col;                 /* variable -> column (1-based), 0 none */
+	size_t *vars;             /* column -> variable (1-based) */
+	int ncols, nrows;
+	int *ia, *ja;             /* the matrix, 1-based triplets */
+	double *ar;
+	size_t nz, nzcap, iacap, jacap;
+	int *obj, nobj;           /* columns with a non-zero objective */
+	struct seen *seen;        /* the component's targets */
+	struct witness *witness;  /* witness.c, for statuses */
+	size_t nseen;
+	int infeasible;
+};
+
+/* A target, and the least and greatest values it takes in the integer
+ * solutions met so far: each is a point of the model, so when one sits
+ * on the target's own bound, that end of its interval needs no solve. */
+struct seen {
+	size_t var;
+	int col;
+	int64_t low, high;
+	int ray;                  /* it grows without end (witness.c) */
+};
+
+enum { SOLVED, UNBOUNDED, INFEASIBLE };
+
+/* solve.c */
+void sdc_set_col_bounds(glp_prob *prob, int j, int64_t lo, int64_t hi);
+/* Objective: sum coef_j x_cols[j] (coef NULL: all 1), direction dir. */
+void sdc_set_objective(struct lp *lp, const int *cols, const double *coef,
+	int n, int dir);
+/* Optimise: SOLVED with *value and *integral (an integral vertex is
+ * noted in the targets' seen values), UNBOUNDED or INFEASIBLE. */
+int sdc_lp_optimum(sdc_group *g, struct lp *lp, double *value,
+	int *integral);
+/* Around a fractional optimum, the best integer point keeping the
+ * columns the LP made integral; 1 with *value if there is one. */
+int sdc_rins(sdc_group *g, struct lp *lp, double *value);
+
+/* broad.c */
+/* For a status alone: integer points three apart, or no end. */
+int sdc_status_settled(const struct seen *t);
+void sdc_broad_solves(sdc_group *g, struct lp *lp, const struct model *md,
+	int status_only);
+
+#endif
