@@ -1300,7 +1300,8 @@ settle_flows(struct run *r)
 		nz_die(NZ_EXIT_DATA, "%s and %s need a not_stated code (unknown)",
 		    st->path, tn->path);
 	if (r->full_from == LONG_MIN)    /* no date: the first quarter may */
-		r->full_from = r->earliest + 1;  /* be partial */
+		r->full_from = r->earliest == LONG_MAX ? LONG_MAX :  /* be */
+		    r->earliest + 1;                             /* partial */
 	for (i = 0; i < r->nclients; i++)
 		nz_lookback_add(r->seen, r->client[i].key,
 		    r->period[r->client[i].period].q);

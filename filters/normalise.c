@@ -297,6 +297,8 @@ read_export_date(struct run *run)
 	const char *title;
 	char why[NZ_DATE_WHY];
 	nz_buf text = {0};
+	char shorter[256];
+	size_t cut;
 	int is_date, y, m, d, r;
 
 	if (!p->export_date_line)
@@ -310,6 +312,23 @@ read_export_date(struct run *run)
 	nz_hold(text.s);
 	r = nz_parse_date_why(text.s, is_date ? "%Y-%m-%d" :
 	    p->export_date_format, &y, &m, &d, why);
+	/* a report's title may go on after the date and time ("Report run:
+	 * 16-Jul-2026 10:31  All sites"): words after a space are cut off,
+	 * last first, while only what follows the date is at fault */
+	for (cut = text.len; r == NZ_DATE_BAD_TIME && !is_date && cut > 0; ) {
+		while (cut > 0 && text.s[cut - 1] != ' ')
+			cut--;
+		while (cut > 0 && text.s[cut - 1] == ' ')
+			cut--;
+		if (cut == 0)
+			break;
+		memcpy(shorter, text.s, cut < sizeof shorter ? cut :
+		    sizeof shorter - 1);
+		shorter[cut < sizeof shorter ? cut : sizeof shorter - 1] = '\0';
+		if (nz_parse_date_why(shorter, p->export_date_format, &y, &m,
+		    &d, NULL) == 0)
+			r = 0;
+	}
 	if (r != 0)
 		nz_dieat(NZ_EXIT_DATA, run->input, p->export_date_line,
 		    "export date: %s in %s (export_date in %s)", why,
