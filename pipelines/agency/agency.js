@@ -236,6 +236,8 @@
         pctText(pct(n.clients, n.clients + r.clients)) + ' new' +
         (n.clients + r.clients < t.clients ? '; ' + W.num(t.clients - n.clients - r.clients) +
          ' not known: our export does not reach back 12 months' : '') + ')');
+    else if (n && r)
+      parts.push('new or returning not known: our export does not reach back 12 months');
     parts.push('visits: ' + vb.codes.map(function (c) {
       var x = cell(p, '*', 'visits_band', c[0]);
       return W.num(x ? x.clients : 0) + ' with ' + c[1].toLowerCase();
