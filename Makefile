@@ -223,7 +223,7 @@ BINDIR   = $(PREFIX)/bin
 DATADIR  = $(PREFIX)/share/nzccss
 MANDIR   = $(PREFIX)/share/man/man1
 INSTALL_PROGS = $(filter-out gen-sample,$(PROGS))
-INSTALL_DATA  = age-bands.json tables.json demo-keys.csv policy-events.csv \
+INSTALL_DATA  = age-bands.json flow-bands.json tables.json demo-keys.csv policy-events.csv \
 	$(patsubst pipelines/%,%,$(wildcard pipelines/codes/*.json \
 	pipelines/rules/*.json pipelines/reference/*.json))
 

@@ -225,10 +225,13 @@ dimensions_json(void)
 		for (i = 0; i < d->codes->n; i++)
 			json_array_append_new(codes, json_pack("[s, s]",
 			    d->codes->code[i], d->codes->label[i]));
-		json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:s, s:o, "
-		    "s:O}", "name", nz_dims[k].name, "title", d->title, "multi",
+		/* computed: no field of the export (the flow measures, which
+		 * aggregate settles), so no "not stated" to fix in the CMS */
+		json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:s?, s:o, "
+		    "s:O, s:b}", "name", nz_dims[k].name, "title", d->title, "multi",
 		    d->codes->multi, "not_stated", d->codes->not_stated, "codes",
-		    codes, "highlight", d->highlight));
+		    codes, "highlight", d->highlight, "computed",
+		    nz_dims[k].event_col < 0 && nz_dims[k].codes != NULL));
 	}
 	return list;
 }

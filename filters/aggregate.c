@@ -10,8 +10,10 @@
  * per period and with cells, never with rows; every sum is order-free, so
  * shuffled input gives byte-identical output.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,9 +22,16 @@
 /* ---- dimensions (schema.c) ---- */
 
 #define NDIM NZ_NDIMS
-/* the client state below keeps a count per single-valued dimension: the
- * schema's single-valued dimensions must number exactly this (checked) */
-#define NSINGLE 5
+/* the client state below keeps a count per single-valued event dimension
+ * (a column of the events): the schema's must number exactly this
+ * (checked) */
+#define NSINGLE 6
+/* the flow measures (issue 16): single-valued dimensions that are no
+ * event column, settled per client and quarter from its events in and
+ * before the quarter (flow-bands.json) */
+enum { F_STATUS, F_VISITS, F_NEEDS, F_TENURE, NFLOW };
+static const char *const flow_dim_name[NFLOW] = {"client_status",
+	"visits_band", "needs_band", "tenure_band"};
 #define MULTI_BITS 64      /* all multi-valued codes share one uint64 */
 #define MAX_CODES 255        /* axis indexes are bytes */
 
@@ -51,7 +60,8 @@ struct axis {
 	size_t n;
 	const char **code;
 	int *slot;             /* code-list index -> axis index or -1 */
-	int single;            /* index among single-valued dims, or -1 */
+	int single;            /* index among single-valued event dims, or -1 */
+	int flow;              /* F_STATUS... for a flow measure, or -1 */
 	int bit0;              /* first bit in client multi bitset */
 };
 
@@ -74,7 +84,7 @@ struct layout {
 	uint8_t *coord;        /* per cell, NDIM bytes: 0 '*', else 1+axis */
 };
 
-/* ---- per (period, client) state: 64 bytes ---- */
+/* ---- per (period, client) state: 80 bytes ---- */
 
 #define HH_DIM NSINGLE     /* overflow entries for household keys */
 
@@ -84,10 +94,12 @@ struct client {
 	uint32_t count[NSINGLE + 1];   /* events with code[] / household */
 	uint32_t household;            /* first household id, 0 none */
 	uint32_t more;                 /* overflow list head, 0 none */
+	uint32_t events;               /* its rows in the period */
 	uint16_t period;
 	uint8_t code[NSINGLE];         /* first (later modal) axis index */
+	uint8_t flow[NFLOW];           /* the flow measures' axis indexes */
 };
-_Static_assert(sizeof(struct client) == 64, "client state grew");
+_Static_assert(sizeof(struct client) == 80, "client state grew");
 
 /* other values of a client's single-valued dims and household keys */
 struct extra {
@@ -97,6 +109,7 @@ struct extra {
 
 struct period_acc {
 	char name[8];                  /* YYYYQn */
+	long q;                        /* its nz_period index */
 	uint64_t *events, *units;      /* per cell, from rows */
 	size_t nclients;
 };
@@ -149,6 +162,18 @@ struct run {
 	long outside_area;             /* rows of a region not covered */
 	long history_read;             /* rows of earlier quarters */
 	long history_last;             /* their latest quarter, -1 none */
+	/* the flow measures */
+	const nz_flow *flow;
+	nz_lookback *seen;             /* quarters of every client, history
+	                                * included */
+	long full_from;                /* the first quarter the export holds
+	                                * whole; LONG_MIN until known */
+	char coverage_from[11];        /* the date it starts, "" unknown */
+	const char *coverage_source;   /* data_from, first_event_date */
+	long status_unknown, tenure_unknown;   /* clients (per quarter) */
+	long earliest;                 /* the earliest quarter of any event */
+	int pass;                      /* 1: clients, 2: events and units */
+	FILE *spool;                   /* standard input, kept for pass 2 */
 	uint32_t *cellbuf;             /* cells touched by one row/client */
 };
 
@@ -203,6 +228,12 @@ usage(void)
 "  -p, --profile FILE  agency profile: its \"regions\" are the coverage\n"
 "  -r, --regions LIST  coverage as region codes, e.g. 02,13\n"
 "                      (without either, every region is covered)\n"
+"  -f, --flow FILE     the flow spec: lookback window and bands of visits,\n"
+"                      needs and tenure (default pipelines/flow-bands.json)\n"
+"  -E, --export-stats FILE  normalise's --stats of the export: how far back\n"
+"                      it reaches (data_from, else first_event_date), for\n"
+"                      the flow measures; without it, the earliest quarter\n"
+"                      of the events is taken to be partial\n"
 "  -H, --history FILE  bucketed events of the quarters before those\n"
 "                      counted (the lookback): read after the counted\n"
 "                      events and checked, counted in --stats as\n"
@@ -210,7 +241,9 @@ usage(void)
 "                      an earlier quarter than every counted one\n"
 "  -s, --stats FILE    write row accounting as JSON (rows_read =\n"
 "                      rows_counted + rows_rejected, cells_written,\n"
-"                      history_rows_read; warnings: region_outside_area)\n"
+"                      history_rows_read; warnings: region_outside_area; flow: the window,\n"
+"                      where the export starts and the clients of unknown\n"
+"                      status and tenure, which stay at the agency)\n"
 "  -h, --help          show this help and exit\n"
 "  -V, --version       show the version and exit\n\n"
 "Cells: for every period and table, every combination of the table's\n"
@@ -232,6 +265,17 @@ usage(void)
 "the cell's clients (ties: smallest key).  events and units follow each\n"
 "row's own values.  ckey is the sum mod 2^32 of the cell's clients' record\n"
 "keys (the first 8 hex digits of client_key, big-endian).\n\n"
+"The flow measures (single-valued, per client and quarter): client_status\n"
+"is new when the client has no event in the window_months before the\n"
+"quarter's first day (its events of those quarters, counted or history),\n"
+"returning when it has, unknown when the export does not reach back a\n"
+"whole window; visits_band bands its events in the quarter; needs_band\n"
+"its distinct stated needs; tenure_band the whole months from its first\n"
+"event (counted or history) to the quarter's last day, unknown when the\n"
+"export does not reach back as far as the open tenure band's start.  The\n"
+"window and the tenure bands are whole quarters, so quarters decide them\n"
+"exactly.  A cell of a flow measure counts each of the client's events\n"
+"there: events are read twice (standard input kept in a temporary file).\n\n"
 "Exit status: 0 success, 1 data or input error, 2 usage error.\n");
 	exit(NZ_EXIT_OK);
 }
@@ -254,6 +298,18 @@ set_axis_list(struct axis *ax, nz_codes *list)
 	ax->n = list->n;
 }
 
+/* F_STATUS... when dimension d is a flow measure, else -1 */
+static int
+flow_kind(int d)
+{
+	int f;
+
+	for (f = 0; f < NFLOW; f++)
+		if (strcmp(nz_dims[d].name, flow_dim_name[f]) == 0)
+			return f;
+	return -1;
+}
+
 static void
 load_axes(struct layout *L, const char *codes_dir, const char *bands_path)
 {
@@ -271,7 +327,8 @@ load_axes(struct layout *L, const char *codes_dir, const char *bands_path)
 			    "false", dim->name, dim->multi ?
 			    "total response" : "single-valued");
 		set_axis_list(ax, cl);
-		ax->single = dim->multi ? -1 : single++;
+		ax->flow = flow_kind(d);
+		ax->single = dim->multi || ax->flow >= 0 ? -1 : single++;
 		ax->bit0 = dim->multi ? bits : -1;
 		if (dim->multi)
 			bits += (int)ax->n;
@@ -852,6 +909,9 @@ period_index(struct run *r, const char *s, size_t len, const char *file,
 	nz_grow(&r->period, &r->period_cap, r->nperiods + 1, sizeof *r->period);
 	p = &r->period[r->nperiods];
 	memcpy(p->name, s, 7);
+	p->q = index;
+	if (index < r->earliest)
+		r->earliest = index;
 	p->events = nz_calloc(r->L.ncells, sizeof *p->events);
 	p->units = nz_calloc(r->L.ncells, sizeof *p->units);
 	p->nclients = 0;
@@ -904,7 +964,7 @@ row_dim(struct run *r, const nz_row *row, int d, struct values *val,
 			bad_code(file, row->line, d, s, row->len[dim_col[d]], ax);
 		if (ax->slot[i] < 0) {   /* only regions: outside the area */
 			i = ax->list->not_stated_index;
-			r->outside_area++;
+			r->outside_area += r->pass == 1;
 		}
 		val->n[d] = 1;
 		val->v[d][0] = (uint8_t)ax->slot[i];
@@ -937,19 +997,49 @@ parse_key(const nz_row *row, uint8_t key[16], const char *file)
 		    "expected 32 lowercase hex characters", nz_q(s));
 }
 
-static void
-count_row(struct run *r, const nz_row *row, const char *file)
+/* the client of (key, period), which pass 1 made */
+static struct client *
+client_find(struct run *r, const uint8_t key[16], uint16_t period,
+    uint64_t hash)
 {
-	struct values val;
-	struct hh_key hh;
-	uint8_t key[16];
-	uint16_t period;
-	uint64_t units = 0, multi = 0, hash;
-	struct client *c;
-	struct period_acc *p;
+	size_t at = hash & (r->nslot - 1);
+
+	while (r->slot[at]) {
+		struct client *c = &r->client[r->slot[at] - 1];
+		if (c->period == period && memcmp(c->key, key, 16) == 0)
+			return c;
+		at = (at + 1) & (r->nslot - 1);
+	}
+	nz_die(NZ_EXIT_DATA, "internal error: a client of the second pass "
+	    "not met in the first");
+}
+
+/* Pass 2: the row's events and units into every cell of its own values
+ * and its client's flow measures. */
+static void
+count_events(struct run *r, struct values *val, const uint8_t key[16],
+    uint16_t period, uint64_t hash, uint64_t units)
+{
+	const struct client *c = client_find(r, key, period, hash);
+	struct period_acc *p = &r->period[period];
 	size_t n, i;
 	int d;
 
+	for (d = 0; d < NDIM; d++)
+		if (r->L.axis[d].flow >= 0) {
+			val->n[d] = 1;
+			val->v[d][0] = c->flow[r->L.axis[d].flow];
+		}
+	n = cells_of(&r->L, val, r->cellbuf);
+	for (i = 0; i < n; i++) {
+		p->events[r->cellbuf[i]]++;
+		p->units[r->cellbuf[i]] += units;
+	}
+}
+
+static void
+check_agency(struct run *r, const nz_row *row, const char *file)
+{
 	if (!r->agency) {
 		if (row->len[C_AGENCY] == 0)
 			nz_dieat(NZ_EXIT_DATA, file, row->line, "empty agency");
@@ -959,6 +1049,22 @@ count_row(struct run *r, const nz_row *row, const char *file)
 		    "%s on earlier rows: aggregate one agency at a time",
 		    nz_q(row->field[C_AGENCY]), nz_q(r->agency));
 	}
+}
+
+/* Pass 1 settles the clients (their values, events and needs); pass 2,
+ * once their flow measures are known, counts events and units. */
+static void
+count_row(struct run *r, const nz_row *row, const char *file)
+{
+	struct values val;
+	struct hh_key hh;
+	uint8_t key[16];
+	uint16_t period;
+	uint64_t units = 0, multi = 0, hash;
+	struct client *c;
+	int d, has_hh = row->len[C_HHKEY] > 0 && r->pass == 1;
+
+	check_agency(r, row, file);
 	period = period_index(r, row->field[C_PERIOD], row->len[C_PERIOD],
 	    file, row->line);
 	parse_key(row, key, file);
@@ -966,7 +1072,7 @@ count_row(struct run *r, const nz_row *row, const char *file)
 	hash = hash_bytes(key, 16, period);
 	if (r->nslot)
 		__builtin_prefetch(&r->slot[hash & (r->nslot - 1)]);
-	if (row->len[C_HHKEY]) {
+	if (has_hh) {
 		hh_prepare(&hh, row->field[C_HHKEY], row->len[C_HHKEY], file,
 		    row->line);
 		if (r->hh.nslot)
@@ -979,49 +1085,79 @@ count_row(struct run *r, const nz_row *row, const char *file)
 		    "expected an integer from 0 to %ld or empty",
 		    nz_q(row->field[C_UNITS]), NZ_MAX_UNITS);
 	for (d = 0; d < NDIM; d++)
-		multi |= row_dim(r, row, d, &val, file);
+		if (r->L.axis[d].flow < 0)
+			multi |= row_dim(r, row, d, &val, file);
+	if (r->pass == 2) {
+		count_events(r, &val, key, period, hash, units);
+		return;
+	}
 	/* the slots have arrived by now: fetch the client and household
 	 * entries they point to together, so their misses overlap instead
 	 * of one waiting for the other (only a hint; the probes check) */
 	if (r->nslot && r->slot[hash & (r->nslot - 1)])
 		__builtin_prefetch(&r->client[r->slot[hash & (r->nslot - 1)] - 1]);
-	if (row->len[C_HHKEY] && r->hh.nslot &&
+	if (has_hh && r->hh.nslot &&
 	    r->hh.slot[hh.hash & (r->hh.nslot - 1)])
 		__builtin_prefetch(r->hh.arena.s +
 		    r->hh.slot[hh.hash & (r->hh.nslot - 1)] - 1);
 
 	c = client_get(r, key, period, hash);
 	for (d = 0; d < NDIM; d++)
-		if (!nz_dims[d].multi)
+		if (r->L.axis[d].single >= 0)
 			client_count(r, c, r->L.axis[d].single, val.v[d][0]);
-	if (row->len[C_HHKEY])
+	if (has_hh)
 		client_count(r, c, HH_DIM, hh_intern(&r->hh, &hh));
 	c->multi |= multi;
-
-	p = &r->period[period];
-	n = cells_of(&r->L, &val, r->cellbuf);
-	for (i = 0; i < n; i++) {
-		p->events[r->cellbuf[i]]++;
-		p->units[r->cellbuf[i]] += units;
-	}
+	if (c->events == UINT32_MAX)
+		nz_dieat(NZ_EXIT_DATA, file, row->line, "too many events of "
+		    "one client in a period");
+	c->events++;
+	if (r->spool)
+		nz_csv_record(r->spool, (const char *const *)row->field,
+		    row->len, row->nfields);
 }
 
+/* Standard input is read once: pass 1 keeps its rows in an unnamed
+ * temporary file (gone when the program ends, whatever way), which pass 2
+ * reads by its /proc/self/fd name. */
 static void
 read_input(struct run *r, const char *path)
 {
-	nz_csv *csv = nz_csv_open(path, NZ_CSV_CANONICAL);
-	const char *file = nz_csv_name(csv);
-	int progress = nz_progress_wanted();
+	nz_csv *csv;
+	const char *file;
+	int progress = nz_progress_wanted() && r->pass == 1;
+	int is_stdin = strcmp(path, "-") == 0;
+	char spooled[64];
 	size_t ncols;
 	const char *const *cols = nz_cols(NZ_COLS_BUCKETED, &ncols);
 	nz_row *row;
 
+	if (is_stdin && r->pass == 1) {
+		if (r->spool)
+			nz_usage_error("standard input given twice");
+		if (!(r->spool = tmpfile()))
+			nz_die(NZ_EXIT_DATA, "cannot make a temporary file for "
+			    "standard input: %s", strerror(errno));
+		nz_csv_header(r->spool, cols, ncols);
+	}
+	if (is_stdin && r->pass == 2) {
+		if (fflush(r->spool) != 0 || ferror(r->spool))
+			nz_die(NZ_EXIT_DATA, "writing the temporary copy of "
+			    "standard input: %s", strerror(errno));
+		snprintf(spooled, sizeof spooled, "/proc/self/fd/%d",
+		    fileno(r->spool));
+		path = spooled;
+	}
+	csv = nz_csv_open(path, NZ_CSV_CANONICAL);
+	file = nz_csv_name(csv);
 	nz_csv_expect_header(csv, cols, ncols);
 	while (nz_csv_next_n(csv, &row, ncols) == 1) {
 		count_row(r, row, file);
-		nz_progress(NULL, ++r->rows_read, progress);
+		if (r->pass == 1)
+			nz_progress(NULL, ++r->rows_read, progress);
 	}
-	nz_progress_end(r->rows_read, progress);
+	if (progress)
+		nz_progress_end(r->rows_read, progress);
 	nz_csv_close(csv);
 }
 
@@ -1036,15 +1172,7 @@ history_row(struct run *r, const nz_row *row, const char *file)
 	uint8_t key[16];
 	long q;
 
-	if (!r->agency) {
-		if (row->len[C_AGENCY] == 0)
-			nz_dieat(NZ_EXIT_DATA, file, row->line, "empty agency");
-		r->agency = nz_strdup(row->field[C_AGENCY]);
-	} else if (strcmp(r->agency, row->field[C_AGENCY]) != 0) {
-		nz_dieat(NZ_EXIT_DATA, file, row->line, "agency %s differs from "
-		    "%s on earlier rows: aggregate one agency at a time",
-		    nz_q(row->field[C_AGENCY]), nz_q(r->agency));
-	}
+	check_agency(r, row, file);
 	if (row->len[C_PERIOD] != NZ_PERIOD_LEN ||
 	    nz_period_parse_index(row->field[C_PERIOD], &q) < 0)
 		nz_dieat(NZ_EXIT_DATA, file, row->line, "invalid period %s: "
@@ -1053,6 +1181,9 @@ history_row(struct run *r, const nz_row *row, const char *file)
 	parse_key(row, key, file);
 	if (q > r->history_last)
 		r->history_last = q;
+	if (q < r->earliest)
+		r->earliest = q;
+	nz_lookback_add(r->seen, key, q);
 }
 
 static void
@@ -1087,6 +1218,113 @@ check_history(const struct run *r, const char *path)
 			nz_die(NZ_EXIT_DATA, "%s: history reaches %s, but %s is "
 			    "counted: history must come before every counted "
 			    "quarter", path, last, r->period[i].name);
+		}
+	}
+}
+
+/* ---- the flow measures ---- */
+
+/* Where the export starts, from normalise's --stats: data_from (the
+ * profile's), else the first event date.  The first quarter it holds
+ * whole is the quarter of that date when it is the quarter's first day,
+ * else the next one: a quarter is only known when the export covers the
+ * whole window before it. */
+static void
+coverage_from_stats(struct run *r, const char *path)
+{
+	json_t *st = nz_json_load(path);
+	const char *keys[] = {"data_from", "first_event_date"}, *v = NULL;
+	int y, m, d;
+	size_t i;
+
+	for (i = 0; i < 2 && !v; i++)
+		if (json_object_get(st, keys[i])) {
+			v = nz_json_str(path, st, keys[i], NULL);
+			r->coverage_source = keys[i];
+		}
+	if (v && nz_parse_iso_date(v, &y, &m, &d) < 0)
+		nz_dieat(NZ_EXIT_DATA, path, nz_json_key_line(path,
+		    r->coverage_source, 1), "%s %s is not a date YYYY-MM-DD",
+		    r->coverage_source, nz_q(v));
+	if (v) {
+		snprintf(r->coverage_from, sizeof r->coverage_from, "%s", v);
+		r->full_from = nz_period_of_date(y, m) +
+		    !(d == 1 && (m - 1) % 3 == 0);
+	}
+	nz_json_free(st);
+}
+
+static int
+code_index(const nz_codes *cl, const char *code)
+{
+	int i = nz_codes_find(cl, code, strlen(code));
+
+	if (i < 0)
+		nz_die(NZ_EXIT_DATA, "%s: no code %s, which aggregate needs",
+		    cl->path, nz_q(code));
+	return i;
+}
+
+/* new, returning or unknown (see usage) */
+static int
+client_status(const struct run *r, const struct client *c, long q,
+    const int code[3])
+{
+	long wq = r->flow->window_months / 3, j;
+
+	if (q - wq < r->full_from)
+		return code[2];
+	for (j = 1; j <= wq; j++)
+		if (nz_lookback_seen(r->seen, c->key, q - j))
+			return code[1];
+	return code[0];
+}
+
+/* Settle every client's four flow measures.  Quarters decide them
+ * exactly (DESIGN.md, "Flow measures"): the window is the wq quarters
+ * before, and a first event k quarters back gives 3k to 3k+2 whole months
+ * at the quarter's last day, all in one band. */
+static void
+settle_flows(struct run *r)
+{
+	const nz_codes *st = r->L.axis[nz_dim_index("client_status")].list;
+	const nz_codes *tn = r->L.axis[nz_dim_index("tenure_band")].list;
+	const struct axis *need = &r->L.axis[nz_dim_index("need")];
+	long tq = nz_flow_tenure_reach(r->flow) / 3;
+	int status[3];
+	size_t i;
+
+	status[0] = code_index(st, "new");
+	status[1] = code_index(st, "returning");
+	if ((status[2] = st->not_stated_index) < 0 || tn->not_stated_index < 0)
+		nz_die(NZ_EXIT_DATA, "%s and %s need a not_stated code (unknown)",
+		    st->path, tn->path);
+	if (r->full_from == LONG_MIN)    /* no date: the first quarter may */
+		r->full_from = r->earliest == LONG_MAX ? LONG_MAX :  /* be */
+		    r->earliest + 1;                             /* partial */
+	for (i = 0; i < r->nclients; i++)
+		nz_lookback_add(r->seen, r->client[i].key,
+		    r->period[r->client[i].period].q);
+	for (i = 0; i < r->nclients; i++) {
+		struct client *c = &r->client[i];
+		long q = r->period[c->period].q, first = q;
+		uint64_t needs = (c->multi >> need->bit0) &
+		    (need->n >= 64 ? ~0ull : (1ull << need->n) - 1);
+
+		needs &= ~(1ull << need->list->not_stated_index);
+		c->flow[F_VISITS] = (uint8_t)nz_flow_band(r->flow,
+		    NZ_FLOW_VISITS, (long)c->events);
+		c->flow[F_NEEDS] = (uint8_t)nz_flow_band(r->flow,
+		    NZ_FLOW_NEEDS, __builtin_popcountll(needs));
+		c->flow[F_STATUS] = (uint8_t)client_status(r, c, q, status);
+		r->status_unknown += c->flow[F_STATUS] == status[2];
+		nz_lookback_first(r->seen, c->key, &first);
+		if (q - tq < r->full_from) {
+			c->flow[F_TENURE] = (uint8_t)tn->not_stated_index;
+			r->tenure_unknown++;
+		} else {
+			c->flow[F_TENURE] = (uint8_t)nz_flow_band(r->flow,
+			    NZ_FLOW_TENURE, 3 * (q - first));
 		}
 	}
 }
@@ -1158,6 +1396,9 @@ add_client(struct run *r, const struct client *c, struct cells *cl)
 			uint64_t own = (c->multi >> ax->bit0) &
 			    (ax->n >= 64 ? ~0ull : (1ull << ax->n) - 1);
 			values_from_bits(&val, d, own);
+		} else if (r->L.axis[d].flow >= 0) {
+			val.n[d] = 1;
+			val.v[d][0] = c->flow[r->L.axis[d].flow];
 		} else {
 			val.n[d] = 1;
 			val.v[d][0] = c->code[r->L.axis[d].single];
@@ -1291,6 +1532,13 @@ write_stats(const struct run *r, const char *path, long cells_written)
 	json_object_set_new(stats, "rejected", json_object());
 	json_object_set_new(stats, "warnings", json_pack("{s:I}",
 	    "region_outside_area", (json_int_t)r->outside_area));
+	json_object_set_new(stats, "flow", json_pack("{s:I, s:s?, s:s?, s:I, "
+	    "s:I, s:I}", "window_months", (json_int_t)r->flow->window_months,
+	    "coverage_from", r->coverage_from[0] ? r->coverage_from : NULL,
+	    "coverage_source", r->coverage_source,
+	    "lookback_clients", (json_int_t)nz_lookback_clients(r->seen),
+	    "clients_status_unknown", (json_int_t)r->status_unknown,
+	    "clients_tenure_unknown", (json_int_t)r->tenure_unknown));
 	nz_json_write(path, stats);
 }
 
@@ -1320,6 +1568,9 @@ run_free(struct run *r)
 	nz_buf_free(&r->hh.arena);
 	free(r->hh.slot);
 	free(r->cellbuf);
+	nz_lookback_free(r->seen);
+	if (r->spool)
+		fclose(r->spool);
 }
 
 int
@@ -1332,6 +1583,8 @@ main(int argc, char **argv)
 		{"profile", required_argument, NULL, 'p'},
 		{"regions", required_argument, NULL, 'r'},
 		{"history", required_argument, NULL, 'H'},
+		{"flow", required_argument, NULL, 'f'},
+		{"export-stats", required_argument, NULL, 'E'},
 		{"stats", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -1341,14 +1594,15 @@ main(int argc, char **argv)
 	char used[1 << NDIM] = {0};
 	char *tables = NULL, *codes = NULL, *bands = NULL;
 	const char *profile = NULL, *regions = NULL, *stats = NULL;
-	const char *history = NULL;
+	const char *history = NULL, *export_stats = NULL;
+	char *flow = NULL;
 	long cells_written;
 	int c, i;
 
 	nz_setprog(argv[0]);
 	hexval_init();
 	find_columns();
-	while ((c = getopt_long(argc, argv, "t:c:b:p:r:H:s:hV", opts,
+	while ((c = getopt_long(argc, argv, "t:c:b:p:r:H:f:E:s:hV", opts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 't': tables = optarg; break;
@@ -1362,6 +1616,8 @@ main(int argc, char **argv)
 				    "input carries the events to count");
 			history = optarg;
 			break;
+		case 'f': flow = optarg; break;
+		case 'E': export_stats = optarg; break;
 		case 's': stats = nz_side_path("--stats", optarg); break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
@@ -1374,6 +1630,7 @@ main(int argc, char **argv)
 	tables = tables ? nz_strdup(tables) : nz_pipelines_path("tables.json");
 	codes = codes ? nz_strdup(codes) : nz_pipelines_path("codes");
 	bands = bands ? nz_strdup(bands) : nz_pipelines_path("age-bands.json");
+	flow = flow ? nz_strdup(flow) : nz_pipelines_path("flow-bands.json");
 
 	nz_stream_setup();
 	load_axes(&run.L, codes, bands);
@@ -1385,7 +1642,14 @@ main(int argc, char **argv)
 	load_tables(tables, used);
 	build_layout(&run.L, used);
 	run.cellbuf = nz_malloc(run.L.ncells * sizeof *run.cellbuf);
+	run.flow = nz_flow_load(flow, codes);
+	run.seen = nz_lookback_new();
+	run.full_from = LONG_MIN;
+	run.earliest = LONG_MAX;
+	if (export_stats)
+		coverage_from_stats(&run, export_stats);
 
+	run.pass = 1;
 	if (optind == argc)
 		read_input(&run, "-");
 	for (i = optind; i < argc; i++)
@@ -1397,6 +1661,12 @@ main(int argc, char **argv)
 		read_history(&run, history);
 		check_history(&run, history);
 	}
+	settle_flows(&run);
+	run.pass = 2;
+	if (optind == argc)
+		read_input(&run, "-");
+	for (i = optind; i < argc; i++)
+		read_input(&run, argv[i]);
 	cells_written = write_cells(&run);
 	if (stats)
 		write_stats(&run, stats, cells_written);
@@ -1404,5 +1674,7 @@ main(int argc, char **argv)
 	free(tables);
 	free(codes);
 	free(bands);
+	nz_flow_free((nz_flow *)run.flow);
+	free(flow);
 	return nz_close_stdout();
 }

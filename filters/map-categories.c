@@ -506,6 +506,10 @@ load_codes(struct run *run, const char *dir)
 	for (f = 0; f < nz_nfields(); f++) {
 		fm = &run->field[f];
 		fm->codes = nz_codes_load(dir, nz_dims[nz_field_dim(f)].codes);
+		if (fm->codes->not_stated_index < 0)
+			nz_dieat(NZ_EXIT_DATA, fm->codes->path, 1, "no "
+			    "\"not_stated\": a mapped field's list needs one "
+			    "(an empty or unmapped value goes there)");
 		fm->rank = nz_calloc(fm->codes->n, sizeof *fm->rank);
 		fm->by_rank = nz_calloc(fm->codes->n, sizeof *fm->by_rank);
 		fm->seen = nz_calloc(fm->codes->n, 1);

@@ -86,6 +86,7 @@ struct run {
 	size_t header_fields;
 	int workbook, date1904;
 	char export_date[11];     /* from the title lines, or "" */
+	char first_date[11];      /* the earliest event written, or "" */
 	char *date_shape;         /* "not a date: expected ..." */
 	FILE *rejects, *worker;
 	const char *rejects_path, *worker_path;
@@ -119,7 +120,8 @@ usage(void)
 "                      bytes; never an id, a name or a whole row)\n"
 "  -s, --stats FILE    write row accounting as JSON: rows_read = rows_written\n"
 "                      + rows_rejected, with counts by reason and warning,\n"
-"                      and the profile's export_date and data_from\n"
+"                      the profile's export_date and data_from, and the\n"
+"                      first_event_date written (for the flow measures)\n"
 "  -w, --worker FILE   write client_key,event_date,worker for each row\n"
 "                      written, from the profile's worker column: for the\n"
 "                      agency's own view only, never part of a release\n"
@@ -295,6 +297,8 @@ read_export_date(struct run *run)
 	const char *title;
 	char why[NZ_DATE_WHY];
 	nz_buf text = {0};
+	char shorter[256];
+	size_t cut;
 	int is_date, y, m, d, r;
 
 	if (!p->export_date_line)
@@ -308,6 +312,23 @@ read_export_date(struct run *run)
 	nz_hold(text.s);
 	r = nz_parse_date_why(text.s, is_date ? "%Y-%m-%d" :
 	    p->export_date_format, &y, &m, &d, why);
+	/* a report's title may go on after the date and time ("Report run:
+	 * 16-Jul-2026 10:31  All sites"): words after a space are cut off,
+	 * last first, while only what follows the date is at fault */
+	for (cut = text.len; r == NZ_DATE_BAD_TIME && !is_date && cut > 0; ) {
+		while (cut > 0 && text.s[cut - 1] != ' ')
+			cut--;
+		while (cut > 0 && text.s[cut - 1] == ' ')
+			cut--;
+		if (cut == 0)
+			break;
+		memcpy(shorter, text.s, cut < sizeof shorter ? cut :
+		    sizeof shorter - 1);
+		shorter[cut < sizeof shorter ? cut : sizeof shorter - 1] = '\0';
+		if (nz_parse_date_why(shorter, p->export_date_format, &y, &m,
+		    &d, NULL) == 0)
+			r = 0;
+	}
 	if (r != 0)
 		nz_dieat(NZ_EXIT_DATA, run->input, p->export_date_line,
 		    "export date: %s in %s (export_date in %s)", why,
@@ -868,6 +889,8 @@ process_row(struct run *run, nz_row *row)
 		len[i] = strlen(val[i]);
 	len[NCANONICAL - 1] = strlen(units);
 	nz_csv_record(stdout, val, len, NCANONICAL);
+	if (!run->first_date[0] || memcmp(iso_date, run->first_date, 10) < 0)
+		memcpy(run->first_date, iso_date, 11);
 	if (run->worker)
 		write_worker(run, row, client_key, iso_date);
 	run->rows_written++;
@@ -989,6 +1012,11 @@ write_stats(const struct run *run, const char *path)
 	if (run->prof->data_from)
 		json_object_set_new(stats, "data_from",
 		    json_string(run->prof->data_from));
+	/* where the export reaches back to without data_from (aggregate's
+	 * flow measures); stays at the agency like every date here */
+	if (run->first_date[0])
+		json_object_set_new(stats, "first_event_date",
+		    json_string(run->first_date));
 	json_object_set_new(stats, "rows_read", json_integer(run->rows_read));
 	json_object_set_new(stats, "rows_written",
 	    json_integer(run->rows_written));

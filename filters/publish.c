@@ -561,7 +561,7 @@ dimensions_json(void)
 		for (i = 0; i < d->codes->n; i++)
 			json_array_append_new(codes, json_pack("[s, s]",
 			    d->codes->code[i], d->codes->label[i]));
-		json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:s, s:o, "
+		json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:s?, s:o, "
 		    "s:O}", "name", d->name, "title", d->title, "multi",
 		    d->codes->multi, "not_stated", d->codes->not_stated, "codes",
 		    codes, "highlight", d->highlight));

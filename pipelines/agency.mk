@@ -256,7 +256,7 @@ out/agency/%/bucketed.csv: out/agency/%/mapped.csv pipelines/age-bands.json \
 	mv $@.tmp $@
 
 # the configuration every cell depends on, and the disclosure rules
-CELL_CONFIG = pipelines/tables.json pipelines/age-bands.json \
+CELL_CONFIG = pipelines/tables.json pipelines/age-bands.json pipelines/flow-bands.json \
 	$(wildcard pipelines/codes/*.json)
 RULES ?= pipelines/rules/statsnz.json
 
@@ -283,12 +283,15 @@ out/agency/%/new-events.csv: out/agency/%/bucketed.csv out/agency/%/settings \
 	mv $@.tmp $@
 
 # aggregate: the new quarters' events to internal cells (they hold ckey:
-# never sent); the history is read, never counted into a cell
+# never sent); the history is read, never counted into a cell, but tells
+# the flow measures who was seen before (flow-bands.json; how far back the
+# export reaches comes from normalise's stats)
 out/agency/%/cells.csv: out/agency/%/new-events.csv $(AGENCY_DIR)/%/profile.json \
 		$(CELL_CONFIG) bin/aggregate
 	bin/aggregate --tables pipelines/tables.json --codes pipelines/codes \
 	  --bands pipelines/age-bands.json --profile $(AGENCY_DIR)/$*/profile.json \
-	  --history $(@D)/history.csv \
+	  --history $(@D)/history.csv --flow pipelines/flow-bands.json \
+	  --export-stats $(@D)/normalise-stats.json \
 	  --stats $(@D)/aggregate-stats.json.tmp $< > $@.tmp
 	mv $(@D)/aggregate-stats.json.tmp $(@D)/aggregate-stats.json
 	mv $@.tmp $@

@@ -172,11 +172,21 @@ index_codes(nz_codes *c)
 	}
 }
 
+/* A list whose every value is always known (visits_band) has no
+ * not_stated: NULL and -1.  The lists of mapped fields need one
+ * (map-categories checks). */
 static void
 set_not_stated(nz_codes *c, json_t *root)
 {
-	const char *ns = nz_json_str(c->path, root, "not_stated", NULL);
-	int i = nz_codes_find(c, ns, strlen(ns));
+	const char *ns;
+	int i;
+
+	c->not_stated = NULL;
+	c->not_stated_index = -1;
+	if (!json_object_get(root, "not_stated"))
+		return;
+	ns = nz_json_str(c->path, root, "not_stated", NULL);
+	i = nz_codes_find(c, ns, strlen(ns));
 
 	if (i < 0)
 		list_error(c->path, "not_stated", "not_stated %s is not one of "

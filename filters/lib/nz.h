@@ -428,7 +428,7 @@ void nz_bag_free(nz_bag *b);
 /* ---- schema.c: the cell layout and the contracts' columns ---- */
 /* The dimensions of a cell (DESIGN §3, §4), in column order.  NZ_NDIMS is
  * the length of nz_dims (schema.c checks it at compile time). */
-#define NZ_NDIMS 9
+#define NZ_NDIMS 14
 typedef struct nz_dim {
 	const char *name;    /* its column: "region" */
 	int multi;           /* total response: a client counts once in each
@@ -492,7 +492,8 @@ void nz_dims_usage(void);
 typedef struct nz_codes {
 	char *field;       /* "region", ..., "age_band" */
 	char *version;
-	char *not_stated;  /* the not-stated/unknown code, one of code[] */
+	char *not_stated;  /* the not-stated/unknown code, one of code[];
+	                    * NULL (index -1) in a list without one */
 	int not_stated_index;
 	int multi;         /* total response (ethnicity, income, need, service) */
 	size_t n;          /* codes, in code-list (output) order */
@@ -512,6 +513,40 @@ nz_codes *nz_bands_load(const char *path);
 /* index of the code s[0..len), or -1 */
 int nz_codes_find(const nz_codes *c, const char *s, size_t len);
 void nz_codes_free(nz_codes *c);
+/* ---- flow.c: the flow spec (pipelines/flow-bands.json, issue 16) ---- */
+enum { NZ_FLOW_VISITS, NZ_FLOW_NEEDS, NZ_FLOW_TENURE, NZ_FLOW_NKINDS };
+typedef struct nz_flow {
+	char *path, *version;
+	long window_months;          /* a multiple of 3 */
+	nz_codes *codes[NZ_FLOW_NKINDS];   /* visits_band, needs_band,
+	                                    * tenure_band code lists */
+	long *min[NZ_FLOW_NKINDS], *max[NZ_FLOW_NKINDS];  /* per code, -1 none
+	                                    * (max -1: open) */
+} nz_flow;
+/* PATH checked against CODES_DIR's lists: bands without gap or overlap in
+ * code-list order, every code but not_stated given one, the window and the
+ * tenure band starts whole quarters; exits 1 naming file and line. Held
+ * until nz_flow_free. */
+nz_flow *nz_flow_load(const char *path, const char *codes_dir);
+/* the code-list index of VALUE's band of KIND, -1 if none */
+int nz_flow_band(const nz_flow *f, int kind, long value);
+/* months the export must reach back before a quarter for tenure to be
+ * known: the start of the open (last) tenure band */
+long nz_flow_tenure_reach(const nz_flow *f);
+void nz_flow_free(nz_flow *f);
+
+/* ---- lookback.c: the quarters each client was seen in (issue 16) ---- */
+typedef struct nz_lookback nz_lookback;
+nz_lookback *nz_lookback_new(void);                  /* held until freed */
+void nz_lookback_add(nz_lookback *lb, const uint8_t key[16], long quarter);
+int nz_lookback_seen(const nz_lookback *lb, const uint8_t key[16],
+	long quarter);
+/* the earliest quarter added for key into *quarter: 0, or -1 if none */
+int nz_lookback_first(const nz_lookback *lb, const uint8_t key[16],
+	long *quarter);
+size_t nz_lookback_clients(const nz_lookback *lb);   /* distinct keys */
+void nz_lookback_free(nz_lookback *lb);
+
 /* Path of REL (e.g. "codes", "age-bands.json") in the pipelines directory,
  * malloc'd: $NZ_PIPELINES/REL if set, else the pipelines/ directory of the
  * repository the running binary was built in (bin/NAME, bin/san/NAME),

@@ -10,7 +10,8 @@
 /* The dimensions of a cell, in the contracts' column order.  event_col:
  * where the dimension's value sits among the categorical columns of the
  * event files (canonical, mapped and bucketed events), in their order;
- * -1 when it is not an event column (age_band comes from the age). */
+ * -1 when it is not an event column (age_band comes from the age, the
+ * flow measures from a client's events in and before the quarter). */
 const nz_dim nz_dims[] = {
 	/* name          multi  code list    event_col */
 	{"region",       0,     "region",    2},
@@ -22,6 +23,13 @@ const nz_dim nz_dims[] = {
 	{"housing",      0,     "housing",   5},
 	{"need",         1,     "need",      6},
 	{"service",      1,     "service",   7},
+	{"referral",     0,     "referral",  8},
+	/* the flow measures: computed per client and quarter by aggregate
+	 * (flow-bands.json), never event columns */
+	{"client_status", 0,    "client_status", -1},
+	{"visits_band",  0,     "visits_band", -1},
+	{"needs_band",   0,     "needs_band", -1},
+	{"tenure_band",  0,     "tenure_band", -1},
 };
 _Static_assert(sizeof nz_dims / sizeof *nz_dims == NZ_NDIMS,
     "NZ_NDIMS in nz.h must count the dimensions above");

@@ -31,8 +31,11 @@
     var label = {};
     d.codes.forEach(function (c) { label[c[0]] = c[1]; });
     return {name: d.name, title: d.title, multi: d.multi, codes: d.codes, label: label,
-            notStated: d.not_stated};
+            notStated: d.not_stated, computed: d.computed};
   });
+  /* the fields of the export: a computed dimension (the flow measures)
+   * has no "not stated" to fix in the CMS */
+  var fields = dims.filter(function (d) { return !d.computed; });
   var dimByName = {};
   dims.forEach(function (d) { dimByName[d.name] = d; });
   var REGION = dims[0];
@@ -208,6 +211,7 @@
       li.appendChild(document.createTextNode(' units given (e.g. food parcels).'));
     } else li.textContent = 'No figures for ' + p + '.';
     list.appendChild(li);
+    flowSummary(p, list);
     if (!all) return;
     li = el('li', {'data-period': '*'});
     li.appendChild(document.createTextNode('Over ' + quarterName('*') + ': '));
@@ -216,6 +220,34 @@
     li.appendChild(figData(all.events, 'events'));
     li.appendChild(document.createTextNode(' visits. A client seen in several quarters counts ' +
       'once here and once in each quarter.'));
+    list.appendChild(li);
+  }
+
+  /* new and returning, visits and needs (issue 16): exact, from the
+   * flow measures' cells of the quarter */
+  function flowSummary(p, list) {
+    var st = dimByName.client_status, vb = dimByName.visits_band,
+        nb = dimByName.needs_band, t = cell(p, '*');
+    if (!st || !vb || !nb || !t) return;
+    var n = cell(p, '*', 'client_status', 'new'), r = cell(p, '*', 'client_status', 'returning');
+    var parts = [];
+    if (n && r && n.clients + r.clients > 0)
+      parts.push(W.num(n.clients) + ' new and ' + W.num(r.clients) + ' returning (' +
+        pctText(pct(n.clients, n.clients + r.clients)) + ' new' +
+        (n.clients + r.clients < t.clients ? '; ' + W.num(t.clients - n.clients - r.clients) +
+         ' not known: our export does not reach back 12 months' : '') + ')');
+    else if (n && r)
+      parts.push('new or returning not known: our export does not reach back 12 months');
+    parts.push('visits: ' + vb.codes.map(function (c) {
+      var x = cell(p, '*', 'visits_band', c[0]);
+      return W.num(x ? x.clients : 0) + ' with ' + c[1].toLowerCase();
+    }).join(', '));
+    parts.push('needs: ' + nb.codes.map(function (c) {
+      var x = cell(p, '*', 'needs_band', c[0]);
+      return W.num(x ? x.clients : 0) + ' with ' + c[1].toLowerCase();
+    }).join(', '));
+    var li = el('li', {'data-period': p, id: 'who-flows'});
+    li.textContent = 'Clients in ' + p + ': ' + parts.join('; ') + '.';
     list.appendChild(li);
   }
 
@@ -707,7 +739,7 @@
 
   function renderNotStated() {
     var p = state.period;
-    var rows = dims.map(function (d) { return {d: d, f: notStated(d, p)}; })
+    var rows = fields.map(function (d) { return {d: d, f: notStated(d, p)}; })
       .filter(function (r) { return r.f; });
     figure(clear('not-stated-box'), {
       id: 'not-stated', title: 'Clients with each field not stated, share of clients, ' + p,
@@ -717,7 +749,7 @@
       }), {title: 'Share of clients', unit: '%', dimTitle: 'Field'}),
       csv: {columns: ['period', 'dimension', 'clients_not_stated', 'share'],
             rows: periods.reduce(function (out, q) {
-              dims.forEach(function (d) {
+              fields.forEach(function (d) {
                 var f = notStated(d, q);
                 if (f) out.push([q, d.name, f.clients, f.share.est]);
               });
@@ -725,7 +757,7 @@
             }, [])}
     });
     put('not-stated-table-box', table('Share of clients with each field not stated, each ' +
-      'quarter', ['Field'].concat(periods), dims.map(function (d) {
+      'quarter', ['Field'].concat(periods), fields.map(function (d) {
         var head = d.title + (notStated(d, p) && notStated(d, p).how === 'rest' ?
           ' (not stated or outside our regions)' : '');
         return [head].concat(periods.map(function (q) {
@@ -802,7 +834,7 @@
       fixItem(list, 'birth', 'In the CMS', W.num(w.birth_date_in_future) + ' rows have a birth ' +
         'date in the future: correct them.');
     var u = A.quality.unmapped ? objects(A.quality.unmapped) : [];
-    dims.forEach(function (d) {
+    fields.forEach(function (d) {
       var vals = u.filter(function (r) { return r.field === d.name && r.value !== ''; });
       if (vals.length)
         fixItem(list, 'map', 'In map.json', 'add ' + vals.length + ' value' +

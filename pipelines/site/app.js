@@ -427,10 +427,81 @@
     });
   }
 
+  /* ---- the ebb and flow (issue 16): new clients, visits, needs,
+   * referral sources; every figure from figures.js, with its range ---- */
+
+  function renderFlows() {
+    var region = state.region, box = clear('flows-box');
+    if (!F.dim('client_status')) return;
+    var rows = D.periods.map(function (p) { return F.newShare(p, region); })
+      .filter(function (r) { return r && r.share.est !== null; });
+    var yoy = F.newShareChange('yoy', F.latest, region),
+        last = F.newShare(F.latest, region), name = regionName(region);
+    var p = el('p', {'class': 'sentence', id: 'flows-headline'});
+    p.textContent = last && last.share.est !== null ?
+      'In the ' + F.quarter(F.latest).long + ', ' + W.figure(last.share, '%').text +
+      ' of clients whose history is known were new (not seen in the 12 months before)' +
+      (last.share.shown === 'number' ? ' (' + W.range(last.share, '%') + ')' : '') +
+      (yoy ? '; a year before, over the same ' + yoy.matched + ' agencies, ' +
+        W.num(yoy.base.est, '%') + ': a change of ' + W.signed(yoy.delta.est, ' points') +
+        ' (' + W.range(yoy.delta, ' points', true) + ', ' +
+        (yoy.beyond ? 'beyond rounding' : 'could be rounding') + ').' : '.') :
+      'Whether clients are new is not known yet (the exports are too short).';
+    box.appendChild(p);
+    C.figure(box, {
+      id: 'flows-new', title: 'Share of clients who are new, ' + name,
+      alt: 'Line chart of the share of clients who are new each quarter, with its range ' +
+           'and the policy events',
+      spec: S.trend(rows.map(function (r) {
+        return Object.assign({period: r.period, tip: tip(r.share, '%')}, r.share);
+      }), {title: 'New clients (%)', periods: D.periods, events: EVENTS, height: 160}),
+      events: EVENTS, onCompare: compareEvent,
+      legend: [['k-line', 'Estimate'], ['k-band', 'Range'], ['k-event', 'Policy change']],
+      csv: {columns: ['period', 'region', 'new_share', 'new_share_low', 'new_share_high',
+                      'new_share_shown'],
+            rows: rows.map(function (r) {
+              return [r.period, region, r.share.est, r.share.low, r.share.high, r.share.shown];
+            })},
+      table: C.table('Share of clients who are new, ' + name,
+        ['Quarter', 'New (%)', 'New', 'Status known'], rows.map(function (r) {
+          return [r.period, C.figureCell(r.share, '%'), C.figureCell(r.new),
+                  C.figureCell(r.known)];
+        }))
+    });
+    var visits = F.dim('visits_band'), needs = F.dim('needs_band'),
+        more = needs.codes[needs.codes.length - 1];
+    var wrap = el('div', {'class': 'table-wrap'});
+    wrap.appendChild(C.table('Clients by visits in the quarter, and clients with ' +
+        more[1].toLowerCase() + ', ' + name,
+      ['Quarter'].concat(visits.codes.map(function (c) { return c[1]; }),
+                         [more[1], more[1] + ' (% of clients)']),
+      D.periods.map(function (q) {
+        var m = F.flowCount(q, region, 'needs_band', more[0]);
+        return [q].concat(visits.codes.map(function (c) {
+          var v = F.flowCount(q, region, 'visits_band', c[0]);
+          return v ? C.figureCell(v.count) : el('td', {}, '');
+        }), [m ? C.figureCell(m.count) : el('td', {}, ''),
+             m ? C.figureCell(m.share, '%') : el('td', {}, '')]);
+      }), {className: 'stack', id: 'flows-visits'}));
+    box.appendChild(wrap);
+    var ref = F.dim('referral');
+    if (ref) {
+      var rw = el('div', {'class': 'table-wrap'});
+      rw.appendChild(C.table('Referral sources, ' + F.quarter(F.latest).long + ', ' + name,
+        ['Referred by', 'Clients', '% of clients'], ref.codes.map(function (c) {
+          var v = F.flowCount(F.latest, region, 'referral', c[0]);
+          return [c[1], v ? C.figureCell(v.count) : el('td', {}, ''),
+                  v ? C.figureCell(v.share, '%') : el('td', {}, '')];
+        }), {className: 'stack', id: 'flows-referral'}));
+      box.appendChild(rw);
+    }
+  }
+
   function render() {
     renderHeadline();
     renderTrend();
     renderBeforeAfter();
+    renderFlows();
     renderBreakdowns();
     renderChanges();
     renderRegions();

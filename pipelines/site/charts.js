@@ -41,7 +41,8 @@
    * string or a node (a td from figureCell); the first cell of a row is
    * its header. */
   function table(caption, head, rows, opts) {
-    var t = el('table', {'class': (opts && opts.className) || null});
+    var t = el('table', {'class': (opts && opts.className) || null,
+                         id: (opts && opts.id) || null});
     var thead = el('thead'), tbody = el('tbody'), tr = el('tr');
     if (caption) t.appendChild(el('caption', {}, caption));
     head.forEach(function (h) { tr.appendChild(el('th', {scope: 'col'}, h)); });

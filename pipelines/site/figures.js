@@ -238,6 +238,51 @@
         after: before !== period ? period : q === 4 ? (y + 1) + 'Q1' : y + 'Q' + (q + 1)}, e);
     });
 
+    /* ---- the flow measures (issue 16) ---- */
+
+    /* The share of clients who are new among those whose status is known
+     * (new + returning; unknown left out: an export too short to tell),
+     * in a quarter; null when the cells are not there. */
+    function newShare(period, region) {
+      var n = cell(period, region, 'client_status', 'new'),
+          r = cell(period, region, 'client_status', 'returning');
+      if (!n || !r) return null;
+      var nf = fig(n, 'clients'), known = add(nf, fig(r, 'clients'));
+      return {period: period, share: share(nf, count(known.est, known.low, known.high)),
+              new: nf, known: count(known.est, known.low, known.high)};
+    }
+    /* Its like-for-like change (kind qoq or yoy) over the agencies that
+     * released both quarters: the shares then and now, and the change in
+     * percentage points with its range (now's low less base's high to
+     * now's high less base's low). */
+    function newShareChange(kind, period, region) {
+      var n = changeRow(kind, period, region, 'client_status', 'new'),
+          r = changeRow(kind, period, region, 'client_status', 'returning');
+      if (!n || !r) return null;
+      var cn = change(n, 'clients'), cr = change(r, 'clients');
+      function at(w) {
+        var k = add(cn[w], cr[w]);
+        return share(cn[w], count(k.est, k.low, k.high));
+      }
+      var now = at('now'), base = at('base');
+      if (now.est === null || base.est === null) return null;
+      var d = {est: Math.round(10 * (now.est - base.est)) / 10,
+               low: Math.round(10 * (now.low - base.high)) / 10,
+               high: Math.round(10 * (now.high - base.low)) / 10, unit: ' points'};
+      return {now: now, base: base, delta: d, period: n.period,
+              base_period: n.base_period, matched: changeTotal(n) ?
+                changeTotal(n).agencies_matched : n.agencies_matched,
+              beyond: d.low > 0 || d.high < 0};
+    }
+    /* clients of one code of a flow measure, and their share of all
+     * clients, in a quarter */
+    function flowCount(period, region, dim, code) {
+      var c = cell(period, region, dim, code), t = cell(period, region);
+      if (!c || !t) return null;
+      var f = fig(c, 'clients');
+      return {period: period, count: f, share: share(f, fig(t, 'clients'))};
+    }
+
     function quarterNames(p) {
       var y = p.slice(0, 4), q = +p[5];
       var months = [['January', 'March'], ['April', 'June'], ['July', 'September'],
@@ -254,6 +299,7 @@
       shown: shown, count: count, share: share, change: change, half: half,
       likeForLike: likeForLike, beforeAfter: beforeAfter, sharesBetween: sharesBetween,
       moved: moved, quarter: quarterNames,
+      newShare: newShare, newShareChange: newShareChange, flowCount: flowCount,
       coverage: coverage,
       coverageOf: function (p) {
         return coverage.filter(function (c) { return c.period === p; })[0] || null;

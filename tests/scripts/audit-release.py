@@ -45,6 +45,12 @@ def make_clients(rng, n, codes, regions):
             ev["region"] = c["region"] if rng.random() < 0.85 else pick("region")
             ev["age_band"], ev["gender"] = c["age_band"], c["gender"]
             ev["household"], ev["housing"] = c["household"], c["housing"]
+            # referral and the flow measures: the client's, on every
+            # event (single-valued per client and quarter, as aggregate
+            # settles them)
+            for d in DIMS:
+                if d not in MULTI and d not in ev:
+                    ev[d] = c[d]
             ev["units"] = rng.randrange(4)
             events.append(ev)
         for d in MULTI:

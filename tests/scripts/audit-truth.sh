@@ -11,16 +11,16 @@ gen="python3 tests/scripts/audit-release.py"
 check() { # truth report
 	python3 - "$1" "$2" <<'EOF'
 import csv, sys
-truth = {tuple(r[:11]): r[11:] for r in csv.reader(open(sys.argv[1]))}
+truth = {tuple(r[:16]): r[16:] for r in csv.reader(open(sys.argv[1]))}
 measures = ["clients", "households", "events", "units"]
 n = bad = 0
 for r in csv.reader(open(sys.argv[2])):
-    if r[11] == "measure":
+    if r[16] == "measure":
         continue
     n += 1
-    value = int(truth[tuple(r[:11])][measures.index(r[11])])
-    high = float("inf") if r[13] == "inf" else int(r[13] or -1)
-    if r[14] == "inconsistent" or not int(r[12]) <= value <= high:
+    value = int(truth[tuple(r[:16])][measures.index(r[16])])
+    high = float("inf") if r[18] == "inf" else int(r[18] or -1)
+    if r[19] == "inconsistent" or not int(r[17]) <= value <= high:
         bad += 1
         print("outside:", r, "true", value)
 if n == 0 or bad:
@@ -53,7 +53,7 @@ fast = list(csv.reader(open(sys.argv[1])))[1:]
 exact = list(csv.reader(open(sys.argv[2])))[1:]
 assert len(fast) == len(exact) > 0
 for f, e in zip(fast, exact):
-    assert f[:12] == e[:12] and f[14] == e[14], (f, e)
+    assert f[:17] == e[:17] and f[19] == e[19], (f, e)
     hi = lambda v: float("inf") if v == "inf" else int(v)
-    assert int(f[12]) <= int(e[12]) and hi(e[13]) <= hi(f[13]), (f, e)
+    assert int(f[17]) <= int(e[17]) and hi(e[18]) <= hi(f[18]), (f, e)
 EOF

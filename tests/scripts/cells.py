@@ -4,26 +4,35 @@ of the C code from DESIGN §3-§5, so the scripts can compare against it.
 
   cells.py gen SEED ROWS [REGIONS]   bucketed events (deterministic)
   cells.py shuffle SEED              shuffle data rows of stdin
-  cells.py ref TABLES REGIONS        reference internal cells from events
+  cells.py ref TABLES REGIONS [HISTORY [DATA_FROM]]
+                                     reference internal cells from events
+                                     (HISTORY: bucketed events of earlier
+                                     quarters; DATA_FROM: where the export
+                                     starts, YYYY-MM-DD)
   cells.py margins CELLS             additivity checks over internal cells
   cells.py release CELLS RULES       reference release cells from cells
                                      (primary suppression and rounding)
   cells.py secondary REF RELEASE     check RELEASE is REF with some whole
                                      cells hidden; print how many values
 """
-import csv, hashlib, itertools, json, os, random, sys
+import csv, datetime, hashlib, itertools, json, os, random, sys
 from collections import Counter, defaultdict
 
 ROOT = os.environ.get("ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
 PIPE = os.path.join(ROOT, "pipelines")
 DIMS = ["region", "age_band", "gender", "ethnicity", "household", "income",
-        "housing", "need", "service"]
+        "housing", "need", "service", "referral", "client_status",
+        "visits_band", "needs_band", "tenure_band"]
 MULTI = {"ethnicity", "income", "need", "service"}
+# the flow measures (issue 16): per client and quarter, from its events in
+# and before the quarter; no column of the events
+FLOW = ["client_status", "visits_band", "needs_band", "tenure_band"]
 IN_COLS = ["agency", "period", "client_key", "household_key", "age_band",
            "gender", "ethnicity", "region", "household", "income", "housing",
-           "need", "service", "units"]
+           "need", "service", "referral", "units"]
 CELL_COLS = ["period", "agency"] + DIMS + ["clients", "households", "events",
                                            "units", "ckey"]
+ND = 2 + len(DIMS)      # period, agency and the dimensions
 MEASURES = ["clients", "households", "events", "units"]
 
 
@@ -49,7 +58,10 @@ def gen(seed, nrows, regions):
     rnd = random.Random(int(seed))
     cl = codes()
     regions = regions.split(",") if regions else cl["region"]
-    nclients = max(1, int(nrows) // 4)
+    nclients = max(1, int(nrows) // 6)
+    # six quarters, 2023Q3 to 2024Q4; each client starts in one of them
+    quarters = ["2023Q3", "2023Q4", "2024Q1", "2024Q2", "2024Q3", "2024Q4"]
+    first = [rnd.randrange(len(quarters)) for _ in range(nclients)]
     keys = ["%032x" % rnd.getrandbits(128) for _ in range(nclients)]
     # a few record-key collisions in the first 8 hex digits on purpose
     for i in range(0, nclients, 97):
@@ -70,11 +82,13 @@ def gen(seed, nrows, regions):
                                        for _ in range(k))))
         hh = home_of[c] if rnd.random() < 0.9 else (
             rnd.choice(homes) if rnd.random() < 0.8 else "")
-        rows.append(["demo", rnd.choice(["2024Q3", "2024Q4"]), keys[c], hh,
+        rows.append(["demo", quarters[rnd.randrange(first[c], len(quarters))],
+                     keys[c], hh,
                      pick("age_band", 0.95), pick("gender", 0.95),
                      many("ethnicity"), pick("region", 0.85),
                      pick("household"), many("income"), pick("housing"),
-                     many("need"), many("service"),
+                     "not_stated" if rnd.random() < 0.1 else many("need"),
+                     many("service"), pick("referral"),
                      "" if rnd.random() < 0.2 else str(rnd.randrange(0, 5))])
     write(rows, IN_COLS)
 
@@ -101,7 +115,73 @@ def modal(counter, order):
     return min(counter, key=lambda v: (-counter[v], order(v)))
 
 
-def ref(tables, regions):
+def quarter_start(period):
+    return datetime.date(int(period[:4]), 3 * int(period[5]) - 2, 1)
+
+
+def quarter_last_day(period):
+    y, q = int(period[:4]), int(period[5])
+    nxt = datetime.date(y + (q == 4), 1 if q == 4 else 3 * q + 1, 1)
+    return nxt - datetime.timedelta(days=1)
+
+
+def add_months(d, n):
+    """d plus n calendar months, the day kept or cut to the month's end"""
+    m = d.year * 12 + d.month - 1 + n
+    y, mo = divmod(m, 12)
+    for day in (d.day, 30, 29, 28):
+        try:
+            return datetime.date(y, mo + 1, day)
+        except ValueError:
+            continue
+
+
+def whole_months(a, b):
+    m = (b.year - a.year) * 12 + b.month - a.month
+    while m > 0 and add_months(a, m) > b:
+        m -= 1
+    return m
+
+
+def band(bands, value):
+    for b in bands:
+        if value >= b["min"] and ("max" not in b or value <= b["max"]):
+            return b["code"]
+    sys.exit("no band for %d" % value)
+
+
+def flow_facts(evs, period, quarters, data_from, spec, unknown):
+    """client_status, visits_band, needs_band, tenure_band of one client in
+    one quarter, from dates: the window [start - W months, start) against
+    the days of each quarter it was seen in; tenure from the first and the
+    last day of its first quarter, which must fall in one band."""
+    start = quarter_start(period)
+    window = add_months(start, -spec["window_months"])
+    if data_from > window:
+        status = unknown["client_status"]
+    else:
+        back = any(quarter_start(p) < start and quarter_last_day(p) >= window
+                   for p in quarters)
+        status = "returning" if back else "new"
+    visits = band(spec["visits"], len(evs))
+    needs = {x for e in evs for x in e["need"].split("|")} - {"not_stated"}
+    nband = band(spec["needs"], len(needs))
+    reach = max(b["min"] for b in spec["tenure"])
+    if data_from > add_months(start, -reach):
+        tenure = unknown["tenure_band"]
+    else:
+        first = min(quarters)
+        end = quarter_last_day(period)
+        lo = band(spec["tenure"], whole_months(quarter_last_day(first), end))
+        hi = band(spec["tenure"], whole_months(quarter_start(first), end))
+        if lo != hi:
+            sys.exit("tenure of %s in %s: %s or %s by day" % (first, period, lo, hi))
+        tenure = lo
+    return {"client_status": status, "visits_band": visits,
+            "needs_band": nband, "tenure_band": tenure}
+
+
+def ref(tables, regions="", history="", data_from=""):
     cl = codes()
     axis = dict(cl)
     if regions:
@@ -117,9 +197,25 @@ def ref(tables, regions):
     clients = defaultdict(list)
     for row in rows:
         clients[(row["period"], row["client_key"])].append(row)
+    hist = list(csv.DictReader(open(history))) if history else []
+    seen = defaultdict(set)
+    for row in rows + hist:
+        seen[row["client_key"]].add(row["period"])
+    if data_from:
+        start = datetime.date.fromisoformat(data_from)
+    else:                 # no date: the earliest quarter may be partial
+        earliest = min(r["period"] for r in rows + hist) if rows else "2000Q1"
+        start = quarter_last_day(earliest) + datetime.timedelta(days=1)
+    spec = json.load(open(os.path.join(PIPE, "flow-bands.json")))
+    unknown = {d: json.load(open(os.path.join(PIPE, "codes", d + ".json")))
+               .get("not_stated") for d in FLOW}
+    facts = {pk: flow_facts(evs, pk[0], seen[pk[1]], start, spec, unknown)
+             for pk, evs in clients.items()}
     cells = defaultdict(lambda: [0, set(), 0, 0, 0])
 
     def vals(row, d):
+        if d in FLOW:
+            return [facts[(row["period"], row["client_key"])][d]]
         return row[d].split("|") if d in MULTI else [row[d]]
 
     for row in rows:                     # events and units by row values
@@ -133,7 +229,9 @@ def ref(tables, regions):
     for (period, key), evs in clients.items():
         v = {}
         for d in DIMS:
-            if d in MULTI:
+            if d in FLOW:
+                v[d] = [facts[(period, key)][d]]
+            elif d in MULTI:
                 v[d] = sorted({x for e in evs for x in e[d].split("|")})
             else:
                 v[d] = [modal(Counter(e[d] for e in evs), cl[d].index)]
@@ -220,7 +318,7 @@ def release(path, rules_path):
     rules = json.load(open(rules_path))
     out = []
     for r in csv.DictReader(open(path)):
-        row = [r[c] for c in CELL_COLS[:11]]
+        row = [r[c] for c in CELL_COLS[:ND]]
         clients = int(r["clients"])
         for m in MEASURES:
             raw = int(r[m])
@@ -230,10 +328,10 @@ def release(path, rules_path):
                 hide = clients < rules["sum_min_clients"]
             row.append("S" if hide else rounded(int(r["ckey"]), m, raw, rules["base"]))
         # rounded households never above rounded clients (suppress --help)
-        if "S" not in row[11:13] and row[12] > row[11]:
-            row[12] = row[11]
+        if "S" not in row[ND:ND + 2] and row[ND + 1] > row[ND]:
+            row[ND + 1] = row[ND]
         out.append(row)
-    write(out, CELL_COLS[:15])
+    write(out, CELL_COLS[:ND + 4])
 
 
 def secondary(ref_path, rel_path):
@@ -244,12 +342,12 @@ def secondary(ref_path, rel_path):
     assert ref[0] == rel[0] and len(ref) == len(rel), "rows or header differ"
     hidden = 0
     for n, (a, b) in enumerate(zip(ref[1:], rel[1:]), 2):
-        assert a[:11] == b[:11], "line %d: cells differ" % n
-        extra = [i for i in range(11, 15) if a[i] != b[i]]
+        assert a[:ND] == b[:ND], "line %d: cells differ" % n
+        extra = [i for i in range(ND, ND + 4) if a[i] != b[i]]
         for i in extra:
             assert b[i] == "S", "line %d: %s %s became %s" % (n, ref[0][i], a[i], b[i])
         if extra:
-            assert all(v == "S" for v in b[11:15]), "line %d: partly hidden" % n
+            assert all(v == "S" for v in b[ND:ND + 4]), "line %d: partly hidden" % n
         hidden += len(extra)
     print(hidden)
 
@@ -258,7 +356,7 @@ if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     {"gen": lambda: gen(args[0], args[1], args[2] if len(args) > 2 else ""),
      "shuffle": lambda: shuffle(args[0]),
-     "ref": lambda: ref(args[0], args[1] if len(args) > 1 else ""),
+     "ref": lambda: ref(*args),
      "margins": lambda: margins(args[0]),
      "release": lambda: release(args[0], args[1]),
      "secondary": lambda: secondary(args[0], args[1])}[cmd]()

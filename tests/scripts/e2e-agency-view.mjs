@@ -204,6 +204,17 @@ async function checkAgency(dir) {
   check(all.length === 2 && eq(all[0][2], ev.complexity['*'].clients) &&
         eq(all[1][2], ev.complexity['*'].events),
     `${tag} over all quarters: ${all.map((s) => s[2]).join(' clients, ')} visits, from the events`);
+  // new and returning, visits and needs bands (issue 16), exact from cells.csv
+  const flowsText = await page.$eval('#who-flows', (e) => e.textContent).catch(() => '');
+  const stNew = own.cell(latest, '*', 'client_status', 'new');
+  const stRet = own.cell(latest, '*', 'client_status', 'returning');
+  const v4 = own.cell(latest, '*', 'visits_band', '4+');
+  const nf = (x) => Number(x).toLocaleString('en-NZ');
+  const known = stNew && stRet ? Number(stNew.clients) + Number(stRet.clients) : 0;
+  check(stNew && stRet && v4 && flowsText.includes(known ? `${nf(stNew.clients)} new and ` +
+    `${nf(stRet.clients)} returning` : 'new or returning not known') &&
+    flowsText.includes(`${nf(v4.clients)} with 4 or more`),
+    `${tag} new, returning and visits bands of ${latest} equal cells.csv: ${flowsText.slice(0, 90)}`);
   let c = await csvOf(page, 'who-trend');
   check(c.marked && c.rows.length === own.periods.length && c.rows.every((r) =>
     MEASURES.every((m) => eq(r[m], own.cell(r.period, '*')[m]))),

@@ -50,7 +50,10 @@ import csv, json, os, sys
 work, dirs = sys.argv[1], sys.argv[2:]
 M = ["clients", "households", "events", "units"]
 DIMS = ["region", "age_band", "gender", "ethnicity", "household", "income",
-        "housing", "need", "service"]
+        "housing", "need", "service", "referral", "client_status",
+        "visits_band", "needs_band", "tenure_band"]
+FLOW = ["referral", "client_status", "visits_band", "needs_band", "tenure_band"]
+flow_checked = {d: 0 for d in FLOW}
 fails = []
 
 def fail(msg):
@@ -122,6 +125,8 @@ with open(os.path.join(work, "merged.csv"), newline="") as f:
     for row in csv.DictReader(f):
         key = (row["period"],) + tuple(row[k] for k in DIMS)
         seen.add(key)
+        for d in FLOW:       # the issue-16 cells are checked like any
+            flow_checked[d] += row[d] != "*"
         released = [a for a in truth if key[0] in periods[a]]
         serving = [a for a in released if key[1] == "*" or
                    coverage[a] is None or key[1] in coverage[a]]
@@ -217,5 +222,8 @@ def check_changes(name):
 
 check_changes("changes.csv")
 check_changes("changes-yoy.csv")
+print("merged cells of the flow measures and referral checked:", flow_checked)
+if min(flow_checked.values()) == 0:
+    fail("no merged cell of %s" % [d for d in FLOW if not flow_checked[d]])
 sys.exit(1 if fails else 0)
 EOF

@@ -335,6 +335,43 @@ check(rows.length > 0 && rows.every((r) => r.event_date === '2025-04-01' &&
   r.before_period === '2025Q1' && r.after_period === '2025Q2'),
   `before/after CSV: ${rows.length} rows of 2025Q1 and 2025Q2`);
 
+// ---- the ebb and flow (issue 16): the share of new clients from merged.csv ----
+
+const flowCell = (p, dim, code) => merged.find((r) => r.period === p && r.region === '*' &&
+  setDims(r).join() === dim && r[dim] === code);
+rows = await download('flows-new');
+const flowBad = [], newShare = {};
+for (const r of rows) {
+  const n = flowCell(r.period, 'client_status', 'new');
+  const k = flowCell(r.period, 'client_status', 'returning');
+  if (!n || !k) { flowBad.push(`${r.period}: no status cells`); continue; }
+  const nf = fig(n, 'clients'), kf = fig(k, 'clients');
+  const s = shareOf(nf, {est: nf.est + kf.est, low: nf.low + kf.low,
+    high: nf.high === null || kf.high === null ? null : nf.high + kf.high});
+  newShare[r.period] = s;
+  if (Number(r.new_share) !== s.est / 10 || Number(r.new_share_low) !== s.lo / 10 ||
+      Number(r.new_share_high) !== s.hi / 10 || r.new_share_shown !== s.shown)
+    flowBad.push(`${r.period}: ${r.new_share} (${r.new_share_low}-${r.new_share_high}) ` +
+      `${r.new_share_shown}, data ${s.est / 10} (${s.lo / 10}-${s.hi / 10}) ${s.shown}`);
+}
+check(rows.length >= 4 && flowBad.length === 0, `new clients' share: ${rows.length} quarters ` +
+  `equal merged.csv by the share rule${flowBad.length ? ': ' + flowBad.slice(0, 3).join('; ') : ''}`);
+// the 2025-04-01 change on the chart: its marker, and the share after it
+// above the share before it by more than both ranges (the sample's story)
+const flowMarks = await page.$$eval('#fig-flows-new .event-label', (b) => b.map((x) => x.dataset.date));
+check(flowMarks.includes('2025-04-01'), `new clients' chart marks 2025-04-01 (${flowMarks.length} events)`);
+const nb = newShare['2025Q1'], na = newShare['2025Q3'];
+check(nb && na && na.lo > nb.hi, `new clients' share rises after 2025-04-01: 2025Q1 ` +
+  `${nb && nb.text}, 2025Q3 ${na && na.text}`);
+const flowText = await page.$eval('#flows-headline', (e) => e.textContent);
+const yoyNew = changeRow('yoy', latest, '*', 'client_status', 'new');
+check(flowText.includes(latest.slice(0, 4)) && (!yoyNew || flowText.includes('points')),
+  `flows sentence: ${flowText.slice(0, 120)}`);
+const visitRows = await page.$$eval('#flows-visits tbody tr', (t) => t.length);
+const refRows = await page.$$eval('#flows-referral tbody tr', (t) => t.length);
+check(visitRows === periods.length && refRows > 0,
+  `clients by visits band (${visitRows} quarters) and referral sources (${refRows} codes)`);
+
 // ---- every figure shown follows M_shown: no bare number can hide < 6 ----
 
 const shownCheck = await page.evaluate(() => {

@@ -33,10 +33,10 @@ with open(w + "/export.csv", "w") as f:
 # canonical events with a 1 MB region and a list of 100000 needs (1 MB)
 with open(w + "/long.csv", "w") as f:
     f.write("agency,client_key,household_key,event_date,age,gender,ethnicity,"
-            "region,household,income,housing,need,service,units\n")
-    f.write("akcm,%s,,2025-05-04,,,,%s,,,,%s,,\n" % ("0" * 32, "W" * (1 << 20),
+            "region,household,income,housing,need,service,referral,units\n")
+    f.write("akcm,%s,,2025-05-04,,,,%s,,,,%s,,,\n" % ("0" * 32, "W" * (1 << 20),
         "|".join(sorted("need%d" % i for i in range(100000)))))
-    f.write("akcm,%s,,2025-05-05,,,,Napier,,,,Food,,\n" % ("1" * 32))
+    f.write("akcm,%s,,2025-05-05,,,,Napier,,,,Food,,,\n" % ("1" * 32))
 PY
 normalise --profile "$work/profile.json" --key "$work/test.key" \
 	"$work/export.csv" > "$work/canonical.csv" || exit 1
