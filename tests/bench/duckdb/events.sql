@@ -34,17 +34,46 @@ FROM (SELECT *, @MAP_region@ AS r,
                     AND day(ev_date) < day(birth)) THEN 1 ELSE 0 END AS age
       FROM raw WHERE ev_date IS NOT NULL AND coalesce("Client ID", '') <> '');
 
+-- The code lists' order (run.js fills it in from pipelines/codes and the
+-- age bands): a modal tie goes to the first code in it, as in the chain.
+CREATE TEMP TABLE code_order (dim VARCHAR, value VARCHAR, ord INTEGER);
+INSERT INTO code_order VALUES @CODE_ORDER@;
+
 -- One row per client and quarter: the modal value of each single-valued
--- field (mode(): a tie goes to whichever value DuckDB meets first, where
--- the chain takes the first in code-list order), the modal non-empty
--- household, and the distinct codes of each multi-valued field.
+-- field (counted per client, quarter and value, the most frequent taken,
+-- a tie to the first in code-list order), the modal non-empty household
+-- (a tie to the smallest md5), and the distinct codes of each
+-- multi-valued field.
+CREATE TEMP TABLE modal AS
+SELECT client, period, dim, arg_max(value, n * 1000000 - ord) AS value
+FROM (
+  SELECT client, period, dim, value, count(*) AS n
+  FROM (UNPIVOT (SELECT client, period, region, age_band, gender, household,
+                        housing FROM ev)
+        ON region, age_band, gender, household, housing
+        INTO NAME dim VALUE value)
+  GROUP BY ALL
+) JOIN code_order USING (dim, value)
+GROUP BY client, period, dim;
+
 CREATE TEMP TABLE cq AS
-SELECT client, period,
-  mode(hh) AS hh,
-  mode(region) AS region, mode(age_band) AS age_band, mode(gender) AS gender,
-  mode(household) AS household, mode(housing) AS housing,
-  list_distinct(flatten(list(ethnicity))) AS ethnicity,
-  list_distinct(flatten(list(income))) AS income,
-  list_distinct(flatten(list(need))) AS need,
-  list_distinct(flatten(list(service))) AS service
-FROM ev GROUP BY client, period;
+SELECT m.*, h.hh, l.ethnicity, l.income, l.need, l.service
+FROM (SELECT client, period,
+        any_value(value) FILTER (dim = 'region') AS region,
+        any_value(value) FILTER (dim = 'age_band') AS age_band,
+        any_value(value) FILTER (dim = 'gender') AS gender,
+        any_value(value) FILTER (dim = 'household') AS household,
+        any_value(value) FILTER (dim = 'housing') AS housing
+      FROM modal GROUP BY client, period) m
+JOIN (SELECT client, period,
+        list_distinct(flatten(list(ethnicity))) AS ethnicity,
+        list_distinct(flatten(list(income))) AS income,
+        list_distinct(flatten(list(need))) AS need,
+        list_distinct(flatten(list(service))) AS service
+      FROM ev GROUP BY client, period) l USING (client, period)
+LEFT JOIN (SELECT client, period, arg_max(hh, (n, -rank)) AS hh
+           FROM (SELECT client, period, hh, count(*) AS n,
+                   row_number() OVER (PARTITION BY client, period
+                                      ORDER BY hh) AS rank
+                 FROM ev WHERE hh IS NOT NULL GROUP BY client, period, hh)
+           GROUP BY client, period) h USING (client, period);

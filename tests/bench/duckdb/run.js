@@ -69,6 +69,17 @@ function eventsSql(argv) {
 		MAP_need_x: mapCase('x', 'need', map, codesDir),
 		MULTI_service: mapMulti([ident(c.service)], 'service', map, codesDir),
 	};
+	const order = [];
+	for (const d of ['region', 'gender', 'household', 'housing']) {
+		const codes = JSON.parse(fs.readFileSync(
+			path.join(codesDir, d + '.json'), 'utf8'));
+		codes.codes.forEach((c, i) =>
+			order.push(`(${q(d)}, ${q(c.code)}, ${i})`));
+	}
+	bands.bands.forEach((b, i) =>
+		order.push(`('age_band', ${q(b.code)}, ${i})`));
+	order.push(`('age_band', ${q(bands.not_stated)}, ${bands.bands.length})`);
+	sub.CODE_ORDER = order.join(', ');
 	const sql = fs.readFileSync(path.join(__dirname, 'events.sql'), 'utf8');
 	return sql.replace(/@([A-Za-z_0-9]+)@/g, (all, k) => {
 		if (!(k in sub))
@@ -123,12 +134,17 @@ async function main() {
 	const tables = JSON.parse(fs.readFileSync(argv[3], 'utf8'));
 	const db = await DuckDBInstance.create(':memory:');
 	const con = await db.connect();
+	const t0 = process.hrtime.bigint();
+	const secs = () => Number(process.hrtime.bigint() - t0) / 1e9;
 	await con.run(eventsSql(argv));
+	const tEvents = secs();
 	const union = dimSets(tables).map(setSql).join('\nUNION ALL\n');
 	await con.run(`COPY (${union} ORDER BY ALL) TO ${q(argv[6])}
 	  (HEADER, DELIMITER ',')`);
 	const n = await con.runAndReadAll('SELECT count(*) FROM ev');
-	process.stderr.write(`duckdb: ${n.getRows()[0][0]} events\n`);
+	process.stderr.write(`duckdb: ${n.getRows()[0][0]} events; ` +
+		`events and clients ${tEvents.toFixed(2)} s, ` +
+		`cells ${(secs() - tEvents).toFixed(2)} s\n`);
 }
 
 main().catch((e) => {
