@@ -21,7 +21,10 @@
 # of the same round, so that a change of load moves both sides alike.
 # Wall, user+sys CPU and max RSS come from GNU time.  The table goes to
 # stdout, out/bench/results.txt and out/bench/results.csv.  Then
-# tests/bench/sdc.sh: the disclosure-control engine at scale.
+# tests/bench/sdc.sh: the disclosure-control engine at scale;
+# tests/bench/national.sh: the national build for BENCH_AGENCIES agencies
+# (300); and last every target of issue 21 with its measured value and
+# whether it is met (out/bench/targets.txt).
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -161,10 +164,10 @@ client_periods=$(awk -F, 'NR > 1 { all = 1; for (i = 3; i <= 11; i++)
 # the DuckDB peer's cells against the chain's non-empty cells: clients,
 # households, events and units must all agree (see README, Speed)
 duck_cells=$(awk -F, 'NR == FNR { if (FNR > 1) { k = $1
-	for (i = 2; i <= 10; i++) k = k "," $i; d[k] = $11 "," $13 "," $14 }
+	for (i = 2; i <= 10; i++) k = k "," $i; d[k] = $11 "," $12 "," $13 "," $14 }
 	next }
 	FNR > 1 && $12 > 0 { k = $1; for (i = 3; i <= 11; i++) k = k "," $i
-	n++; if (d[k] != $12 "," $14 "," $15) bad++ }
+	n++; if (d[k] != $12 "," $13 "," $14 "," $15) bad++ }
 	END { printf "%d %d\n", n, bad }' "$OUT/duckdb-cells.csv" "$OUT/cells.csv")
 
 ratio() { awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$work/ratios"; }
@@ -195,9 +198,9 @@ END {
 	printf "chain/floor  (CPU):  %.2fx (target < 5)\n", cf_cpu
 	d = idx["duckdb"]
 	printf "DuckDB/chain (wall): DuckDB takes %.2fx as long, median of the rounds (target > 1)\n", dc_wall
-	printf "DuckDB/chain (CPU):  %.2fx; DuckDB peak RSS %.0f MB against the chain's %.0f\n", dc_cpu, rss[d] / 1024, rss[c] / 1024
+	printf "DuckDB/chain (CPU):  %.2fx; DuckDB peak RSS %.0f MB against %.0f for the chain\n", dc_cpu, rss[d] / 1024, rss[c] / 1024
 	split(duck_cells, dk, " ")
-	printf "DuckDB's cells: %d of the chain's %d non-empty cells differ (should be 0)\n", dk[2], dk[1]
+	printf "DuckDB cells: %d of the chain %d non-empty cells differ (should be 0)\n", dk[2], dk[1]
 	sum = 0
 	for (i = 1; i <= NR; i++)
 		if (name[i] ~ /^(normalise|map-categories|bucket|aggregate|suppress)$/)
@@ -216,7 +219,34 @@ END {
 	x = idx["normalise-xlsx"]
 	printf "xlsx sheet: %.0f MB zipped, %s shared strings; normalise %.1f MB peak RSS, %.1fx the CPU per row of the CSV\n", xl[1] / 1e6, xl[4], rss[x] / 1024, (cpu[x] / rows[x]) / (cpu[idx["normalise"]] / rows[idx["normalise"]])
 	print csv > "'"$OUT"'/results.csv"
+	fig = "'"$OUT"'/figures.txt"
+	printf "rows %d\nchain_floor_wall %.2f\nchain_floor_cpu %.2f\n", rows[c], cf_wall, cf_cpu > fig
+	printf "miller_chain_wall %.1f\nduckdb_chain_wall %.2f\n", wall[m] / wall[c], dc_wall > fig
+	printf "duckdb_cells_differ %d\nstreaming_rss_mb %.1f\n", dk[2], max / 1024 > fig
+	printf "aggregate_bytes_per_client %.0f\n", rss[a] * 1024 / cp > fig
+	printf "load_before %s\nload_after %s\n", load1, load2 > fig
 }' "$work/results" | tee "$OUT/results.txt"
 
 # the disclosure-control engine at scale: a large agency, three-way tables
 sh tests/bench/sdc.sh
+# the national build at scale: many agencies' releases to the dashboard
+sh tests/bench/national.sh
+
+# every target of issue 21, with its measured value
+awk 'FNR == 1 { src++ } { k = $1; sub(/^[^ ]+ /, ""); v[src, k] = $0 }
+function row(what, value, unit, target, met) {
+	printf "%-58s %10s %-3s %-10s %s\n", what, value, unit, target, met ? "met" : "NOT MET"
+}
+END {
+	printf "\ntargets (issue 21), %s event rows, %s agencies:\n", v[1, "rows"], v[2, "agencies"]
+	row("chain / libcsv floor, wall (median of paired rounds)", v[1, "chain_floor_wall"], "x", "<= 2.5", v[1, "chain_floor_wall"] <= 2.5)
+	row("chain / libcsv floor, CPU", v[1, "chain_floor_cpu"], "x", "< 5", v[1, "chain_floor_cpu"] < 5)
+	row("Miller / chain, wall", v[1, "miller_chain_wall"], "x", ">= 15", v[1, "miller_chain_wall"] >= 15)
+	row("DuckDB / chain, wall (median of paired rounds)", v[1, "duckdb_chain_wall"], "x", "> 1", v[1, "duckdb_chain_wall"] > 1)
+	row("streaming stages, peak RSS", v[1, "streaming_rss_mb"], "MB", "< 16", v[1, "streaming_rss_mb"] < 16)
+	row("aggregate, bytes per distinct client and quarter", v[1, "aggregate_bytes_per_client"], "B", "< 150", v[1, "aggregate_bytes_per_client"] < 150)
+	row(sprintf("national build, %s agencies, wall", v[2, "agencies"]), v[2, "build_wall_s"], "s", "< 60", v[2, "build_wall_s"] < 60 && v[2, "agencies"] >= 300)
+	row("dashboard data (data.js)", v[2, "site_data_mb"], "MB", "< 5", v[2, "site_data_mb"] < 5)
+	row("dashboard load to interactive, Chromium (median of 3)", v[2, "site_interactive_s"], "s", "< 2", v[2, "site_interactive_s"] < 2)
+	printf "load average: chain bench %s to %s; national bench %s\n", v[1, "load_before"], v[1, "load_after"], v[2, "load_average"]
+}' "$OUT/figures.txt" out/bench/national/results.txt | tee "$OUT/targets.txt"
