@@ -19,7 +19,6 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 GEN=out/bench/national/agencies
-chmod 700 out/bench/national/keys
 
 label() {
 	python3 -c 'import json,sys
