@@ -288,7 +288,16 @@ bin/bench/csvfloor: tests/bench/csvfloor.c | $(DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< -lcsv
 
-bench: all bin/bench/csvfloor bin/.deps-bench-ok
+# the DuckDB peer (tests/bench/duckdb): npm ci into out/bench/npm, for
+# the benchmark only, at the version pinned in its package-lock.json
+BENCH_NPM = out/bench/npm/node_modules/.installed
+$(BENCH_NPM): tests/bench/duckdb/package.json tests/bench/duckdb/package-lock.json
+	@mkdir -p out/bench/npm
+	cp $^ out/bench/npm/
+	cd out/bench/npm && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+bench: all bin/bench/csvfloor bin/.deps-bench-ok $(BENCH_NPM)
 	@sh tests/bench/run.sh
 
 clean:

@@ -1,5 +1,6 @@
 /* key.c: agency keys, keyed hashing (BLAKE2b) and sha256, via libsodium. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -67,9 +68,25 @@ nz_key_hash_hex(const unsigned char key[NZ_KEY_BYTES], const char *s,
 /* The keyed state is made once: libsodium's states hold no pointers and
  * are meant to be copied by assignment (its author, libsodium issue 316),
  * so each value costs a copy, an update and a final instead of setting
- * up the key block again. */
+ * up the key block again.
+ *
+ * An export names each client and household on many rows, so the hashes
+ * of recent ids are kept in a direct-mapped cache of fixed size (constant
+ * memory, whatever the export's length): a hit costs a short hash and a
+ * compare instead of two BLAKE2b compressions.  The output is the same
+ * either way; ids longer than a slot holds are always hashed. */
+#define CACHE_SLOTS 32768          /* a power of two: 1.8 MB in all */
+#define CACHE_ID_MAX 39
+
+struct cache_slot {
+	unsigned char len;             /* 0: empty */
+	char id[CACHE_ID_MAX];
+	unsigned char hash[NZ_HASH_BYTES];
+};
+
 struct nz_hasher {
 	crypto_generichash_state init;  /* after the key, before any data */
+	struct cache_slot *cache;       /* CACHE_SLOTS of them */
 };
 
 nz_hasher *
@@ -85,7 +102,31 @@ nz_hasher_new(const unsigned char key[NZ_KEY_BYTES])
 	if (crypto_generichash_init(&h->init, key, NZ_KEY_BYTES,
 	    NZ_HASH_BYTES) != 0)
 		nz_die(NZ_EXIT_DATA, "libsodium could not set up the key");
+	h->cache = nz_calloc(CACHE_SLOTS, sizeof *h->cache);
 	return h;
+}
+
+/* the cache slot of an id: FNV-1a, only to spread ids over the slots */
+static struct cache_slot *
+cache_slot(const nz_hasher *h, const char *s, size_t len)
+{
+	uint64_t x = 14695981039346656037u;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		x = (x ^ (unsigned char)s[i]) * 1099511628211u;
+	return &h->cache[(x ^ x >> 29) & (CACHE_SLOTS - 1)];
+}
+
+static void
+keyed_hash(const nz_hasher *h, const char *s, size_t len,
+    unsigned char hash[NZ_HASH_BYTES])
+{
+	crypto_generichash_state st = h->init;
+
+	crypto_generichash_update(&st, (const unsigned char *)s, len);
+	crypto_generichash_final(&st, hash, NZ_HASH_BYTES);
+	sodium_memzero(&st, sizeof st);
 }
 
 void
@@ -93,16 +134,27 @@ nz_hasher_hex(const nz_hasher *h, const char *s, size_t len,
     char out[2 * NZ_HASH_BYTES + 1])
 {
 	static const char hex[] = "0123456789abcdef";
-	crypto_generichash_state st = h->init;
 	unsigned char hash[NZ_HASH_BYTES];
+	const unsigned char *use = hash;
+	struct cache_slot *slot = NULL;
 	size_t i;
 
-	crypto_generichash_update(&st, (const unsigned char *)s, len);
-	crypto_generichash_final(&st, hash, sizeof hash);
-	sodium_memzero(&st, sizeof st);
+	if (len > 0 && len <= CACHE_ID_MAX) {
+		slot = cache_slot(h, s, len);
+		if (slot->len == len && memcmp(slot->id, s, len) == 0)
+			use = slot->hash;
+	}
+	if (use == hash) {
+		keyed_hash(h, s, len, hash);
+		if (slot) {
+			slot->len = (unsigned char)len;
+			memcpy(slot->id, s, len);
+			memcpy(slot->hash, hash, NZ_HASH_BYTES);
+		}
+	}
 	for (i = 0; i < NZ_HASH_BYTES; i++) {
-		out[2 * i] = hex[hash[i] >> 4];
-		out[2 * i + 1] = hex[hash[i] & 15];
+		out[2 * i] = hex[use[i] >> 4];
+		out[2 * i + 1] = hex[use[i] & 15];
 	}
 	out[2 * NZ_HASH_BYTES] = '\0';
 }
@@ -112,6 +164,9 @@ nz_hasher_free(nz_hasher *h)
 {
 	if (!h)
 		return;
+	/* the cache holds ids and their keyed hashes: wipe it too */
+	sodium_memzero(h->cache, CACHE_SLOTS * sizeof *h->cache);
+	free(h->cache);
 	sodium_memzero(h, sizeof *h);
 	free(h);
 }

@@ -8,15 +8,23 @@
 #   the whole chain as one pipe, normalise | ... | suppress,
 #   the same work in Miller (tests/bench/miller.mlr: dates, age band,
 #     quarter, distinct clients by period, region and need),
+#   the same work in DuckDB (tests/bench/duckdb: run.js and events.sql,
+#     from npm into out/bench/npm by make bench), to internal cells,
 #   libcsv's bare parse of the export (bin/bench/csvfloor), the floor,
 #     and of the later stages' inputs (what the chain must parse anyway),
 #   normalise on a full .xlsx sheet, 1,048,576 rows: the export's first
 #     rows as Excel saves them (tests/bench/csv2xlsx.py: every text a
 #     shared string, dates as date cells), read row by row with memory
 #     bounded by the shared strings; its events must equal the CSV's.
+# The floor, the chain and DuckDB run in turn (floor, chain, DuckDB,
+# floor, ...), and each ratio between them is the median of the ratios
+# of the same round, so that a change of load moves both sides alike.
 # Wall, user+sys CPU and max RSS come from GNU time.  The table goes to
 # stdout, out/bench/results.txt and out/bench/results.csv.  Then
-# tests/bench/sdc.sh: the disclosure-control engine at scale.
+# tests/bench/sdc.sh: the disclosure-control engine at scale;
+# tests/bench/national.sh: the national build for BENCH_AGENCIES agencies
+# (300); and last every target of issue 21 with its measured value and
+# whether it is met (out/bench/targets.txt).
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -85,9 +93,42 @@ measure() {
 	echo "bench: $name: ${wall}s wall, ${cpu}s cpu, ${rss} KB" >&2
 }
 
+# rotate RUNS NAME1 CMD1 NAME2 CMD2 NAME3 CMD3: the three commands in
+# turn, RUNS rounds; each one's medians into results, and the ratios of
+# each round (2/1, 2/3 in wall and CPU) medianed into ratios
+rotate() {
+	runs=$1 n1=$2 c1=$3 n2=$4 c2=$5 n3=$6 c3=$7
+	: > "$work/$n1.t"; : > "$work/$n2.t"; : > "$work/$n3.t"
+	i=0
+	while [ "$i" -lt "$runs" ]; do
+		for k in 1 2 3; do
+			eval "n=\$n$k c=\$c$k"
+			$TIME -f '%e %U %S %M' -o "$work/t" sh -c "$c" ||
+				{ echo "bench: $n failed" >&2; exit 1; }
+			tail -n 1 "$work/t" >> "$work/$n.t"
+		done
+		i=$((i + 1))
+	done
+	for n in "$n1" "$n2" "$n3"; do
+		wall=$(awk '{ print $1 }' "$work/$n.t" | median)
+		cpu=$(awk '{ print $2 + $3 }' "$work/$n.t" | median)
+		rss=$(awk '{ print $4 }' "$work/$n.t" | median)
+		echo "$n $ROWS $wall $cpu $rss" >> "$work/results"
+		echo "bench: $n: ${wall}s wall, ${cpu}s cpu, ${rss} KB" >&2
+	done
+	for pair in "$n2 $n1" "$n3 $n2"; do
+		set -- $pair
+		w=$(paste -d' ' "$work/$1.t" "$work/$2.t" |
+		    awk '{ print $1 / ($5 > 0 ? $5 : 0.001) }' | median)
+		c=$(paste -d' ' "$work/$1.t" "$work/$2.t" |
+		    awk '{ print ($2 + $3) / ($6 + $7 > 0 ? $6 + $7 : 0.001) }' | median)
+		echo "$1/$2 $w $c" >> "$work/ratios"
+	done
+}
+
 : > "$work/results"
+: > "$work/ratios"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
-measure csvfloor "$ROWS" "$RUNS" "bin/bench/csvfloor $OUT/export.csv > /dev/null"
 measure normalise "$ROWS" "$RUNS" "$NORMALISE $OUT/export.csv > $OUT/canonical.csv"
 measure map-categories "$ROWS" "$RUNS" "$MAP $OUT/canonical.csv > $OUT/mapped.csv"
 measure bucket "$ROWS" "$RUNS" "$BUCKET $OUT/mapped.csv > $OUT/bucketed.csv"
@@ -99,7 +140,12 @@ measure suppress "$cells" "$RUNS" "$SUPPRESS $OUT/cells.csv > $OUT/release.csv"
 measure floor-canonical "$ROWS" "$RUNS" "bin/bench/csvfloor $OUT/canonical.csv > /dev/null"
 measure floor-mapped "$ROWS" "$RUNS" "bin/bench/csvfloor $OUT/mapped.csv > /dev/null"
 measure floor-bucketed "$ROWS" "$RUNS" "bin/bench/csvfloor $OUT/bucketed.csv > /dev/null"
-measure chain "$ROWS" "$RUNS" "$NORMALISE $OUT/export.csv | $MAP | $BUCKET | $AGGREGATE | $SUPPRESS > $OUT/release-chain.csv"
+DUCKDB="NODE_PATH=out/bench/npm/node_modules node tests/bench/duckdb/run.js \
+$OUT/export.csv $AG/profile.json $AG/map.json $P/tables.json $P/age-bands.json \
+$P/codes $OUT/duckdb-cells.csv"
+rotate "$RUNS" csvfloor "bin/bench/csvfloor $OUT/export.csv > /dev/null" \
+    chain "$NORMALISE $OUT/export.csv | $MAP | $BUCKET | $AGGREGATE | $SUPPRESS > $OUT/release-chain.csv" \
+    duckdb "$DUCKDB 2> /dev/null"
 cmp -s "$OUT/release.csv" "$OUT/release-chain.csv" ||
 	{ echo "bench: the chain's release differs from the stages'" >&2; exit 1; }
 measure miller "$ROWS" "$MILLER_RUNS" "$MILLER $OUT/export.csv > $OUT/miller.csv"
@@ -115,7 +161,20 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 client_periods=$(awk -F, 'NR > 1 { all = 1; for (i = 3; i <= 11; i++)
 	if ($i != "*") all = 0; if (all) n += $12 } END { print n + 0 }' "$OUT/cells.csv")
 
+# the DuckDB peer's cells against the chain's non-empty cells: clients,
+# households, events and units must all agree (see README, Speed)
+duck_cells=$(awk -F, 'NR == FNR { if (FNR > 1) { k = $1
+	for (i = 2; i <= 10; i++) k = k "," $i; d[k] = $11 "," $12 "," $13 "," $14 }
+	next }
+	FNR > 1 && $12 > 0 { k = $1; for (i = 3; i <= 11; i++) k = k "," $i
+	n++; if (d[k] != $12 "," $13 "," $14 "," $15) bad++ }
+	END { printf "%d %d\n", n, bad }' "$OUT/duckdb-cells.csv" "$OUT/cells.csv")
+
+ratio() { awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$work/ratios"; }
 awk -v cp="$client_periods" -v cores="$(nproc)" -v bytes="$(wc -c < "$OUT/export.csv")" \
+    -v cf_wall="$(ratio chain/csvfloor 2)" -v cf_cpu="$(ratio chain/csvfloor 3)" \
+    -v dc_wall="$(ratio duckdb/chain 2)" -v dc_cpu="$(ratio duckdb/chain 3)" \
+    -v duck_cells="$duck_cells" \
     -v load1="$load_before" -v load2="$load_after" \
     -v xlsx="$(wc -c < "$OUT/export.xlsx") $(cat "$OUT/xlsx-strings")" '
 { name[NR] = $1; rows[NR] = $2; wall[NR] = $3; cpu[NR] = $4; rss[NR] = $5
@@ -135,8 +194,13 @@ END {
 	printf "\nexport: %.0f MB, %d cores\n", bytes / 1e6, cores
 	printf "chain/Miller (wall): Miller takes %.1fx as long (target >= 15)\n", wall[m] / wall[c]
 	printf "chain/Miller (CPU):  Miller takes %.1fx as long\n", cpu[m] / cpu[c]
-	printf "chain/floor  (wall): %.2fx libcsv bare parse (target <= 2.5)\n", wall[c] / wall[f]
-	printf "chain/floor  (CPU):  %.2fx\n", cpu[c] / cpu[f]
+	printf "chain/floor  (wall): %.2fx libcsv bare parse, median of the rounds (target <= 2.5)\n", cf_wall
+	printf "chain/floor  (CPU):  %.2fx (target < 5)\n", cf_cpu
+	d = idx["duckdb"]
+	printf "DuckDB/chain (wall): DuckDB takes %.2fx as long, median of the rounds (target > 1)\n", dc_wall
+	printf "DuckDB/chain (CPU):  %.2fx; DuckDB peak RSS %.0f MB against %.0f for the chain\n", dc_cpu, rss[d] / 1024, rss[c] / 1024
+	split(duck_cells, dk, " ")
+	printf "DuckDB cells: %d of the chain %d non-empty cells differ (should be 0)\n", dk[2], dk[1]
 	sum = 0
 	for (i = 1; i <= NR; i++)
 		if (name[i] ~ /^(normalise|map-categories|bucket|aggregate|suppress)$/)
@@ -155,7 +219,18 @@ END {
 	x = idx["normalise-xlsx"]
 	printf "xlsx sheet: %.0f MB zipped, %s shared strings; normalise %.1f MB peak RSS, %.1fx the CPU per row of the CSV\n", xl[1] / 1e6, xl[4], rss[x] / 1024, (cpu[x] / rows[x]) / (cpu[idx["normalise"]] / rows[idx["normalise"]])
 	print csv > "'"$OUT"'/results.csv"
+	fig = "'"$OUT"'/figures.txt"
+	printf "rows %d\nchain_floor_wall %.2f\nchain_floor_cpu %.2f\n", rows[c], cf_wall, cf_cpu > fig
+	printf "miller_chain_wall %.1f\nduckdb_chain_wall %.2f\n", wall[m] / wall[c], dc_wall > fig
+	printf "duckdb_cells_differ %d\nstreaming_rss_mb %.1f\n", dk[2], max / 1024 > fig
+	printf "aggregate_bytes_per_client %.0f\n", rss[a] * 1024 / cp > fig
+	printf "load_before %s\nload_after %s\n", load1, load2 > fig
 }' "$work/results" | tee "$OUT/results.txt"
 
 # the disclosure-control engine at scale: a large agency, three-way tables
-sh tests/bench/sdc.sh
+# (BENCH_SDC=0 leaves it out, to rerun the rest)
+[ "${BENCH_SDC:-1}" = 0 ] || sh tests/bench/sdc.sh
+# the national build at scale: many agencies' releases to the dashboard
+# (BENCH_NATIONAL=0 leaves it out and keeps its last results)
+[ "${BENCH_NATIONAL:-1}" = 0 ] || sh tests/bench/national.sh
+sh tests/bench/targets.sh

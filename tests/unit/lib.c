@@ -1,4 +1,5 @@
 /* lib.c: unit tests of the shared layer's numbers, dates and text. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -229,6 +230,42 @@ text(void)
 	    "quoted values cut at 40 bytes on a character boundary");
 }
 
+/* The hasher keeps recent ids' hashes in a cache: whatever it holds, each
+ * id must get the hash nz_key_hash_hex gives it on its own, the first
+ * time and every time after, among enough ids to fill and overwrite the
+ * cache's slots, and for ids too long for a slot. */
+static void
+hasher_cache(void)
+{
+	unsigned char key[NZ_KEY_BYTES];
+	char id[64], got[2 * NZ_HASH_BYTES + 1], want[2 * NZ_HASH_BYTES + 1];
+	nz_hasher *h;
+	int i, round, same = 1;
+	size_t len;
+
+	for (i = 0; i < NZ_KEY_BYTES; i++)
+		key[i] = (unsigned char)(i * 7 + 1);
+	h = nz_hasher_new(key);
+	for (round = 0; round < 3; round++)
+		for (i = 0; i < 100000; i += round == 1 ? 7 : 1) {
+			/* ids of 1 to 50 bytes: over the slot size too */
+			len = (size_t)snprintf(id, sizeof id, "C%0*d",
+			    1 + i % 49 > 8 ? 1 + i % 49 : 8, i);
+			nz_hasher_hex(h, id, len, got);
+			nz_key_hash_hex(key, id, len, want);
+			if (strcmp(got, want) != 0) {
+				if (same)
+					printf("# %s: %s, want %s\n", id, got, want);
+				same = 0;
+			}
+		}
+	nz_hasher_hex(h, "", 0, got);
+	nz_key_hash_hex(key, "", 0, want);
+	check(same && strcmp(got, want) == 0,
+	    "the hasher's cache gives every id its own keyed hash, again and again");
+	nz_hasher_free(h);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -238,5 +275,6 @@ main(int argc, char **argv)
 	sheet_cells();
 	numbers();
 	text();
+	hasher_cache();
 	return failures ? 1 : 0;
 }
