@@ -43,13 +43,10 @@ def make_clients(rng, n, codes, regions):
             # rows keep their own single values; the client's modal one
             # is on most of them
             ev["region"] = c["region"] if rng.random() < 0.85 else pick("region")
-            ev["age_band"], ev["gender"] = c["age_band"], c["gender"]
-            ev["household"], ev["housing"] = c["household"], c["housing"]
-            # referral and the flow measures: the client's, on every
-            # event (single-valued per client and quarter, as aggregate
-            # settles them)
+            # every other single value (the flow measures too: one per
+            # client and quarter) is the client's on all its rows
             for d in DIMS:
-                if d not in MULTI and d not in ev:
+                if d not in MULTI and d != "region":
                     ev[d] = c[d]
             ev["units"] = rng.randrange(4)
             events.append(ev)
