@@ -191,7 +191,7 @@ read_cell(const nz_rules *r, const nz_row *row, const char *file,
 {
 	uint64_t raw[NMEASURES], ckey, clients, v;
 	struct cell *cell;
-	int c, m;
+	int c, m, one_visit;
 
 	for (c = 0; c < NDIMCOLS; c++)
 		if (row->len[c] == 0)
@@ -222,6 +222,13 @@ read_cell(const nz_rules *r, const nz_row *row, const char *file,
 		cell->len[c] = row->len[c];
 	}
 	cell->line = row->line;
+	one_visit = nz_cell_one_visit((const char *const *)&cell->field[
+	    NZ_COL_DIMS]);
+	if (one_visit && raw[NZ_EVENTS] != clients)
+		nz_dieat(NZ_EXIT_DATA, file, row->line, "events %s differ from "
+		    "clients %s in a one-visit cell: these are not cells from "
+		    "aggregate", nz_q(row->field[C_CLIENTS + NZ_EVENTS]),
+		    nz_q(row->field[C_CLIENTS]));
 	for (m = 0; m < NMEASURES; m++) {
 		int hide = r->kind[m] == NZ_RULE_PERSON ?
 		    (raw[m] < (uint64_t)r->threshold &&
@@ -234,8 +241,12 @@ read_cell(const nz_rules *r, const nz_row *row, const char *file,
 			continue;
 		}
 		/* no real count comes near; the engine's model stops here */
+		/* a one-visit cell's events are its clients: the same draw
+		 * publishes the same figure, and two roundings of one value
+		 * never narrow it */
 		v = raw[m] > SDC_MAX_VALUE ? raw[m] : round_value(
-		    (uint32_t)ckey, nz_measure_names[m], raw[m], (uint64_t)r->base);
+		    (uint32_t)ckey, nz_measure_names[one_visit && m == NZ_EVENTS ?
+		    NZ_CLIENTS : m], raw[m], (uint64_t)r->base);
 		if (v > SDC_MAX_VALUE)
 			nz_dieat(NZ_EXIT_DATA, file, row->line, "%s %s is too "
 			    "large (at most %ld)", nz_measure_names[m],

@@ -6,6 +6,8 @@
  * client's quarters alone decide status and tenure exactly (DESIGN.md,
  * "Flow measures"): an error names the file and line otherwise.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nz.h"
@@ -44,6 +46,38 @@ band_number(const char *path, int kind, size_t i, json_t *band,
 		    "%zu needs \"%s\": a whole number from 0 to 100000",
 		    kind_key[kind], i + 1, key);
 	return (long)json_integer_value(v);
+}
+
+/* suppress and audit read a one-visit cell from its code alone, so each
+ * visits band's code must state its range */
+static void
+check_visits_codes(const nz_flow *f)
+{
+	const nz_codes *cl = f->codes[NZ_FLOW_VISITS];
+	long lo, hi, cmin, cmax;
+	char want[64];
+	size_t i, band = 0;
+
+	for (i = 0; i < cl->n; i++) {
+		if ((lo = f->min[NZ_FLOW_VISITS][i]) < 0)
+			continue;   /* the not-stated code: no band */
+		hi = f->max[NZ_FLOW_VISITS][i];
+		if (nz_flow_code_range(cl->code[i], &cmin, &cmax) == 0 &&
+		    cmin == lo && cmax == hi) {
+			band++;
+			continue;
+		}
+		if (hi == lo)
+			snprintf(want, sizeof want, "%ld", lo);
+		else if (hi < 0)
+			snprintf(want, sizeof want, "%ld+", lo);
+		else
+			snprintf(want, sizeof want, "%ld-%ld", lo, hi);
+		nz_dieat(NZ_EXIT_DATA, f->path, band_line(f->path,
+		    NZ_FLOW_VISITS, band), "visits band %s holds %s visits: its "
+		    "code must say so (suppress and audit read a one-visit cell "
+		    "from the code)", nz_q(cl->code[i]), want);
+	}
 }
 
 static void
@@ -141,6 +175,7 @@ nz_flow_load(const char *path, const char *codes_dir)
 		    "quarters decide it exactly");
 	for (k = 0; k < NZ_FLOW_NKINDS; k++)
 		load_kind(f, root, k, codes_dir);
+	check_visits_codes(f);
 	nz_json_free(root);
 	return f;
 }
@@ -169,6 +204,42 @@ nz_flow_tenure_reach(const nz_flow *f)
 		if (f->min[NZ_FLOW_TENURE][i] > reach)
 			reach = f->min[NZ_FLOW_TENURE][i];
 	return reach;
+}
+
+int
+nz_flow_code_range(const char *code, long *min, long *max)
+{
+	char *end;
+	long a, b;
+
+	if (*code < '0' || *code > '9')
+		return -1;
+	a = strtol(code, &end, 10);
+	if (*end == '\0')
+		b = a;
+	else if (end[0] == '+' && end[1] == '\0')
+		b = -1;
+	else if (end[0] == '-' && end[1] >= '0' && end[1] <= '9') {
+		b = strtol(end + 1, &end, 10);
+		if (*end != '\0' || b < a)
+			return -1;
+	} else
+		return -1;
+	*min = a;
+	*max = b;
+	return 0;
+}
+
+int
+nz_cell_one_visit(const char *const *dims)
+{
+	static int d = -2;
+	long lo, hi;
+
+	if (d == -2)
+		d = nz_dim_index("visits_band");
+	return d >= 0 && nz_flow_code_range(dims[d], &lo, &hi) == 0 &&
+	    lo == 1 && hi == 1;
 }
 
 void

@@ -437,6 +437,11 @@ typedef struct nz_dim {
 	                      * NULL for age_band (the age bands) */
 	int event_col;       /* its place among the categorical columns of
 	                      * the event files, -1 when it is none */
+	int per_client;      /* one value per client and quarter, carried by
+	                      * every event of the client in the quarter (the
+	                      * flow measures): a cell coded in it holds all
+	                      * the quarter's events of its clients and no
+	                      * other client's */
 } nz_dim;
 extern const nz_dim nz_dims[NZ_NDIMS];
 enum nz_measure { NZ_CLIENTS, NZ_HOUSEHOLDS, NZ_EVENTS, NZ_UNITS,
@@ -533,6 +538,15 @@ int nz_flow_band(const nz_flow *f, int kind, long value);
 /* months the export must reach back before a quarter for tenure to be
  * known: the start of the open (last) tenure band */
 long nz_flow_tenure_reach(const nz_flow *f);
+/* A visits band code states its range: "N", "N-M" or "N+" (max -1).
+ * 0 if CODE is one, -1 if not.  The SDC engine and suppress read a
+ * one-visit cell (events = clients) from the code alone; nz_flow_load
+ * refuses a visits band whose code says another range than its min and
+ * max. */
+int nz_flow_code_range(const char *code, long *min, long *max);
+/* 1 if the cell's visits band (its dims, in nz_dims order) is one visit
+ * exactly: every client there has one event, so events = clients. */
+int nz_cell_one_visit(const char *const *dims);
 void nz_flow_free(nz_flow *f);
 
 /* ---- lookback.c: the quarters each client was seen in (issue 16) ---- */

@@ -13,23 +13,23 @@
  * -1 when it is not an event column (age_band comes from the age, the
  * flow measures from a client's events in and before the quarter). */
 const nz_dim nz_dims[] = {
-	/* name          multi  code list    event_col */
-	{"region",       0,     "region",    2},
-	{"age_band",     0,     NULL,        -1},
-	{"gender",       0,     "gender",    0},
-	{"ethnicity",    1,     "ethnicity", 1},
-	{"household",    0,     "household", 3},
-	{"income",       1,     "income",    4},
-	{"housing",      0,     "housing",   5},
-	{"need",         1,     "need",      6},
-	{"service",      1,     "service",   7},
-	{"referral",     0,     "referral",  8},
+	/* name          multi  code list    event_col  per_client */
+	{"region",       0,     "region",    2,         0},
+	{"age_band",     0,     NULL,        -1,        0},
+	{"gender",       0,     "gender",    0,         0},
+	{"ethnicity",    1,     "ethnicity", 1,         0},
+	{"household",    0,     "household", 3,         0},
+	{"income",       1,     "income",    4,         0},
+	{"housing",      0,     "housing",   5,         0},
+	{"need",         1,     "need",      6,         0},
+	{"service",      1,     "service",   7,         0},
+	{"referral",     0,     "referral",  8,         0},
 	/* the flow measures: computed per client and quarter by aggregate
 	 * (flow-bands.json), never event columns */
-	{"client_status", 0,    "client_status", -1},
-	{"visits_band",  0,     "visits_band", -1},
-	{"needs_band",   0,     "needs_band", -1},
-	{"tenure_band",  0,     "tenure_band", -1},
+	{"client_status", 0,    "client_status", -1,    1},
+	{"visits_band",  0,     "visits_band", -1,      1},
+	{"needs_band",   0,     "needs_band", -1,       1},
+	{"tenure_band",  0,     "tenure_band", -1,      1},
 };
 _Static_assert(sizeof nz_dims / sizeof *nz_dims == NZ_NDIMS,
     "NZ_NDIMS in nz.h must count the dimensions above");

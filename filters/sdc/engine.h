@@ -23,6 +23,7 @@ enum row_kind {
 	RK_CHILD,       /* a cell is at most its margin */
 	RK_HOUSEHOLDS,  /* households at most clients */
 	RK_EVENTS,      /* events at least clients */
+	RK_ONE_VISIT,   /* events equal clients in a one-visit cell */
 	RK_LATENT,      /* the latent cross-classification of linked tables */
 };
 

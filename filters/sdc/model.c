@@ -53,7 +53,15 @@
  *    events; a multi-valued code is there because an event carried it).
  *    With two dimensions coded it fails (a client's modal region and
  *    modal age band need not meet on one event; the samples have such
- *    cells), so it is not in the model.
+ *    cells), so it is not in the model.  A per-client dimension (the
+ *    flow measures: one value on all of a client's events in the
+ *    quarter) does not count here: its code holds all its clients'
+ *    events.
+ *  - e = c in a one-visit cell (visits band "1", nz_cell_one_visit):
+ *    each client there has exactly one event, and that event carries
+ *    every code the client is counted in.  suppress rounds such a
+ *    cell's events with its clients' draw, so both publish the same
+ *    figure and two roundings of one value never narrow it.
  * The latent cross-classification of linked tables: see latent.c.
  *
  * The interval of an S is the min and max of its variable subject to all
@@ -330,8 +338,17 @@ cell_rows(sdc_group *g, size_t i)
 	row_begin(g, RK_HOUSEHOLDS, ROW_LE, NZ_HOUSEHOLDS, 0, i);
 	sdc_row_add(g, VAR(i, NZ_HOUSEHOLDS), 1);
 	sdc_row_add(g, VAR(i, NZ_CLIENTS), -1);
+	if (nz_cell_one_visit(g->cells[i].dim)) {
+		row_begin(g, RK_ONE_VISIT, ROW_EQ, NZ_EVENTS, 0, i);
+		sdc_row_add(g, VAR(i, NZ_CLIENTS), 1);
+		sdc_row_add(g, VAR(i, NZ_EVENTS), -1);
+		return;
+	}
+	/* a per-client code holds all of its clients' events, so it does
+	 * not count against the one dimension c <= e allows */
 	for (d = 0; d < NZ_NDIMS; d++)
-		coded += strcmp(g->cells[i].dim[d], "*") != 0;
+		coded += !nz_dims[d].per_client &&
+		    strcmp(g->cells[i].dim[d], "*") != 0;
 	if (coded > 1)
 		return;
 	row_begin(g, RK_EVENTS, ROW_LE, NZ_EVENTS, 0, i);
@@ -532,6 +549,8 @@ sdc_describe_row(const sdc_group *g, size_t r, const int64_t *lo,
 		[RK_HOUSEHOLDS] = "households are at most clients",
 		[RK_EVENTS] = "a cell with one dimension has at least as many "
 		    "events as clients",
+		[RK_ONE_VISIT] = "a one-visit cell has as many events as "
+		    "clients",
 		[RK_LATENT] = "linked tables share one cross-classification",
 	};
 	const struct row_info *ri = &g->info[r];

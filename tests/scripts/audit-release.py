@@ -27,6 +27,16 @@ from cells import DIMS, MEASURES, ROOT, codes as code_lists  # noqa: E402
 MULTI = ["ethnicity", "income", "need", "service"]   # a list: fixed order
 
 
+def visits_band(codes, n):
+    """The visits band holding n events: its code states its range
+    ("1", "2-3", "4+"), as suppress and audit read it."""
+    for code in codes["visits_band"]:
+        lo, _, hi = code.rstrip("+").partition("-")
+        if int(lo) <= n and (code.endswith("+") or n <= int(hi or lo)):
+            return code
+    raise ValueError(n)
+
+
 def make_clients(rng, n, codes, regions):
     clients = []
     for i in range(n):
@@ -50,6 +60,11 @@ def make_clients(rng, n, codes, regions):
                     ev[d] = c[d]
             ev["units"] = rng.randrange(4)
             events.append(ev)
+        # the visits band is the client's number of events (a one-visit
+        # cell has as many events as clients, which audit knows)
+        c["visits_band"] = visits_band(codes, len(events))
+        for ev in events:
+            ev["visits_band"] = c["visits_band"]
         for d in MULTI:
             c[d] = sorted(set().union(*(set(ev[d]) for ev in events)))
         # the client's region is its modal one (DESIGN §4; ties: the
