@@ -40,7 +40,7 @@ struct opts {
 	enum step step;
 	const char *state, *window, *from, *history, *stats;
 	nz_made_paths made;        /* key stats, profile, rules, ... */
-	char *own[4];              /* the default paths, to free */
+	char *own[5];              /* the default paths, to free */
 	const char *plan, *suppress_stats, *secondary_in, *secondary;
 	const char *events, *release, *manifest;
 	const char *input;
@@ -73,8 +73,9 @@ usage(void)
 "  -k, --key-stats FILE  normalise's --stats: the key's fingerprint\n"
 "  -p, --profile FILE  the agency profile: its code and regions\n"
 "  -r, --rules FILE    -c, --codes DIR   -b, --bands FILE   -t, --tables FILE\n"
-"                      the rules, code lists, age bands and table spec\n"
-"                      (defaults as for manifest); with --state, they and\n"
+"  -F, --flow FILE     the rules, code lists, age bands, table spec and flow\n"
+"                      spec (defaults as for manifest; the flow spec\n"
+"                      pipelines/flow-bands.json); with --state, they and\n"
 "                      the key must be those the state was released under\n"
 "  -s, --stats FILE    the accounting and the plan: rows_read =\n"
 "                      rows_written + rows_held_back (before_from, released,\n"
@@ -726,6 +727,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{"codes", required_argument, NULL, 'c'},
 		{"bands", required_argument, NULL, 'b'},
 		{"tables", required_argument, NULL, 't'},
+		{"flow", required_argument, NULL, 'F'},
 		{"stats", required_argument, NULL, 's'},
 		{"plan", required_argument, NULL, 'P'},
 		{"suppress-stats", required_argument, NULL, 'u'},
@@ -740,7 +742,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "S:w:f:H:k:p:r:c:b:t:s:P:u:i:C:"
+	while ((c = getopt_long(argc, argv, "S:w:f:H:k:p:r:c:b:t:F:s:P:u:i:C:"
 	    "e:R:m:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case '1': case '2': case '3':
@@ -760,6 +762,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'c': o->made.codes = optarg; break;
 		case 'b': o->made.bands = optarg; break;
 		case 't': o->made.tables = optarg; break;
+		case 'F': o->made.flow = optarg; break;
 		case 's': o->stats = nz_side_path("--stats", optarg); break;
 		case 'P': o->plan = optarg; break;
 		case 'u': o->suppress_stats = optarg; break;
@@ -823,10 +826,12 @@ check_args(struct opts *o)
 	o->own[1] = o->made.codes ? NULL : nz_pipelines_path("codes");
 	o->own[2] = o->made.bands ? NULL : nz_pipelines_path("age-bands.json");
 	o->own[3] = o->made.tables ? NULL : nz_pipelines_path("tables.json");
+	o->own[4] = o->made.flow ? NULL : nz_pipelines_path("flow-bands.json");
 	o->made.rules = o->made.rules ? o->made.rules : o->own[0];
 	o->made.codes = o->made.codes ? o->made.codes : o->own[1];
 	o->made.bands = o->made.bands ? o->made.bands : o->own[2];
 	o->made.tables = o->made.tables ? o->made.tables : o->own[3];
+	o->made.flow = o->made.flow ? o->made.flow : o->own[4];
 }
 
 int
@@ -846,7 +851,7 @@ main(int argc, char **argv)
 		assemble(&o);
 	else
 		commit(&o);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < (int)(sizeof o.own / sizeof *o.own); i++)
 		free(o.own[i]);
 	return nz_close_stdout();
 }

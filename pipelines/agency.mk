@@ -266,7 +266,7 @@ RULES ?= pipelines/rules/statsnz.json
 # a released quarter not among its frozen events is late: counted in
 # freeze-stats.json (also the plan of the steps below), nowhere else.
 # The state must have been released under the same key, rules, code
-# lists, age bands, table spec and regions.
+# lists, age bands, flow spec, table spec and regions.
 out/agency/%/new-events.csv: out/agency/%/bucketed.csv out/agency/%/settings \
 		$(AGENCY_DIR)/%/profile.json $(CELL_CONFIG) $(RULES) bin/freeze
 	bin/freeze --split $(if $(call agency_state,$*),--state $(call agency_state,$*)) \
@@ -275,7 +275,7 @@ out/agency/%/new-events.csv: out/agency/%/bucketed.csv out/agency/%/settings \
 	  --key-stats $(@D)/normalise-stats.json \
 	  --profile $(AGENCY_DIR)/$*/profile.json --rules $(RULES) \
 	  --codes pipelines/codes --bands pipelines/age-bands.json \
-	  --tables pipelines/tables.json \
+	  --tables pipelines/tables.json --flow pipelines/flow-bands.json \
 	  --history $(@D)/history.csv.tmp --stats $(@D)/freeze-stats.json.tmp \
 	  $< > $@.tmp
 	mv $(@D)/history.csv.tmp $(@D)/history.csv

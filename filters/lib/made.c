@@ -1,13 +1,14 @@
 /* made.c: what a release is made with, so that a quarter is released once.
  *
- * A release's figures follow from its events and from six things around
+ * A release's figures follow from its events and from seven things around
  * them: the agency key (client keys, and so every cell key and rounding),
  * the regions it serves (which cells exist), the rules, the code lists,
- * the age bands and the table spec.  A quarter is released under one of
+ * the age bands, the flow spec (window and bands) and the table spec.  A quarter is released under one of
  * each; the state folder records them (state.json "made_with") and a
  * build on that state must use the same, or stop naming what changed.
  * Code lists and age bands count by what shapes cells (codes in order,
- * bounds, multi, not stated) with their version; labels and notes may
+ * bounds, multi, not stated) with their version, the flow spec by its
+ * window and band bounds with its version; labels and notes may
  * change freely.  The table spec counts by its tables and version; the
  * rules file by its bytes; the key by its fingerprint.
  */
@@ -50,6 +51,28 @@ list_identity(const nz_codes *cl)
 	out = json_pack("{s:s,s:o}", "version", cl->version, "codes",
 	    digest(&text));
 	nz_buf_free(&text);
+	return out;
+}
+
+/* The flow spec by what shapes cells: the window and each band's bounds */
+static json_t *
+flow_identity(const char *path, const char *codes_dir)
+{
+	nz_flow *f = nz_flow_load(path, codes_dir);
+	nz_buf text = {0};
+	json_t *out;
+	size_t i;
+	int k;
+
+	nz_buf_printf(&text, "window %ld\n", (long)f->window_months);
+	for (k = 0; k < NZ_FLOW_NKINDS; k++)
+		for (i = 0; i < f->codes[k]->n; i++)
+			nz_buf_printf(&text, "%d %s %ld %ld\n", k,
+			    f->codes[k]->code[i], f->min[k][i], f->max[k][i]);
+	out = json_pack("{s:s,s:o}", "version", f->version, "bands",
+	    digest(&text));
+	nz_buf_free(&text);
+	nz_flow_free(f);
 	return out;
 }
 
@@ -180,6 +203,9 @@ nz_made_with(const nz_made_paths *o, char agency[NZ_AGENCY_MAX + 1])
 	cl = nz_bands_load(o->bands);
 	json_object_set_new(m, "age_bands", list_identity(cl));
 	nz_codes_free(cl);
+	if (o->flow)
+		json_object_set_new(m, "flow_bands", flow_identity(o->flow,
+		    o->codes));
 	json_object_set_new(m, "table_spec", tables_identity(o->tables));
 	check_demo_key(m, agency);
 	nz_drop(m);
@@ -270,6 +296,8 @@ nz_made_with_check(const nz_state *s, json_t *now, const char *agency)
 	}
 	changed(&why, "the age bands", json_object_get(then, "age_bands"),
 	    json_object_get(now, "age_bands"));
+	changed(&why, "the flow bands", json_object_get(then, "flow_bands"),
+	    json_object_get(now, "flow_bands"));
 	changed(&why, "the table spec", json_object_get(then, "table_spec"),
 	    json_object_get(now, "table_spec"));
 	if (why.len || json_object_size(tl) != json_object_size(nl))

@@ -939,10 +939,11 @@ typedef struct nz_made_paths {
 	const char *key_stats;     /* normalise's --stats: key_fingerprint */
 	const char *profile;       /* agency code, regions */
 	const char *rules, *codes, *bands, *tables;
+	const char *flow;          /* the flow spec (flow-bands.json) */
 } nz_made_paths;
 /* The key's fingerprint, the regions served (and 99), the rules file's
- * name, version and sha256, and each code list's, the age bands' and the
- * table spec's version and shape, as JSON; *agency the profile's code.
+ * name, version and sha256, and each code list's, the age bands', the
+ * flow spec's and the table spec's version and shape, as JSON; *agency the profile's code.
  * Exits 1 on a public demo key of another agency than its own. */
 json_t *nz_made_with(const nz_made_paths *paths,
 	char agency[NZ_AGENCY_MAX + 1]);
