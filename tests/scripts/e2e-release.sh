@@ -69,6 +69,7 @@ print(calendar.timegm(time.strptime(json.load(open(sys.argv[1]))["built_at"],
 		cp "$d/$s-stats.json" "$work/$a/"
 	done
 	aggregate --profile "$profile" --stats "$work/$a/aggregate-stats.json" \
+		--export-stats "$d/normalise-stats.json" \
 		--history "$work/h.csv" "$work/b.csv" > "$work/$a/cells.csv"
 	cmp "$work/$a/cells.csv" "$d/cells.csv"
 	suppress --stats "$work/$a/suppress-stats.json" --secondary-cells \

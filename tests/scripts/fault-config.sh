@@ -151,7 +151,7 @@ check freeze "$d/freeze-stats.json" freeze-stats.json $fa --plan @F@ \
 check freeze "$d/suppress-stats.json" suppress-stats.json $fa \
 	--plan "$d/freeze-stats.json" --suppress-stats @F@ "$d/new-release.csv"
 check audit "$P/rules/statsnz.json" rules.json audit --rules @F@ \
-	"$d/release.csv"
+	--secondary-cells "$d/secondary-cells.csv" "$d/release.csv"
 m="manifest --agency northern --release $d/release.csv"
 check manifest "$prof" profile.json $m $(stages) --profile @F@
 check manifest "$P/rules/statsnz.json" rules.json $m $(stages) --rules @F@

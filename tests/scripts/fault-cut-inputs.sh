@@ -59,7 +59,7 @@ check map-categories "$d/canonical.csv" --map "$work/map.json" \
 check bucket "$d/mapped.csv" --bands "$P/age-bands.json"
 check aggregate "$d/bucketed.csv" --profile "$work/profile.json"
 check suppress "$d/cells.csv"
-check audit "$d/release.csv"
+check audit "$d/release.csv" --secondary-cells "$d/secondary-cells.csv"
 
 # merge and diff-quarters read a release folder: damage its release.csv
 # and give it the sha256 of the damaged file, so only the CSV is at fault

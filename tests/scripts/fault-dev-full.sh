@@ -79,7 +79,8 @@ for f in filters/*.c; do
 	diff-quarters)
 		full diff-quarters "$d" ;;
 	audit)
-		full audit "$d/release.csv" ;;
+		full audit --secondary-cells "$d/secondary-cells.csv" \
+		    "$d/release.csv" ;;
 	agency-view)
 		full agency-view --mapped "$d/mapped.csv" \
 			--stage "$d/normalise-stats.json" \
