@@ -21,16 +21,19 @@ ASAN_OPTIONS=detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}
 RELEASES=
 export ROOT TESTDATA ASAN_OPTIONS RELEASES
 pattern=${1:-}
-passed=0
-failed=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-pass() { passed=$((passed + 1)); }
+# Results go to $results, one line per test: "P N" (N passed), or
+# "F N" (N failed) followed by the failure's lines; the caller adds up.
+results=$work/results
+pass() { echo "P ${1:-1}" >>"$results"; }
 fail() {
-	failed=$((failed + 1))
-	echo "FAIL: $1"
-	[ -n "${2:-}" ] && sed 's/^/    /' "$2" | head -n 40
+	{
+		echo "F ${3:-1}"
+		echo "FAIL: $1"
+		[ -n "${2:-}" ] && sed 's/^/    /' "$2" | head -n 40
+	} >>"$results"
 }
 
 # compare one expectation; missing expected file means empty
@@ -62,12 +65,11 @@ run_unit() { # binary label
 	code=$?
 	ok=$(grep -c '^ok' "$log")
 	bad=$(grep -c '^not ok' "$log")
-	passed=$((passed + ok))
+	[ "$ok" -gt 0 ] && pass "$ok"
 	if [ "$bad" -gt 0 ] || [ "$code" -ne 0 ] || [ "$ok" -eq 0 ]; then
-		failed=$((failed + bad))
-		[ "$bad" -eq 0 ] && failed=$((failed + 1))
+		[ "$bad" -eq 0 ] && bad=1
 		grep -v '^ok' "$log" > "$work/unit.bad"
-		fail "$label (exit $code)" "$work/unit.bad"
+		fail "$label (exit $code)" "$work/unit.bad" "$bad"
 	fi
 }
 
@@ -77,6 +79,16 @@ run_script() { # script bindir label
 	if [ $? -eq 0 ]; then pass; else fail "$3" "$log"; fi
 }
 
+# The list of tests, one per line: KIND PATH BINDIR LABEL.  Cases, unit
+# tests and the scripts other than e2e-* are independent of each other
+# (each works in its own temporary folder) and run $jobs at a time; the
+# e2e-* scripts build in the tree's out/ and run one after another, once,
+# with the normal build, after the sample build they share.
+tab=$(printf '\t')
+list=$work/list
+serial=$work/serial
+: >"$list"
+: >"$serial"
 for build in bin bin/san; do
 	bindir=$ROOT/$build
 	tag=""
@@ -85,7 +97,7 @@ for build in bin bin/san; do
 		[ -f "$dir/cmd" ] || continue
 		name=$(basename "$dir")
 		case $name in *"$pattern"*) ;; *) continue ;; esac
-		run_case "$dir" "$bindir" "case $name$tag"
+		printf "case\t%s\t%s\tcase %s\n" "$dir" "$bindir" "$name$tag" >>"$list"
 	done
 	for src in "$ROOT"/tests/unit/*.c; do
 		[ -f "$src" ] || continue
@@ -93,16 +105,83 @@ for build in bin bin/san; do
 		case $name in *"$pattern"*) ;; *) continue ;; esac
 		ubin=$ROOT/bin/test/$name
 		[ "$build" = bin/san ] && ubin=$ROOT/bin/test/san-$name
-		run_unit "$ubin" "unit $name$tag"
+		printf "unit\t%s\t%s\tunit %s\n" "$ubin" "$bindir" "$name$tag" >>"$list"
 	done
 	for script in "$ROOT"/tests/scripts/*.sh; do
 		[ -f "$script" ] || continue
 		name=$(basename "$script" .sh)
 		case $name in *"$pattern"*) ;; *) continue ;; esac
-		# slow end-to-end scripts run once, with the normal build
-		case $name in e2e-*) [ "$build" = bin/san ] && continue ;; esac
-		run_script "$script" "$bindir" "script $name$tag"
+		case $name in
+		e2e-*)	[ "$build" = bin/san ] && continue
+			to=$serial ;;
+		*)	to=$list ;;
+		esac
+		printf "script\t%s\t%s\tscript %s\n" "$script" "$bindir" \
+		    "$name$tag" >>"$to"
 	done
 done
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+run_one() { # kind path bindir label; its time to $work/times
+	t0=$(now_ms)
+	case $1 in
+	case) run_case "$2" "$3" "$4" ;;
+	unit) run_unit "$2" "$4" ;;
+	script) run_script "$2" "$3" "$4" ;;
+	esac
+	echo "$(($(now_ms) - t0)) $4" >>"$work/times"
+}
+
+# TEST_JOBS workers (default: the machine's processors), worker k taking
+# every jobs-th test from the k-th; each has its own scratch files.
+jobs=${TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
+[ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
+top=$work
+k=0
+while [ "$k" -lt "$jobs" ]; do
+	(
+		work=$top/w$k
+		mkdir -p "$work"
+		results=$work/results
+		: >"$results"
+		i=0
+		while IFS=$tab read -r kind path bindir label; do
+			[ $((i % jobs)) -eq "$k" ] && run_one "$kind" "$path" "$bindir" "$label" </dev/null
+			i=$((i + 1))
+		done <"$list"
+	) &
+	k=$((k + 1))
+done
+# the sample build the e2e scripts share, beside the workers and without
+# their time limit (it is the build a user runs, not a test of its speed)
+if [ -s "$serial" ]; then
+	(
+		if make -C "$ROOT" -s agencies national >"$work/sample.log" 2>&1
+		then pass
+		else fail "the sample build (make agencies national)" \
+		    "$work/sample.log"
+		fi
+	) &
+fi
+wait
+while IFS=$tab read -r kind path bindir label; do
+	run_one "$kind" "$path" "$bindir" "$label" </dev/null
+done <"$serial"
+
+passed=0
+failed=0
+for f in "$work"/w*/results "$results"; do
+	[ -f "$f" ] || continue
+	while IFS= read -r line; do
+		case $line in
+		"P "*) passed=$((passed + ${line#P })) ;;
+		"F "*) failed=$((failed + ${line#F })) ;;
+		*) printf '%s\n' "$line" ;;
+		esac
+	done <"$f"
+done
+# the slowest first, for keeping the suite inside its ten minutes
+mkdir -p "$ROOT/out"
+cat "$work"/w*/times "$work/times" 2>/dev/null | sort -rn >"$ROOT/out/test-times.txt"
 echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
