@@ -180,6 +180,50 @@
     });
   }
 
+  /* ---- the ebb and flow (issue 16) ---- */
+
+  /* "41.2% (range 38.0-44.5%)" or what the share's rule shows */
+  function shareText(f) {
+    var g = W.figure(f, '%');
+    return g.kind === 'number' ? g.text + ' (' + g.range + ')' : g.text;
+  }
+
+  /* the share of clients who are new in the half's last quarter, with
+   * its like-for-like change on a year before, as a key finding; the
+   * half's quarters in a table with visits and needs */
+  function flows() {
+    var sec = box('flows');
+    if (!F.dim('client_status')) { sec.parentNode.removeChild(sec); return; }
+    var now = F.newShare(last, '*'), yoy = F.newShareChange('yoy', last, '*');
+    if (now && now.share.est !== null)
+      add(box('findings'), el('li', {'class': 'flows', id: 'finding-new'},
+        'New clients: ' + shareText(now.share) + ' of clients whose history is known in ' +
+        last + ' were new' + (yoy ? '; ' + W.num(yoy.base.est, '%') + ' a year before, over ' +
+        'the same ' + yoy.matched + ' agencies: ' + W.signed(yoy.delta.est, ' points') + ' (' +
+        W.range(yoy.delta, ' points', true) + ', ' + (yoy.beyond ? 'beyond rounding' :
+        'could be rounding') + ').' : '.')));
+    var visits = F.dim('visits_band'), needs = F.dim('needs_band'),
+        more = needs.codes[needs.codes.length - 1];
+    var head = ['Quarter', 'New (% of known)', 'On a year before (points)']
+      .concat(visits.codes.map(function (c) { return c[1]; }),
+              [more[1], more[1] + ' (% of clients)']);
+    var rows = Q.map(function (q) {
+      var n = F.newShare(q, '*'), ch = F.newShareChange('yoy', q, '*'),
+          m = F.flowCount(q, '*', 'needs_band', more[0]);
+      return [q, n ? C.figureCell(n.share, '%') : el('td', {}, ''),
+              el('td', {'class': 'num'}, ch ? W.signed(ch.delta.est, '') + ' (' +
+                 W.range(ch.delta, '', true) + ')' : 'no comparison')]
+        .concat(visits.codes.map(function (c) {
+          var v = F.flowCount(q, '*', 'visits_band', c[0]);
+          return v ? C.figureCell(v.count) : el('td', {}, '');
+        }), [m ? C.figureCell(m.count) : el('td', {}, ''),
+             m ? C.figureCell(m.share, '%') : el('td', {}, '')]);
+    });
+    box('flows-box').appendChild(C.table('New clients, visits in the quarter and clients ' +
+      'with ' + more[1].toLowerCase() + ', New Zealand', head, rows,
+      {className: 'stack', id: 'report-flows'}));
+  }
+
   /* ---- one section per breakdown ---- */
 
   function breakdown(d, parent) {
@@ -273,6 +317,7 @@
   trend();
   changes();
   regions();
+  flows();
   F.breakdowns.forEach(function (d) { breakdown(d, box('breakdowns')); });
   events();
   narrative();

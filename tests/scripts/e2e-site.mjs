@@ -477,7 +477,7 @@ await report.waitForFunction(() => document.body.dataset.ready === 'true', null,
 const R = await report.evaluate(() => window.NZ_DATA.report);
 const headings = await report.$$eval('h1, h2', (h) => h.map((x) => x.textContent.trim()));
 const sections = ['Key findings', 'Headline figures', 'Clients over time', 'Changes, like for like',
-  'Regions', ...D.dimensions.slice(1).map((d) => d.title), 'Policy events', 'Lived experience',
+  'Regions', 'New and returning clients', ...D.dimensions.slice(1).map((d) => d.title), 'Policy events', 'Lived experience',
   'Services', 'Policy', 'About these figures'];
 check(sections.every((s) => headings.includes(s)),
   `report: every section (${sections.filter((s) => !headings.includes(s)).join(', ') || 'all ' + sections.length})`);
@@ -487,6 +487,17 @@ check(headings[0] === 'Community services report' && subtitle === R.title,
 const finding = await report.textContent('#findings li[data-measure=clients]');
 const wantFinding = expectedHeadline('clients', R.quarters[1]);
 check(wantFinding === null || finding === wantFinding, `report key finding equals the data: ${finding}`);
+// the half's new clients from merged.csv, by the share rule, as the
+// dashboard's chart has them (newShare above)
+const nq = R.quarters[1], ns = newShare[nq];
+const fnew = await report.$eval('#finding-new', (e) => e.textContent).catch(() => null);
+const nums = !ns ? [] : ns.shown === 'number' ? [ns.est] : ns.shown === 'range' ? [ns.lo, ns.hi] : [];
+check(ns && fnew && nums.every((v) => fnew.includes((v / 10).toFixed(1) + '%')) &&
+  (ns.shown !== 'S' || fnew.includes('S')),
+  `report: new clients' share in ${nq} is the data's ${ns && ns.text}: ${fnew && fnew.slice(0, 110)}`);
+const reportFlows = await report.$$eval('#report-flows tbody tr', (t) => t.length);
+check(reportFlows === R.quarters.length, `report: new clients, visits and needs for the ` +
+  `half's ${reportFlows} quarters`);
 const layout = await report.evaluate(() => {
   const body = document.body.getBoundingClientRect(), bad = [];
   const say = (e, why) => bad.push(`${why}: ${(e.textContent || '').trim().slice(0, 50)}`);

@@ -44,6 +44,7 @@ else
 fi
 for heading in 'Community services report' 'January to June 2026' 'Key findings' \
 	'Headline figures' 'Clients over time' 'Changes, like for like' 'Regions' \
+	'New and returning clients' \
 	'Policy events' 'Lived experience' 'Services' 'Policy' 'About these figures'; do
 	if grep -q "^[[:space:]]*$heading[[:space:]]*\$" "$art/report-2026H1.txt"; then
 		echo "ok report PDF section: $heading"
