@@ -1,5 +1,5 @@
 #!/bin/sh
-# fault-config: a configuration file that is missing, unreadable or
+# chain-fault-config: a configuration file that is missing, unreadable or
 # malformed (key, profile, map, code list, reference table, age bands,
 # table spec, rules, stage stats, manifest, policy events, hex key; and a
 # workbook export) is an error naming it:
@@ -9,7 +9,7 @@
 # user it is also a chmod 000 copy.
 set -u
 cd "${ROOT:-.}"
-. tests/scripts/fault-chain.inc
+. tests/lib/chain.sh
 cfg=$work/cfg
 mkdir -p "$cfg"
 
