@@ -12,7 +12,8 @@
  *   profile.c the agency profile and its coverage
  *   reference.c reference tables: classifications and concordances
  *   rows.c    rows of a raw export (CSV), and of workbooks through
- *   xlsx.c    .xlsx (libzip, expat, streaming) and xls.c .xls (FreeXL)
+ *   xlsx.c    .xlsx (libzip, expat, streaming; its package: xlsxpkg.c)
+ *             and xls.c .xls (FreeXL)
  *   rules.c   the disclosure rules and the ranges their figures stand for
  *   events.c  policy events
  *   release.c agency releases, manifests and bounds (merge, diff-quarters)
