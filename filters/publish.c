@@ -119,12 +119,7 @@ typedef struct row {
 	json_t *json;
 } row;
 
-typedef struct dim {
-	const char *name;
-	char *title;
-	nz_codes *codes;
-	json_t *highlight;           /* codes the code list features */
-} dim;
+typedef nz_dim_shown dim;
 
 static struct {
 	dim dims[NZ_NDIMS];
@@ -158,35 +153,6 @@ parse_period(const char *file, long line, const char *s)
 
 /* ---- the dimensions and their code lists ---- */
 
-/* a dimension: its code list, or (bands given) the age bands, with the
- * title and the codes to feature from the file */
-static void
-load_dim(dim *d, const char *name, const char *dir, const char *bands)
-{
-	json_t *root, *entry;
-	size_t i;
-
-	d->name = name;
-	d->codes = bands ? nz_bands_load(bands) : nz_codes_load(dir, name);
-	root = nz_json_load(d->codes->path);
-	d->title = nz_strdup(nz_json_str(d->codes->path, root, "title", name));
-	d->highlight = json_array();
-	json_array_foreach(json_object_get(root, bands ? "bands" : "codes"),
-	    i, entry) {
-		const char *label = json_string_value(json_object_get(entry,
-		    "label"));
-
-		if (label && bands) {        /* bands are labelled by code */
-			free(d->codes->label[i]);
-			d->codes->label[i] = nz_strdup(label);
-		}
-		if (json_is_true(json_object_get(entry, "highlight")))
-			json_array_append_new(d->highlight,
-			    json_string(d->codes->code[i]));
-	}
-	nz_json_free(root);
-}
-
 /* every dimension of the schema with its code list (or the age bands) */
 static void
 load_dims(const char *dir, const char *bands)
@@ -194,7 +160,7 @@ load_dims(const char *dir, const char *bands)
 	int k;
 
 	for (k = 0; k < NZ_NDIMS; k++)
-		load_dim(&model.dims[k], nz_dims[k].name, dir,
+		nz_dim_shown_load(&model.dims[k], nz_dims[k].name, dir,
 		    nz_dims[k].codes ? NULL : bands);
 }
 

@@ -514,6 +514,20 @@ nz_codes *nz_bands_load(const char *path);
 /* index of the code s[0..len), or -1 */
 int nz_codes_find(const nz_codes *c, const char *s, size_t len);
 void nz_codes_free(nz_codes *c);
+/* A dimension as the pages show it (publish, agency-view): its code
+ * list, or the age bands with the labels the bands file gives them; the
+ * file's title; the codes it features ("highlight": true), a JSON array
+ * of strings.  Kept to the end of the program. */
+typedef struct nz_dim_shown {
+	const char *name;
+	char *title;
+	nz_codes *codes;
+	json_t *highlight;
+} nz_dim_shown;
+/* Dimension name from the code lists in dir, or (bands not NULL) the
+ * age bands file bands; exits 1 on a bad file. */
+void nz_dim_shown_load(nz_dim_shown *d, const char *name, const char *dir,
+	const char *bands);
 /* ---- flow.c: the flow spec (pipelines/flow-bands.json, issue 16) ---- */
 enum { NZ_FLOW_VISITS, NZ_FLOW_NEEDS, NZ_FLOW_TENURE, NZ_FLOW_NKINDS };
 typedef struct nz_flow {
