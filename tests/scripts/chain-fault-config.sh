@@ -108,9 +108,9 @@ cp "$P/reference/towns.json" "$cfg/towns.json"
 check map-categories "$P/reference/towns.json" towns.json map-categories \
 	--map "$work/usemap.json" --codes "$P/codes" --reference "$cfg" \
 	"$d/canonical.csv"
-# a workbook export, damaged as a configuration file is
-cp tests/workbooks/visits.xlsx "$cfg/visits.xlsx"
-check normalise "$cfg/visits.xlsx" visits.xlsx normalise --profile \
+# a workbook export, damaged as a configuration file is (the good copy
+# is not the one damaged, or "truncated" would cut a missing file)
+check normalise tests/workbooks/visits.xlsx visits.xlsx normalise --profile \
 	tests/cases/normalise-xlsx-damaged/profile.json --key "$work/test.key" \
 	--max-reject 100 @F@
 check bucket "$P/age-bands.json" age-bands.json bucket --bands @F@ \
@@ -151,7 +151,7 @@ check freeze "$d/freeze-stats.json" freeze-stats.json $fa --plan @F@ \
 check freeze "$d/suppress-stats.json" suppress-stats.json $fa \
 	--plan "$d/freeze-stats.json" --suppress-stats @F@ "$d/new-release.csv"
 check audit "$P/rules/statsnz.json" rules.json audit --rules @F@ \
-	"$d/release.csv"
+	--secondary-cells "$d/secondary-cells.csv" "$d/release.csv"
 m="manifest --agency northern --release $d/release.csv"
 check manifest "$prof" profile.json $m $(stages) --profile @F@
 check manifest "$P/rules/statsnz.json" rules.json $m $(stages) --rules @F@
