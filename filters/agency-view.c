@@ -72,11 +72,7 @@ static const char *const measure_title[NZ_NMEASURES] = {
 	"Clients", "Households", "Visits", "Units given (e.g. food parcels)",
 };
 
-typedef struct dim {
-	nz_codes *codes;
-	char *title;
-	json_t *highlight;
-} dim;
+typedef nz_dim_shown dim;
 
 /* A cell row kept: its key (period, region + 1 or 0 for '*', dimension
  * + 1 or 0 for none, code + 1) and its values as JSON. */
@@ -184,32 +180,6 @@ check_agency(const char *file, long line, const char *agency)
 }
 
 /* ---- the dimensions and their code lists ---- */
-
-static void
-load_dim(dim *d, const char *name, const char *dir, const char *bands)
-{
-	json_t *root, *entry;
-	size_t i;
-
-	d->codes = bands ? nz_bands_load(bands) : nz_codes_load(dir, name);
-	root = nz_json_load(d->codes->path);
-	d->title = nz_strdup(nz_json_str(d->codes->path, root, "title", name));
-	d->highlight = json_array();
-	json_array_foreach(json_object_get(root, bands ? "bands" : "codes"),
-	    i, entry) {
-		const char *label = json_string_value(json_object_get(entry,
-		    "label"));
-
-		if (label && bands) {        /* bands are labelled by code */
-			free(d->codes->label[i]);
-			d->codes->label[i] = nz_strdup(label);
-		}
-		if (json_is_true(json_object_get(entry, "highlight")))
-			json_array_append_new(d->highlight,
-			    json_string(d->codes->code[i]));
-	}
-	nz_json_free(root);
-}
 
 static json_t *
 dimensions_json(void)
@@ -1006,7 +976,7 @@ setup(struct opts *o)
 	o->codes = o->codes ? o->codes : nz_pipelines_path("codes");
 	o->bands = o->bands ? o->bands : nz_pipelines_path("age-bands.json");
 	for (k = 0; k < NZ_NDIMS; k++)
-		load_dim(&V.dims[k], nz_dims[k].name, o->codes,
+		nz_dim_shown_load(&V.dims[k], nz_dims[k].name, o->codes,
 		    nz_dims[k].codes ? NULL : o->bands);
 	V.region_used = nz_calloc(V.dims[NZ_DIM_REGION].codes->n,
 	    sizeof *V.region_used);

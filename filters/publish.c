@@ -5,14 +5,10 @@
  * the code lists and the report's narrative (CommonMark to HTML).  The
  * documents are templates that read this data (pipelines/site,
  * pipelines/report); publish writes none. */
-#include <dirent.h>
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include <cmark.h>
 
 #include "nz.h"
 
@@ -63,35 +59,7 @@ usage(void)
 	exit(NZ_EXIT_OK);
 }
 
-/* ---- the files' columns ---- */
-
-#define NONE INT64_MIN           /* an empty bound: no limit */
-
-/* What a column of merge's and diff-quarters' contracts (the schema)
- * holds, by its name, or by its suffix after a measure's name; est: an
- * estimate, its low and its high start there. */
-enum kind { DIMENSION, PERIOD, AGENCY, COUNT, SIGNED, SHOWN, PCT, SIG, LIST };
-typedef struct colspec {
-	const char *name;
-	enum kind kind;
-	int empty_ok, est;
-} colspec;
-
-static const colspec named_cols[] = {
-	{"period", PERIOD, 0, 0}, {"base_period", PERIOD, 0, 0},
-	{"agency", AGENCY, 0, 0}, {"agencies", COUNT, 0, 0},
-	{"agencies_matched", COUNT, 0, 0}, {"agencies_joined", LIST, 1, 0},
-	{"agencies_left", LIST, 1, 0}, {"policy_events", LIST, 1, 0},
-};
-static const colspec measure_cols[] = {
-	{"", COUNT, 0, 1}, {"_low", COUNT, 0, 0}, {"_high", COUNT, 1, 0},
-	{"_shown", SHOWN, 0, 0}, {"_stat_low", COUNT, 0, 0},
-	{"_stat_high", COUNT, 1, 0}, {"_base", COUNT, 0, 1},
-	{"_base_low", COUNT, 0, 0}, {"_base_high", COUNT, 1, 0},
-	{"_change", SIGNED, 0, 1}, {"_change_low", SIGNED, 1, 0},
-	{"_change_high", SIGNED, 1, 0}, {"_pct", PCT, 1, 0}, {"_sig", SIG, 0, 0},
-};
-static const colspec dimension_col = {NULL, DIMENSION, 0, 0};
+/* ---- the files' columns (series.c checks them) ---- */
 
 /* The measures as readers name them.  Events and units add up over the
  * quarters of a half; people do not (a client of two quarters is two). */
@@ -102,13 +70,7 @@ measure_info[NZ_NMEASURES] = {
 };
 
 /* A file being read: its contract's columns and what each holds. */
-typedef struct file {
-	const char *name;
-	const char *const *cols;
-	size_t ncols;
-	const colspec **spec;        /* per column */
-	int64_t *num;                /* per column: a row's values */
-} file;
+typedef nz_series_file file;
 
 /* A row the pages show: key kind (0 cells, 1 + comparison for changes),
  * period, base, region, dim (0: a total), code; codes are 1 + index. */
@@ -119,12 +81,7 @@ typedef struct row {
 	json_t *json;
 } row;
 
-typedef struct dim {
-	const char *name;
-	char *title;
-	nz_codes *codes;
-	json_t *highlight;           /* codes the code list features */
-} dim;
+typedef nz_dim_shown dim;
 
 static struct {
 	dim dims[NZ_NDIMS];
@@ -146,46 +103,7 @@ jperiod(int p)
 	return json_sprintf("%dQ%d", p / 4, p % 4 + 1);
 }
 
-static int
-parse_period(const char *file, long line, const char *s)
-{
-	int y, q;
-
-	if (nz_period_parse(s, &y, &q) != 0)
-		nz_dieat(NZ_EXIT_DATA, file, line, "bad period %s", nz_q(s));
-	return y * 4 + q - 1;
-}
-
 /* ---- the dimensions and their code lists ---- */
-
-/* a dimension: its code list, or (bands given) the age bands, with the
- * title and the codes to feature from the file */
-static void
-load_dim(dim *d, const char *name, const char *dir, const char *bands)
-{
-	json_t *root, *entry;
-	size_t i;
-
-	d->name = name;
-	d->codes = bands ? nz_bands_load(bands) : nz_codes_load(dir, name);
-	root = nz_json_load(d->codes->path);
-	d->title = nz_strdup(nz_json_str(d->codes->path, root, "title", name));
-	d->highlight = json_array();
-	json_array_foreach(json_object_get(root, bands ? "bands" : "codes"),
-	    i, entry) {
-		const char *label = json_string_value(json_object_get(entry,
-		    "label"));
-
-		if (label && bands) {        /* bands are labelled by code */
-			free(d->codes->label[i]);
-			d->codes->label[i] = nz_strdup(label);
-		}
-		if (json_is_true(json_object_get(entry, "highlight")))
-			json_array_append_new(d->highlight,
-			    json_string(d->codes->code[i]));
-	}
-	nz_json_free(root);
-}
 
 /* every dimension of the schema with its code list (or the age bands) */
 static void
@@ -194,139 +112,11 @@ load_dims(const char *dir, const char *bands)
 	int k;
 
 	for (k = 0; k < NZ_NDIMS; k++)
-		load_dim(&model.dims[k], nz_dims[k].name, dir,
+		nz_dim_shown_load(&model.dims[k], nz_dims[k].name, dir,
 		    nz_dims[k].codes ? NULL : bands);
 }
 
-static const colspec *
-spec_of(const char *col)
-{
-	size_t i, len;
-	int m;
-
-	if (nz_dim_index(col) >= 0)
-		return &dimension_col;
-	for (i = 0; i < sizeof named_cols / sizeof *named_cols; i++)
-		if (strcmp(col, named_cols[i].name) == 0)
-			return &named_cols[i];
-	for (m = 0; m < NZ_NMEASURES; m++) {
-		len = strlen(nz_measure_names[m]);
-		for (i = 0; strncmp(col, nz_measure_names[m], len) == 0 &&
-		    i < sizeof measure_cols / sizeof *measure_cols; i++)
-			if (strcmp(col + len, measure_cols[i].name) == 0)
-				return &measure_cols[i];
-	}
-	nz_die(NZ_EXIT_DATA, "the schema's column %s has no kind here",
-	    nz_q(col));
-}
-
-/* the header, as the schema gives the contract */
-static void
-read_header(nz_csv *csv, file *f, enum nz_contract contract)
-{
-	size_t j;
-
-	f->cols = nz_cols(contract, &f->ncols);
-	nz_csv_expect_header(csv, f->cols, f->ncols);
-	f->spec = nz_calloc(f->ncols, sizeof *f->spec);
-	for (j = 0; j < f->ncols; j++)
-		f->spec[j] = spec_of(f->cols[j]);
-}
-
 /* ---- the rows ---- */
-
-/* a percentage as diff-quarters writes it: [-]digits[.digits]; strtod
- * alone would take nan, inf, hex and spaces */
-static int
-plain_decimal(const char *s)
-{
-	const char *p = s + (*s == '-');
-	size_t n = strspn(p, "0123456789");
-
-	if (n && p[n] == '.')
-		n += strspn(p + n + 1, "0123456789") ? 1 +
-		    strspn(p + n + 1, "0123456789") : 0;
-	return n > 0 && p[n] == '\0';
-}
-
-/* One field as JSON; *num its value where it has one (NONE: empty). */
-static json_t *
-field(const file *f, long line, size_t j, const char *s, int64_t *num)
-{
-	const colspec *c = f->spec[j];
-	const char *col = f->cols[j];
-	long v;
-	int k;
-
-	*num = NONE;
-	if (c->kind == DIMENSION)
-		return NULL;        /* dims_key reads them */
-	if (*s == '\0' && c->empty_ok)
-		return c->kind == LIST ? json_array() : json_null();
-	switch (c->kind) {
-	case PERIOD:
-		*num = parse_period(f->name, line, s);
-		return json_string(s);
-	case AGENCY:
-		if (strcmp(s, "*") != 0)
-			nz_dieat(NZ_EXIT_DATA, f->name, line, "agency must be '*', "
-			    "found %s", nz_q(s));
-		return NULL;
-	case SHOWN:
-		for (k = 0; k < 3 && strcmp(s, nz_shown_names[k]) != 0; k++)
-			;
-		*num = k;
-		if (k < 3)
-			return json_string(s);
-		break;
-	case PCT:
-		if (plain_decimal(s) && strlen(s) < 16)
-			return json_real(strtod(s, NULL));
-		break;
-	case LIST: {
-		json_t *list = json_array();
-		const char *bar;
-
-		for (; ; s = bar + 1) {
-			bar = strchr(s, '|');
-			json_array_append_new(list, bar ? json_stringn(s,
-			    (size_t)(bar - s)) : json_string(s));
-			if (!bar)
-				return list;
-		}
-	}
-	default:
-		if (nz_parse_long(s, c->kind == SIGNED ? -(1L << 53) : 0,
-		    c->kind == SIG ? 1 : 1L << 53, &v) == 0)
-			return *num = v, json_integer(v);
-	}
-	nz_dieat(NZ_EXIT_DATA, f->name, line, "%s: bad value %s", col, nz_q(s));
-}
-
-/* estimate within its bounds (an empty low or high has no limit), and a
- * number shown only where it cannot hide a value under NZ_SHOWN_MIN */
-static void
-check_row(const file *f, long line, const int64_t *num)
-{
-	size_t j;
-
-	for (j = 0; j < f->ncols; j++) {
-		const char *col = f->cols[j];
-
-		if (f->spec[j]->est && ((num[j + 1] != NONE &&
-		    num[j + 1] > num[j]) || (num[j + 2] != NONE &&
-		    num[j] > num[j + 2])))
-			nz_dieat(NZ_EXIT_DATA, f->name, line, "%s: estimate %lld "
-			    "outside its bounds", col, (long long)num[j]);
-		if (f->spec[j]->kind == SHOWN && ((num[j] ==
-		    NZ_SHOWN_NUMBER && (num[j - 2] < NZ_SHOWN_MIN ||
-		    num[j - 1] == NONE)) || (num[j] == NZ_SHOWN_S &&
-		    (num[j - 1] == NONE || num[j - 1] >= NZ_SHOWN_MIN))))
-			nz_dieat(NZ_EXIT_DATA, f->name, line, "%s: %s does not "
-			    "fit the range %lld..%lld", col, nz_q(nz_shown_names[num[j]]),
-			    (long long)num[j - 2], (long long)num[j - 1]);
-	}
-}
 
 /* The key of a row's dimensions: 0 when more than one besides region is
  * set (such cells are in the annex, not on the pages). */
@@ -379,7 +169,7 @@ read_rows(const char *path, enum nz_contract contract, int kind)
 
 	f = (file){nz_strdup(nz_csv_name(csv)), NULL, 0, NULL, NULL};
 	model.file_of[kind] = f.name;
-	read_header(csv, &f, contract);
+	nz_series_header(csv, &f, contract);
 	dim0 = (size_t)nz_col_index(contract, nz_dims[0].name);
 	f.num = nz_calloc(f.ncols + 2, sizeof *f.num);
 	while (nz_csv_next_n(csv, &r, f.ncols) == 1) {
@@ -395,7 +185,8 @@ read_rows(const char *path, enum nz_contract contract, int kind)
 		if (kind)
 			json_array_append_new(w->json, json_string(comparison[kind]));
 		for (j = 0; j < f.ncols; j++) {
-			json_t *v = field(&f, r->line, j, r->field[j], &f.num[j]);
+			json_t *v = nz_series_field(&f, r->line, j, r->field[j],
+			    &f.num[j]);
 
 			if (j == dim0) {
 				json_array_append_new(w->json, json_string(dims[0]));
@@ -407,7 +198,7 @@ read_rows(const char *path, enum nz_contract contract, int kind)
 			if (v)
 				json_array_append_new(w->json, v);
 		}
-		check_row(&f, r->line, f.num);
+		nz_series_check(&f, r->line, f.num);
 		w->key[KPERIOD] = (int)f.num[0];
 		w->key[KBASE] = kind ? (int)f.num[1] : 0;
 		if (kind && w->key[KBASE] >= w->key[KPERIOD])
@@ -455,7 +246,7 @@ read_manifest(const char *path)
 		if (!json_is_string(p))
 			nz_dieat(NZ_EXIT_DATA, path, line, "\"periods\" must hold "
 			    "strings");
-		parse_period(path, line, json_string_value(p));
+		nz_series_period(path, line, json_string_value(p));
 		json_array_foreach(list, at, q)
 			if (strcmp(json_string_value(q), json_string_value(p)) >= 0)
 				break;
@@ -584,60 +375,6 @@ measures_json(void)
 
 /* ---- the report: its half and the narrative ---- */
 
-static json_t *
-markdown_json(const char *path)
-{
-	size_t len, bad;
-	char *text = nz_slurp(path, &len), *html;
-	json_t *out;
-
-	if (!text)
-		nz_die(NZ_EXIT_DATA, "%s: cannot read it", path);
-	nz_hold(text);
-	if (!nz_utf8_valid(text, len, &bad))
-		nz_die(NZ_EXIT_DATA, "%s: invalid UTF-8 at byte %zu", path, bad);
-	if (strspn(text, " \t\r\n") == len)
-		nz_warn("%s: empty narrative", path);
-	html = cmark_markdown_to_html(text, len, CMARK_OPT_DEFAULT);
-	out = json_string(html);
-	free(html);
-	nz_drop(text);
-	free(text);
-	return out;
-}
-
-/* every DIR/NAME.md as NAME: its HTML ("" when empty); held, with the
- * folder, so that an error leaves nothing unreachable */
-static json_t *
-narrative_json(const char *dir)
-{
-	static nz_buf path;
-	json_t *obj = json_object();
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t len;
-
-	if (!d)
-		nz_die(NZ_EXIT_DATA, "%s: cannot read the narrative folder: %s",
-		    dir, strerror(errno));
-	nz_hold(d);
-	nz_hold(obj);
-	while ((e = readdir(d)) != NULL) {
-		len = strlen(e->d_name);
-		if (len <= 3 || strcmp(e->d_name + len - 3, ".md") != 0)
-			continue;
-		nz_buf_clear(&path);
-		nz_buf_printf(&path, "%s/%s", dir, e->d_name);
-		json_object_setn_new(obj, e->d_name, len - 3,
-		    markdown_json(path.s));
-	}
-	nz_drop(d);
-	nz_drop(obj);
-	closedir(d);
-	nz_buf_free(&path);
-	return obj;
-}
-
 /* the first quarter of a half such as 2026H1 */
 static int
 half_start(const char *half)
@@ -668,7 +405,7 @@ report_json(const char *half, const char *narrative)
 	return json_pack("{s:s, s:o, s:[o, o], s:o}", "half", half, "title",
 	    json_sprintf("%s %d", months[first % 4 / 2], first / 4),
 	    "quarters", jperiod(first), jperiod(first + 1), "narrative",
-	    narrative ? narrative_json(narrative) : json_object());
+	    narrative ? nz_narrative_json(narrative) : json_object());
 }
 
 /* --date, else SOURCE_DATE_EPOCH's day, else today (UTC) */

@@ -10,6 +10,7 @@
 #   tests/unit/NAME.c   C unit tests of the shared layer (bin/test/NAME),
 #                       each printing "ok ..." or "not ok ..." lines (TAP)
 #   tests/scripts/NAME.sh  larger checks in shell; exit 0 is a pass
+# (tests/lib/ holds what the tests source or call: never run here)
 # usage: tests/run.sh [PATTERN]   (only tests whose name holds PATTERN)
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

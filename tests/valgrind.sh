@@ -46,7 +46,7 @@ vg normalise normalise --profile "$src/profile.json" --key "$work/key" \
 vg map-categories map-categories --map "$src/map.json" --codes "$P/codes" \
 	--unmapped "$d/unmapped.csv" --stats "$d/map-stats.json" \
 	"$work/normalise.out"
-vg map-suggest map-categories --suggest --codes "$P/codes" "$work/normalise.out"
+vg map-categories-suggest map-categories --suggest --codes "$P/codes" "$work/normalise.out"
 vg bucket bucket --bands "$P/age-bands.json" --stats "$d/bucket-stats.json" \
 	"$work/map-categories.out"
 vg freeze freeze --split --history "$work/history.csv" \
@@ -76,7 +76,7 @@ vg manifest manifest --agency "$agency" --profile "$src/profile.json" \
 cp "$work/manifest.out" "$d/manifest.json"
 vg merge merge "$d"
 vg diff-quarters diff-quarters --events "$P/policy-events.csv" "$d"
-vg diff-yoy diff-quarters --yoy --events "$P/policy-events.csv" "$d"
+vg diff-quarters-yoy diff-quarters --yoy --events "$P/policy-events.csv" "$d"
 vg audit audit --manifest "$d" --secondary-cells "$work/secondary.csv"
 vg audit-unbounded audit --manifest "$d"
 vg audit-threshold-only audit --rules "$P/rules/threshold-only.json" \

@@ -1,5 +1,6 @@
 /* codes.c: the national code lists, the age bands, and where the
- * pipelines directory (pipelines/codes, pipelines/age-bands.json) is. */
+ * pipelines directory (pipelines/codes, pipelines/age-bands.json) is;
+ * a dimension's codes as the pages show them. */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
 #include <limits.h>
@@ -334,4 +335,34 @@ nz_codes_free(nz_codes *c)
 	free(c->version);
 	nz_drop(c);
 	free(c);
+}
+
+/* ---- a dimension as the pages show it ---- */
+
+void
+nz_dim_shown_load(nz_dim_shown *d, const char *name, const char *dir,
+    const char *bands)
+{
+	json_t *root, *entry;
+	size_t i;
+
+	d->name = name;
+	d->codes = bands ? nz_bands_load(bands) : nz_codes_load(dir, name);
+	root = nz_json_load(d->codes->path);
+	d->title = nz_strdup(nz_json_str(d->codes->path, root, "title", name));
+	d->highlight = json_array();
+	json_array_foreach(json_object_get(root, bands ? "bands" : "codes"),
+	    i, entry) {
+		const char *label = json_string_value(json_object_get(entry,
+		    "label"));
+
+		if (label && bands) {        /* bands are labelled by code */
+			free(d->codes->label[i]);
+			d->codes->label[i] = nz_strdup(label);
+		}
+		if (json_is_true(json_object_get(entry, "highlight")))
+			json_array_append_new(d->highlight,
+			    json_string(d->codes->code[i]));
+	}
+	nz_json_free(root);
 }

@@ -12,9 +12,12 @@
  *   profile.c the agency profile and its coverage
  *   reference.c reference tables: classifications and concordances
  *   rows.c    rows of a raw export (CSV), and of workbooks through
- *   xlsx.c    .xlsx (libzip, expat, streaming) and xls.c .xls (FreeXL)
+ *   xlsx.c    .xlsx (libzip, expat, streaming; its package: xlsxpkg.c)
+ *             and xls.c .xls (FreeXL)
  *   rules.c   the disclosure rules and the ranges their figures stand for
  *   events.c  policy events
+ *   series.c  the national series (merged cells, changes), checked
+ *   narrative.c the report's narrative, CommonMark to HTML (cmark)
  *   release.c agency releases, manifests and bounds (merge, diff-quarters)
  *   intervals.c the interval each S of a release is proven to hide
  *   intake.c  releases taken in at NZCCSS: keys, the national state
@@ -518,6 +521,20 @@ nz_codes *nz_bands_load(const char *path);
 /* index of the code s[0..len), or -1 */
 int nz_codes_find(const nz_codes *c, const char *s, size_t len);
 void nz_codes_free(nz_codes *c);
+/* A dimension as the pages show it (publish, agency-view): its code
+ * list, or the age bands with the labels the bands file gives them; the
+ * file's title; the codes it features ("highlight": true), a JSON array
+ * of strings.  Kept to the end of the program. */
+typedef struct nz_dim_shown {
+	const char *name;
+	char *title;
+	nz_codes *codes;
+	json_t *highlight;
+} nz_dim_shown;
+/* Dimension name from the code lists in dir, or (bands not NULL) the
+ * age bands file bands; exits 1 on a bad file. */
+void nz_dim_shown_load(nz_dim_shown *d, const char *name, const char *dir,
+	const char *bands);
 /* ---- flow.c: the flow spec (pipelines/flow-bands.json, issue 16) ---- */
 enum { NZ_FLOW_VISITS, NZ_FLOW_NEEDS, NZ_FLOW_TENURE, NZ_FLOW_NKINDS };
 typedef struct nz_flow {
@@ -720,6 +737,38 @@ typedef struct nz_event {
 } nz_event;
 nz_event *nz_events_load(const char *path, size_t *count);
 void nz_events_free(nz_event *events, size_t count);
+/* ---- series.c: the national series files, each value checked ---- */
+/* A file of merge's cells or diff-quarters' changes being read: its
+ * contract's columns, what each holds, and a row's values. */
+struct nz_series_col;
+typedef struct nz_series_file {
+	const char *name;
+	const char *const *cols;
+	size_t ncols;
+	const struct nz_series_col **spec;  /* per column */
+	int64_t *num;                 /* per column (2 more): a row's values */
+} nz_series_file;
+/* Quarter s as year * 4 + quarter - 1; exits 1 naming file and line. */
+int nz_series_period(const char *file, long line, const char *s);
+/* csv's header as the schema gives contract: f's cols and spec (which
+ * the caller frees). */
+void nz_series_header(nz_csv *csv, nz_series_file *f,
+	enum nz_contract contract);
+/* Field j of a row as JSON, checked (exits 1 naming file and line), with
+ * *num its value where it has one (INT64_MIN: empty); NULL for a
+ * dimension (the caller reads those) and the agency. */
+json_t *nz_series_field(const nz_series_file *f, long line, size_t j,
+	const char *s, int64_t *num);
+/* A row's values together: each estimate within its bounds, and a
+ * number shown only where it cannot hide a value under NZ_SHOWN_MIN. */
+void nz_series_check(const nz_series_file *f, long line, const int64_t *num);
+
+/* ---- narrative.c ---- */
+/* Every DIR/NAME.md (CommonMark, raw HTML left out) as NAME: its HTML
+ * ("" when empty, with a warning); exits 1 if the folder or a file
+ * cannot be read or is not UTF-8. */
+json_t *nz_narrative_json(const char *dir);
+
 /* ---- release.c: agency releases as NZCCSS receives them ---- */
 /* Estimate and bounds on a true value; high NZ_UNBOUNDED: no upper bound. */
 #define NZ_UNBOUNDED INT64_MAX

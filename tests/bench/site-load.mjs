@@ -1,5 +1,5 @@
 // site-load.mjs: the dashboard's load-to-interactive time in headless
-// Chromium (playwright-core from out/npm, as tests/scripts/e2e-site.mjs).
+// Chromium (playwright-core from out/npm, as tests/lib/e2e-site.mjs).
 //   node site-load.mjs SITE_DIR RUNS
 // Each run opens index.html in a fresh page and waits until every chart
 // is drawn (data-drawn on each div.chart) and the page answers a click on

@@ -1,4 +1,4 @@
-# aggregate against tests/scripts/cells.py, an independent reference written
+# aggregate against tests/lib/cells.py, an independent reference written
 # from DESIGN §3-§4, on generated events (modal values, total response,
 # households, events, units, ckey, every margin, coverage and events from
 # outside it counted under 99, the flow measures from dates: issue 16);
@@ -8,7 +8,7 @@
 set -eu
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
-cells() { python3 tests/scripts/cells.py "$@"; }
+cells() { python3 tests/lib/cells.py "$@"; }
 
 # six quarters of events (2023Q3-2024Q4); the flow measures look back on
 # the history (before 2024Q3) and need the export's start: data_from on a

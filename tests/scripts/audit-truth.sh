@@ -1,12 +1,12 @@
 #!/bin/sh
 # audit-truth.sh: on synthetic releases counted by the rules of DESIGN §4
-# and protected as in §5 (tests/scripts/audit-release.py), every interval
+# and protected as in §5 (tests/lib/audit-release.py), every interval
 # audit reports must hold the cell's true value, under every shipped rule
 # set; with --exact the intervals may only shrink, and the statuses agree.
 set -eu
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-gen="python3 tests/scripts/audit-release.py"
+gen="python3 tests/lib/audit-release.py"
 
 check() { # truth report
 	python3 - "$1" "$2" <<'EOF'

@@ -41,7 +41,7 @@ for profile in sample-data/*/profile.json; do
 done
 # shellcheck disable=SC2086
 NPM_DIR=out/npm NATIONAL=out/national/merged.csv \
-	node tests/scripts/e2e-agency-view.mjs "$art" $dirs || status=1
+	node tests/lib/e2e-agency-view.mjs "$art" $dirs || status=1
 
 # ---- the canary, in a scratch tree (its agency must not join the
 # repository's national build) ----
@@ -136,7 +136,7 @@ for f in "$out/release.csv" "$out/manifest.json" "$out/canonical.csv" \
 	fi
 done
 NPM_DIR=out/npm CANARY="$CANARY" NATIONAL="$tree/out/national/merged.csv" \
-	node tests/scripts/e2e-agency-view.mjs "$art" "$out" || status=1
+	node tests/lib/e2e-agency-view.mjs "$art" "$out" || status=1
 
 # a worker column the export lacks: normalise names the profile and column
 sed 's/"worker": "Worker"/"worker": "Case Worker"/' "$fix/profile.json" \

@@ -3,7 +3,7 @@
 # has no ckey column, publishes person counts as S or multiples of 3 from 6
 # up and sums as S or multiples of 3; its manifest's row count, sha256 and
 # primary and secondary suppressions match the file; it is the reference
-# release (tests/scripts/cells.py) with whole cells hidden, passes the
+# release (tests/lib/cells.py) with whole cells hidden, passes the
 # audit, and its audit.csv says so; rebuilding cells, release and manifest
 # from the new quarters' events and the history, shuffled, gives the same
 # bytes.  With
@@ -34,9 +34,9 @@ for profile in sample-data/*/profile.json; do
 			}
 		}
 	} END { print s > "/dev/stderr"; exit bad }' "$d/release.csv" 2>"$work/s"
-	python3 tests/scripts/cells.py release "$d/cells.csv" \
+	python3 tests/lib/cells.py release "$d/cells.csv" \
 		pipelines/rules/statsnz.json > "$work/ref.csv"
-	python3 tests/scripts/cells.py secondary "$work/ref.csv" \
+	python3 tests/lib/cells.py secondary "$work/ref.csv" \
 		"$d/release.csv" > "$work/secondary"
 	audit --manifest "$d" --secondary-cells "$d/secondary-cells.csv" |
 		cmp - "$d/audit.csv"
@@ -62,8 +62,8 @@ PY
 	epoch=$(python3 -c 'import json, sys, calendar, time
 print(calendar.timegm(time.strptime(json.load(open(sys.argv[1]))["built_at"],
     "%Y-%m-%dT%H:%M:%SZ")))' "$d/manifest.json")
-	python3 tests/scripts/cells.py shuffle 7 < "$d/new-events.csv" > "$work/b.csv"
-	python3 tests/scripts/cells.py shuffle 8 < "$d/history.csv" > "$work/h.csv"
+	python3 tests/lib/cells.py shuffle 7 < "$d/new-events.csv" > "$work/b.csv"
+	python3 tests/lib/cells.py shuffle 8 < "$d/history.csv" > "$work/h.csv"
 	mkdir -p "$work/$a"
 	for s in normalise map bucket freeze; do
 		cp "$d/$s-stats.json" "$work/$a/"
@@ -91,7 +91,7 @@ print(calendar.timegm(time.strptime(json.load(open(sys.argv[1]))["built_at"],
 
 	# threshold-only: exposed without secondary suppression, safe with it
 	rules=pipelines/rules/threshold-only.json
-	python3 tests/scripts/cells.py release "$d/cells.csv" "$rules" \
+	python3 tests/lib/cells.py release "$d/cells.csv" "$rules" \
 		> "$work/primary.csv"
 	if audit --rules "$rules" "$work/primary.csv" >/dev/null 2>&1; then
 		echo "$a: threshold-only primaries alone pass: test is too weak"
@@ -99,7 +99,7 @@ print(calendar.timegm(time.strptime(json.load(open(sys.argv[1]))["built_at"],
 	fi
 	suppress --rules "$rules" --stats "$work/to-stats.json" \
 		--secondary-cells "$work/to-cells.csv" "$d/cells.csv" > "$work/to.csv"
-	n=$(python3 tests/scripts/cells.py secondary "$work/primary.csv" \
+	n=$(python3 tests/lib/cells.py secondary "$work/primary.csv" \
 		"$work/to.csv")
 	[ "$n" -gt 0 ] && grep -q "\"secondary\": $n\$" "$work/to-stats.json" ||
 		{ echo "$a: threshold-only secondary $n"; exit 1; }
@@ -118,7 +118,7 @@ done
 # the most, and the manifest is not made
 [ -n "${tamper:-}" ] || { echo "no sample release has secondary suppressions"; exit 1; }
 d=out/agency/$tamper
-python3 tests/scripts/cells.py release "$d/cells.csv" \
+python3 tests/lib/cells.py release "$d/cells.csv" \
 	pipelines/rules/statsnz.json > "$work/exposed.csv"
 tampered="$d/release.csv $d/assemble-stats.json $d/secondary-cells.csv"
 cp "$work/exposed.csv" "$d/release.csv"

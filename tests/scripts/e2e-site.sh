@@ -15,7 +15,7 @@ if ! make -s site report HALF=2026H1 >"$art/make.log" 2>&1; then
 	exit 1
 fi
 status=0
-NPM_DIR=out/npm node tests/scripts/e2e-site.mjs out/site out/report/2026H1 \
+NPM_DIR=out/npm node tests/lib/e2e-site.mjs out/site out/report/2026H1 \
 	out/national out/agency "$art" || status=1
 
 pdf=out/report/2026H1.pdf

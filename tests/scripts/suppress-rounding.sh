@@ -7,7 +7,7 @@
 # - identical (ckey, raw) pairs round identically, wherever they appear;
 # - published person counts are S or multiples of the base from the
 #   threshold up; no release has a ckey column;
-# - every value equals tests/scripts/cells.py, which implements the draw
+# - every value equals tests/lib/cells.py, which implements the draw
 #   documented in suppress --help (BLAKE2b via Python's hashlib);
 # - the strict rules (threshold 10, base 5) are honoured.
 set -eu
@@ -72,10 +72,10 @@ for (m, res), (nd, n) in sorted(down.items()):
 PY
 
 # every value as the reference computes it, for the default and strict rules
-python3 tests/scripts/cells.py release "$t/cells.csv" pipelines/rules/statsnz.json |
+python3 tests/lib/cells.py release "$t/cells.csv" pipelines/rules/statsnz.json |
 	cmp - "$t/release.csv"
 suppress --rules pipelines/rules/strict.json "$t/cells.csv" > "$t/strict.csv"
-python3 tests/scripts/cells.py release "$t/cells.csv" pipelines/rules/strict.json |
+python3 tests/lib/cells.py release "$t/cells.csv" pipelines/rules/strict.json |
 	cmp - "$t/strict.csv"
 python3 - "$t/strict.csv" <<'PY'
 import csv, sys

@@ -1,4 +1,4 @@
-# fault-chain.inc: sourced by the fault-*.sh scripts (not a test itself),
+# chain.sh: sourced by the chain-*.sh scripts (not a test itself),
 # after `cd "${ROOT:-.}"`: it makes $work (removed at exit, made writable
 # first), runs mini_chain there, and sets d (the release folder) and bad=0.
 # mini_chain DIR: the whole at-source chain on the first 20 rows of the

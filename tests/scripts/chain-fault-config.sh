@@ -1,5 +1,5 @@
 #!/bin/sh
-# fault-config: a configuration file that is missing, unreadable or
+# chain-fault-config: a configuration file that is missing, unreadable or
 # malformed (key, profile, map, code list, reference table, age bands,
 # table spec, rules, stage stats, manifest, policy events, hex key; and a
 # workbook export) is an error naming it:
@@ -9,7 +9,7 @@
 # user it is also a chmod 000 copy.
 set -u
 cd "${ROOT:-.}"
-. tests/scripts/fault-chain.inc
+. tests/lib/chain.sh
 cfg=$work/cfg
 mkdir -p "$cfg"
 
@@ -108,9 +108,9 @@ cp "$P/reference/towns.json" "$cfg/towns.json"
 check map-categories "$P/reference/towns.json" towns.json map-categories \
 	--map "$work/usemap.json" --codes "$P/codes" --reference "$cfg" \
 	"$d/canonical.csv"
-# a workbook export, damaged as a configuration file is
-cp tests/workbooks/visits.xlsx "$cfg/visits.xlsx"
-check normalise "$cfg/visits.xlsx" visits.xlsx normalise --profile \
+# a workbook export, damaged as a configuration file is (the good copy
+# is not the one damaged, or "truncated" would cut a missing file)
+check normalise tests/workbooks/visits.xlsx visits.xlsx normalise --profile \
 	tests/cases/normalise-xlsx-damaged/profile.json --key "$work/test.key" \
 	--max-reject 100 @F@
 check bucket "$P/age-bands.json" age-bands.json bucket --bands @F@ \

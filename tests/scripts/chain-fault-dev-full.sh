@@ -1,12 +1,12 @@
 #!/bin/sh
-# fault-dev-full: every program, given a valid small input, fails with
+# chain-fault-dev-full: every program, given a valid small input, fails with
 # "PROG: ...: No space left on device" and exit 1 when its output (standard
 # output, or a --stats, --rejects or --unmapped file) is /dev/full; so do
 # --help and --version.  Programs are those of filters/*.c that this build
 # has, so new ones (audit, publish) are picked up as they appear.
 set -u
 cd "${ROOT:-.}"
-. tests/scripts/fault-chain.inc
+. tests/lib/chain.sh
 
 # full PROG ARG...: run with stdout on /dev/full unless an ARG names it
 full() {

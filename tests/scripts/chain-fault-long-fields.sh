@@ -1,5 +1,5 @@
 #!/bin/sh
-# fault-long-fields: a 10 MB field and very long lines work, in seconds:
+# chain-fault-long-fields: a 10 MB field and very long lines work, in seconds:
 # normalise reads an export whose notes column holds 10 MB (never written),
 # map-categories a 1 MB unmapped value and a 1 MB list of 100000 values
 # (counted, quoted to 40 bytes in messages), and bucket, aggregate and

@@ -1,5 +1,5 @@
 #!/bin/sh
-# fault-cut-inputs: every program after normalise, given its input cut in
+# chain-fault-cut-inputs: every program after normalise, given its input cut in
 # the middle of a line (a half-written file: in the header, in a record, in
 # the last record) or holding a NUL byte, fails with exit 1 and an error
 # "PROG: FILE:LINE: ..." naming the file and line.  (A file cut exactly at
@@ -7,7 +7,7 @@
 # from ever being taken as complete; e2e-fault-kill checks that.)
 set -u
 cd "${ROOT:-.}"
-. tests/scripts/fault-chain.inc
+. tests/lib/chain.sh
 
 # expect_error PROG FILE ARG...: exit 1 and an error naming FILE and a line
 expect_error() {

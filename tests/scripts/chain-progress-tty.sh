@@ -1,5 +1,5 @@
 #!/bin/sh
-# progress-tty: DESIGN §8, "long runs on a terminal show progress on
+# chain-progress-tty: DESIGN §8, "long runs on a terminal show progress on
 # stderr; never when stderr is not a tty".  Each streaming stage (normalise,
 # map-categories, bucket, aggregate) runs on 66,000 rows (the sample's 20
 # repeated), once with stderr on a terminal (script(1) gives it a pty) and
@@ -8,7 +8,7 @@
 # all; and standard output must be the same both ways.
 set -u
 cd "${ROOT:-.}"
-. tests/scripts/fault-chain.inc
+. tests/lib/chain.sh
 
 command -v script >/dev/null || { echo "script(1) not found (util-linux)"; exit 1; }
 
