@@ -22,6 +22,9 @@ const nz_dim nz_dims[] = {
 	{"housing",      0,     "housing",   5},
 	{"need",         1,     "need",      6},
 	{"service",      1,     "service",   7},
+	/* from pair-outcomes, joined by client and quarter (aggregate
+	 * --outcomes): no event column */
+	{"outcome",      1,     "outcome",   -1},
 };
 _Static_assert(sizeof nz_dims / sizeof *nz_dims == NZ_NDIMS,
     "NZ_NDIMS in nz.h must count the dimensions above");
@@ -226,6 +229,19 @@ build(enum nz_contract which, struct cols *c)
 		add(c, "S");
 		add(c, "median_range_width");
 		add(c, "median_range_span");
+		break;
+	case NZ_COLS_ASSESSMENTS:
+		add(c, "agency");
+		add(c, "client_key");
+		add(c, "assessment_date");
+		add(c, "domain");
+		add(c, "score");
+		break;
+	case NZ_COLS_OUTCOMES:
+		add(c, "agency");
+		add(c, "period");
+		add(c, "client_key");
+		add(c, "outcome");
 		break;
 	case NZ_COLS_RECEIVED:
 		add(c, "agency");
