@@ -752,6 +752,9 @@ typedef struct nz_release {
 	char (*digest)[65];        /* per period (periods' order): sha256 of
 	                            * its rows, sorted (nz_release_digest) */
 	char fingerprint[33];      /* the manifest's key_fingerprint */
+	unsigned dims_released;    /* bit per dimension with a cell not '*':
+	                            * an agency without assessments releases
+	                            * no outcome (issue 23) */
 } nz_release;
 /* How NZCCSS takes releases in (merge, diff-quarters). */
 typedef struct nz_intake {
@@ -779,6 +782,11 @@ int nz_release_covers(const nz_release *r, const char *region, size_t len);
  * structural zero); exits 1 if the cell is missing, naming seen_in. */
 const nz_rcell *nz_release_cell(const nz_release *r, const char *period,
 	const char *dims, const char *seen_in);
+/* 0 when the cell (its dims, as in nz_rcell) has a code in a dimension
+ * the release holds no cell of, e.g. outcome for an agency without
+ * assessments: the agency is not in that cell's panel (neither a zero
+ * nor missing). */
+int nz_release_in_panel(const nz_release *r, const char *dims);
 /* The agency's bounds in a cell: its own, or exact 0s for a region outside
  * its coverage; exits 1 if the cell is missing, naming seen_in. */
 void nz_release_bounds(const nz_release *r, const char *period,
