@@ -17,8 +17,11 @@ from collections import Counter, defaultdict
 ROOT = os.environ.get("ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
 PIPE = os.path.join(ROOT, "pipelines")
 DIMS = ["region", "age_band", "gender", "ethnicity", "household", "income",
-        "housing", "need", "service"]
-MULTI = {"ethnicity", "income", "need", "service"}
+        "housing", "need", "service", "outcome"]
+MULTI = {"ethnicity", "income", "need", "service", "outcome"}
+# no event column: from pair-outcomes (aggregate --outcomes); without it,
+# as here, no cell has an outcome code
+JOINED = {"outcome"}
 IN_COLS = ["agency", "period", "client_key", "household_key", "age_band",
            "gender", "ethnicity", "region", "household", "income", "housing",
            "need", "service", "units"]
@@ -108,7 +111,7 @@ def ref(tables, regions):
         # the service area, and always 99 (outside it, or not stated)
         want = set(regions.split(",")) | {"99"}
         axis["region"] = [c for c in cl["region"] if c in want]
-    ms = masks(tables)
+    ms = {m for m in masks(tables) if not m & JOINED}
     rows = list(csv.DictReader(sys.stdin))
     for row in rows:                     # a region outside the area is 99
         if row["region"] not in axis["region"]:
@@ -133,6 +136,8 @@ def ref(tables, regions):
     for (period, key), evs in clients.items():
         v = {}
         for d in DIMS:
+            if d in JOINED:
+                continue
             if d in MULTI:
                 v[d] = sorted({x for e in evs for x in e[d].split("|")})
             else:

@@ -27,9 +27,9 @@ for profile in sample-data/*/profile.json; do
 	d=out/agency/$a
 	head -n 1 "$d/release.csv" | grep -q ckey && { echo "$a: ckey"; exit 1; }
 	awk -F, -v a="$a" 'NR > 1 {
-		for (i = 12; i <= 15; i++) {
+		for (i = 13; i <= 16; i++) {
 			if ($i == "S") { s++; continue }
-			if ($i % 3 != 0 || (i <= 13 && $i < 6)) {
+			if ($i % 3 != 0 || (i <= 14 && $i < 6)) {
 				print a ": line " NR " field " i ": " $i; bad = 1
 			}
 		}

@@ -81,8 +81,8 @@ mv "$state" "$work/state1"
 build EXPORT_DATE=2025-10-10 || { fail "fresh build"; cat "$work/log"; }
 # released afresh, 2025Q1 changes (the change itself gives the client
 # away), and Canterbury's clients, S for 5, are now 6
-grep '^2025Q1,tepuna,13,\*,\*,\*,\*,\*,\*,\*,\*,' "$out/cells.csv" |
-	cut -d, -f12 > "$work/fresh"
+grep '^2025Q1,tepuna,13,\*,\*,\*,\*,\*,\*,\*,\*,\*,' "$out/cells.csv" |
+	cut -d, -f13 > "$work/fresh"
 [ "$(cat "$work/fresh")" = 6 ] ||
 	fail "the late record does not make the 5 a 6 (fresh: $(cat "$work/fresh"))"
 grep '^2025Q1,' "$work/release1.csv" > "$work/q1-then"
