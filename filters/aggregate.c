@@ -1537,7 +1537,7 @@ main(int argc, char **argv)
 	}
 	if (run.out && run.agency && run.out->agency &&
 	    strcmp(run.out->agency, run.agency) != 0)
-		nz_die(NZ_EXIT_DATA, "%s: agency %s, but the events are %s's",
+		nz_die(NZ_EXIT_DATA, "%s: agency %s, but the events are of agency %s",
 		    outcomes, nz_q(run.out->agency), nz_q(run.agency));
 	cells_written = write_cells(&run);
 	if (stats)

@@ -11,16 +11,16 @@ gen="python3 tests/scripts/audit-release.py"
 check() { # truth report
 	python3 - "$1" "$2" <<'EOF'
 import csv, sys
-truth = {tuple(r[:11]): r[11:] for r in csv.reader(open(sys.argv[1]))}
+truth = {tuple(r[:12]): r[12:] for r in csv.reader(open(sys.argv[1]))}
 measures = ["clients", "households", "events", "units"]
 n = bad = 0
 for r in csv.reader(open(sys.argv[2])):
-    if r[11] == "measure":
+    if r[12] == "measure":
         continue
     n += 1
-    value = int(truth[tuple(r[:11])][measures.index(r[11])])
-    high = float("inf") if r[13] == "inf" else int(r[13] or -1)
-    if r[14] == "inconsistent" or not int(r[12]) <= value <= high:
+    value = int(truth[tuple(r[:12])][measures.index(r[12])])
+    high = float("inf") if r[14] == "inf" else int(r[14] or -1)
+    if r[15] == "inconsistent" or not int(r[13]) <= value <= high:
         bad += 1
         print("outside:", r, "true", value)
 if n == 0 or bad:
@@ -53,7 +53,7 @@ fast = list(csv.reader(open(sys.argv[1])))[1:]
 exact = list(csv.reader(open(sys.argv[2])))[1:]
 assert len(fast) == len(exact) > 0
 for f, e in zip(fast, exact):
-    assert f[:12] == e[:12] and f[14] == e[14], (f, e)
+    assert f[:13] == e[:13] and f[15] == e[15], (f, e)
     hi = lambda v: float("inf") if v == "inf" else int(v)
-    assert int(f[12]) <= int(e[12]) and hi(e[13]) <= hi(f[13]), (f, e)
+    assert int(f[13]) <= int(e[13]) and hi(e[14]) <= hi(f[14]), (f, e)
 EOF

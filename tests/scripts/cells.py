@@ -28,6 +28,7 @@ IN_COLS = ["agency", "period", "client_key", "household_key", "age_band",
 CELL_COLS = ["period", "agency"] + DIMS + ["clients", "households", "events",
                                            "units", "ckey"]
 MEASURES = ["clients", "households", "events", "units"]
+M0 = 2 + len(DIMS)       # where the measures start in a cell row
 
 
 def codes():
@@ -225,7 +226,7 @@ def release(path, rules_path):
     rules = json.load(open(rules_path))
     out = []
     for r in csv.DictReader(open(path)):
-        row = [r[c] for c in CELL_COLS[:11]]
+        row = [r[c] for c in CELL_COLS[:M0]]
         clients = int(r["clients"])
         for m in MEASURES:
             raw = int(r[m])
@@ -235,10 +236,10 @@ def release(path, rules_path):
                 hide = clients < rules["sum_min_clients"]
             row.append("S" if hide else rounded(int(r["ckey"]), m, raw, rules["base"]))
         # rounded households never above rounded clients (suppress --help)
-        if "S" not in row[11:13] and row[12] > row[11]:
-            row[12] = row[11]
+        if "S" not in row[M0:M0 + 2] and row[M0 + 1] > row[M0]:
+            row[M0 + 1] = row[M0]
         out.append(row)
-    write(out, CELL_COLS[:15])
+    write(out, CELL_COLS[:M0 + 4])
 
 
 def secondary(ref_path, rel_path):
@@ -249,12 +250,12 @@ def secondary(ref_path, rel_path):
     assert ref[0] == rel[0] and len(ref) == len(rel), "rows or header differ"
     hidden = 0
     for n, (a, b) in enumerate(zip(ref[1:], rel[1:]), 2):
-        assert a[:11] == b[:11], "line %d: cells differ" % n
-        extra = [i for i in range(11, 15) if a[i] != b[i]]
+        assert a[:M0] == b[:M0], "line %d: cells differ" % n
+        extra = [i for i in range(M0, M0 + 4) if a[i] != b[i]]
         for i in extra:
             assert b[i] == "S", "line %d: %s %s became %s" % (n, ref[0][i], a[i], b[i])
         if extra:
-            assert all(v == "S" for v in b[11:15]), "line %d: partly hidden" % n
+            assert all(v == "S" for v in b[M0:M0 + 4]), "line %d: partly hidden" % n
         hidden += len(extra)
     print(hidden)
 
