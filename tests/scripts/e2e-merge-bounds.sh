@@ -50,7 +50,7 @@ import csv, json, os, sys
 work, dirs = sys.argv[1], sys.argv[2:]
 M = ["clients", "households", "events", "units"]
 DIMS = ["region", "age_band", "gender", "ethnicity", "household", "income",
-        "housing", "need", "service"]
+        "housing", "need", "service", "outcome"]
 fails = []
 
 def fail(msg):
@@ -61,7 +61,7 @@ def fail(msg):
 # truth[agency][(period, dims)] = [clients, households, events, units]
 # proven[agency][(period, dims)] = [(low, high)] per measure: the rounding
 # range of a published value, or the public interval of an S
-truth, coverage, periods, proven = {}, {}, {}, {}
+truth, coverage, periods, proven, assesses = {}, {}, {}, {}, {}
 INF = float("inf")
 for d in dirs:
     man = json.load(open(os.path.join(d, "manifest.json")))
@@ -73,6 +73,8 @@ for d in dirs:
             key = (row["period"],) + tuple(row[k] for k in DIMS)
             cells[key] = [int(row[m]) for m in M]
     truth[a] = cells
+    # an agency without assessments has no outcome cells: not in their panel
+    assesses[a] = any(k[-1] != "*" for k in cells)
     periods[a] = {k[0] for k in cells}
     rules, proof = man["rules"], {}
     k = rules["base"] - 1
@@ -94,6 +96,8 @@ for d in dirs:
 def true_value(a, key):
     if key in truth[a]:
         return truth[a][key]
+    if key[-1] != "*" and not assesses[a]:
+        return [0, 0, 0, 0]     # diff-quarters: no outcome, a structural zero
     region = key[1]
     if region != "*" and coverage[a] is not None and region not in coverage[a]:
         return [0, 0, 0, 0]
@@ -122,7 +126,8 @@ with open(os.path.join(work, "merged.csv"), newline="") as f:
     for row in csv.DictReader(f):
         key = (row["period"],) + tuple(row[k] for k in DIMS)
         seen.add(key)
-        released = [a for a in truth if key[0] in periods[a]]
+        released = [a for a in truth if key[0] in periods[a] and
+                    (key[-1] == "*" or assesses[a])]
         serving = [a for a in released if key[1] == "*" or
                    coverage[a] is None or key[1] in coverage[a]]
         if int(row["agencies"]) != len(serving):
@@ -150,7 +155,7 @@ with open(os.path.join(work, "merged.csv"), newline="") as f:
             if hi == "" or int(hi) > int(lo):
                 stat_n += 1
                 stat_in += inside(slo, sums[i], shi)
-            if key[0] == latest and key[1:] == ("*", "0-17") + ("*",) * 7 and m == "clients":
+            if key[0] == latest and key[1:] == ("*", "0-17") + ("*",) * 8 and m == "clients":
                 print("national clients aged 0-17, %s: %s in %s..%s; the releases prove %s..%s" %
                       (latest, est, lo, hi, plo, phi))
             # M_shown (FORMATS.md): never a number that may hide a value
