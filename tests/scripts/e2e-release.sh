@@ -68,8 +68,11 @@ print(calendar.timegm(time.strptime(json.load(open(sys.argv[1]))["built_at"],
 	for s in normalise map bucket freeze; do
 		cp "$d/$s-stats.json" "$work/$a/"
 	done
+	# an agency that records assessments: its outcome bands (issue 23)
+	outcomes=
+	[ -f "$d/outcomes.csv" ] && outcomes="--outcomes $d/outcomes.csv"
 	aggregate --profile "$profile" --stats "$work/$a/aggregate-stats.json" \
-		--history "$work/h.csv" "$work/b.csv" > "$work/$a/cells.csv"
+		--history "$work/h.csv" $outcomes "$work/b.csv" > "$work/$a/cells.csv"
 	cmp "$work/$a/cells.csv" "$d/cells.csv"
 	suppress --stats "$work/$a/suppress-stats.json" --secondary-cells \
 		"$work/$a/new-secondary.csv" "$work/$a/cells.csv" \
