@@ -1004,15 +1004,16 @@ row_dim(struct run *r, const nz_row *row, int d, struct values *val,
     const char *file)
 {
 	const struct axis *ax = &r->L.axis[d];
-	const char *s = row->field[dim_col[d]], *bar, *end;
+	const char *s, *bar, *end;
 	uint64_t bits = 0, own = 0;
 	int i;
 
-	if (d == OUTCOME_DIM) {
+	if (d == OUTCOME_DIM) {   /* no event column */
 		outcome_values(r, row->field[C_PERIOD], row->field[C_CLIENT],
 		    val);
 		return 0;
 	}
+	s = row->field[dim_col[d]];
 	if (!nz_dims[d].multi) {
 		i = find_code(r, d, s, row->len[dim_col[d]]);
 		if (i < 0)
