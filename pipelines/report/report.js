@@ -180,6 +180,41 @@
     });
   }
 
+  /* ---- outcomes (issue 23): the share improved and assessed by domain ---- */
+
+  function outcomes() {
+    var rows = F.outcomes(last, '*'), prev = F.outcomes(Q[0], '*');
+    if (!rows) {
+      text('outcomes-note', 'No agency that records assessments reported the ' +
+        F.quarter(last).long + '.');
+      return;
+    }
+    var n = rows[0].agencies;
+    text('outcomes-note', 'Of the clients of the ' + n +
+      (n === 1 ? ' agency that records' : ' agencies that record') +
+      ' assessments, each with its own tool and scale: each client\'s first ' +
+      'assessment of the episode against the latest, four weeks or more apart. Agencies ' +
+      'are never compared with each other.');
+    function before(dom) {
+      var r = prev && prev.filter(function (x) { return x.domain === dom; })[0];
+      return r ? r.improved : null;
+    }
+    C.figure(box('outcomes-box'), {
+      id: 'outcomes', title: 'Share of clients who improved, by domain, ' + last,
+      spec: S.bars(rows.map(function (r) {
+        return Object.assign({label: r.label, tip: tip(r.improved, '%')}, r.improved);
+      }), {title: 'Improved (%)', dimTitle: 'Domain', unit: '%', width: WIDTH}),
+      table: C.table('Share of clients who improved, and share assessed, by domain',
+        ['Domain', 'Improved ' + Q[0] + ' (%)', 'Improved ' + Q[1] + ' (%)',
+         'Assessed ' + Q[1] + ' (%)'],
+        rows.map(function (r) {
+          return [r.label, C.figureCell(before(r.domain), '%'), C.figureCell(r.improved, '%'),
+                  C.figureCell(r.assessed, '%')];
+        })),
+      tableOpen: true
+    });
+  }
+
   /* ---- one section per breakdown ---- */
 
   function breakdown(d, parent) {
@@ -273,6 +308,7 @@
   trend();
   changes();
   regions();
+  outcomes();
   F.breakdowns.forEach(function (d) { breakdown(d, box('breakdowns')); });
   events();
   narrative();

@@ -283,6 +283,52 @@
       return {period: period, count: f, share: share(f, fig(t, 'clients'))};
     }
 
+    /* ---- outcomes (issue 23): of the agencies that record assessments ---- */
+    var BANDS = ['improved', 'same', 'worse', 'unpaired', 'not_assessed'];
+    /* a sum of figures: the sums of their estimates and bounds */
+    function sum(figs) {
+      var est = 0, low = 0, high = 0;
+      figs.forEach(function (f) {
+        est += f.est; low += f.low;
+        high = high === null || f.high === null ? null : high + f.high;
+      });
+      return count(est, low, high);
+    }
+    /* Per domain, in code-list order: the share improved of the clients
+     * with a before and an after (improved + same + worse), and the share
+     * assessed of the clients seen (every band), each with its range;
+     * agencies: how many agencies' assessments the figures hold (the
+     * others record none and are not in them).  Only national or
+     * regional sums: never one agency's.  null: no outcome figures. */
+    function outcomes(period, region) {
+      var d = dimByName.outcome;
+      if (!d) return null;
+      var domains = [];
+      d.codes.forEach(function (c) {
+        var dom = c[0].split(':')[0];
+        if (domains.indexOf(dom) < 0) domains.push(dom);
+      });
+      var rows = domains.map(function (dom) {
+        var f = {}, agencies = null, label = dom;
+        var ok = BANDS.every(function (b) {
+          var r = cell(period, region, 'outcome', dom + ':' + b);
+          if (!r) return false;
+          f[b] = fig(r, 'clients');
+          agencies = r.agencies;
+          label = String(d.label[dom + ':' + b]).split(':')[0];
+          return true;
+        });
+        if (!ok || !agencies) return null;
+        var pairs = sum([f.improved, f.same, f.worse]);
+        var assessed = sum([f.improved, f.same, f.worse, f.unpaired]);
+        var seen = sum(BANDS.map(function (b) { return f[b]; }));
+        return {domain: dom, label: label, agencies: agencies, bands: f,
+                pairs: pairs, seen: seen, improved: share(f.improved, pairs),
+                assessed: share(assessed, seen)};
+      }).filter(Boolean);
+      return rows.length ? rows : null;
+    }
+
     function quarterNames(p) {
       var y = p.slice(0, 4), q = +p[5];
       var months = [['January', 'March'], ['April', 'June'], ['July', 'September'],
@@ -293,7 +339,10 @@
 
     return {
       D: D, dims: dims, dim: function (n) { return dimByName[n]; },
-      region: dims[0], breakdowns: dims.slice(1), measures: D.measures,
+      region: dims[0], measures: D.measures, outcomes: outcomes,
+      /* outcome has its own section: counts of bands are not a breakdown
+       * of the clients (only agencies that assess are in them) */
+      breakdowns: dims.slice(1).filter(function (d) { return d.name !== 'outcome'; }),
       periods: D.periods, latest: latest, cells: cells, changes: changes, events: events,
       cell: cell, changeRow: changeRow, changeTotal: changeTotal, fig: fig,
       shown: shown, count: count, share: share, change: change, half: half,

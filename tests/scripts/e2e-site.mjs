@@ -301,13 +301,39 @@ check(rows.length === periods.length && rows.every((r) =>
   r.released.split('|').sort().join() === (released[r.period] || []).sort().join()),
   `agencies CSV: the manifests' agencies of each of ${rows.length} quarters`);
 
+// ---- outcomes (issue 23): share improved and share assessed per domain ----
+
+const bandCell = (p, dom, band) => merged.find((x) => x.period === p && x.region === '*' &&
+  setDims(x).join() === 'outcome' && x.outcome === `${dom}:${band}`);
+const sumFig = (fs) => fs.reduce((a, f) => ({est: a.est + f.est, low: a.low + f.low,
+  high: a.high === null || f.high === null ? null : a.high + f.high}), {est: 0, low: 0, high: 0});
+const sameShare = (r, p, sh) => r[p] === String(sh.est / 10) && r[p + '_low'] === String(sh.lo / 10) &&
+  r[p + '_high'] === String(sh.hi / 10) && r[p + '_shown'] === sh.shown;
+rows = await download('outcomes');
+check(rows.length === 5 && rows.every((r) => {
+  const f = (b) => fig(bandCell(latest, r.domain, b), 'clients');
+  const pairs = sumFig([f('improved'), f('same'), f('worse')]);
+  const seen = sumFig(['improved', 'same', 'worse', 'unpaired', 'not_assessed'].map(f));
+  const assessed = sumFig(['improved', 'same', 'worse', 'unpaired'].map(f));
+  return sameShare(r, 'improved_pct', shareOf(f('improved'), pairs)) &&
+    sameShare(r, 'assessed_pct', shareOf(assessed, seen)) && int(r.pairs) === pairs.est &&
+    int(r.pairs_low) === pairs.low && r.agencies === bandCell(latest, r.domain, 'improved').agencies;
+}), `outcomes CSV: ${rows.length} domains, the share improved and assessed as merged.csv gives them`);
+const outcomeText = await page.$eval('#outcomes', (e) => e.textContent);
+const agencyCodes = Object.values(released).flat();
+check(/improved/i.test(outcomeText) && !agencyCodes.some((a) => outcomeText.includes(a)) &&
+      /never compared/.test(outcomeText),
+  'outcomes section: share improved by domain, no agency named or compared');
+
 // ---- before and after the 2025-04-01 event: the shares the data gives ----
 
 const ev = events.find((e) => e.date === '2025-04-01');
 check(!!ev, 'the policy events hold 2025-04-01');
 await page.selectOption('#event-select', '2025-04-01');
 const dims = await page.$$eval('#ba-dim-select option', (o) => o.map((x) => x.value));
-check(dims.length === DIMS.length - 1, `every breakdown is offered before and after (${dims.join(' ')})`);
+// every dimension but region, and outcome (a section of its own)
+check(dims.length === DIMS.length - 2 && !dims.includes('outcome'),
+  `every breakdown is offered before and after (${dims.join(' ')})`);
 let baBad = [], baRows = 0;
 for (const dim of dims) {
   await page.selectOption('#ba-dim-select', dim);
@@ -477,7 +503,9 @@ await report.waitForFunction(() => document.body.dataset.ready === 'true', null,
 const R = await report.evaluate(() => window.NZ_DATA.report);
 const headings = await report.$$eval('h1, h2', (h) => h.map((x) => x.textContent.trim()));
 const sections = ['Key findings', 'Headline figures', 'Clients over time', 'Changes, like for like',
-  'Regions', ...D.dimensions.slice(1).map((d) => d.title), 'Policy events', 'Lived experience',
+  'Regions', 'What difference services made',
+  ...D.dimensions.slice(1).filter((d) => d.name !== 'outcome').map((d) => d.title),
+  'Policy events', 'Lived experience',
   'Services', 'Policy', 'About these figures'];
 check(sections.every((s) => headings.includes(s)),
   `report: every section (${sections.filter((s) => !headings.includes(s)).join(', ') || 'all ' + sections.length})`);
@@ -524,7 +552,9 @@ const layout = await report.evaluate(() => {
 check(layout.length === 0, `report: no text cut, outside the page or overlapping before printing` +
   `${layout.length ? ': ' + layout.slice(0, 5).join(' | ') : ''}`);
 // the longest label of every code list, whole, in its section
-const longest = D.dimensions.slice(1).map((d) => [d, d.codes.map((c) => c[1])
+// (outcome has no breakdown section: its domains are in "What difference
+// services made")
+const longest = D.dimensions.slice(1).filter((d) => d.name !== 'outcome').map((d) => [d, d.codes.map((c) => c[1])
   .sort((a, b) => b.length - a.length)[0]]);
 const missing = [];
 for (const [d, label] of longest) {
