@@ -189,6 +189,12 @@
         F.quarter(last).long + '.');
       return;
     }
+    if (rows[0].withheld) {
+      text('outcomes-note', 'Only one agency that records assessments reported the ' +
+        F.quarter(last).long + ': its figures would be that agency\'s outcomes, and ' +
+        'agencies are never compared with each other.');
+      return;
+    }
     var n = rows[0].agencies;
     text('outcomes-note', 'Of the clients of the ' + n +
       (n === 1 ? ' agency that records' : ' agencies that record') +
@@ -197,7 +203,7 @@
       'are never compared with each other.');
     function before(dom) {
       var r = prev && prev.filter(function (x) { return x.domain === dom; })[0];
-      return r ? r.improved : null;
+      return r && !r.withheld ? r.improved : null;
     }
     C.figure(box('outcomes-box'), {
       id: 'outcomes', title: 'Share of clients who improved, by domain, ' + last,

@@ -399,6 +399,13 @@
         F.quarter(p).long + (state.region === '*' ? '' : ' in ' + regionName(state.region)) + '.';
       return;
     }
+    if (rows[0].withheld) {
+      note.textContent = 'Only one agency that records assessments serves ' +
+        (state.region === '*' ? 'the country' : regionName(state.region)) + ': its figures ' +
+        'would be that agency\'s outcomes, and agencies are never compared with each ' +
+        'other, so outcomes are shown only where two or more agencies are pooled.';
+      return;
+    }
     var n = rows[0].agencies;
     note.textContent = 'Of the clients of the ' + n +
       (n === 1 ? ' agency that records' : ' agencies that record') +
