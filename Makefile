@@ -250,7 +250,9 @@ MAN_manifest       = write the manifest that goes with a release
 MAN_map-categories = map local category values to national codes
 MAN_merge          = sum the releases of many agencies, with bounds
 MAN_normalise      = turn a raw CMS export into canonical events
+MAN_normalise-assessments = key and check the outcome assessments of an agency
 MAN_onboard        = sniff a starter agency profile from a CMS export
+MAN_pair-outcomes  = outcome bands per client and quarter from assessments
 MAN_publish        = the dashboard data and the six-monthly report
 MAN_suppress       = protect internal cells into a release
 

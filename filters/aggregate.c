@@ -38,6 +38,9 @@ static const char *const flow_dim_name[NFLOW] = {"client_status",
 /* Where things are in a bucketed row, from the schema. */
 static int C_AGENCY, C_PERIOD, C_CLIENT, C_HHKEY, C_UNITS;
 static int dim_col[NDIM];
+/* outcome (issue 23): no event column; a client's values in a period come
+ * from pair-outcomes (--outcomes), joined by client_key and period */
+static int OUTCOME_DIM;
 
 static void
 find_columns(void)
@@ -51,6 +54,7 @@ find_columns(void)
 	C_UNITS = nz_col_index(NZ_COLS_BUCKETED, "units");
 	for (d = 0; d < NDIM; d++)
 		dim_col[d] = nz_col_index(NZ_COLS_BUCKETED, nz_dims[d].name);
+	OUTCOME_DIM = nz_dim_index("outcome");
 }
 
 /* The values a dimension can take in cells: its code list, except that
@@ -144,8 +148,18 @@ struct code_memo {
 	int16_t index;
 };
 
+/* the outcome bands of each (period, client): key "YYYYQn" + client_key */
+struct outcomes {
+	const char *path;
+	nz_strset *index;
+	uint32_t *bits;                /* per index: outcome axis codes */
+	size_t cap;
+	char *agency;
+};
+
 struct run {
 	struct layout L;
+	struct outcomes *out;          /* NULL: no --outcomes */
 	struct code_memo memo[NDIM][MEMO_SLOTS];
 	char *agency;
 	struct client *client;
@@ -239,6 +253,11 @@ usage(void)
 "                      events and checked, counted in --stats as\n"
 "                      history_rows_read, never in a cell; each must be of\n"
 "                      an earlier quarter than every counted one\n"
+"  -O, --outcomes FILE outcome bands per client and quarter (pair-outcomes)\n"
+"                      for the dimension outcome; every counted client of\n"
+"                      a period must have its row.  Without it, no table's\n"
+"                      cells with outcome are made (outcome '*' only): an\n"
+"                      agency without assessments has no outcome cells\n"
 "  -s, --stats FILE    write row accounting as JSON (rows_read =\n"
 "                      rows_counted + rows_rejected, cells_written,\n"
 "                      history_rows_read; warnings: region_outside_area; flow: the window,\n"
@@ -329,8 +348,8 @@ load_axes(struct layout *L, const char *codes_dir, const char *bands_path)
 		set_axis_list(ax, cl);
 		ax->flow = flow_kind(d);
 		ax->single = dim->multi || ax->flow >= 0 ? -1 : single++;
-		ax->bit0 = dim->multi ? bits : -1;
-		if (dim->multi)
+		ax->bit0 = dim->multi && d != OUTCOME_DIM ? bits : -1;
+		if (ax->bit0 >= 0)
 			bits += (int)ax->n;
 	}
 	if (single != NSINGLE)
@@ -947,6 +966,97 @@ find_code(struct run *r, int d, const char *s, size_t len)
 	return i;
 }
 
+/* ---- outcomes: pair-outcomes' bands, joined by period and client ---- */
+
+#define OUT_KEY_LEN (NZ_PERIOD_LEN + 2 * NZ_HASH_BYTES)
+
+static void
+outcome_row(struct run *r, const nz_row *row, const char *file)
+{
+	struct outcomes *o = r->out;
+	const struct axis *ax = &r->L.axis[OUTCOME_DIM];
+	char key[OUT_KEY_LEN];
+	uint32_t bits = 0;
+	size_t i;
+	int added;
+
+	if (!o->agency)
+		o->agency = nz_strdup(row->field[0]);
+	else if (strcmp(o->agency, row->field[0]) != 0)
+		nz_dieat(NZ_EXIT_DATA, file, row->line, "agency %s differs from "
+		    "%s on earlier rows", nz_q(row->field[0]), nz_q(o->agency));
+	if (row->len[1] != NZ_PERIOD_LEN || nz_period_parse_index(row->field[1],
+	    &(long){0}) < 0)
+		nz_dieat(NZ_EXIT_DATA, file, row->line, "invalid period %s: "
+		    "expected a calendar quarter YYYYQn", nz_q(row->field[1]));
+	if (row->len[2] != 2 * NZ_HASH_BYTES ||
+	    pack_hex32(row->field[2], row->len[2], (uint8_t[16]){0}) < 0)
+		nz_dieat(NZ_EXIT_DATA, file, row->line, "invalid client_key %s: "
+		    "expected 32 lowercase hex characters", nz_q(row->field[2]));
+	for (nz_list it = nz_list_of(row->field[3], row->len[3]);
+	    nz_list_next(&it); ) {
+		int c = nz_codes_find(ax->list, it.val, it.len);
+		if (c < 0)
+			nz_dieat(NZ_EXIT_DATA, file, row->line, "outcome %s is "
+			    "not a code in %s", it.len ? nz_qn(it.val, it.len) :
+			    "(empty)", ax->list->path);
+		bits |= 1u << c;
+	}
+	memcpy(key, row->field[1], NZ_PERIOD_LEN);
+	memcpy(key + NZ_PERIOD_LEN, row->field[2], 2 * NZ_HASH_BYTES);
+	i = nz_strset_addn(o->index, key, OUT_KEY_LEN, &added);
+	if (!added)
+		nz_dieat(NZ_EXIT_DATA, file, row->line, "client_key %s twice "
+		    "in %s", nz_q(row->field[2]), row->field[1]);
+	nz_grow(&o->bits, &o->cap, i + 1, sizeof *o->bits);
+	o->bits[i] = bits;
+}
+
+static void
+read_outcomes(struct run *r, const char *path)
+{
+	nz_csv *csv = nz_csv_open(path, NZ_CSV_CANONICAL);
+	size_t ncols;
+	const char *const *cols = nz_cols(NZ_COLS_OUTCOMES, &ncols);
+	nz_row *row;
+
+	if (r->L.axis[OUTCOME_DIM].n > 32)
+		nz_die(NZ_EXIT_DATA, "%s: %zu codes; aggregate supports up to "
+		    "32", r->L.axis[OUTCOME_DIM].list->path,
+		    r->L.axis[OUTCOME_DIM].n);
+	r->out = nz_calloc(1, sizeof *r->out);
+	r->out->path = path;
+	r->out->index = nz_strset_new();
+	nz_csv_expect_header(csv, cols, ncols);
+	while (nz_csv_next_n(csv, &row, ncols) == 1)
+		outcome_row(r, row, nz_csv_name(csv));
+	nz_csv_close(csv);
+}
+
+/* The outcome codes of a client in a period: every client counted has
+ * them, since pair-outcomes writes a row for every client and quarter of
+ * the events these come from. */
+static void
+outcome_values(const struct run *r, const char *period, const char *key,
+    struct values *val)
+{
+	char k[OUT_KEY_LEN];
+	long i;
+
+	if (!r->out) {
+		val->n[OUTCOME_DIM] = 0;
+		return;
+	}
+	memcpy(k, period, NZ_PERIOD_LEN);
+	memcpy(k + NZ_PERIOD_LEN, key, 2 * NZ_HASH_BYTES);
+	i = nz_strset_findn(r->out->index, k, OUT_KEY_LEN);
+	if (i < 0)
+		nz_die(NZ_EXIT_DATA, "%s: no outcome for client_key %s in %s: "
+		    "make it with pair-outcomes from the same events",
+		    r->out->path, nz_qn(key, 2 * NZ_HASH_BYTES), period);
+	values_from_bits(val, OUTCOME_DIM, r->out->bits[i]);
+}
+
 /* a row's value of dim d as axis indexes in val; multi-valued codes also
  * as bits of the client bitset */
 static uint64_t
@@ -954,10 +1064,16 @@ row_dim(struct run *r, const nz_row *row, int d, struct values *val,
     const char *file)
 {
 	const struct axis *ax = &r->L.axis[d];
-	const char *s = row->field[dim_col[d]], *bar, *end;
+	const char *s, *bar, *end;
 	uint64_t bits = 0, own = 0;
 	int i;
 
+	if (d == OUTCOME_DIM) {   /* no event column */
+		outcome_values(r, row->field[C_PERIOD], row->field[C_CLIENT],
+		    val);
+		return 0;
+	}
+	s = row->field[dim_col[d]];
 	if (!nz_dims[d].multi) {
 		i = find_code(r, d, s, row->len[dim_col[d]]);
 		if (i < 0)
@@ -1391,7 +1507,15 @@ add_client(struct run *r, const struct client *c, struct cells *cl)
 	int d;
 
 	for (d = 0; d < NDIM; d++) {
-		if (nz_dims[d].multi) {
+		if (d == OUTCOME_DIM) {
+			static const char digit[] = "0123456789abcdef";
+			char hex[2 * NZ_HASH_BYTES];
+			for (i = 0; i < NZ_HASH_BYTES; i++) {
+				hex[2 * i] = digit[c->key[i] >> 4];
+				hex[2 * i + 1] = digit[c->key[i] & 15];
+			}
+			outcome_values(r, r->period[c->period].name, hex, &val);
+		} else if (nz_dims[d].multi) {
 			const struct axis *ax = &r->L.axis[d];
 			uint64_t own = (c->multi >> ax->bit0) &
 			    (ax->n >= 64 ? ~0ull : (1ull << ax->n) - 1);
@@ -1571,6 +1695,12 @@ run_free(struct run *r)
 	nz_lookback_free(r->seen);
 	if (r->spool)
 		fclose(r->spool);
+	if (r->out) {
+		nz_strset_free(r->out->index);
+		free(r->out->bits);
+		free(r->out->agency);
+		free(r->out);
+	}
 }
 
 int
@@ -1585,6 +1715,7 @@ main(int argc, char **argv)
 		{"history", required_argument, NULL, 'H'},
 		{"flow", required_argument, NULL, 'f'},
 		{"export-stats", required_argument, NULL, 'E'},
+		{"outcomes", required_argument, NULL, 'O'},
 		{"stats", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -1594,7 +1725,7 @@ main(int argc, char **argv)
 	char used[1 << NDIM] = {0};
 	char *tables = NULL, *codes = NULL, *bands = NULL;
 	const char *profile = NULL, *regions = NULL, *stats = NULL;
-	const char *history = NULL, *export_stats = NULL;
+	const char *history = NULL, *export_stats = NULL, *outcomes = NULL;
 	char *flow = NULL;
 	long cells_written;
 	int c, i;
@@ -1602,7 +1733,7 @@ main(int argc, char **argv)
 	nz_setprog(argv[0]);
 	hexval_init();
 	find_columns();
-	while ((c = getopt_long(argc, argv, "t:c:b:p:r:H:f:E:s:hV", opts,
+	while ((c = getopt_long(argc, argv, "t:c:b:p:r:H:f:E:O:s:hV", opts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 't': tables = optarg; break;
@@ -1618,6 +1749,8 @@ main(int argc, char **argv)
 			break;
 		case 'f': flow = optarg; break;
 		case 'E': export_stats = optarg; break;
+		case 'O': outcomes = nz_side_path("--outcomes", optarg);
+			break;
 		case 's': stats = nz_side_path("--stats", optarg); break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
@@ -1640,7 +1773,13 @@ main(int argc, char **argv)
 		coverage_from_list(&run.L.axis[NZ_DIM_REGION], regions);
 	cover_outside_area(&run.L.axis[NZ_DIM_REGION]);
 	load_tables(tables, used);
+	if (!outcomes)   /* no assessments: no outcome cells, not zeros */
+		for (c = 0; c < (1 << NDIM); c++)
+			if (c & (1 << OUTCOME_DIM))
+				used[c] = 0;
 	build_layout(&run.L, used);
+	if (outcomes)
+		read_outcomes(&run, outcomes);
 	run.cellbuf = nz_malloc(run.L.ncells * sizeof *run.cellbuf);
 	run.flow = nz_flow_load(flow, codes);
 	run.seen = nz_lookback_new();
@@ -1661,6 +1800,10 @@ main(int argc, char **argv)
 		read_history(&run, history);
 		check_history(&run, history);
 	}
+	if (run.out && run.agency && run.out->agency &&
+	    strcmp(run.out->agency, run.agency) != 0)
+		nz_die(NZ_EXIT_DATA, "%s: agency %s, but the events are of agency %s",
+		    outcomes, nz_q(run.out->agency), nz_q(run.agency));
 	settle_flows(&run);
 	run.pass = 2;
 	if (optind == argc)

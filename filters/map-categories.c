@@ -439,7 +439,8 @@ load_fields(struct run *run, json_t *fields)
 	int f;
 
 	json_object_foreach(fields, name, values) {
-		if (name[0] == '_')
+		/* the assessment areas are normalise-assessments' (issue 23) */
+		if (name[0] == '_' || strcmp(name, "outcome_domain") == 0)
 			continue;
 		f = nz_field_index(name);
 		if (f < 0)

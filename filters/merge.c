@@ -141,6 +141,10 @@ merge_cell(nz_release *const *released, size_t n, const char *period,
 	memset(sum, 0, NZ_NMEASURES * sizeof *sum);
 	memset(stat, 0, NZ_NMEASURES * sizeof *stat);
 	for (i = 0; i < n; i++) {
+		/* not in the panel (no outcome cells): adds nothing, and is not
+		 * among the agencies serving the cell */
+		if (!nz_release_in_panel(released[i], dims))
+			continue;
 		cell = nz_release_cell(released[i], period, dims, seen_in);
 		for (m = 0; m < NZ_NMEASURES; m++) {
 			nz_bounds zero = {0, 0, 0};

@@ -1031,37 +1031,6 @@ write_stats(const struct run *run, const char *path)
 
 /* ==== main ==== */
 
-/* A demo key is public: it may key only its own sample agency, read from
- * the repository's sample-data folder.  Anything else (a real agency
- * named like a sample one, a demo key copied under another name) would
- * give clients keys that anyone can recompute. */
-static void
-check_demo_key(const nz_profile *p, const char *key_path,
-    const char *fingerprint)
-{
-	char demo[NZ_AGENCY_MAX + 1], *home;
-	const char *slash = strrchr(p->path, '/');
-	nz_buf rel = {0}, dir = {0};
-	int ok;
-
-	if (!nz_demo_key_agency(fingerprint, demo))
-		return;
-	nz_buf_printf(&dir, "%.*s", slash ? (int)(slash - p->path) : 1,
-	    slash ? p->path : ".");
-	nz_buf_printf(&rel, "../sample-data/%s", demo);
-	home = nz_pipelines_path(rel.s);
-	ok = strcmp(demo, p->agency) == 0 && nz_same_file(home, dir.s);
-	free(home);
-	nz_buf_free(&rel);
-	nz_buf_free(&dir);
-	if (!ok)
-		nz_die(NZ_EXIT_DATA, "key file %s is the public demo key of the "
-		    "sample agency %s (fingerprint %s): it keys only "
-		    "sample-data/%s.  Make a real key for %s with 'make key "
-		    "AGENCY=%s' and keep it outside the repository", key_path,
-		    demo, fingerprint, demo, p->agency, p->agency);
-}
-
 /* "not a date: expected %d/%m/%Y or %Y-%m-%d", said once for all rows */
 static char *
 date_shape(const nz_profile *p)
@@ -1231,7 +1200,8 @@ main(int argc, char **argv)
 	prof = nz_profile_load(profile_path, NZ_PROFILE_COLUMNS);
 	nz_key_load(key_path, run.key);
 	nz_key_fingerprint(run.key, run.fingerprint);
-	check_demo_key(prof, key_path, run.fingerprint);
+	nz_demo_key_check(prof->path, prof->agency, key_path,
+	    run.fingerprint);
 	run.hasher = nz_hasher_new(run.key);
 	run.prof = prof;
 	run.input = path ? path : "<stdin>";

@@ -213,7 +213,8 @@ FORCE:
 .PRECIOUS: out/keys/%.key out/agency/%/settings out/agency/%/canonical.csv \
 	out/agency/%/mapped.csv out/agency/%/bucketed.csv \
 	out/agency/%/new-events.csv out/agency/%/cells.csv \
-	out/agency/%/new-release.csv out/agency/%/release.csv
+	out/agency/%/new-release.csv out/agency/%/release.csv \
+	out/agency/%/assessments.csv out/agency/%/outcomes.csv
 
 # normalise: raw export to canonical events, rejects and row accounting;
 # and, where the profile maps a worker column, the internal side file
@@ -287,13 +288,47 @@ out/agency/%/new-events.csv: out/agency/%/bucketed.csv out/agency/%/settings \
 # the flow measures who was seen before (flow-bands.json; how far back the
 # export reaches comes from normalise's stats)
 out/agency/%/cells.csv: out/agency/%/new-events.csv $(AGENCY_DIR)/%/profile.json \
-		$(CELL_CONFIG) bin/aggregate
+		$(CELL_CONFIG) bin/aggregate $$(call outcomes_dep,$$*)
 	bin/aggregate --tables pipelines/tables.json --codes pipelines/codes \
 	  --bands pipelines/age-bands.json --profile $(AGENCY_DIR)/$*/profile.json \
 	  --history $(@D)/history.csv --flow pipelines/flow-bands.json \
-	  --export-stats $(@D)/normalise-stats.json \
+	  --export-stats $(@D)/normalise-stats.json $(call outcomes_opt,$*) \
 	  --stats $(@D)/aggregate-stats.json.tmp $< > $@.tmp
 	mv $(@D)/aggregate-stats.json.tmp $(@D)/aggregate-stats.json
+	mv $@.tmp $@
+
+# ---- outcomes (issue 23): only for an agency whose profile has
+# "assessments".  normalise-assessments keys them as normalise keys the
+# export and maps each area to a national domain (map.json,
+# fields.outcome_domain); pair-outcomes makes each client's bands per
+# quarter from them and the mapped events; aggregate counts the dimension
+# outcome from those (--outcomes).  No scores or dates go further.
+has_assessments = $(shell tr -d ' \t\r\n' < $(AGENCY_DIR)/$(1)/profile.json \
+	2>/dev/null | grep -q '"assessments":{' && echo yes)
+outcomes_dep = $(if $(call has_assessments,$(1)),out/agency/$(1)/outcomes.csv)
+outcomes_opt = $(if $(call has_assessments,$(1)),\
+	--outcomes out/agency/$(1)/outcomes.csv)
+OUTCOME_CONFIG = pipelines/outcomes.json pipelines/codes/outcome.json \
+	pipelines/codes/outcome-domain.json
+out/agency/%/assessments.csv: $(AGENCY_DIR)/%/profile.json \
+		$(AGENCY_DIR)/%/map.json $$(call agency_key,$$*) \
+		$$(wildcard $(AGENCY_DIR)/$$*/assessments.*) $(OUTCOME_CONFIG) \
+		bin/normalise-assessments
+	@echo "agency $*: reading the assessments" >&2
+	bin/normalise-assessments --profile $(AGENCY_DIR)/$*/profile.json \
+	  --key $(call agency_key,$*) --map $(AGENCY_DIR)/$*/map.json \
+	  --codes pipelines/codes --rejects $(@D)/assessment-rejects.csv.tmp \
+	  --stats $(@D)/assessments-stats.json.tmp > $@.tmp
+	mv $(@D)/assessment-rejects.csv.tmp $(@D)/assessment-rejects.csv
+	mv $(@D)/assessments-stats.json.tmp $(@D)/assessments-stats.json
+	mv $@.tmp $@
+out/agency/%/outcomes.csv: out/agency/%/assessments.csv \
+		out/agency/%/mapped.csv $(OUTCOME_CONFIG) bin/pair-outcomes
+	bin/pair-outcomes --events $(@D)/mapped.csv --spec pipelines/outcomes.json \
+	  --codes pipelines/codes --rejects $(@D)/pair-rejects.csv.tmp \
+	  --stats $(@D)/pair-stats.json.tmp $< > $@.tmp
+	mv $(@D)/pair-rejects.csv.tmp $(@D)/pair-rejects.csv
+	mv $(@D)/pair-stats.json.tmp $(@D)/pair-stats.json
 	mv $@.tmp $@
 
 # suppress: internal cells to the new quarters' release cells: primary

@@ -234,3 +234,34 @@ nz_sha256_file(const char *path, char out[65])
 	sodium_bin2hex(out, 65, hash, sizeof hash);
 	return 0;
 }
+
+/* A demo key is public: it may key only its own sample agency, read from
+ * the repository's sample-data folder.  Anything else (a real agency
+ * named like a sample one, a demo key copied under another name) would
+ * give clients keys that anyone can recompute. */
+void
+nz_demo_key_check(const char *profile_path, const char *agency,
+    const char *key_path, const char *fingerprint)
+{
+	char demo[NZ_AGENCY_MAX + 1], *home;
+	const char *slash = strrchr(profile_path, '/');
+	nz_buf rel = {0}, dir = {0};
+	int ok;
+
+	if (!nz_demo_key_agency(fingerprint, demo))
+		return;
+	nz_buf_printf(&dir, "%.*s", slash ? (int)(slash - profile_path) : 1,
+	    slash ? profile_path : ".");
+	nz_buf_printf(&rel, "../sample-data/%s", demo);
+	home = nz_pipelines_path(rel.s);
+	ok = strcmp(demo, agency) == 0 && nz_same_file(home, dir.s);
+	free(home);
+	nz_buf_free(&rel);
+	nz_buf_free(&dir);
+	if (!ok)
+		nz_die(NZ_EXIT_DATA, "key file %s is the public demo key of the "
+		    "sample agency %s (fingerprint %s): it keys only "
+		    "sample-data/%s.  Make a real key for %s with 'make key "
+		    "AGENCY=%s' and keep it outside the repository", key_path,
+		    demo, fingerprint, demo, agency, agency);
+}

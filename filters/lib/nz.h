@@ -10,6 +10,7 @@
  *   period.c  calendar quarters           hash.c     the hash table
  *   codes.c   national code lists, age bands, the pipelines directory
  *   profile.c the agency profile and its coverage
+ *   assess.c  the profile's assessments and the outcome domains
  *   reference.c reference tables: classifications and concordances
  *   rows.c    rows of a raw export (CSV), and of workbooks through
  *   xlsx.c    .xlsx (libzip, expat, streaming; its package: xlsxpkg.c)
@@ -326,6 +327,10 @@ void nz_key_fingerprint(const unsigned char key[NZ_KEY_BYTES],
 #define NZ_AGENCY_MAX 16
 int nz_demo_key_agency(const char *fingerprint,
 	char agency[NZ_AGENCY_MAX + 1]);
+/* A demo key keys only its own sample agency, read from the repository's
+ * sample-data folder (the profile's folder): else exits 1 saying so. */
+void nz_demo_key_check(const char *profile_path, const char *agency,
+	const char *key_path, const char *fingerprint);
 /* sha256 of a file as 64 hex + NUL; -1 on read error. */
 int nz_sha256_file(const char *path, char out[65]);
 
@@ -431,7 +436,7 @@ void nz_bag_free(nz_bag *b);
 /* ---- schema.c: the cell layout and the contracts' columns ---- */
 /* The dimensions of a cell (DESIGN §3, §4), in column order.  NZ_NDIMS is
  * the length of nz_dims (schema.c checks it at compile time). */
-#define NZ_NDIMS 14
+#define NZ_NDIMS 15
 typedef struct nz_dim {
 	const char *name;    /* its column: "region" */
 	int multi;           /* total response: a client counts once in each
@@ -478,6 +483,8 @@ enum nz_contract {
 	NZ_COLS_COVERAGE,   /* merge --coverage: who reported each quarter */
 	NZ_COLS_UTILITY,    /* merge --utility: how merged figures show */
 	NZ_COLS_RECEIVED,   /* national state: the quarters NZCCSS holds */
+	NZ_COLS_ASSESSMENTS, /* keyed assessments (internal only) */
+	NZ_COLS_OUTCOMES,   /* outcome bands per client and quarter (internal) */
 	NZ_NCONTRACTS
 };
 const char *const *nz_cols(enum nz_contract which, size_t *n);
@@ -656,6 +663,32 @@ char *nz_coverage(const char *const *want, size_t nwant,
 /* The profile's "regions" as nz_coverage flags. */
 char *nz_profile_coverage(const nz_profile *p, const nz_codes *region);
 
+/* ---- assess.c: the profile's "assessments" (issue 23, FORMATS.md) ---- */
+enum nz_assess_col { NZ_AC_CLIENT_ID, NZ_AC_DATE, NZ_AC_DOMAIN, NZ_AC_SCORE,
+	NZ_AC_COUNT };
+extern const char *const nz_assess_col_names[NZ_AC_COUNT];
+typedef struct nz_assess {
+	char *file;              /* resolved against the profile's folder */
+	nz_rows_opts opts;       /* how to read it: the export's by default */
+	const char **date_formats;
+	size_t ndate_formats;
+	const char **own_formats; /* private */
+	const char *col[NZ_AC_COUNT];
+	long min, max;           /* the scale, inclusive */
+} nz_assess;
+/* The profile's "assessments", checked (exits 1 naming file and line);
+ * NULL when the profile has none.  Held until nz_assess_free. */
+nz_assess *nz_assess_load(const nz_profile *p);
+void nz_assess_free(nz_assess *a);
+/* The outcome bands, in the order of each domain's codes in outcome.json */
+enum { NZ_BAND_IMPROVED, NZ_BAND_SAME, NZ_BAND_WORSE, NZ_BAND_UNPAIRED,
+	NZ_BAND_NOT_ASSESSED, NZ_NBANDS };
+extern const char *const nz_outcome_bands[NZ_NBANDS];
+/* The codes of DIR/outcome-domain.json, in order, after checking that
+ * DIR/outcome.json is every domain:band in that order; exits 1 if not. */
+char **nz_outcome_domains(const char *codes_dir, size_t *n);
+void nz_outcome_domains_free(char **dom, size_t n);
+
 /* ---- reference.c: reference tables (pipelines/reference/NAME.json) ---- */
 /* Names from a national classification or concordance (Stats NZ ethnic
  * groups at every level, territorial authorities, towns), each to a code
@@ -817,6 +850,9 @@ typedef struct nz_release {
 	char (*digest)[65];        /* per period (periods' order): sha256 of
 	                            * its rows, sorted (nz_release_digest) */
 	char fingerprint[33];      /* the manifest's key_fingerprint */
+	unsigned dims_released;    /* bit per dimension with a cell not '*':
+	                            * an agency without assessments releases
+	                            * no outcome (issue 23) */
 } nz_release;
 /* How NZCCSS takes releases in (merge, diff-quarters). */
 typedef struct nz_intake {
@@ -844,6 +880,11 @@ int nz_release_covers(const nz_release *r, const char *region, size_t len);
  * structural zero); exits 1 if the cell is missing, naming seen_in. */
 const nz_rcell *nz_release_cell(const nz_release *r, const char *period,
 	const char *dims, const char *seen_in);
+/* 0 when the cell (its dims, as in nz_rcell) has a code in a dimension
+ * the release holds no cell of, e.g. outcome for an agency without
+ * assessments: the agency is not in that cell's panel (neither a zero
+ * nor missing). */
+int nz_release_in_panel(const nz_release *r, const char *dims);
 /* The agency's bounds in a cell: its own, or exact 0s for a region outside
  * its coverage; exits 1 if the cell is missing, naming seen_in. */
 void nz_release_bounds(const nz_release *r, const char *period,

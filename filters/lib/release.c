@@ -189,13 +189,16 @@ find_files(nz_release *r, const char *arg)
 /* ---- the release CSV ---- */
 
 static void
-check_dims(const nz_release *r, const nz_row *row)
+check_dims(nz_release *r, const nz_row *row)
 {
 	size_t i, k;
 
 	for (i = COL_DIMS; i < COL_MEASURES; i++) {
 		const char *s = row->field[i];
 		int bad = row->len[i] == 0;
+
+		if (strcmp(s, "*") != 0)
+			r->dims_released |= 1u << (i - COL_DIMS);
 
 		for (k = 0; k < row->len[i]; k++)
 			if (s[k] == ',' || s[k] == '"' || s[k] == '|' ||
@@ -629,12 +632,31 @@ nz_release_cell(const nz_release *r, const char *period, const char *dims,
 	nz_buf_free(&key);
 	if (at >= 0)
 		return &r->cells[at];
-	/* a region outside the agency's coverage is a structural zero */
-	if (!nz_release_covers(r, dims, strcspn(dims, ",")))
+	/* a region outside the agency's coverage is a structural zero; so
+	 * is, for a caller that does not ask nz_release_in_panel first, a
+	 * dimension the agency releases nothing of */
+	if (!nz_release_covers(r, dims, strcspn(dims, ",")) ||
+	    !nz_release_in_panel(r, dims))
 		return NULL;
 	nz_dieat(NZ_EXIT_DATA, r->path, 0, "no cell %s,%s, which %s has: "
 	    "built from different table specs or code lists", period, dims,
 	    seen_in);
+}
+
+int
+nz_release_in_panel(const nz_release *r, const char *dims)
+{
+	const char *s = dims;
+	int d;
+
+	for (d = 0; d < NZ_NDIMS && s; d++) {
+		if (!(s[0] == '*' && (s[1] == ',' || !s[1])) &&
+		    !(r->dims_released & (1u << d)))
+			return 0;
+		s = strchr(s, ',');
+		s = s ? s + 1 : NULL;
+	}
+	return 1;
 }
 
 void

@@ -30,6 +30,9 @@ const nz_dim nz_dims[] = {
 	{"visits_band",  0,     "visits_band", -1,      1},
 	{"needs_band",   0,     "needs_band", -1,       1},
 	{"tenure_band",  0,     "tenure_band", -1,      1},
+	/* from pair-outcomes, joined by client and quarter (aggregate
+	 * --outcomes): no event column; several per client */
+	{"outcome",      1,     "outcome",   -1,        0},
 };
 _Static_assert(sizeof nz_dims / sizeof *nz_dims == NZ_NDIMS,
     "NZ_NDIMS in nz.h must count the dimensions above");
@@ -234,6 +237,19 @@ build(enum nz_contract which, struct cols *c)
 		add(c, "S");
 		add(c, "median_range_width");
 		add(c, "median_range_span");
+		break;
+	case NZ_COLS_ASSESSMENTS:
+		add(c, "agency");
+		add(c, "client_key");
+		add(c, "assessment_date");
+		add(c, "domain");
+		add(c, "score");
+		break;
+	case NZ_COLS_OUTCOMES:
+		add(c, "agency");
+		add(c, "period");
+		add(c, "client_key");
+		add(c, "outcome");
 		break;
 	case NZ_COLS_RECEIVED:
 		add(c, "agency");

@@ -20,6 +20,8 @@ enum row_kind {
 	RK_SUM,         /* a single-valued margin is the sum of its cells */
 	RK_TOTAL,       /* a margin is at most the sum of its cells */
 	RK_SUBSUM,      /* a margin is at least the sum of the cells seen */
+	RK_DOMAIN,      /* within a domain, an outcome margin is the sum of
+	                 * its bands (issue 23) */
 	RK_CHILD,       /* a cell is at most its margin */
 	RK_HOUSEHOLDS,  /* households at most clients */
 	RK_EVENTS,      /* events at least clients */

@@ -46,6 +46,11 @@
  *    sample data has such margins in every agency).  P <= sum C_k holds
  *    as every row carries a code in every dimension.
  *  - incomplete: sum C_k <= P where additive, else C_k <= P.
+ *  - outcome (issue 23) is multi-valued over its domains but, within one
+ *    domain ("domain:band"), every client seen has exactly one band, and
+ *    its events and units go with it: clients, events and units of a
+ *    domain's bands add up to P (the code list says so, so a reader
+ *    knows it), sum <= P where incomplete; besides the rows above.
  * Relations between the measures of one cell:
  *  - h <= c: a cell's households are those of its clients.
  *  - c <= e in a cell with at most one dimension coded: each client
@@ -305,6 +310,41 @@ sdc_row_begin(sdc_group *g, int kind, int type, int m, int dim,
 	row_begin(g, kind, type, m, dim, cell);
 }
 
+/* the length of the domain of an outcome code, "housing:improved" */
+static size_t
+domain_len(const char *code)
+{
+	const char *colon = strchr(code, ':');
+
+	return colon ? (size_t)(colon - code) : strlen(code);
+}
+
+/* outcome: within each domain the bands add up to the margin */
+static void
+domain_rows(sdc_group *g, int m, size_t parent, int d, const size_t *kids,
+    size_t n, int complete)
+{
+	size_t k, j, len;
+
+	for (k = 0; k < n; k++) {
+		const char *ck = g->cells[kids[k]].dim[d];
+		len = domain_len(ck);
+		for (j = 0; j < k; j++)   /* the domain's first band only */
+			if (domain_len(g->cells[kids[j]].dim[d]) == len &&
+			    strncmp(g->cells[kids[j]].dim[d], ck, len) == 0)
+				break;
+		if (j < k)
+			continue;
+		row_begin(g, RK_DOMAIN, complete ? ROW_EQ : ROW_LE, m, d,
+		    parent);
+		for (j = k; j < n; j++)
+			if (domain_len(g->cells[kids[j]].dim[d]) == len &&
+			    strncmp(g->cells[kids[j]].dim[d], ck, len) == 0)
+				sdc_row_add(g, VAR(kids[j], m), 1);
+		sdc_row_add(g, VAR(parent, m), -1);
+	}
+}
+
 /* The rows of one relation in measure m: parent, dimension, children. */
 static void
 relation_rows(sdc_group *g, int m, size_t parent, int d, const size_t *kids,
@@ -312,6 +352,9 @@ relation_rows(sdc_group *g, int m, size_t parent, int d, const size_t *kids,
 {
 	int additive = !nz_dims[d].multi && measure_additive[m];
 	size_t k;
+
+	if (measure_additive[m] && strcmp(nz_dims[d].name, "outcome") == 0)
+		domain_rows(g, m, parent, d, kids, n, complete);
 
 	if (additive || complete) {
 		row_begin(g, !complete ? RK_SUBSUM : additive ? RK_SUM :
@@ -545,6 +588,8 @@ sdc_describe_row(const sdc_group *g, size_t r, const int64_t *lo,
 		[RK_SUM] = "a single-valued margin is the sum of its cells",
 		[RK_TOTAL] = "a margin is at most the sum of its cells",
 		[RK_SUBSUM] = "a margin is at least the sum of its cells",
+		[RK_DOMAIN] = "within a domain, an outcome margin is the sum "
+		    "of its bands",
 		[RK_CHILD] = "a cell is at most its margin",
 		[RK_HOUSEHOLDS] = "households are at most clients",
 		[RK_EVENTS] = "a cell with one dimension has at least as many "

@@ -27,17 +27,22 @@
       return o;
     });
   }
-  var dims = A.dimensions.map(function (d) {
+  var allDims = A.dimensions.map(function (d) {
     var label = {};
     d.codes.forEach(function (c) { label[c[0]] = c[1]; });
     return {name: d.name, title: d.title, multi: d.multi, codes: d.codes, label: label,
             notStated: d.not_stated, computed: d.computed};
   });
+  var dimByName = {};
+  allDims.forEach(function (d) { dimByName[d.name] = d; });
+  /* outcome (issue 23) has a section of its own: its bands are no
+   * breakdown of the clients, and outcomes are never set beside other
+   * agencies' (the comparison) nor read as a field not stated */
+  var OUTCOME = dimByName.outcome || null;
+  var dims = allDims.filter(function (d) { return d !== OUTCOME; });
   /* the fields of the export: a computed dimension (the flow measures)
    * has no "not stated" to fix in the CMS */
   var fields = dims.filter(function (d) { return !d.computed; });
-  var dimByName = {};
-  dims.forEach(function (d) { dimByName[d.name] = d; });
   var REGION = dims[0];
   var whyDims = dims.filter(function (d) { return WHY.indexOf(d.name) >= 0; });
   var whoDims = dims.filter(function (d) { return WHY.indexOf(d.name) < 0; });
@@ -874,9 +879,53 @@
         'unmapped values, doubtful birth dates or fields left mostly empty.'));
   }
 
+  /* ---- our outcomes (issue 23): exact, ours alone ---- */
+
+  var BANDS = [['improved', 'Improved'], ['same', 'About the same'], ['worse', 'Worse'],
+               ['unpaired', 'Assessed once'], ['not_assessed', 'Not assessed']];
+  function outcomeRows(p) {
+    if (!OUTCOME) return [];
+    var doms = [];
+    OUTCOME.codes.forEach(function (c) {
+      var dom = c[0].split(':')[0];
+      if (doms.indexOf(dom) < 0) doms.push(dom);
+    });
+    return doms.map(function (dom) {
+      var n = {}, ok = BANDS.every(function (b) {
+        var x = cell(p, '*', 'outcome', dom + ':' + b[0]);
+        n[b[0]] = x ? x.clients : 0;
+        return !!x;
+      });
+      if (!ok) return null;
+      var pairs = n.improved + n.same + n.worse, seen = pairs + n.unpaired + n.not_assessed;
+      return {domain: dom, label: String(OUTCOME.label[dom + ':improved']).split(':')[0],
+              n: n, improved: pct(n.improved, pairs), assessed: pct(seen - n.not_assessed, seen)};
+    }).filter(Boolean);
+  }
+  function renderOutcomes() {
+    var p = state.period, rows = outcomeRows(p), box = clear('outcomes-box');
+    if (!rows.length) {
+      note('outcomes-note', 'No outcome figures for ' + p + ': the profile records no ' +
+        'assessments (see the profile\'s "assessments").');
+      return;
+    }
+    note('outcomes-note', 'Our clients seen in ' + p + ', by outcome domain: the first ' +
+      'assessment of each client\'s episode against the latest, four weeks or more apart. ' +
+      'Exact, and ours alone: outcomes are never set beside other agencies\' (other tools, ' +
+      'other practice).');
+    box.appendChild(table('Our outcomes by domain, ' + p,
+      ['Domain'].concat(BANDS.map(function (b) { return b[1]; }),
+                        ['Improved (% of pairs)', 'Assessed (% of clients)']),
+      rows.map(function (r) {
+        return [r.label].concat(BANDS.map(function (b) { return numCell(r.n[b[0]]); }),
+                                [shareCell(r.improved), shareCell(r.assessed)]);
+      }), {className: 'stack'}));
+  }
+
   /* ---- the page ---- */
 
   function renderQuarter() {
+    renderOutcomes();
     renderWhoSummary();
     renderWhoBars();
     renderWhyBars();

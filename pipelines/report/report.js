@@ -224,6 +224,47 @@
       {className: 'stack', id: 'report-flows'}));
   }
 
+  /* ---- outcomes (issue 23): the share improved and assessed by domain ---- */
+
+  function outcomes() {
+    var rows = F.outcomes(last, '*'), prev = F.outcomes(Q[0], '*');
+    if (!rows) {
+      text('outcomes-note', 'No agency that records assessments reported the ' +
+        F.quarter(last).long + '.');
+      return;
+    }
+    if (rows[0].withheld) {
+      text('outcomes-note', 'Only one agency that records assessments reported the ' +
+        F.quarter(last).long + ': its figures would be that agency\'s outcomes, and ' +
+        'agencies are never compared with each other.');
+      return;
+    }
+    var n = rows[0].agencies;
+    text('outcomes-note', 'Of the clients of the ' + n +
+      (n === 1 ? ' agency that records' : ' agencies that record') +
+      ' assessments, each with its own tool and scale: each client\'s first ' +
+      'assessment of the episode against the latest, four weeks or more apart. Agencies ' +
+      'are never compared with each other.');
+    function before(dom) {
+      var r = prev && prev.filter(function (x) { return x.domain === dom; })[0];
+      return r && !r.withheld ? r.improved : null;
+    }
+    C.figure(box('outcomes-box'), {
+      id: 'outcomes', title: 'Share of clients who improved, by domain, ' + last,
+      spec: S.bars(rows.map(function (r) {
+        return Object.assign({label: r.label, tip: tip(r.improved, '%')}, r.improved);
+      }), {title: 'Improved (%)', dimTitle: 'Domain', unit: '%', width: WIDTH}),
+      table: C.table('Share of clients who improved, and share assessed, by domain',
+        ['Domain', 'Improved ' + Q[0] + ' (%)', 'Improved ' + Q[1] + ' (%)',
+         'Assessed ' + Q[1] + ' (%)'],
+        rows.map(function (r) {
+          return [r.label, C.figureCell(before(r.domain), '%'), C.figureCell(r.improved, '%'),
+                  C.figureCell(r.assessed, '%')];
+        })),
+      tableOpen: true
+    });
+  }
+
   /* ---- one section per breakdown ---- */
 
   function breakdown(d, parent) {
@@ -318,6 +359,7 @@
   changes();
   regions();
   flows();
+  outcomes();
   F.breakdowns.forEach(function (d) { breakdown(d, box('breakdowns')); });
   events();
   narrative();

@@ -389,6 +389,52 @@
     });
   }
 
+  /* ---- outcomes: what difference services made (issue 23) ---- */
+
+  function renderOutcomes() {
+    var p = F.latest, rows = F.outcomes(p, state.region), box = clear('outcomes-box');
+    var note = document.getElementById('outcomes-note');
+    if (!rows) {
+      note.textContent = 'No agency that records assessments reported the ' +
+        F.quarter(p).long + (state.region === '*' ? '' : ' in ' + regionName(state.region)) + '.';
+      return;
+    }
+    if (rows[0].withheld) {
+      note.textContent = 'Only one agency that records assessments serves ' +
+        (state.region === '*' ? 'the country' : regionName(state.region)) + ': its figures ' +
+        'would be that agency\'s outcomes, and agencies are never compared with each ' +
+        'other, so outcomes are shown only where two or more agencies are pooled.';
+      return;
+    }
+    var n = rows[0].agencies;
+    note.textContent = 'Of the clients of the ' + n +
+      (n === 1 ? ' agency that records' : ' agencies that record') +
+      ' assessments (each with its own tool and scale), ' + F.quarter(p).long +
+      ': each client\'s first assessment of the episode against the latest, four weeks or ' +
+      'more apart. Agencies are never compared with each other.';
+    C.figure(box, {
+      id: 'outcomes', title: 'Share of clients who improved, by domain, ' + p,
+      spec: S.bars(rows.map(function (r) {
+        return Object.assign({label: r.label, tip: tip(r.improved, '%')}, r.improved);
+      }), {title: 'Improved (%)', dimTitle: 'Domain', unit: '%'}),
+      csv: {columns: ['period', 'region', 'domain'].concat(figCols('improved_pct'),
+              figCols('pairs'), figCols('assessed_pct'), figCols('seen'), ['agencies']),
+            rows: rows.map(function (r) {
+              return [p, state.region, r.domain].concat(figVals(r.improved), figVals(r.pairs),
+                figVals(r.assessed), figVals(r.seen), [r.agencies]);
+            })},
+      table: C.table('Outcomes by domain, ' + p,
+        ['Domain', 'Improved (%)', 'Clients with a before and after', 'Assessed (%)',
+         'Clients seen'],
+        rows.map(function (r) {
+          return [r.label, C.figureCell(r.improved, '%'), C.figureCell(r.pairs),
+                  C.figureCell(r.assessed, '%'), C.figureCell(r.seen)];
+        }), {className: 'stack', labels: ['Domain', 'Improved (%)',
+          'Clients with a before and after', 'Assessed (%)', 'Clients seen']}),
+      tableOpen: true
+    });
+  }
+
   /* ---- agencies and events ---- */
 
   function renderCoverage() {
@@ -505,6 +551,7 @@
     renderBreakdowns();
     renderChanges();
     renderRegions();
+    renderOutcomes();
   }
 
   function setup() {

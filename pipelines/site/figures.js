@@ -283,6 +283,74 @@
       return {period: period, count: f, share: share(f, fig(t, 'clients'))};
     }
 
+    /* ---- outcomes (issue 23): of the agencies that record assessments ---- */
+    var BANDS = ['improved', 'same', 'worse', 'unpaired', 'not_assessed'];
+    /* a sum of figures: the sums of their estimates and bounds */
+    function sum(figs) {
+      var est = 0, low = 0, high = 0;
+      figs.forEach(function (f) {
+        est += f.est; low += f.low;
+        high = high === null || f.high === null ? null : high + f.high;
+      });
+      return count(est, low, high);
+    }
+    /* part's share of part + rest in percent, to 0.1, where part and rest
+     * are disjoint (improved, and same + worse): the share grows with the
+     * part and falls with the rest, so its range is part_low / (part_low
+     * + rest_high) to part_high / (part_high + rest_low), narrower than
+     * the bounds of part over the bounds of the sum (share) */
+    function partShare(part, rest) {
+      var low = 0, high = 1000, est = null;
+      if (rest.high !== null && part.low + rest.high > 0)
+        low = Math.floor(1000 * part.low / (part.low + rest.high));
+      if (part.high !== null && part.high + rest.low > 0)
+        high = Math.min(1000, Math.ceil(1000 * part.high / (part.high + rest.low)));
+      if (part.est + rest.est > 0)
+        est = Math.min(high, Math.max(low, Math.round(1000 * part.est / (part.est + rest.est))));
+      return {est: est === null ? null : est / 10, low: low / 10, high: high / 10,
+              shown: est === null ? (part.high !== null && part.high < MIN ? 'S' : 'range')
+                     : shown(part.low, part.high, low, high, est), unit: '%'};
+    }
+    /* Per domain, in code-list order: the share improved of the clients
+     * with a before and an after (improved + same + worse), and the share
+     * assessed of the clients seen (every band), each with its range;
+     * agencies: how many agencies' assessments the figures hold (the
+     * others record none and are not in them).  Only national or
+     * regional sums of at least two agencies: a sum of one would be that
+     * agency's outcomes, and a reader moving between regions would be
+     * comparing agencies (withheld: true, no figures).  null: no outcome
+     * figures. */
+    function outcomes(period, region) {
+      var d = dimByName.outcome;
+      if (!d) return null;
+      var domains = [];
+      d.codes.forEach(function (c) {
+        var dom = c[0].split(':')[0];
+        if (domains.indexOf(dom) < 0) domains.push(dom);
+      });
+      var rows = domains.map(function (dom) {
+        var f = {}, agencies = null, label = dom;
+        var ok = BANDS.every(function (b) {
+          var r = cell(period, region, 'outcome', dom + ':' + b);
+          if (!r) return false;
+          f[b] = fig(r, 'clients');
+          agencies = r.agencies;
+          label = String(d.label[dom + ':' + b]).split(':')[0];
+          return true;
+        });
+        if (!ok || !agencies) return null;
+        var pairs = sum([f.improved, f.same, f.worse]);
+        var assessed = sum([f.improved, f.same, f.worse, f.unpaired]);
+        var seen = sum(BANDS.map(function (b) { return f[b]; }));
+        if (agencies < 2) return {domain: dom, label: label, agencies: agencies, withheld: true};
+        return {domain: dom, label: label, agencies: agencies, bands: f,
+                pairs: pairs, seen: seen,
+                improved: partShare(f.improved, sum([f.same, f.worse])),
+                assessed: partShare(assessed, f.not_assessed)};
+      }).filter(Boolean);
+      return rows.length ? rows : null;
+    }
+
     function quarterNames(p) {
       var y = p.slice(0, 4), q = +p[5];
       var months = [['January', 'March'], ['April', 'June'], ['July', 'September'],
@@ -293,7 +361,10 @@
 
     return {
       D: D, dims: dims, dim: function (n) { return dimByName[n]; },
-      region: dims[0], breakdowns: dims.slice(1), measures: D.measures,
+      region: dims[0], measures: D.measures, outcomes: outcomes,
+      /* outcome has its own section: counts of bands are not a breakdown
+       * of the clients (only agencies that assess are in them) */
+      breakdowns: dims.slice(1).filter(function (d) { return d.name !== 'outcome'; }),
       periods: D.periods, latest: latest, cells: cells, changes: changes, events: events,
       cell: cell, changeRow: changeRow, changeTotal: changeTotal, fig: fig,
       shown: shown, count: count, share: share, change: change, half: half,

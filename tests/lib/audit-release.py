@@ -154,7 +154,10 @@ def main():
     rng = random.Random(a.seed)
     codes = code_lists()
     regions = codes["region"][1:1 + a.regions]
-    tables = [t["dims"] for t in json.load(open(a.tables))["tables"]]
+    # no outcome tables: these clients have no assessments, as an agency
+    # without them releases no outcome cells (aggregate --outcomes)
+    tables = [t["dims"] for t in json.load(open(a.tables))["tables"]
+              if "outcome" not in t["dims"]]
     if a.extra_tables:
         tables += [["region", "need", "age_band"], ["region", "need", "ethnicity"],
                    ["region", "service", "household"], ["need", "income", "gender"],

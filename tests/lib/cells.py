@@ -22,11 +22,14 @@ ROOT = os.environ.get("ROOT", os.path.join(os.path.dirname(__file__), "..", ".."
 PIPE = os.path.join(ROOT, "pipelines")
 DIMS = ["region", "age_band", "gender", "ethnicity", "household", "income",
         "housing", "need", "service", "referral", "client_status",
-        "visits_band", "needs_band", "tenure_band"]
-MULTI = {"ethnicity", "income", "need", "service"}
+        "visits_band", "needs_band", "tenure_band", "outcome"]
+MULTI = {"ethnicity", "income", "need", "service", "outcome"}
 # the flow measures (issue 16): per client and quarter, from its events in
 # and before the quarter; no column of the events
 FLOW = ["client_status", "visits_band", "needs_band", "tenure_band"]
+# no event column: from pair-outcomes (aggregate --outcomes); without it,
+# as here, no cell has an outcome code
+JOINED = {"outcome"}
 IN_COLS = ["agency", "period", "client_key", "household_key", "age_band",
            "gender", "ethnicity", "region", "household", "income", "housing",
            "need", "service", "referral", "units"]
@@ -188,7 +191,7 @@ def ref(tables, regions="", history="", data_from=""):
         # the service area, and always 99 (outside it, or not stated)
         want = set(regions.split(",")) | {"99"}
         axis["region"] = [c for c in cl["region"] if c in want]
-    ms = masks(tables)
+    ms = {m for m in masks(tables) if not m & JOINED}
     rows = list(csv.DictReader(sys.stdin))
     for row in rows:                     # a region outside the area is 99
         if row["region"] not in axis["region"]:
@@ -229,6 +232,8 @@ def ref(tables, regions="", history="", data_from=""):
     for (period, key), evs in clients.items():
         v = {}
         for d in DIMS:
+            if d in JOINED:
+                continue
             if d in FLOW:
                 v[d] = [facts[(period, key)][d]]
             elif d in MULTI:

@@ -192,6 +192,41 @@ async function checkAgency(dir) {
     JSON.stringify(marking));
   await page.screenshot({path: `${art}/agency-${code}-1366x768.png`});
 
+  // our outcomes (issue 23): exact, from cells.csv, ours alone; an
+  // agency without assessments has none and says why; outcome stays out
+  // of the comparison with other agencies
+  {
+    const latestQ = own.periods[own.periods.length - 1];
+    const od = data.dimensions.find((d) => d.name === 'outcome');
+    const domOf = od ? Object.fromEntries(od.codes.map((c) => [c[1].split(':')[0],
+      c[0].split(':')[0]])) : {};
+    const seen = await page.$$eval('#outcomes tbody tr', (trs) => trs.map((tr) =>
+      [...tr.children].map((c) => (c.dataset.value !== undefined ? c.dataset.value :
+        c.textContent.trim()))));
+    const note = await page.textContent('#outcomes-note');
+    const assesses = own.cells.some((r) => r.outcome && r.outcome !== '*');
+    const bad = [];
+    for (const t of seen) {
+      const dom = domOf[t[0]];
+      const n = ['improved', 'same', 'worse', 'unpaired', 'not_assessed'].map((b) => {
+        const c = dom && own.cell(latestQ, '*', 'outcome', `${dom}:${b}`);
+        return c ? Number(c.clients) : null;
+      });
+      const pairs = n[0] + n[1] + n[2], all = pairs + n[3] + n[4];
+      const pc = (a, b) => (b ? String(Math.round(1000 * a / b) / 10) : '');
+      const want = n.map(String).concat([pc(n[0], pairs), pc(all - n[4], all)]);
+      if (n.includes(null) || t.slice(1).join() !== want.join())
+        bad.push(`${t[0]}: ${t.slice(1).join(' ')}, cells.csv ${want.join(' ')}`);
+    }
+    const comparison = await page.$eval('#comparison', (e) => e.textContent);
+    check(assesses ? seen.length === 5 && bad.length === 0 && /ours alone/.test(note) :
+      seen.length === 0 && /no assessments/.test(note),
+      `${tag} outcomes of ${latestQ}: ${assesses ? seen.length + ' domains exact, as cells.csv ' +
+        'counts them' : 'none (no assessments), and the page says so'}` +
+      `${bad.length ? ': ' + bad.slice(0, 2).join('; ') : ''}`);
+    check(!od || !comparison.includes(od.title), `${tag} outcome is not in the comparison`);
+  }
+
   // who: the quarter's totals, the trend and every breakdown
   const latest = own.periods[own.periods.length - 1];
   const summary = await page.$$eval('#who-summary li[data-period] data', (ds) => ds.map((d) =>

@@ -128,9 +128,12 @@ function expectedHeadline(m, p, region = '*') {
     `${same ? `, across the same ${yoy.matched} agencies` : ''}.`;
 }
 // a share in tenths of a percent, as FORMATS.md says
-function shareOf(num, den) {
-  const lo = den.high !== null && den.high > 0 ? Math.floor(1000 * num.low / den.high) : 0;
-  const hi = num.high !== null && den.low > 0 ? Math.min(1000, Math.ceil(1000 * num.high / den.low)) : 1000;
+// (lo0, hi0: a range already known, as partShareOf gives it)
+function shareOf(num, den, lo0, hi0) {
+  const lo = lo0 !== undefined ? lo0 : den.high !== null && den.high > 0 ?
+    Math.floor(1000 * num.low / den.high) : 0;
+  const hi = hi0 !== undefined ? hi0 : num.high !== null && den.low > 0 ?
+    Math.min(1000, Math.ceil(1000 * num.high / den.low)) : 1000;
   const est = den.est > 0 ? Math.min(hi, Math.max(lo, Math.round(1000 * num.est / den.est))) : null;
   const shown = num.high !== null && num.high <= 5 ? 'S' : num.low >= 6 && num.high !== null &&
     (hi - lo) * 100 <= MAX_SHARE * est ? 'number' : 'range';
@@ -301,13 +304,85 @@ check(rows.length === periods.length && rows.every((r) =>
   r.released.split('|').sort().join() === (released[r.period] || []).sort().join()),
   `agencies CSV: the manifests' agencies of each of ${rows.length} quarters`);
 
+// ---- outcomes (issue 23): share improved and share assessed per domain ----
+
+const bandCell = (p, dom, band, reg = '*') => merged.find((x) => x.period === p && x.region === reg &&
+  setDims(x).filter((d) => d !== 'region').join() === 'outcome' && x.outcome === `${dom}:${band}`);
+const sumFig = (fs) => fs.reduce((a, f) => ({est: a.est + f.est, low: a.low + f.low,
+  high: a.high === null || f.high === null ? null : a.high + f.high}), {est: 0, low: 0, high: 0});
+const sameShare = (r, p, sh) => r[p] === String(sh.est / 10) && r[p + '_low'] === String(sh.lo / 10) &&
+  r[p + '_high'] === String(sh.hi / 10) && r[p + '_shown'] === sh.shown;
+// part's share of part + rest (disjoint: improved, and same + worse):
+// part_low / (part_low + rest_high) to part_high / (part_high + rest_low)
+function partShareOf(part, rest) {
+  const lo = rest.high !== null && part.low + rest.high > 0 ?
+    Math.floor(1000 * part.low / (part.low + rest.high)) : 0;
+  const hi = part.high !== null && part.high + rest.low > 0 ?
+    Math.min(1000, Math.ceil(1000 * part.high / (part.high + rest.low))) : 1000;
+  return shareOf(part, {est: part.est + rest.est, low: 0, high: 0}, lo, hi);
+}
+const BANDS = ['improved', 'same', 'worse', 'unpaired', 'not_assessed'];
+// a domain's figures from merged.csv: share improved, pairs, share
+// assessed, clients seen, agencies
+function outcomeOf(p, dom, reg = '*') {
+  const f = (b) => fig(bandCell(p, dom, b, reg), 'clients');
+  return {improved: partShareOf(f('improved'), sumFig([f('same'), f('worse')])),
+          pairs: sumFig(['improved', 'same', 'worse'].map(f)),
+          assessed: partShareOf(sumFig(['improved', 'same', 'worse', 'unpaired'].map(f)),
+            f('not_assessed')),
+          seen: sumFig(BANDS.map(f)), agencies: bandCell(p, dom, 'improved', reg).agencies};
+}
+rows = await download('outcomes');
+check(rows.length === 5 && rows.every((r) => {
+  const o = outcomeOf(latest, r.domain);
+  return sameShare(r, 'improved_pct', o.improved) && sameShare(r, 'assessed_pct', o.assessed) &&
+    int(r.pairs) === o.pairs.est && int(r.pairs_low) === o.pairs.low && r.agencies === o.agencies;
+}), `outcomes CSV: ${rows.length} domains, the share improved and assessed as merged.csv gives them`);
+// what a reader sees: each domain's row, the share improved and assessed
+// as the bounds allow (a number only when the range is narrow, else the
+// range), and no share improved narrower than the bands' bounds give
+const domCode = await page.evaluate(() => Object.fromEntries(window.NZ_DATA.dimensions
+  .find((x) => x.name === 'outcome').codes.map((c) => [c[1].split(':')[0], c[0].split(':')[0]])));
+const seenRows = await page.$$eval('#outcomes tbody tr', (trs) => trs.map((tr) =>
+  [...tr.children].map((c) => c.textContent.trim())));
+const outBad = [];
+for (const t of seenRows) {
+  const o = domCode[t[0]] && outcomeOf(latest, domCode[t[0]]);
+  if (!o) { outBad.push(`${t[0]}: no domain`); continue; }
+  if (t[1] !== o.improved.text || t[3] !== o.assessed.text)
+    outBad.push(`${t[0]} shows ${t[1]} / ${t[3]}, data ${o.improved.text} / ${o.assessed.text}`);
+  if (o.improved.shown === 'number' && (o.improved.hi - o.improved.lo) * 100 > MAX_SHARE * o.improved.est)
+    outBad.push(`${t[0]}: a number on a wide range`);
+}
+check(seenRows.length === 5 && outBad.length === 0, `outcomes table: ${seenRows.length} domains ` +
+  `as a reader sees them, equal to merged.csv by the rule${outBad.length ? ': ' + outBad.join('; ') : ''}`);
+const outcomeText = await page.$eval('#outcomes', (e) => e.textContent);
+const agencyCodes = Object.values(released).flat();
+check(/improved/i.test(outcomeText) && !agencyCodes.some((a) => outcomeText.includes(a)) &&
+      /never compared/.test(outcomeText),
+  'outcomes section: share improved by domain, no agency named or compared');
+// a region whose outcome figures are one agency's: no figures, a note
+const oneAgency = merged.find((x) => x.period === latest && x.region !== '*' &&
+  setDims(x).join() === 'region,outcome' && x.agencies === '1');
+check(!!oneAgency, `the sample has a region served by one agency that assesses (${latest})`);
+if (oneAgency) {
+  await page.selectOption('#region-select', oneAgency.region);
+  const note = await page.textContent('#outcomes-note');
+  const n = await page.$$eval('#outcomes tbody tr', (t) => t.length);
+  check(n === 0 && /Only one agency/.test(note) && /never compared/.test(note),
+    `region ${oneAgency.region}, one agency that assesses: no outcome figures (${note.slice(0, 60)})`);
+  await page.selectOption('#region-select', '*');
+}
+
 // ---- before and after the 2025-04-01 event: the shares the data gives ----
 
 const ev = events.find((e) => e.date === '2025-04-01');
 check(!!ev, 'the policy events hold 2025-04-01');
 await page.selectOption('#event-select', '2025-04-01');
 const dims = await page.$$eval('#ba-dim-select option', (o) => o.map((x) => x.value));
-check(dims.length === DIMS.length - 1, `every breakdown is offered before and after (${dims.join(' ')})`);
+// every dimension but region, and outcome (a section of its own)
+check(dims.length === DIMS.length - 2 && !dims.includes('outcome'),
+  `every breakdown is offered before and after (${dims.join(' ')})`);
 let baBad = [], baRows = 0;
 for (const dim of dims) {
   await page.selectOption('#ba-dim-select', dim);
@@ -477,7 +552,9 @@ await report.waitForFunction(() => document.body.dataset.ready === 'true', null,
 const R = await report.evaluate(() => window.NZ_DATA.report);
 const headings = await report.$$eval('h1, h2', (h) => h.map((x) => x.textContent.trim()));
 const sections = ['Key findings', 'Headline figures', 'Clients over time', 'Changes, like for like',
-  'Regions', 'New and returning clients', ...D.dimensions.slice(1).map((d) => d.title), 'Policy events', 'Lived experience',
+  'Regions', 'New and returning clients', 'What difference services made',
+  ...D.dimensions.slice(1).filter((d) => d.name !== 'outcome').map((d) => d.title),
+  'Policy events', 'Lived experience',
   'Services', 'Policy', 'About these figures'];
 check(sections.every((s) => headings.includes(s)),
   `report: every section (${sections.filter((s) => !headings.includes(s)).join(', ') || 'all ' + sections.length})`);
@@ -498,6 +575,22 @@ check(ns && fnew && nums.every((v) => fnew.includes((v / 10).toFixed(1) + '%')) 
 const reportFlows = await report.$$eval('#report-flows tbody tr', (t) => t.length);
 check(reportFlows === R.quarters.length, `report: new clients, visits and needs for the ` +
   `half's ${reportFlows} quarters`);
+// the report's outcomes: per domain the share improved in both quarters
+// and the share assessed, as merged.csv gives them, no agency named
+const rOut = await report.$$eval('#outcomes tbody tr', (trs) => trs.map((tr) =>
+  [...tr.children].map((c) => c.textContent.trim())));
+const rOutBad = rOut.filter((t) => {
+  const o = domCode[t[0]] && outcomeOf(R.quarters[1], domCode[t[0]]);
+  const b = domCode[t[0]] && bandCell(R.quarters[0], domCode[t[0]], 'improved') &&
+    outcomeOf(R.quarters[0], domCode[t[0]]);
+  return !o || t[2] !== o.improved.text || t[3] !== o.assessed.text ||
+    (b && b.agencies >= 2 && t[1] !== b.improved.text);
+});
+const rOutText = await report.$eval('#outcomes', (e) => e.textContent);
+check(rOut.length === 5 && rOutBad.length === 0 && /never compared/.test(rOutText) &&
+  !agencyCodes.some((a) => rOutText.includes(a)), `report outcomes: ${rOut.length} domains, ` +
+  `improved and assessed as merged.csv gives them, no agency named` +
+  `${rOutBad.length ? ': ' + rOutBad.slice(0, 2).map((t) => t.join(' ')).join('; ') : ''}`);
 const layout = await report.evaluate(() => {
   const body = document.body.getBoundingClientRect(), bad = [];
   const say = (e, why) => bad.push(`${why}: ${(e.textContent || '').trim().slice(0, 50)}`);
@@ -535,7 +628,9 @@ const layout = await report.evaluate(() => {
 check(layout.length === 0, `report: no text cut, outside the page or overlapping before printing` +
   `${layout.length ? ': ' + layout.slice(0, 5).join(' | ') : ''}`);
 // the longest label of every code list, whole, in its section
-const longest = D.dimensions.slice(1).map((d) => [d, d.codes.map((c) => c[1])
+// (outcome has no breakdown section: its domains are in "What difference
+// services made")
+const longest = D.dimensions.slice(1).filter((d) => d.name !== 'outcome').map((d) => [d, d.codes.map((c) => c[1])
   .sort((a, b) => b.length - a.length)[0]]);
 const missing = [];
 for (const [d, label] of longest) {

@@ -41,7 +41,7 @@ for run in "21 3000 2023-07-01 02,13,99" "22 2500 2023-08-15" "25 900 -"; do
 	cells margins "$t/cells.csv"
 	# every flow measure takes more than one value somewhere
 	for col in 13 14 15 16; do
-		n=$(awk -F, -v c=$col 'NR > 1 && $c != "*" && $17 > 0 { print $c }' \
+		n=$(awk -F, -v c=$col 'NR > 1 && $c != "*" && $18 > 0 { print $c }' \
 			"$t/cells.csv" | sort -u | wc -l)
 		[ "$n" -ge 2 ] || { echo "column $col: $n values"; exit 1; }
 	done
@@ -66,7 +66,7 @@ cells gen 22 2500 > "$t/all.csv"; split "$t/all.csv"
 printf '{"data_from": "2023-08-15"}\n' > "$t/export.json"
 aggregate --history "$t/history.csv" --export-stats "$t/export.json" \
 	"$t/events.csv" | awk -F, '$13 != "*" && $3 == "*" && $4 == "*" &&
-	$12 == "*" && $10 == "*" && $8 == "*" && $7 == "*" { print $1, $13, $17 }' \
+	$12 == "*" && $10 == "*" && $8 == "*" && $7 == "*" { print $1, $13, $18 }' \
 	> "$t/status"
 grep -q '^2024Q3 unknown [1-9]' "$t/status" && grep -q '^2024Q3 new 0$' "$t/status" &&
 	grep -q '^2024Q4 unknown 0$' "$t/status" && grep -q '^2024Q4 new [1-9]' "$t/status" || {

@@ -51,7 +51,7 @@ work, dirs = sys.argv[1], sys.argv[2:]
 M = ["clients", "households", "events", "units"]
 DIMS = ["region", "age_band", "gender", "ethnicity", "household", "income",
         "housing", "need", "service", "referral", "client_status",
-        "visits_band", "needs_band", "tenure_band"]
+        "visits_band", "needs_band", "tenure_band", "outcome"]
 FLOW = ["referral", "client_status", "visits_band", "needs_band", "tenure_band"]
 flow_checked = {d: 0 for d in FLOW}
 fails = []
@@ -64,7 +64,7 @@ def fail(msg):
 # truth[agency][(period, dims)] = [clients, households, events, units]
 # proven[agency][(period, dims)] = [(low, high)] per measure: the rounding
 # range of a published value, or the public interval of an S
-truth, coverage, periods, proven = {}, {}, {}, {}
+truth, coverage, periods, proven, assesses = {}, {}, {}, {}, {}
 INF = float("inf")
 for d in dirs:
     man = json.load(open(os.path.join(d, "manifest.json")))
@@ -76,6 +76,8 @@ for d in dirs:
             key = (row["period"],) + tuple(row[k] for k in DIMS)
             cells[key] = [int(row[m]) for m in M]
     truth[a] = cells
+    # an agency without assessments has no outcome cells: not in their panel
+    assesses[a] = any(k[-1] != "*" for k in cells)
     periods[a] = {k[0] for k in cells}
     rules, proof = man["rules"], {}
     k = rules["base"] - 1
@@ -97,6 +99,8 @@ for d in dirs:
 def true_value(a, key):
     if key in truth[a]:
         return truth[a][key]
+    if key[-1] != "*" and not assesses[a]:
+        return [0, 0, 0, 0]     # diff-quarters: no outcome, a structural zero
     region = key[1]
     if region != "*" and coverage[a] is not None and region not in coverage[a]:
         return [0, 0, 0, 0]
@@ -127,7 +131,8 @@ with open(os.path.join(work, "merged.csv"), newline="") as f:
         seen.add(key)
         for d in FLOW:       # the issue-16 cells are checked like any
             flow_checked[d] += row[d] != "*"
-        released = [a for a in truth if key[0] in periods[a]]
+        released = [a for a in truth if key[0] in periods[a] and
+                    (key[-1] == "*" or assesses[a])]
         serving = [a for a in released if key[1] == "*" or
                    coverage[a] is None or key[1] in coverage[a]]
         if int(row["agencies"]) != len(serving):
@@ -155,7 +160,7 @@ with open(os.path.join(work, "merged.csv"), newline="") as f:
             if hi == "" or int(hi) > int(lo):
                 stat_n += 1
                 stat_in += inside(slo, sums[i], shi)
-            if key[0] == latest and key[1:] == ("*", "0-17") + ("*",) * 7 and m == "clients":
+            if key[0] == latest and key[1:] == ("*", "0-17") + ("*",) * (len(DIMS) - 2) and m == "clients":
                 print("national clients aged 0-17, %s: %s in %s..%s; the releases prove %s..%s" %
                       (latest, est, lo, hi, plo, phi))
             # M_shown (FORMATS.md): never a number that may hide a value

@@ -27,9 +27,9 @@ for profile in sample-data/*/profile.json; do
 	d=out/agency/$a
 	head -n 1 "$d/release.csv" | grep -q ckey && { echo "$a: ckey"; exit 1; }
 	awk -F, -v a="$a" 'NR > 1 {
-		for (i = 17; i <= 20; i++) {
+		for (i = 18; i <= 21; i++) {
 			if ($i == "S") { s++; continue }
-			if ($i % 3 != 0 || (i <= 18 && $i < 6)) {
+			if ($i % 3 != 0 || (i <= 19 && $i < 6)) {
 				print a ": line " NR " field " i ": " $i; bad = 1
 			}
 		}
@@ -68,9 +68,12 @@ print(calendar.timegm(time.strptime(json.load(open(sys.argv[1]))["built_at"],
 	for s in normalise map bucket freeze; do
 		cp "$d/$s-stats.json" "$work/$a/"
 	done
+	# an agency that records assessments: its outcome bands (issue 23)
+	outcomes=
+	[ -f "$d/outcomes.csv" ] && outcomes="--outcomes $d/outcomes.csv"
 	aggregate --profile "$profile" --stats "$work/$a/aggregate-stats.json" \
-		--export-stats "$d/normalise-stats.json" \
-		--history "$work/h.csv" "$work/b.csv" > "$work/$a/cells.csv"
+		--history "$work/h.csv" --export-stats "$d/normalise-stats.json" \
+		$outcomes "$work/b.csv" > "$work/$a/cells.csv"
 	cmp "$work/$a/cells.csv" "$d/cells.csv"
 	suppress --stats "$work/$a/suppress-stats.json" --secondary-cells \
 		"$work/$a/new-secondary.csv" "$work/$a/cells.csv" \

@@ -20,21 +20,21 @@ n = 30000
 with open(sys.argv[1], "w") as f:
     f.write("period,agency,region,age_band,gender,ethnicity,household,"
             "income,housing,need,service,referral,client_status,visits_band,"
-            "needs_band,tenure_band,clients,households,events,units,"
+            "needs_band,tenure_band,outcome,clients,households,events,units,"
             "ckey\n")
     for i in range(2 * n):
         ckey = (i * 2654435761 + 12345) % 2**32
         # residue 1, then 2; above every households count, as in real cells
         clients = 3000 + 3 * (2 + i % 997) + 1 + (i >= n)
         households = 3 * (2 + i % 991) + 1 + (i < n)     # the other residue
-        f.write("2024Q3,demo,%02d,*,*,*,*,*,*,*,s%d,*,*,*,*,*,%d,%d,%d,%d,%d\n"
+        f.write("2024Q3,demo,%02d,*,*,*,*,*,*,*,s%d,*,*,*,*,*,*,%d,%d,%d,%d,%d\n"
                 % (i % 7, i, clients, households, 25 + i % 50, i % 1000, ckey))
     # the same (ckey, raw) pairs again in other cells: must round the same
     for i in range(0, 2 * n, 97):
         ckey = (i * 2654435761 + 12345) % 2**32
         clients = 3000 + 3 * (2 + i % 997) + 1 + (i >= n)
         households = 3 * (2 + i % 991) + 1 + (i < n)
-        f.write("2024Q4,demo,*,*,*,*,*,*,*,food,s%d,*,*,*,*,*,%d,%d,%d,%d,%d\n"
+        f.write("2024Q4,demo,*,*,*,*,*,*,*,food,s%d,*,*,*,*,*,*,%d,%d,%d,%d,%d\n"
                 % (i, clients, households, 25 + i % 50, i % 1000, ckey))
 PY
 suppress --stats "$t/stats.json" "$t/cells.csv" > "$t/release.csv"
