@@ -617,7 +617,8 @@ main(int argc, char **argv)
 		failed |= 1 << SDC_INCONSISTENT;
 	if (statement && !failed)
 		write_statement(statement, &au.rules, &rows);
-	if ((failed & (1 << SDC_INCONSISTENT)) && au.mode == MODE_PRIMARY)
+	if ((failed & (1 << SDC_INCONSISTENT)) && au.mode == MODE_PRIMARY &&
+	    !au.rules.perturb.max)
 		nz_warn("if the release has secondary suppressions, audit it "
 		    "with --public, or with --secondary-cells listing them");
 	ret = nz_close_stdout();

@@ -100,6 +100,16 @@ fi
 grep -qx "audit: .*:2: clients: S is impossible: rules 'cellkey' suppress no value" "$work/err" ||
 	{ cat "$work/err"; exit 1; }
 
+# a margin moved past what the perturbation allows breaks a relation
+awk -F, 'BEGIN { OFS = "," } NR == 2 { $17 = $17 + 20 } { print }' \
+	"$d/release.csv" > "$work/moved.csv"
+if audit --rules $rules "$work/moved.csv" > /dev/null 2>"$work/err"; then
+	echo "a margin 20 off passed"; exit 1
+fi
+grep -q "^audit: .*:2: inconsistent: the published values of .* break a relation: a single-valued margin is the sum of its cells" "$work/err" ||
+	{ cat "$work/err"; exit 1; }
+[ "$(wc -l < "$work/err")" -eq 1 ] || { cat "$work/err"; exit 1; }
+
 # merge: value-2..value+2, and the true sum inside
 mkdir "$work/rel"
 cp "$d/manifest.json" "$d/release.csv" "$work/rel/"
