@@ -263,10 +263,11 @@ nz_rules_statement(FILE *f, const nz_rules *r, long figures, long s)
 	    "measures).\n\n", r->name, r->threshold, r->base, figures, s);
 	fprintf(f, "What a reader can learn:\n"
 	    "- every published figure to within %ld of its true value;\n"
-	    "- that a published person count is %ld or more.\n\n"
+	    "- that a published person count is %ld or more%s.\n\n"
 	    "What a reader cannot learn:\n"
 	    "- any S to fewer than 3 possible values;\n"
 	    "- the rounding of any figure: the same cell always rounds the "
 	    "same way, so asking again averages nothing away.\n",
-	    r->base - 1, r->threshold);
+	    r->base - 1, r->threshold, r->suppress_zero ? "" :
+	    ", or exactly 0");
 }
