@@ -140,6 +140,7 @@ bin/test/san-%: tests/unit/%.c tests/unit/tap.h tests/unit/mem.h bin/san/libsdc.
 include pipelines/agency.mk
 include pipelines/national.mk
 include pipelines/publish.mk
+include pipelines/compare.mk
 
 run: all agencies national site
 

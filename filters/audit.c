@@ -28,6 +28,9 @@ struct rows {
 	size_t n, cap;
 };
 
+/* groups whose published figures break a relation (a perturbation) */
+static long broken_groups;
+
 /* What the reader knows of the S, and how to solve. */
 enum mode {
 	MODE_PRIMARY,     /* every S is primary (no secondary suppression) */
@@ -168,6 +171,17 @@ usage(void)
 	    "  --time-limit SECONDS  stop (exit 1, no report) if the audit is "
 	    "not done\n"
 	    "                  within SECONDS (default 1800; 0: no limit)\n"
+	    "  --statement FILE  when every S passes, write to FILE in words "
+	    "what a\n"
+	    "                  reader of the release can and cannot learn "
+	    "under its rules\n"
+	    "                  (under a cell-key perturbation, which "
+	    "suppresses nothing:\n"
+	    "                  the perturbation's bounds and consistency; the "
+	    "audit then\n"
+	    "                  checks that no S is published and that no "
+	    "relation between\n"
+	    "                  the published cells is broken)\n"
 	    "  -h, --help      show this help and exit\n"
 	    "  -V, --version   show the version and exit\n\n"
 	    "Without --public, --manifest or --secondary-cells every S is "
@@ -274,8 +288,8 @@ read_measures(const nz_row *r, const char *file, struct row *row,
 		    nz_q(r->field[NKEYS + m]));
 	/* would an S that may be secondary explain it? */
 	cell.kind = SDC_EITHER;
-	hint = au->mode == MODE_PRIMARY && !sdc_cell_error(&au->rules, &cell,
-	    &other);
+	hint = au->mode == MODE_PRIMARY && !au->rules.perturb.max &&
+	    !sdc_cell_error(&au->rules, &cell, &other);
 	nz_dieat(NZ_EXIT_DATA, file, r->line, "%s: %s%s",
 	    nz_measure_names[m], msg, hint ? " (if the release has "
 	    "secondary suppressions, use --public or --secondary-cells)" :
@@ -367,6 +381,7 @@ audit_group(struct row **group, size_t n, const struct audit *au)
 {
 	sdc_cell *cells = nz_calloc(n, sizeof *cells);
 	sdc_bound *bound = nz_calloc(n * NZ_NMEASURES, sizeof *bound);
+	nz_buf why = {0}, label = {0};
 	size_t i, dup[2];
 	sdc_group *g;
 	int m, d, inconsistent = 0;
@@ -381,6 +396,10 @@ audit_group(struct row **group, size_t n, const struct audit *au)
 		cells[i].kind = group[i]->kind;
 	}
 	g = sdc_new(&au->rules, cells, n, au->flags, dup);
+	if (!g) {
+		free(cells);
+		free(bound);
+	}
 	if (!g)
 		nz_dieat(NZ_EXIT_DATA, group[dup[1]]->file, group[dup[1]]->line,
 		    "duplicate cell: the same period, agency and codes as "
@@ -393,6 +412,16 @@ audit_group(struct row **group, size_t n, const struct audit *au)
 				inconsistent |= bound[i * NZ_NMEASURES +
 				    m].status == SDC_INCONSISTENT;
 			}
+	/* no S to solve for under a perturbation: check the relations */
+	if (au->rules.perturb.max && sdc_violation(g, &i, &why) == 0) {
+		describe(group[i], &label);
+		nz_warnat(group[i]->file, group[i]->line, "inconsistent: the "
+		    "published values of %s break a relation: %s", label.s,
+		    why.s);
+		broken_groups++;
+	}
+	nz_buf_free(&why);
+	nz_buf_free(&label);
 	if (inconsistent)
 		name_violation(g, group);
 	sdc_free(g);
@@ -473,6 +502,26 @@ report(const struct rows *rows)
 	return failed & ~1;
 }
 
+/* --statement: what a reader of the release can and cannot learn, from
+ * the rules and this audit's counts (rules.c words it). */
+static void
+write_statement(const char *path, const nz_rules *rules,
+    const struct rows *rows)
+{
+	FILE *f = nz_fopen_out(path);
+	long figures = 0, s = 0;
+	size_t i;
+	int m;
+
+	for (i = 0; i < rows->n; i++)
+		for (m = 0; m < NZ_NMEASURES; m++) {
+			figures++;
+			s += rows->row[i].s[m];
+		}
+	nz_rules_statement(f, rules, figures, s);
+	nz_fclose_out(f, path);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -484,6 +533,7 @@ main(int argc, char **argv)
 		{"exact", no_argument, NULL, 'e'},
 		{"latent", no_argument, NULL, 'l'},
 		{"time-limit", required_argument, NULL, 't'},
+		{"statement", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -491,6 +541,7 @@ main(int argc, char **argv)
 	struct rows rows = {0};
 	struct audit au = {0};
 	char *rules_path = NULL, *manifest = NULL, *cells_path = NULL;
+	const char *statement = NULL;
 	nz_release *rel = NULL;
 	int c, failed, ret, public = 0;
 	long limit = SDC_DEFAULT_TIME;
@@ -518,6 +569,9 @@ main(int argc, char **argv)
 				nz_usage_error("--time-limit: expected whole "
 				    "seconds from 0 to 31536000, found %s",
 				    nz_q(optarg));
+			break;
+		case 's':
+			statement = nz_side_path("--statement", optarg);
 			break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
@@ -559,7 +613,12 @@ main(int argc, char **argv)
 	sdc_time_limit((double)limit);
 	audit_all(&rows, &au);
 	failed = report(&rows);
-	if ((failed & (1 << SDC_INCONSISTENT)) && au.mode == MODE_PRIMARY)
+	if (broken_groups)
+		failed |= 1 << SDC_INCONSISTENT;
+	if (statement && !failed)
+		write_statement(statement, &au.rules, &rows);
+	if ((failed & (1 << SDC_INCONSISTENT)) && au.mode == MODE_PRIMARY &&
+	    !au.rules.perturb.max)
 		nz_warn("if the release has secondary suppressions, audit it "
 		    "with --public, or with --secondary-cells listing them");
 	ret = nz_close_stdout();

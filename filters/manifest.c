@@ -160,6 +160,9 @@ rules_summary(const char *path)
 				    "names", key);
 		json_object_set(out, key, v);
 	}
+	/* a cell-key perturbation table says what every figure stands for */
+	if ((v = json_object_get(root, "perturbation")))
+		json_object_set(out, "perturbation", v);
 	nz_json_free(root);
 	return out;
 }

@@ -78,6 +78,13 @@ usage(void)
 "crypto_generichash) of the text \"CKEY:MEASURE:RAW\" in decimal, e.g.\n"
 "\"3735928559:clients:7\", divided by 2^64; the value goes up when the draw\n"
 "is below r/base.  Each total is rounded from its own raw value.\n\n"
+"Rules with a \"perturbation\" (pipelines/rules/cellkey.json, the ABS\n"
+"cell-key method) suppress and round nothing: each value v is published\n"
+"as v+d, d from -max to +max, from the table's row for v (the last row\n"
+"serving larger values; a kept zero stays 0): with the same draw,\n"
+"the weights laid end to end from -max, d is the one whose span holds\n"
+"draw*1000/2^64.  The same cell (the same records, so the same ckey)\n"
+"gets the same d in every table.  No secondary suppression.\n\n"
 "Secondary suppression: for each agency and period, the cells are audited\n"
 "as the 'audit' program does (one integer model of all four measures,\n"
 "GLPK); while some S could be narrowed to fewer than 3 whole numbers\n"
@@ -191,6 +198,7 @@ read_cell(const nz_rules *r, const nz_row *row, const char *file,
 {
 	uint64_t raw[NMEASURES], ckey, clients, v;
 	struct cell *cell;
+	const char *name;
 	int c, m, one_visit;
 
 	for (c = 0; c < NDIMCOLS; c++)
@@ -242,11 +250,14 @@ read_cell(const nz_rules *r, const nz_row *row, const char *file,
 		}
 		/* no real count comes near; the engine's model stops here */
 		/* a one-visit cell's events are its clients: the same draw
-		 * publishes the same figure, and two roundings of one value
-		 * never narrow it */
-		v = raw[m] > SDC_MAX_VALUE ? raw[m] : round_value(
-		    (uint32_t)ckey, nz_measure_names[one_visit && m == NZ_EVENTS ?
-		    NZ_CLIENTS : m], raw[m], (uint64_t)r->base);
+		 * publishes the same figure (rounded or perturbed), and two
+		 * draws on one value never narrow it */
+		name = nz_measure_names[one_visit && m == NZ_EVENTS ?
+		    NZ_CLIENTS : m];
+		v = raw[m] > SDC_MAX_VALUE ? raw[m] : r->perturb.max ?
+		    nz_rules_perturbed(r, raw[m], draw((uint32_t)ckey, name,
+		    raw[m])) : round_value((uint32_t)ckey, name, raw[m],
+		    (uint64_t)r->base);
 		if (v > SDC_MAX_VALUE)
 			nz_dieat(NZ_EXIT_DATA, file, row->line, "%s %s is too "
 			    "large (at most %ld)", nz_measure_names[m],
@@ -502,7 +513,9 @@ main(int argc, char **argv)
 	file = nz_strdup(nz_csv_name(csv));
 	nz_csv_close(csv);
 	sdc_time_limit((double)limit);
-	protect_all(&rules, &cells, file, &counts);
+	/* a perturbation suppresses nothing, so there is nothing to protect */
+	if (!rules.perturb.max)
+		protect_all(&rules, &cells, file, &counts);
 	out_cols = nz_cols(NZ_COLS_RELEASE, &ncols);
 	nz_csv_header(stdout, out_cols, ncols);
 	write_cells(&cells, &counts);

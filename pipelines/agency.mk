@@ -358,7 +358,8 @@ out/agency/%/release.csv: out/agency/%/new-release.csv bin/freeze
 # or else their newest mtime, so a rebuild is byte-identical.  Then audit:
 # the manifest (which is what makes a release) is only put in place when
 # the audit proves every S keeps at least 3 possible values; audit.csv
-# lists each S's interval.  secondary-cells.csv (internal, never sent)
+# lists each S's interval, audit-statement.txt says in words what a
+# reader can and cannot learn under the rules.  secondary-cells.csv (internal, never sent)
 # tells the audit which S may hide any value; every other S is primary.
 # Then freeze --commit keeps the release, its manifest and the new
 # quarters' events in the state folder, before the manifest is in place:
@@ -370,7 +371,7 @@ manifest_inputs = $(filter-out no-export/%,$(call agency_export,$(1))) \
 	$(CELL_CONFIG) $(RULES)
 out/agency/%/manifest.json: out/agency/%/release.csv $(AGENCY_DIR)/%/profile.json \
 		$(CELL_CONFIG) $(RULES) bin/manifest bin/audit bin/freeze
-	rm -f $@ $(@D)/audit.csv
+	rm -f $@ $(@D)/audit.csv $(@D)/audit-statement.txt
 	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$( \
 	  git log -1 --format=%ct -- $(call manifest_inputs,$*) 2>/dev/null | grep . || \
 	  stat -c %Y $(call manifest_inputs,$*) | sort -n | tail -n 1)} \
@@ -380,11 +381,13 @@ out/agency/%/manifest.json: out/agency/%/release.csv $(AGENCY_DIR)/%/profile.jso
 	  $(foreach s,$(MANIFEST_STAGES),--stage $(@D)/$(s)-stats.json) \
 	  --release $< > $(@D)/manifest.tmp.json
 	bin/audit --manifest $(@D)/manifest.tmp.json \
+	  --statement $(@D)/audit-statement.txt.tmp \
 	  --secondary-cells $(@D)/secondary-cells.csv > $(@D)/audit.csv.tmp
 	bin/freeze --commit --plan $(@D)/freeze-stats.json \
 	  --events $(@D)/new-events.csv --release $< \
 	  --secondary-cells $(@D)/secondary-cells.csv \
 	  --manifest $(@D)/manifest.tmp.json
+	mv $(@D)/audit-statement.txt.tmp $(@D)/audit-statement.txt
 	mv $(@D)/audit.csv.tmp $(@D)/audit.csv
 	mv $(@D)/manifest.tmp.json $@
 

@@ -16,6 +16,7 @@
  *   xlsx.c    .xlsx (libzip, expat, streaming; its package: xlsxpkg.c)
  *             and xls.c .xls (FreeXL)
  *   rules.c   the disclosure rules and the ranges their figures stand for
+ *   perturb.c the cell-key perturbation table of a rules file
  *   events.c  policy events
  *   series.c  the national series (merged cells, changes), checked
  *   narrative.c the report's narrative, CommonMark to HTML (cmark)
@@ -714,11 +715,25 @@ char **nz_reftable_names(const char *dir, size_t *n);
 /* ---- rules.c ---- */
 /* Disclosure rules (pipelines/rules/NAME.json, or a manifest's "rules"). */
 enum nz_rule_kind { NZ_RULE_UNRULED, NZ_RULE_PERSON, NZ_RULE_SUM };
+/* Cell-key perturbation (pipelines/rules/cellkey.json, "perturbation"):
+ * a table of weights, in thousandths, of each perturbation -max..+max,
+ * one row per true value from first (0, or 1 when zeros are kept), the
+ * last row serving every larger value. */
+#define NZ_PERTURB_MAX 5
+#define NZ_PERTURB_ROWS 8
+#define NZ_PERTURB_SCALE 1000
+typedef struct nz_perturb {
+	long max;                  /* 0: the rules perturb nothing */
+	int zero_kept;             /* a true 0 is always published as 0 */
+	int first, rows;
+	int weight[NZ_PERTURB_ROWS][2 * NZ_PERTURB_MAX + 1];
+} nz_perturb;
 typedef struct nz_rules {
 	char name[64];
 	long threshold, base, sum_min_clients;
 	int suppress_zero;
 	enum nz_rule_kind kind[NZ_NMEASURES];
+	nz_perturb perturb;
 } nz_rules;
 /* Load pipelines/rules/NAME.json: every key is required and every measure
  * must be in person_measures or sum_measures (an unlisted one would be
@@ -758,6 +773,26 @@ int nz_rules_suppressed_range(const nz_rules *rules, int measure,
  * call. */
 const char *nz_rules_range_error(const nz_rules *rules, int status,
 	int64_t p);
+/* Cell-key perturbation: the published value of a true value, from the
+ * draw (uniform in 0..2^64-1, a fixed function of the cell key, measure
+ * and value: suppress.c): the table row's weights laid end to end from
+ * -max, the perturbation whose span holds draw*1000/2^64.  Only for
+ * rules with a perturbation. */
+/* perturb.c: read "perturbation" of a rules file (none: max 0), after
+ * the rest; the weight (thousandths) of moving true value v by d. */
+void nz_perturb_parse(const char *path, json_t *root, nz_rules *rules);
+int nz_perturb_weight(const nz_perturb *p, uint64_t v, long d);
+uint64_t nz_rules_perturbed(const nz_rules *rules, uint64_t value,
+	uint64_t draw);
+/* The variance of one published value's error, for statistical
+ * intervals: the rounding's (base^2-1)/6 averaged over residues, or the
+ * largest of the perturbation table's rows. */
+double nz_rules_variance(const nz_rules *rules);
+/* What a reader of a release under the rules can and cannot learn, in
+ * words, with the release's count of figures and of S (audit
+ * --statement). */
+void nz_rules_statement(FILE *f, const nz_rules *rules, long figures,
+	long s);
 /* ---- events.c ---- */
 /* Policy events (pipelines/policy-events.csv: date,title,url), sorted by
  * date, then title, then url, whatever the file's order.  A bad date, an

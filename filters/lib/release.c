@@ -219,35 +219,24 @@ check_dims(nz_release *r, const nz_row *row)
  * (CONTRACTS.md, "Ranges of a published value or an S"): -1 when p
  * cannot be published at all.  possibly_secondary: the manifest records
  * secondary suppressions (or says nothing), so an S may hide any value.
- * The rules module is to hold this one rule (rules.c); this function's
- * body is then that call. */
+ * A published value's range is the rules module's (rules.c), rounded or
+ * perturbed. */
 static int
 value_range(const nz_rules *rules, int m, int suppressed, long p,
     int possibly_secondary, int64_t *low, int64_t *high)
 {
-	long t = rules->threshold, k = rules->base - 1;
 	int person = rules->kind[m] == NZ_RULE_PERSON;
 
 	if (suppressed) {
+		if (rules->perturb.max && !possibly_secondary)
+			return -1;   /* a perturbation hides no value */
 		*low = person && !possibly_secondary && !rules->suppress_zero;
-		*high = person && !possibly_secondary ? t - 1 : NZ_UNBOUNDED;
+		*high = person && !possibly_secondary ? rules->threshold - 1 :
+		    NZ_UNBOUNDED;
 		return *low <= *high ? 0 : -1;
 	}
-	if (p % rules->base != 0)
-		return -1;
-	*high = p + k;
-	*low = p > k ? p - k : 0;
-	if (!person)
-		return 0;
-	/* raw values at or above the threshold, and 0 if zeros are shown */
-	if (*low < t)
-		*low = t;
-	if (!rules->suppress_zero && p <= k) {
-		if (*low > *high)
-			*high = 0; /* only a raw 0 comes out as p */
-		*low = 0;
-	}
-	return *low <= *high ? 0 : -1;
+	return nz_rules_published_range(rules, m, p, low, high) ==
+	    NZ_RANGE_OK ? 0 : -1;
 }
 
 static void

@@ -91,6 +91,7 @@ nz_rules_parse(const char *path, json_t *root, nz_rules *r)
 			    "person_measures", 1), "measure %s is in neither "
 			    "\"person_measures\" nor \"sum_measures\"",
 			    nz_measure_names[m]);
+	nz_perturb_parse(path, root, r);
 }
 
 void
@@ -103,6 +104,23 @@ nz_rules_load(const char *path, nz_rules *r)
 }
 
 /* ---- what a figure of a release can stand for ---- */
+
+/* Under a perturbation, the true values the table can publish as p: p-max
+ * .. p+max, not below 0, and not 0 when zeros are kept and p is not (the
+ * table's checks, perturb.c, make it that whole run). */
+static int
+perturbed_range(const nz_perturb *pt, int64_t p, int64_t *lo, int64_t *hi)
+{
+	int64_t v;
+
+	for (v = p > pt->max ? p - pt->max : 0; v <= p + pt->max; v++)
+		if (nz_perturb_weight(pt, (uint64_t)v, (long)(p - v)) > 0) {
+			if (*lo > *hi)
+				*lo = v;
+			*hi = v;
+		}
+	return *lo <= *hi ? NZ_RANGE_OK : NZ_RANGE_EMPTY;
+}
 
 int
 nz_rules_published_range(const nz_rules *r, int m, int64_t p, int64_t *lo,
@@ -118,6 +136,8 @@ nz_rules_published_range(const nz_rules *r, int m, int64_t p, int64_t *lo,
 		*lo = *hi = p;
 		return NZ_RANGE_OK;
 	}
+	if (r->perturb.max)
+		return perturbed_range(&r->perturb, p, lo, hi);
 	if (p % r->base != 0)
 		return NZ_RANGE_NOT_MULTIPLE;
 	*hi = p + spread;
@@ -142,6 +162,11 @@ nz_rules_suppressed_range(const nz_rules *r, int m, int64_t *lo,
 {
 	*lo = 0;
 	*hi = NZ_RANGE_INF;
+	if (r->perturb.max) {
+		*lo = 1;   /* a perturbation hides no value */
+		*hi = 0;
+		return NZ_RANGE_NO_S;
+	}
 	if (r->kind[m] != NZ_RULE_PERSON)
 		return NZ_RANGE_OK;
 	/* a raw 0 is published when the rules publish zeros */
@@ -165,6 +190,12 @@ nz_rules_range_error(const nz_rules *r, int status, int64_t p)
 		    nz_q(r->name));
 		break;
 	case NZ_RANGE_EMPTY:
+		if (r->perturb.max) {
+			snprintf(msg, sizeof msg, "%" PRId64 " is impossible: "
+			    "no value comes out as it under the perturbation "
+			    "table (rules %s)", p, nz_q(r->name));
+			break;
+		}
 		snprintf(msg, sizeof msg, "%" PRId64 " is impossible: values "
 		    "under %ld are suppressed, and rounding moves a value by "
 		    "at most %ld (rules %s)", p, r->threshold, r->base - 1,
@@ -178,4 +209,65 @@ nz_rules_range_error(const nz_rules *r, int status, int64_t p)
 		snprintf(msg, sizeof msg, "no error");
 	}
 	return msg;
+}
+
+/* ---- what a reader can learn, in words (audit --statement) ---- */
+
+static void
+statement_perturbed(FILE *f, const nz_rules *r, long figures)
+{
+	long d = r->perturb.max;
+
+	fprintf(f, "Rules %s: cell-key perturbation.  Nothing is suppressed "
+	    "or rounded: each of the %ld figures is its true value plus a "
+	    "perturbation from -%ld to +%ld, looked up in the rules' table "
+	    "from the cell's key (never published), the cell's measure and "
+	    "its true value.  The audit checked that every figure is one the "
+	    "table can give, that no S is published, and that no relation "
+	    "between the published cells is broken.\n\n", r->name, figures,
+	    d, d);
+	fprintf(f, "What a reader can learn:\n"
+	    "- every true value to within %ld of its figure: a published p "
+	    "stands for max(%ld, p-%ld)..p+%ld, and 0 for 0..%ld;\n", d,
+	    r->perturb.zero_kept ? 1L : 0L, d, d, d);
+	if (r->perturb.zero_kept)
+		fprintf(f, "- that a cell published as 1 or more holds at least "
+		    "one person or event: a true 0 is always published as 0;\n");
+	fprintf(f, "- small counts: no threshold protects them, so a "
+	    "published 1 stands for 1..%ld people;\n"
+	    "- more, possibly, by combining a cell with its margins (each "
+	    "figure is perturbed on its own, so a margin and its children "
+	    "need not add up exactly): no guarantee is made against that.\n\n",
+	    1 + d);
+	fprintf(f, "What a reader cannot learn:\n"
+	    "- the perturbation of any figure: the same cell (the same "
+	    "records, so the same key) gets the same perturbation in every "
+	    "table and every release, so asking again, or finding the cell in "
+	    "another table, averages nothing away;\n"
+	    "- a true value more exactly than the range above from that "
+	    "figure alone: every perturbation the table allows has a weight "
+	    "above zero.\n");
+}
+
+void
+nz_rules_statement(FILE *f, const nz_rules *r, long figures, long s)
+{
+	if (r->perturb.max) {
+		statement_perturbed(f, r, figures);
+		return;
+	}
+	fprintf(f, "Rules %s: threshold %ld, random rounding to base %ld.  "
+	    "Of the %ld figures, %ld are S.  The audit proved that no S can "
+	    "be narrowed to fewer than 3 whole numbers from everything "
+	    "published (the margins, the rounding and the relations between "
+	    "measures).\n\n", r->name, r->threshold, r->base, figures, s);
+	fprintf(f, "What a reader can learn:\n"
+	    "- every published figure to within %ld of its true value;\n"
+	    "- that a published person count is %ld or more%s.\n\n"
+	    "What a reader cannot learn:\n"
+	    "- any S to fewer than 3 possible values;\n"
+	    "- the rounding of any figure: the same cell always rounds the "
+	    "same way, so asking again averages nothing away.\n",
+	    r->base - 1, r->threshold, r->suppress_zero ? "" :
+	    ", or exactly 0");
 }

@@ -124,6 +124,64 @@ unruled_and_messages(void)
 	    "messages name the figure, the rule and the rules set");
 }
 
+/* the cell-key rules, as pipelines/rules/cellkey.json has them */
+static nz_rules
+cellkey(void)
+{
+	static const int w1[5] = {0, 400, 300, 200, 100};
+	static const int w2[5] = {100, 200, 400, 200, 100};
+	nz_rules r = rules(0, 1, 0);
+
+	r.sum_min_clients = 0;
+	r.perturb.max = 2;
+	r.perturb.zero_kept = 1;
+	r.perturb.first = 1;
+	r.perturb.rows = 2;
+	memcpy(r.perturb.weight[0], w1, sizeof w1);
+	memcpy(r.perturb.weight[1], w2, sizeof w2);
+	return r;
+}
+
+/* the least draw with draw*1000/2^64 at or above k thousandths */
+static uint64_t
+at(unsigned k)
+{
+	return (uint64_t)((((unsigned __int128)k << 64) + 999) / 1000);
+}
+
+static void
+perturbed(void)
+{
+	nz_rules r = cellkey();
+	const uint64_t top = UINT64_MAX;
+
+	check(published(&r, NZ_CLIENTS, 0, NZ_RANGE_OK, 0, 2) &&
+	    published(&r, NZ_CLIENTS, 1, NZ_RANGE_OK, 1, 3) &&
+	    published(&r, NZ_EVENTS, 2, NZ_RANGE_OK, 1, 4) &&
+	    published(&r, NZ_UNITS, 300, NZ_RANGE_OK, 298, 302),
+	    "perturbed p: max(1, p-2) .. p+2, and 0 for 0..2 (a kept zero)");
+	check(suppressed(&r, NZ_CLIENTS, NZ_RANGE_NO_S, 0, 0) &&
+	    suppressed(&r, NZ_EVENTS, NZ_RANGE_NO_S, 0, 0),
+	    "perturbed: no S of any measure");
+	check(nz_rules_perturbed(&r, 0, 0) == 0 &&
+	    nz_rules_perturbed(&r, 0, top) == 0,
+	    "perturbed: a true 0 stays 0");
+	check(nz_rules_perturbed(&r, 1, 0) == 0 &&
+	    nz_rules_perturbed(&r, 1, top) == 3 &&
+	    nz_rules_perturbed(&r, 1, at(400) - 1) == 0 &&
+	    nz_rules_perturbed(&r, 1, at(400)) == 1,
+	    "perturbed: value 1's row, -1 for draws under 0.4, then 0");
+	check(nz_rules_perturbed(&r, 50, 0) == 48 &&
+	    nz_rules_perturbed(&r, 50, at(100)) == 49 &&
+	    nz_rules_perturbed(&r, 50, at(700) - 1) == 50 &&
+	    nz_rules_perturbed(&r, 50, at(900) - 1) == 51 &&
+	    nz_rules_perturbed(&r, 50, at(900)) == 52 &&
+	    nz_rules_perturbed(&r, 50, top) == 52,
+	    "perturbed: the last row serves larger values, -2..+2");
+	check(nz_rules_variance(&r) > 1.199 && nz_rules_variance(&r) < 1.201,
+	    "perturbed: variance of the widest row, 1.2");
+}
+
 int
 main(void)
 {
@@ -132,5 +190,6 @@ main(void)
 	sums();
 	primary_s();
 	unruled_and_messages();
+	perturbed();
 	return failures ? 1 : 0;
 }
