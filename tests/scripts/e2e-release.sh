@@ -8,7 +8,8 @@
 # from the new quarters' events and the history, shuffled, gives the same
 # bytes.  With
 # the threshold-only rules, the primary suppressions alone leave cells
-# exposed, and suppress's secondary suppressions protect them all.  A
+# exposed, and suppress's secondary suppressions protect them all
+# (northern and kaishare).  A
 # release that fails the audit leaves no manifest.
 set -eu
 cd "${ROOT:-.}"
@@ -92,7 +93,18 @@ print(calendar.timegm(time.strptime(json.load(open(sys.argv[1]))["built_at"],
 		--release "$work/$a/release.csv" > "$work/$a/manifest.json"
 	cmp "$work/$a/manifest.json" "$d/manifest.json"
 
-	# threshold-only: exposed without secondary suppression, safe with it
+	# the agency with the most secondary suppressions, for the test below
+	if [ "$(cat "$work/secondary")" -gt "${most:-0}" ]; then
+		most=$(cat "$work/secondary")
+		tamper=$a
+	fi
+	# threshold-only: exposed without secondary suppression, safe with it;
+	# on the two agencies quickest to protect (the engine's cost is in S
+	# cells: southern's or capital's take minutes under these rules)
+	case $a in northern|kaishare) ;; *)
+		echo "$a ok ($(cat "$work/secondary") secondary)"
+		continue ;;
+	esac
 	rules=pipelines/rules/threshold-only.json
 	python3 tests/lib/cells.py release "$d/cells.csv" "$rules" \
 		> "$work/primary.csv"
@@ -109,11 +121,6 @@ print(calendar.timegm(time.strptime(json.load(open(sys.argv[1]))["built_at"],
 	audit --secondary-cells "$work/to-cells.csv" --rules "$rules" \
 		"$work/to.csv" >/dev/null
 	echo "$a ok ($(cat "$work/secondary") secondary; threshold-only $n)"
-	# the agency with the most secondary suppressions, for the test below
-	if [ "$(cat "$work/secondary")" -gt "${most:-0}" ]; then
-		most=$(cat "$work/secondary")
-		tamper=$a
-	fi
 done
 
 # a release that fails the audit is not built: publish the cells that
