@@ -1,6 +1,7 @@
 /* broad.c: the broad solves of a component (solve.c): a few LPs whose
- * integer vertices, and the points witness.c reaches from them, settle
- * most ends of most targets before any target is solved alone.
+ * integer vertices (or, where a vertex is fractional, the RINS point
+ * near it), and the points witness.c reaches from them, settle most
+ * ends of most targets before any target is solved alone.
  */
 #include <stdlib.h>
 
@@ -150,7 +151,7 @@ broad_targets(struct lp *lp, const struct model *md, const unsigned *colour,
 
 /* Broad solves first: every target down at once, then, colour by
  * colour, every open high end up and every open low end down (for a
- * status alone, capped maxima only).  Their integer vertices settle most
+ * status alone, capped maxima only).  Their integer points settle most
  * ends for the price of a few solves; on a large component a solve costs
  * much the same for one target as for a hundred. */
 void

@@ -18,11 +18,21 @@
  * an integer point reaches it.  Otherwise the LP end lies beyond the
  * integer one and could pass an exposed cell, so whenever the integer
  * points met do not already span 3 values, the end is found exactly: an
- * integer point at the LP end, or the MIP optimum (glp_intopt).  The
- * status is therefore always exact; low and high are exact too except
- * where an S passes anyway and an LP vertex was fractional, where they
- * are the LP ends rounded inward (an outer bound).  SDC_EXACT makes
+ * integer point at the LP end (the RINS point near the LP optimum, an
+ * integral vertex or RINS point with the target held there, a MIP
+ * stopped at its first point there), or the MIP optimum (glp_intopt).
+ * The status is therefore always exact; low and high are exact too
+ * except where an S passes anyway and an LP vertex was fractional, where
+ * they are the LP ends rounded inward (an outer bound).  SDC_EXACT makes
  * every end exact.
+ *
+ * For a status alone (protect.c) less is needed, and each target stops
+ * at the first of: integer points met three apart (OK; low and high
+ * those points, an inner bound), or LP ends rounded inward fewer than
+ * three apart in a component that has an integer point (EXPOSED; low
+ * and high those ends, an outer bound).  The integer point is what
+ * keeps INCONSISTENT exact: without one, the MIP above still decides
+ * whether the component has integer points at all.
  */
 #include <limits.h>
 #include <malloc.h>
