@@ -25,6 +25,8 @@ struct lp {
 	 * so the component has integer points) */
 	int64_t *point;
 	int has_point;
+	int *ocols;               /* an objective's columns and weights, */
+	double *ocoef;            /* nseen + 1 each (solve.c) */
 };
 
 /* A target, and the least and greatest values it takes in the integer

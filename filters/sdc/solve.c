@@ -538,6 +538,47 @@ integer_end(sdc_group *g, struct lp *lp, struct seen *t, int dir,
 	return 0;
 }
 
+/* Before target t's own maximum, one that weighs t far above the next
+ * SHARED_MAX_OTHERS targets whose high end is still open: a vertex that
+ * is integral with t at its bound settles t's high end (no value lies
+ * beyond the bound, and the vertex is an integer point there), and
+ * takes the others as high as it can, settling many of theirs with the
+ * same solve.  Most maxima of a table of small counts are their bounds
+ * (9 in 10 of capital's).  1 if it settled t's high end, else its own
+ * maximum must be solved.  Measured on capital's audit: 16 others, 0.75
+ * of the CPU of none; 4 about the same; 32 or all of them more often
+ * leave the vertex fractional. */
+enum { SHARED_MAX_OTHERS = 16 };
+static int
+shared_max(sdc_group *g, struct lp *lp, const struct model *md,
+    const struct seen *t)
+{
+	int64_t hi = md->hi[t->var];
+	double weight = 1, v;
+	size_t i;
+	int n = 0, integral;
+
+	if (hi == SDC_INF)
+		return 0;
+	for (i = (size_t)(t - lp->seen) + 1; i < lp->nseen &&
+	    n < SHARED_MAX_OTHERS; i++) {
+		const struct seen *u = &lp->seen[i];
+		if (u->ray || md->hi[u->var] == SDC_INF ||
+		    u->high >= md->hi[u->var])
+			continue;
+		lp->ocols[n] = u->col;
+		lp->ocoef[n++] = 1;
+		weight += (double)(md->hi[u->var] - md->lo[u->var]);
+	}
+	if (n == 0)
+		return 0;
+	lp->ocols[n] = t->col;
+	lp->ocoef[n++] = weight;
+	sdc_set_objective(lp, lp->ocols, lp->ocoef, n, GLP_MAX);
+	return sdc_lp_optimum(g, lp, &v, &integral) == SOLVED && integral &&
+	    t->high == hi;
+}
+
 /* For a status alone, integer points three apart settle it: low and
  * high are then those points' values, an inner bound. */
 static int
@@ -571,6 +612,7 @@ target_ends(sdc_group *g, struct lp *lp, const struct model *md,
 	if (SETTLED())
 		return settled_bound(t, b);
 	if (!t->ray && (b->high == SDC_INF || t->high < b->high) &&
+	    !shared_max(g, lp, md, t) &&
 	    lp_end(g, lp, t, GLP_MAX, &b->high, &hi_exact) < 0)
 		return -1;
 	if (SETTLED())
@@ -608,6 +650,8 @@ solve_component(sdc_group *g, struct lp *lp, const struct model *md,
 	size_t i;
 
 	lp->seen = nz_calloc(n + 1, sizeof *lp->seen);
+	lp->ocols = nz_calloc(n + 1, sizeof *lp->ocols);
+	lp->ocoef = nz_calloc(n + 1, sizeof *lp->ocoef);
 	lp->nseen = n;
 	for (i = 0; i < n; i++) {
 		lp->seen[i].var = targets[i];
@@ -625,6 +669,8 @@ solve_component(sdc_group *g, struct lp *lp, const struct model *md,
 	for (i = 0; i < n && lp->infeasible; i++)
 		out[targets[i]].status = SDC_INCONSISTENT;
 	free(lp->seen);
+	free(lp->ocols);
+	free(lp->ocoef);
 	lp->seen = NULL;
 }
 
