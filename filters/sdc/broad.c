@@ -1,8 +1,8 @@
 /* broad.c: the broad solves of a component (solve.c): a few LPs whose
- * integer vertices, and the points witness.c reaches from them, settle
- * most ends of most targets before any target is solved alone.
+ * integer vertices (or, where a vertex is fractional, the RINS point
+ * near it), and the points witness.c reaches from them, settle most
+ * ends of most targets before any target is solved alone.
  */
-#include <math.h>
 #include <stdlib.h>
 
 #include "lp.h"
@@ -61,8 +61,8 @@ sdc_status_settled(const struct seen *t)
 	return t->ray || (t->high != -1 && t->high - t->low >= 2);
 }
 
-static void
-note_value(struct seen *t, int64_t value)
+void
+sdc_note_value(struct seen *t, int64_t value)
 {
 	if (value < t->low)
 		t->low = value;
@@ -70,19 +70,16 @@ note_value(struct seen *t, int64_t value)
 		t->high = value;
 }
 
-/* From the integral vertex just found, the moves of witness.c to other
- * integer points settle many targets unsolved: for a status, a point
- * two away or a ray; for exact ends, a point at the target's bound (the
- * bound is then its end) or a ray. */
-static void
-witness_pass(struct lp *lp, const struct model *md, int status_only)
+/* From the integer point just met (an integral vertex, or the point
+ * sdc_rins found), the moves of witness.c to other integer points
+ * settle many targets unsolved. */
+void
+sdc_witness_pass(struct lp *lp, const struct model *md, int status_only)
 {
-	int64_t *x = nz_calloc((size_t)lp->ncols + 1, sizeof *x), xt;
+	const int64_t *x = lp->point;
+	int64_t xt;
 	size_t i;
-	int j;
 
-	for (j = 1; j <= lp->ncols; j++)
-		x[j] = (int64_t)floor(glp_get_col_prim(lp->prob, j) + 0.5);
 	for (i = 0; i < lp->nseen; i++) {
 		struct seen *t = &lp->seen[i];
 		int64_t lo = md->lo[t->var], hi = md->hi[t->var];
@@ -94,20 +91,19 @@ witness_pass(struct lp *lp, const struct model *md, int status_only)
 		if (status_only) {
 			if (!t->ray && sdc_witness_step(lp->witness, x,
 			    t->var, 2))
-				note_value(t, xt + 2);
+				sdc_note_value(t, xt + 2);
 			else if (!t->ray && sdc_witness_step(lp->witness, x,
 			    t->var, -2))
-				note_value(t, xt - 2);
+				sdc_note_value(t, xt - 2);
 			continue;
 		}
 		if (hi != SDC_INF && t->high < hi &&
 		    sdc_witness_step(lp->witness, x, t->var, hi - xt))
-			note_value(t, hi);
+			sdc_note_value(t, hi);
 		if (t->low > lo &&
 		    sdc_witness_step(lp->witness, x, t->var, lo - xt))
-			note_value(t, lo);
+			sdc_note_value(t, lo);
 	}
-	free(x);
 }
 
 /* For a status alone, an integer point two above the least value seen
@@ -155,7 +151,7 @@ broad_targets(struct lp *lp, const struct model *md, const unsigned *colour,
 
 /* Broad solves first: every target down at once, then, colour by
  * colour, every open high end up and every open low end down (for a
- * status alone, capped maxima only).  Their integer vertices settle most
+ * status alone, capped maxima only).  Their integer points settle most
  * ends for the price of a few solves; on a large component a solve costs
  * much the same for one target as for a hundred. */
 void
@@ -176,7 +172,7 @@ sdc_broad_solves(sdc_group *g, struct lp *lp, const struct model *md,
 	if (r == INFEASIBLE)
 		lp->infeasible = 1;
 	else if (r == SOLVED && integral)
-		witness_pass(lp, md, status_only);
+		sdc_witness_pass(lp, md, status_only);
 	nc = lp->infeasible ? 0 : colour_targets(g, lp, colour);
 	for (d = 0; d < 2 && !lp->infeasible; d++) {
 		dir = dirs[d];
@@ -188,10 +184,8 @@ sdc_broad_solves(sdc_group *g, struct lp *lp, const struct model *md,
 			sdc_set_objective(lp, cols, NULL, n, dir);
 			/* a fractional vertex: the integer point nearby */
 			r = sdc_lp_optimum(g, lp, &v, &integral);
-			if (r == SOLVED && !integral)
-				sdc_rins(g, lp, &v);
-			else if (r == SOLVED)
-				witness_pass(lp, md, status_only);
+			if (r == SOLVED && (integral || sdc_rins(g, lp, &v)))
+				sdc_witness_pass(lp, md, status_only);
 			for (i = 0; status_only && i < lp->nseen; i++)
 				if (colour[i] == c)
 					sdc_set_col_bounds(lp->prob, lp->seen[i].col,

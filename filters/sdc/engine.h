@@ -116,7 +116,8 @@ sdc_is_const(const struct model *md, size_t v)
 /* solve.c */
 /* Bounds of the targets (variables), out[v] for each (out has nvars
  * entries).  status_only: only the statuses need be exact; an OK
- * target's low and high may then be an inner bound. */
+ * target's low and high may then be an inner bound, an EXPOSED one's an
+ * outer bound (solve.c). */
 void sdc_solve_vars(sdc_group *g, const size_t *targets, size_t ntargets,
 	int status_only, sdc_bound *out);
 

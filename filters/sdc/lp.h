@@ -21,6 +21,12 @@ struct lp {
 	struct witness *witness;  /* witness.c, for statuses */
 	size_t nseen;
 	int infeasible;
+	/* the last integer point met, by column (has_point: there is one,
+	 * so the component has integer points) */
+	int64_t *point;
+	int has_point;
+	int *ocols;               /* an objective's columns and weights, */
+	double *ocoef;            /* nseen + 1 each (solve.c) */
 };
 
 /* A target, and the least and greatest values it takes in the integer
@@ -45,8 +51,16 @@ void sdc_set_objective(struct lp *lp, const int *cols, const double *coef,
 int sdc_lp_optimum(sdc_group *g, struct lp *lp, double *value,
 	int *integral);
 /* Around a fractional optimum, the best integer point keeping the
- * columns the LP made integral; 1 with *value if there is one. */
+ * columns the LP made integral; 1 with *value if there is one (it is
+ * then lp->point). */
 int sdc_rins(sdc_group *g, struct lp *lp, double *value);
+/* Target t took value in an integer point. */
+void sdc_note_value(struct seen *t, int64_t value);
+/* From lp->point, moves of whole clients (witness.c) to other integer
+ * points: for a status, a point two away or a ray; for exact ends, a
+ * point at the target's bound (the bound is then its end) or a ray. */
+void sdc_witness_pass(struct lp *lp, const struct model *md,
+	int status_only);
 
 /* broad.c */
 /* For a status alone: integer points three apart, or no end. */

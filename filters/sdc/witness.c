@@ -2,11 +2,12 @@
  * the statuses secondary suppression needs (solve.c).
  *
  * A status needs only two integer points of the model whose values of
- * the target are two apart.  Given one (an integral LP vertex), a move
- * that real data could make often gives another: two more clients
- * (households, events, units) with one code in every dimension, counted
- * in every cell whose codes they match; or two moved from one code of a
- * dimension to another, so that the margins above stay as they were.
+ * the target are two apart.  Given one (an integral LP vertex, or a
+ * RINS point), a move that real data could make often gives another:
+ * two more clients (households, events, units) with one code in every
+ * dimension, counted in every cell whose codes they match; or two
+ * moved from one code of a dimension to another, so that the margins
+ * above stay as they were.
  * On a sparse table of small counts, all S, the first LP's vertex and
  * such moves settle nearly every S, where an LP of thousands of columns
  * per S took minutes.
