@@ -51,7 +51,9 @@ usage(void)
 "Turn internal cells (from aggregate) into release cells: primary\n"
 "suppression, keyed consistent random rounding and secondary suppression;\n"
 "ckey and raw values are dropped.  No FILE or '-' reads standard input.\n"
-"Output rows are in input order.\n\n", nz_prog);
+"Output rows are in input order.  A one-visit cell (visits band \"1\") has\n"
+"as many events as clients, and its events are rounded with the clients'\n"
+"draw, so both publish the same figure.\n\n", nz_prog);
 	nz_cols_usage("Output: ", NZ_COLS_RELEASE);
 	printf("\n"
 "  -r, --rules FILE  disclosure rules (default pipelines/rules/statsnz.json)\n"

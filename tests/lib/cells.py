@@ -331,7 +331,10 @@ def release(path, rules_path):
                 hide = raw < rules["threshold"] and (raw > 0 or rules["suppress_zero"])
             else:
                 hide = clients < rules["sum_min_clients"]
-            row.append("S" if hide else rounded(int(r["ckey"]), m, raw, rules["base"]))
+            # a one-visit cell's events are its clients, rounded with the
+            # clients' draw (suppress --help, DESIGN §5)
+            name = "clients" if m == "events" and r["visits_band"] == "1" else m
+            row.append("S" if hide else rounded(int(r["ckey"]), name, raw, rules["base"]))
         # rounded households never above rounded clients (suppress --help)
         if "S" not in row[ND:ND + 2] and row[ND + 1] > row[ND]:
             row[ND + 1] = row[ND]
