@@ -77,7 +77,14 @@ run_unit() { # binary label
 run_script() { # script bindir label
 	log=$work/script
 	(cd "$ROOT" && PATH="$2:$PATH" BIN="$2" timeout 300 sh "$1" >"$log" 2>&1)
-	if [ $? -eq 0 ]; then pass; else fail "$3" "$log"; fi
+	code=$?
+	if [ $code -eq 0 ]; then pass; return; fi
+	# what went wrong, not the checks that passed (TAP-like "ok" lines)
+	{
+		[ $code -eq 124 ] && echo "timed out after 300 s"
+		grep -v '^ok ' "$log" | tail -n 30
+	} >"$log.bad"
+	fail "$3 (exit $code)" "$log.bad"
 }
 
 # The list of tests, one per line: KIND PATH BINDIR LABEL.  Cases, unit
@@ -158,9 +165,9 @@ done
 # their time limit (it is the build a user runs, not a test of its speed)
 if [ -s "$serial" ]; then
 	(
-		if make -C "$ROOT" -s agencies national >"$work/sample.log" 2>&1
+		if make -C "$ROOT" -s agencies national site >"$work/sample.log" 2>&1
 		then pass
-		else fail "the sample build (make agencies national)" \
+		else fail "the sample build (make agencies national site)" \
 		    "$work/sample.log"
 		fi
 	) &
