@@ -76,12 +76,15 @@ run_unit() { # binary label
 
 run_script() { # script bindir label
 	log=$work/script
-	(cd "$ROOT" && PATH="$2:$PATH" BIN="$2" timeout 300 sh "$1" >"$log" 2>&1)
+	# 300 s, or what the script's "# test-timeout: N" line says
+	limit=$(sed -n 's/^# test-timeout: \([0-9][0-9]*\).*/\1/p' "$1" | head -n 1)
+	(cd "$ROOT" && PATH="$2:$PATH" BIN="$2" timeout "${limit:-300}" sh "$1" \
+		>"$log" 2>&1)
 	code=$?
 	if [ $code -eq 0 ]; then pass; return; fi
 	# what went wrong, not the checks that passed (TAP-like "ok" lines)
 	{
-		[ $code -eq 124 ] && echo "timed out after 300 s"
+		[ $code -eq 124 ] && echo "timed out after ${limit:-300} s"
 		grep -v '^ok ' "$log" | tail -n 30
 	} >"$log.bad"
 	fail "$3 (exit $code)" "$log.bad"
