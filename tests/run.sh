@@ -91,10 +91,12 @@ run_script() { # script bindir label
 }
 
 # The list of tests, one per line: KIND PATH BINDIR LABEL.  Cases, unit
-# tests and the scripts other than e2e-* are independent of each other
-# (each works in its own temporary folder) and run $jobs at a time; the
-# e2e-* scripts build in the tree's out/ and run one after another, once,
-# with the normal build, after the sample build they share.
+# tests, the scripts other than e2e-* and the e2e-* scripts that say
+# "# test-tree: own" (they build in a scratch copy of the tree) are
+# independent of each other and run $jobs at a time.  The other e2e-*
+# scripts build in the tree's out/ and run one after another, after the
+# sample build they share, beside the rest.  e2e-* scripts run once, with
+# the normal build.
 tab=$(printf '\t')
 list=$work/list
 serial=$work/serial
@@ -122,15 +124,31 @@ for build in bin bin/san; do
 		[ -f "$script" ] || continue
 		name=$(basename "$script" .sh)
 		case $name in *"$pattern"*) ;; *) continue ;; esac
+		to=$list
 		case $name in
 		e2e-*)	[ "$build" = bin/san ] && continue
-			to=$serial ;;
-		*)	to=$list ;;
+			grep -q '^# test-tree: own' "$script" || to=$serial ;;
 		esac
 		printf "script\t%s\t%s\tscript %s\n" "$script" "$bindir" \
 		    "$name$tag" >>"$to"
 	done
 done
+# The longest first, so that no worker is left with a long test at the
+# end: the own-tree e2e scripts, then by the last run's times
+# (out/test-times.txt), then the rest in their order.
+awk -F"$tab" -v last="$ROOT/out/test-times.txt" '
+	BEGIN {
+		while ((getline line < last) > 0) {
+			ms = line; sub(/ .*/, "", ms)
+			label = line; sub(/^[0-9]+ /, "", label)
+			t[label] = ms + 0
+		}
+	}
+	{
+		w = ($4 ~ /^script e2e-/) ? 1e12 : (($4 in t) ? t[$4] : 0)
+		printf "%d\t%d\t%s\n", w, NR, $0
+	}' "$list" | sort -t"$tab" -k1,1nr -k2,2n | cut -f3- >"$list.sorted"
+mv "$list.sorted" "$list"
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
@@ -144,11 +162,34 @@ run_one() { # kind path bindir label; its time to $work/times
 	echo "$(($(now_ms) - t0)) $4" >>"$work/times"
 }
 
-# TEST_JOBS workers (default: the machine's processors), worker k taking
-# every jobs-th test from the k-th; each has its own scratch files.
+# run_line N: the N-th test of FILE
+run_line() { # n file
+	line=$(sed -n "${1}p" "$2")
+	set -f
+	oldifs=$IFS
+	IFS=$tab
+	# shellcheck disable=SC2086
+	set -- $line
+	IFS=$oldifs
+	set +f
+	run_one "$1" "$2" "$3" "$4" </dev/null
+}
+
+# next_test: the number of the next test of $list that no worker has
+# taken (a counter under a lock), so a worker that drew short tests
+# takes more
+next_test() {
+	flock "$top/counter" sh -c 'n=$(($(cat "$1") + 1)); echo $n >"$1"; echo $n' \
+	    sh "$top/counter"
+}
+
+# TEST_JOBS workers (default: the machine's processors), each with its own
+# scratch files, taking tests from the list until it is done
 jobs=${TEST_JOBS:-$(nproc 2>/dev/null || echo 1)}
 [ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
 top=$work
+echo 0 >"$top/counter"
+total=$(wc -l <"$list")
 k=0
 while [ "$k" -lt "$jobs" ]; do
 	(
@@ -156,33 +197,38 @@ while [ "$k" -lt "$jobs" ]; do
 		mkdir -p "$work"
 		results=$work/results
 		: >"$results"
-		i=0
-		while IFS=$tab read -r kind path bindir label; do
-			[ $((i % jobs)) -eq "$k" ] && run_one "$kind" "$path" "$bindir" "$label" </dev/null
-			i=$((i + 1))
-		done <"$list"
+		while n=$(next_test) && [ "$n" -le "$total" ]; do
+			run_line "$n" "$list"
+		done
 	) &
 	k=$((k + 1))
 done
-# the sample build the e2e scripts share, beside the workers and without
-# their time limit (it is the build a user runs, not a test of its speed)
+# the sample build that the shared e2e scripts use, beside the workers
+# and without their time limit (it is the build a user runs, not a test
+# of its speed), then those scripts one after another
 if [ -s "$serial" ]; then
 	(
+		work=$top/s
+		mkdir -p "$work"
+		results=$work/results
+		: >"$results"
 		if make -C "$ROOT" -s agencies national site >"$work/sample.log" 2>&1
 		then pass
 		else fail "the sample build (make agencies national site)" \
 		    "$work/sample.log"
 		fi
+		n=1
+		while [ "$n" -le "$(wc -l <"$serial")" ]; do
+			run_line "$n" "$serial"
+			n=$((n + 1))
+		done
 	) &
 fi
 wait
-while IFS=$tab read -r kind path bindir label; do
-	run_one "$kind" "$path" "$bindir" "$label" </dev/null
-done <"$serial"
 
 passed=0
 failed=0
-for f in "$work"/w*/results "$results"; do
+for f in "$work"/w*/results "$work/s/results"; do
 	[ -f "$f" ] || continue
 	while IFS= read -r line; do
 		case $line in
@@ -194,5 +240,5 @@ for f in "$work"/w*/results "$results"; do
 done
 # the slowest first, for keeping the suite inside its ten minutes
 mkdir -p "$ROOT/out"
-cat "$work"/w*/times "$work/times" 2>/dev/null | sort -rn >"$ROOT/out/test-times.txt"
+cat "$work"/w*/times "$work"/s/times 2>/dev/null | sort -rn >"$ROOT/out/test-times.txt"
 echo "$passed passed, $failed failed"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# test-tree: own (works in a scratch folder, never in out/; tests/run.sh)
 # One agency's visits exported three ways, as client management systems
 # write them, each taken from file to release with a profile and a map
 # and no pre-processing:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# test-tree: own (works in a scratch folder, never in out/; tests/run.sh)
 # test-timeout: 600 (nine builds of two agencies; tests/run.sh)
 # e2e-fault-kill: a sample build (make -j2 agencies national, of the two
 # sample agencies quickest to protect, northern and kaishare: the build is

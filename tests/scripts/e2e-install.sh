@@ -1,4 +1,5 @@
 #!/bin/sh
+# test-tree: own (works in a scratch folder, never in out/; tests/run.sh)
 # make install into a scratch DESTDIR: every program, its man page and
 # the data it reads; then the installed programs, run from outside the
 # repository with no NZ_PIPELINES, find their data and take an .xlsx

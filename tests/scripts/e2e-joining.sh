@@ -1,4 +1,5 @@
 #!/bin/sh
+# test-tree: own (works in a scratch folder, never in out/; tests/run.sh)
 # The README's Joining commands, as written, from a fresh export to a
 # first release.  A copy of the repository (with its built programs)
 # stands for the officer's clone; HOME is a scratch folder holding a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# test-tree: own (works in a scratch folder, never in out/; tests/run.sh)
 # e2e-state: what an agency releases, and that a released quarter stays
 # released (issues 14.3 and 19.2-19.4), through 'make agency' on the small
 # fictional agency of tests/data/tepuna, in a scratch copy of the tree:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# test-tree: own (works in a scratch folder, never in out/; tests/run.sh)
 # e2e-suppress-cellkey: a sample agency built end to end under the
 # cell-key perturbation rules (pipelines/rules/cellkey.json, issue 22):
 # nothing suppressed; every figure within 2 of its true value, a true 0
@@ -8,14 +9,21 @@
 # cells); the audit passes and its statement says what a reader learns;
 # merge bounds each figure by value-2..value+2 and the true sum lies in
 # them.  A table that is biased or lets a value go below 0 is refused.
+# The agency is built in a copy of the tree (tests/lib/tree.sh), so the
+# sample build in out/ stays under the default rules.
 set -eu
 cd "${ROOT:-.}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 rules=pipelines/rules/cellkey.json
 a=harbour
-d=out/agency/$a
-if ! make -s agency AGENCY=$a RULES=$rules >"$work/make.log" 2>&1; then
+. tests/lib/tree.sh
+copy_tree "$work/tree"
+mkdir "$work/tree/sample-data"
+cp -Rp "sample-data/$a" "$work/tree/sample-data/"
+d=$work/tree/out/agency/$a
+if ! make -s -C "$work/tree" agency AGENCY=$a RULES=$rules \
+    >"$work/make.log" 2>&1; then
 	cat "$work/make.log"
 	exit 1
 fi
