@@ -242,3 +242,6 @@ done
 mkdir -p "$ROOT/out"
 cat "$work"/w*/times "$work"/s/times 2>/dev/null | sort -rn >"$ROOT/out/test-times.txt"
 echo "$passed passed, $failed failed"
+# the exit status scripts and CI trust: 0 only when nothing failed and
+# something ran
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
