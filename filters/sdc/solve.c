@@ -515,13 +515,37 @@ integer_point_mip(sdc_group *g, struct lp *lp, const struct seen *t,
 	return found;
 }
 
+/* An integer point with target t at value: t held there and every
+ * other target down, the objective of the first broad solve, whose
+ * vertices are most often integral (or the RINS point near it).  The
+ * point takes many targets to new values, so it often settles more
+ * than t.  1 if there is one; t's bounds are left held. */
+static int
+all_down_at(sdc_group *g, struct lp *lp, const struct seen *t,
+    int64_t value)
+{
+	int n = 0, integral;
+	double v;
+	size_t i;
+
+	for (i = 0; i < lp->nseen; i++)
+		if (lp->seen[i].col != t->col)
+			lp->ocols[n++] = lp->seen[i].col;
+	sdc_set_col_bounds(lp->prob, t->col, value, value);
+	sdc_set_objective(lp, lp->ocols, NULL, n, GLP_MIN);
+	if (sdc_lp_optimum(g, lp, &v, &integral) != SOLVED)
+		return 0;
+	return integral || sdc_rins(g, lp, &v);
+}
+
 /* For a status alone, when the integer points met span fewer than 3
  * values: is there one at least two beyond them, toward dir's LP end
  * (lp_end), at least t->low + 2 for a maximum, at most t->high - 2 for
  * a minimum?  The nearest such value first (the LP with the target held
  * between it and the LP end, optimised toward it: an integral vertex, or
- * the RINS point near a fractional one), then a MIP's first point
- * there.  Far easier than a point at the LP end itself, which sits on a
+ * the RINS point near a fractional one; else the target held at the
+ * whole value nearest that optimum and every other target down,
+ * all_down_at), then a MIP's first point there.  Far easier than a point at the LP end itself, which sits on a
  * corner of the polytope, and enough to settle the status.  1 if one
  * was found (it is noted), else the status is still open. */
 static int
@@ -545,6 +569,9 @@ status_point(sdc_group *g, struct lp *lp, struct seen *t, int dir,
 	r = sdc_lp_optimum(g, lp, &v, &integral);
 	if (r == SOLVED && !integral)
 		integral = sdc_rins(g, lp, &v);
+	if (r == SOLVED && !integral)
+		integral = all_down_at(g, lp, t, round_in(v, dir == GLP_MAX ?
+		    GLP_MIN : GLP_MAX));
 	glp_set_col_bnds(lp->prob, t->col, type, lb, ub);
 	if (r == SOLVED && !integral)
 		integral = integer_point_mip(g, lp, t, lo, hi);
