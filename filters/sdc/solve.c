@@ -575,7 +575,10 @@ status_point(sdc_group *g, struct lp *lp, struct seen *t, int dir,
 	glp_set_col_bnds(lp->prob, t->col, type, lb, ub);
 	if (r == SOLVED && !integral)
 		integral = integer_point_mip(g, lp, t, lo, hi);
-	return integral && sdc_status_settled(t);
+	if (!integral || !sdc_status_settled(t))
+		return 0;
+	g->status_points++;
+	return 1;
 }
 
 /* The integer end where the LP one may lie beyond it: an integer point
