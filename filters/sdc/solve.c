@@ -541,13 +541,14 @@ all_down_at(sdc_group *g, struct lp *lp, const struct seen *t,
 /* For a status alone, when the integer points met span fewer than 3
  * values: is there one at least two beyond them, toward dir's LP end
  * (lp_end), at least t->low + 2 for a maximum, at most t->high - 2 for
- * a minimum?  The nearest such value first (the LP with the target held
- * between it and the LP end, optimised toward it: an integral vertex, or
- * the RINS point near a fractional one; else the target held at the
- * whole value nearest that optimum and every other target down,
- * all_down_at), then a MIP's first point there.  Far easier than a point at the LP end itself, which sits on a
- * corner of the polytope, and enough to settle the status.  1 if one
- * was found (it is noted), else the status is still open. */
+ * a minimum?  The nearest such value first: the LP with the target held
+ * between it and the LP end, optimised toward it (an integral vertex,
+ * or the RINS point near a fractional one); else the target held at
+ * the whole value nearest that optimum and every other target down
+ * (all_down_at); then a MIP's first point in that range.  Far easier
+ * than a point at the LP end itself, a corner of the polytope, and
+ * enough to settle the status.  1 if one was found (it is noted), else
+ * the status is still open and integer_end goes on as before. */
 static int
 status_point(sdc_group *g, struct lp *lp, struct seen *t, int dir,
     int64_t end)
@@ -583,8 +584,9 @@ status_point(sdc_group *g, struct lp *lp, struct seen *t, int dir,
 
 /* The integer end where the LP one may lie beyond it: an integer point
  * at the LP end (near the LP optimum, with the target held there, or
- * by a MIP that stops at its first point there), else the MIP optimum.  For a status alone it
- * stops as soon as the points met settle it (*end is then left). */
+ * by a MIP that stops at its first point there), else the MIP optimum.
+ * For a status alone it first tries status_point, and stops as soon as
+ * the points met settle it (*end is then left). */
 static int
 integer_end(sdc_group *g, struct lp *lp, struct seen *t, int dir,
     int status_only, int64_t *end)
