@@ -169,9 +169,14 @@ sdc_broad_solves(sdc_group *g, struct lp *lp, const struct model *md,
 		cols[i] = lp->seen[i].col;
 	sdc_set_objective(lp, cols, NULL, (int)lp->nseen, GLP_MIN);
 	r = sdc_lp_optimum(g, lp, &v, &integral);
+	/* for a status alone, a fractional vertex: the integer point near
+	 * it, whose witness moves settle many targets before the colours
+	 * are solved (capital's largest component: else its first three
+	 * colours' vertices were fractional too, and settled none) */
 	if (r == INFEASIBLE)
 		lp->infeasible = 1;
-	else if (r == SOLVED && integral)
+	else if (r == SOLVED && (integral ||
+	    (status_only && sdc_rins(g, lp, &v))))
 		sdc_witness_pass(lp, md, status_only);
 	nc = lp->infeasible ? 0 : colour_targets(g, lp, colour);
 	for (d = 0; d < 2 && !lp->infeasible; d++) {

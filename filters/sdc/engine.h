@@ -68,6 +68,7 @@ struct sdc_group {
 	 * 1 .. ncodes[d] in order of appearance, 0 for `*` */
 	uint32_t *codes, ncodes[NZ_NDIMS];
 	unsigned long lp_solves, mip_solves;
+	unsigned long status_points;   /* statuses status_point settled */
 };
 
 /* model.c */

@@ -44,7 +44,59 @@ struct witness {
 	int64_t *delta;           /* by variable: the move */
 	size_t *touched, ntouched;
 	size_t *row_stamp, stamp;
+	/* the cells by code (index_cells): bucket 0 holds the cells with
+	 * no code, bucket base[d] + c - 1 those with code c in dimension
+	 * d; bucket b is cell[first[b - 1] .. first[b]) (from 0 for b 0) */
+	size_t base[NZ_NDIMS], *first, *cell;
+	size_t *cell_stamp, cstamp;
 };
+
+/* Index the cells by code: a move for codes k changes only the cells
+ * that hold one of k's codes (or none), so it need not scan them all. */
+static void
+index_cells(struct witness *w)
+{
+	const sdc_group *g = w->g;
+	size_t nbuckets = 1, j, b, *fill;
+	const uint32_t *c;
+	int d;
+
+	for (d = 0; d < NZ_NDIMS; d++) {
+		w->base[d] = nbuckets;
+		nbuckets += g->ncodes[d];
+	}
+	w->first = nz_calloc(nbuckets + 1, sizeof *w->first);
+	fill = nz_calloc(nbuckets + 1, sizeof *fill);
+	/* bucket b's cells go to cell[first[b - 1] .. first[b]), bucket 0
+	 * (no code) to cell[0 .. first[0]): count, sum, place */
+	for (j = 0; j < g->ncells; j++) {
+		c = g->codes + j * NZ_NDIMS;
+		for (b = 0, d = 0; d < NZ_NDIMS; d++)
+			if (c[d]) {
+				fill[w->base[d] + c[d] - 1]++;
+				b = 1;
+			}
+		if (!b)
+			fill[0]++;
+	}
+	for (b = 0; b < nbuckets; b++) {
+		w->first[b] = (b ? w->first[b - 1] : 0) + fill[b];
+		fill[b] = w->first[b] - fill[b];
+	}
+	w->cell = nz_calloc(w->first[nbuckets - 1] + 1, sizeof *w->cell);
+	for (j = 0; j < g->ncells; j++) {
+		c = g->codes + j * NZ_NDIMS;
+		for (b = 0, d = 0; d < NZ_NDIMS; d++)
+			if (c[d]) {
+				w->cell[fill[w->base[d] + c[d] - 1]++] = j;
+				b = 1;
+			}
+		if (!b)
+			w->cell[fill[0]++] = j;
+	}
+	free(fill);
+	w->cell_stamp = nz_calloc(g->ncells + 1, sizeof *w->cell_stamp);
+}
 
 struct witness *
 sdc_witness_new(const struct model *md, const int *col)
@@ -58,6 +110,7 @@ sdc_witness_new(const struct model *md, const int *col)
 	w->delta = nz_calloc(g->nvars + 1, sizeof *w->delta);
 	w->touched = nz_calloc(g->nvars + 1, sizeof *w->touched);
 	w->row_stamp = nz_calloc(g->nrows + 1, sizeof *w->row_stamp);
+	index_cells(w);
 	return w;
 }
 
@@ -69,6 +122,9 @@ sdc_witness_free(struct witness *w)
 	free(w->delta);
 	free(w->touched);
 	free(w->row_stamp);
+	free(w->first);
+	free(w->cell);
+	free(w->cell_stamp);
 	free(w);
 }
 
@@ -98,32 +154,75 @@ clear_move(struct witness *w)
 /* The move: step in the measures of mask of every cell matching k, less
  * (when from is given) those matching from.  0 when it would change a
  * constant or leave a bound. */
+/* Cell j's part of the move: step in the measures of mask.  0 when it
+ * would change a constant or leave a bound. */
+static int
+move_cell(struct witness *w, const int64_t *x, size_t j, int sign,
+    unsigned mask, int64_t step)
+{
+	const struct model *md = w->md;
+	size_t u;
+	int m;
+
+	for (m = 0; m < NZ_NMEASURES; m++) {
+		if (!(mask & (1u << m)))
+			continue;
+		u = VAR(j, m);
+		if (!w->col[u])
+			return 0;
+		w->delta[u] = sign * step;
+		w->touched[w->ntouched++] = u;
+		if (x[w->col[u]] + w->delta[u] < md->lo[u] ||
+		    (md->hi[u] != SDC_INF &&
+		    x[w->col[u]] + w->delta[u] > md->hi[u]))
+			return 0;
+	}
+	return 1;
+}
+
+/* Move the cells of bucket b that are not yet done. */
+static int
+move_bucket(struct witness *w, const int64_t *x, size_t b,
+    const uint32_t *k, const uint32_t *from, unsigned mask, int64_t step)
+{
+	const sdc_group *g = w->g;
+	size_t i, j;
+	int sign;
+
+	for (i = b ? w->first[b - 1] : 0; i < w->first[b]; i++) {
+		j = w->cell[i];
+		if (w->cell_stamp[j] == w->cstamp)
+			continue;
+		w->cell_stamp[j] = w->cstamp;
+		sign = matches(g, j, k) - (from ? matches(g, j, from) : 0);
+		if (sign != 0 && !move_cell(w, x, j, sign, mask, step))
+			return 0;
+	}
+	return 1;
+}
+
+/* The move: step in the measures of mask of every cell matching k, less
+ * (when from is given) those matching from.  0 when it would change a
+ * constant or leave a bound.  A cell matching k or from holds no code
+ * or one of theirs, so only those buckets are looked at (whether the
+ * move is allowed does not depend on the order the cells come in). */
 static int
 build_move(struct witness *w, const int64_t *x, const uint32_t *k,
     const uint32_t *from, unsigned mask, int64_t step)
 {
-	const sdc_group *g = w->g;
-	const struct model *md = w->md;
-	size_t j, u;
-	int m, sign;
+	int d;
 
-	for (j = 0; j < g->ncells; j++) {
-		sign = matches(g, j, k) - (from ? matches(g, j, from) : 0);
-		if (sign == 0)
-			continue;
-		for (m = 0; m < NZ_NMEASURES; m++) {
-			if (!(mask & (1u << m)))
-				continue;
-			u = VAR(j, m);
-			if (!w->col[u])
-				return 0;
-			w->delta[u] = sign * step;
-			w->touched[w->ntouched++] = u;
-			if (x[w->col[u]] + w->delta[u] < md->lo[u] ||
-			    (md->hi[u] != SDC_INF &&
-			    x[w->col[u]] + w->delta[u] > md->hi[u]))
-				return 0;
-		}
+	w->cstamp++;
+	if (!move_bucket(w, x, 0, k, from, mask, step))
+		return 0;
+	for (d = 0; d < NZ_NDIMS; d++) {
+		if (k[d] && !move_bucket(w, x, w->base[d] + k[d] - 1, k,
+		    from, mask, step))
+			return 0;
+		if (from && from[d] && from[d] != k[d] &&
+		    !move_bucket(w, x, w->base[d] + from[d] - 1, k, from,
+		    mask, step))
+			return 0;
 	}
 	return w->ntouched > 0;
 }
