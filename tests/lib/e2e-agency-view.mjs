@@ -9,42 +9,14 @@
 // workloads.  Prints "ok ..." or "not ok ..." per check; exits 1 if any
 // failed.  Screenshots go to ARTEFACTS.
 import {readFileSync, existsSync, mkdirSync} from 'node:fs';
-import {createRequire} from 'node:module';
 import {resolve, join, basename} from 'node:path';
+import {launchChromium, check, failures, parseCsv, readCsv} from './browser-check.mjs';
 
-const npmDir = resolve(process.env.NPM_DIR || 'out/npm');
-const require = createRequire(`${npmDir}/package.json`);
-const {chromium} = require('playwright-core');
 const [art, ...agencyDirs] = process.argv.slice(2);
 mkdirSync(art, {recursive: true});
 const MARK = 'INTERNAL: not for publication';
 const MEASURES = ['clients', 'households', 'events', 'units'];
 
-let failures = 0;
-function check(ok, what) {
-  console.log(`${ok ? 'ok' : 'not ok'} ${what}`);
-  if (!ok) failures++;
-  return ok;
-}
-
-function parseCsv(text) {
-  const rows = [];
-  let row = [], field = '', quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; }
-    else field += c;
-  }
-  const [head, ...body] = rows;
-  return body.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i]])));
-}
-const readCsv = (f) => parseCsv(readFileSync(f, 'utf8'));
 const pct = (n, d) => (d ? Math.round(1000 * n / d) / 10 : null);
 
 // ---- the agency's own files ----
@@ -125,11 +97,7 @@ const mfig = (r) => ({est: Number(r.clients), low: Number(r.clients_low),
 
 // ---- the browser ----
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 
 async function open(url, errors, requests) {
   const page = await browser.newPage({viewport: {width: 1366, height: 768}, deviceScaleFactor: 1,
@@ -460,4 +428,4 @@ async function checkAgency(dir) {
 
 for (const dir of agencyDirs) await checkAgency(dir);
 await browser.close();
-process.exit(failures ? 1 : 0);
+process.exit(failures() ? 1 : 0);
