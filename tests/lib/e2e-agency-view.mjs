@@ -111,9 +111,33 @@ async function open(url, errors, requests) {
   return page;
 }
 async function download(page, fig, what = 'csv') {
-  const [dl] = await Promise.all([page.waitForEvent('download'),
-    page.click(`#fig-${fig} button[data-download=${what}]`)]);
-  return readFileSync(await dl.path(), 'utf8');
+  const button = `#fig-${fig} button[data-download=${what}]`;
+  // the click first: a click that cannot happen (the button hidden,
+  // moving, covered) says so, where Promise.all said only that the
+  // download, started first, timed out
+  const downloaded = page.waitForEvent('download');
+  downloaded.catch(() => {});
+  try {
+    await page.click(button);
+    return readFileSync(await (await downloaded).path(), 'utf8');
+  } catch (e) {
+    // a first run once timed out here (the rerun in e2e-agency-view.sh):
+    // keep what the page showed, for the next time
+    const seen = await page.evaluate((sel) => {
+      const b = document.querySelector(sel), r = b && b.getBoundingClientRect();
+      return {button: r ? [r.x, r.y, r.width, r.height].map(Math.round) : 'none',
+              drawn: [...document.querySelectorAll('div.chart')].filter((c) =>
+                !c.getAttribute('data-drawn')).map((c) => c.id),
+              selects: [...document.querySelectorAll('select')].map((x) => `${x.id}=${x.value}`),
+              scrollY: window.scrollY};
+    }, button).catch((err) => String(err));
+    const shot = `${art}/agency-download-failed-${fig}.png`;
+    await page.screenshot({path: shot}).catch(() => {});
+    // the error's call log says what the click waited for
+    console.log(`# download of ${fig} ${what} failed; page: ${JSON.stringify(seen)}; ` +
+      `screenshot ${shot}\n` + String(e).split('\n').slice(0, 12).map((l) => `#   ${l}`).join('\n'));
+    throw e;
+  }
 }
 // a CSV export: its marking line, then the rows
 async function csvOf(page, fig) {
