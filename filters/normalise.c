@@ -418,8 +418,6 @@ parses_swapped(const nz_profile *p, const char *s)
 	return 0;
 }
 
-/* Up to REJECT_VALUE_MAX bytes of an offending value, cut on a UTF-8
- * character boundary. */
 /* Age at the event date from the birth date or age column; -1 (and a
  * warning) when unknown or implausible. */
 static int
