@@ -222,7 +222,8 @@ process_row(void *ctx, nz_row *row)
 	if (row->nfields != run->header_fields) {
 		snprintf(detail, sizeof detail, "wrong field count: expected "
 		    "%zu, found %zu", run->header_fields, row->nfields);
-		nz_tally_reject(&run->tally, row->line, R_WRONG_FIELD_COUNT, detail, "");
+		nz_tally_reject(&run->tally, row->line,
+		    R_WRONG_FIELD_COUNT, detail, "");
 		return;
 	}
 	for (c = 0; c < NZ_AC_COUNT; c++) {
@@ -230,11 +231,13 @@ process_row(void *ctx, nz_row *row)
 		f[c] = row->field[run->col[c]];
 	}
 	if (!*f[NZ_AC_CLIENT_ID]) {
-		nz_tally_reject(&run->tally, row->line, R_MISSING_CLIENT_ID, NULL, "");
+		nz_tally_reject(&run->tally, row->line,
+		    R_MISSING_CLIENT_ID, NULL, "");
 		return;
 	}
 	if (!*f[NZ_AC_DATE]) {
-		nz_tally_reject(&run->tally, row->line, R_MISSING_DATE, NULL, "");
+		nz_tally_reject(&run->tally, row->line,
+		    R_MISSING_DATE, NULL, "");
 		return;
 	}
 	if (parse_date(run, row, run->col[NZ_AC_DATE], &y, &m, &d, why) < 0) {
@@ -244,7 +247,8 @@ process_row(void *ctx, nz_row *row)
 		return;
 	}
 	if (!*f[NZ_AC_DOMAIN]) {
-		nz_tally_reject(&run->tally, row->line, R_MISSING_DOMAIN, NULL, "");
+		nz_tally_reject(&run->tally, row->line,
+		    R_MISSING_DOMAIN, NULL, "");
 		return;
 	}
 	if (!(dom = domain_of(run, f[NZ_AC_DOMAIN]))) {
@@ -260,8 +264,8 @@ process_row(void *ctx, nz_row *row)
 	if (score < run->as->min || score > run->as->max) {
 		snprintf(detail, sizeof detail, "score outside scale %ld to "
 		    "%ld", run->as->min, run->as->max);
-		nz_tally_reject(&run->tally, row->line, R_SCORE_OUTSIDE_SCALE, detail,
-		    f[NZ_AC_SCORE]);
+		nz_tally_reject(&run->tally, row->line,
+		    R_SCORE_OUTSIDE_SCALE, detail, f[NZ_AC_SCORE]);
 		return;
 	}
 	hash_client(run, f[NZ_AC_CLIENT_ID], row->len[run->col[NZ_AC_CLIENT_ID]],

@@ -750,7 +750,8 @@ check_row(struct run *run, nz_row *row, struct cell *id, int *y, int *m,
 
 	if (is_trailer(run->prof, row)) {
 		nz_trim_len(row->field[0], &row->len[0]);
-		nz_tally_reject(&run->tally, row->line, R_TRAILER, NULL, row->field[0]);
+		nz_tally_reject(&run->tally, row->line,
+		    R_TRAILER, NULL, row->field[0]);
 		return -1;
 	}
 	if (row->unterminated && row->nfields < run->header_fields)
@@ -760,7 +761,8 @@ check_row(struct run *run, nz_row *row, struct cell *id, int *y, int *m,
 	if (row->nfields != run->header_fields) {
 		snprintf(detail, sizeof detail, "wrong field count: expected "
 		    "%zu, found %zu", run->header_fields, row->nfields);
-		nz_tally_reject(&run->tally, row->line, R_WRONG_FIELD_COUNT, detail, "");
+		nz_tally_reject(&run->tally, row->line,
+		    R_WRONG_FIELD_COUNT, detail, "");
 		return -1;
 	}
 	*id = value_of(run, row, NZ_PF_CLIENT_ID);
@@ -772,16 +774,16 @@ check_row(struct run *run, nz_row *row, struct cell *id, int *y, int *m,
 		int error = !id->len ? id->error : date.error;
 		snprintf(detail, sizeof detail, "error value in the %s",
 		    !id->len ? "client id" : "event date");
-		nz_tally_reject(&run->tally, row->line, error ? R_ERROR_VALUE : !id->len ?
-		    R_MISSING_CLIENT_ID : R_MISSING_EVENT_DATE, error ? detail :
-		    NULL, "");
+		nz_tally_reject(&run->tally, row->line,
+		    error ? R_ERROR_VALUE : !id->len ? R_MISSING_CLIENT_ID :
+		    R_MISSING_EVENT_DATE, error ? detail : NULL, "");
 		return -1;
 	}
 	if (parse_row_date(run, &date, y, m, d, why) < 0) {
 		run->dates_swapped += parses_swapped(run->prof, date.s);
 		snprintf(detail, sizeof detail, "invalid event date: %s", why);
-		nz_tally_reject(&run->tally, row->line, R_INVALID_EVENT_DATE, detail,
-		    date.s);
+		nz_tally_reject(&run->tally, row->line,
+		    R_INVALID_EVENT_DATE, detail, date.s);
 		return -1;
 	}
 	return 0;
