@@ -29,8 +29,6 @@ static const char *const reject_text[NREJECTS] = {"wrong field count",
     "missing client id", "missing date", "invalid date", "missing domain",
     "unknown domain", "invalid score", "score outside scale"};
 
-#define REJECT_VALUE_MAX 40
-
 struct run {
 	const nz_profile *prof;
 	const nz_assess *as;
@@ -45,10 +43,7 @@ struct run {
 	const char *map_path;
 	char **domain;               /* national domains */
 	size_t ndomains;
-	FILE *rejects;
-	const char *rejects_path;
-	long rows_read, rows_written, rows_rejected;
-	long rejected[NREJECTS], first_line[NREJECTS];
+	nz_tally tally;              /* rows read, written, rejected */
 	nz_buf folded;
 };
 
@@ -132,20 +127,10 @@ load_map(struct run *run, const char *path, const char *codes_dir)
 static void
 map_header(struct run *run)
 {
-	nz_row *row;
+	nz_row *row = nz_rows_header(run->rows, run->input, 0);
 	size_t i;
-	int r = nz_rows_next(run->rows, &row), c;
+	int c;
 
-	if (r < 0)
-		exit(NZ_EXIT_DATA);
-	if (r == 0)
-		nz_dieat(NZ_EXIT_DATA, run->input, 0, "empty input: no header "
-		    "row");
-	for (i = 0; i < row->nfields; i++)
-		nz_trim_len(row->field[i], &row->len[i]);
-	while (nz_rows_is_workbook(run->rows) && row->nfields &&
-	    !row->len[row->nfields - 1])
-		row->nfields--;
 	for (c = 0; c < NZ_AC_COUNT; c++) {
 		size_t found = row->nfields;
 		for (i = 0; i < row->nfields; i++)
@@ -166,35 +151,6 @@ map_header(struct run *run)
 		run->col[c] = found;
 	}
 	run->header_fields = row->nfields;
-	nz_rows_set_width(run->rows, row->nfields);
-}
-
-static void
-write_reject(struct run *run, long line, enum reject why, const char *detail,
-    const char *value)
-{
-	size_t len = strlen(value);
-	nz_buf shown = {0};
-
-	run->rows_rejected++;
-	if (run->rejected[why]++ == 0)
-		run->first_line[why] = line;
-	if (!run->rejects)
-		return;
-	if (len > REJECT_VALUE_MAX) {
-		len = REJECT_VALUE_MAX;
-		while (len > 0 && ((unsigned char)value[len] & 0xC0) == 0x80)
-			len--;
-	}
-	nz_buf_add(&shown, value, len);
-	if (len < strlen(value))
-		nz_buf_adds(&shown, "...");
-	fprintf(run->rejects, "%ld,", line);
-	detail = detail ? detail : reject_text[why];
-	nz_csv_field(run->rejects, detail, strlen(detail), 1);
-	nz_csv_field(run->rejects, shown.s ? shown.s : "", shown.len, 0);
-	putc('\n', run->rejects);
-	nz_buf_free(&shown);
 }
 
 /* a date cell as it is; else the formats, then ISO, then a serial number
@@ -253,8 +209,9 @@ hash_client(struct run *run, const char *s, size_t len, char *out)
 }
 
 static void
-process_row(struct run *run, nz_row *row)
+process_row(void *ctx, nz_row *row)
 {
+	struct run *run = ctx;
 	char why[NZ_DATE_WHY], detail[NZ_DATE_WHY + 32], date[16];
 	char key[2 * NZ_HASH_BYTES + 1], score_text[24];
 	const char *f[NZ_AC_COUNT], *dom;
@@ -262,11 +219,11 @@ process_row(struct run *run, nz_row *row)
 	long score;
 	int c, y, m, d;
 
-	run->rows_read++;
 	if (row->nfields != run->header_fields) {
 		snprintf(detail, sizeof detail, "wrong field count: expected "
 		    "%zu, found %zu", run->header_fields, row->nfields);
-		write_reject(run, row->line, R_WRONG_FIELD_COUNT, detail, "");
+		nz_tally_reject(&run->tally, row->line,
+		    R_WRONG_FIELD_COUNT, detail, "");
 		return;
 	}
 	for (c = 0; c < NZ_AC_COUNT; c++) {
@@ -274,38 +231,41 @@ process_row(struct run *run, nz_row *row)
 		f[c] = row->field[run->col[c]];
 	}
 	if (!*f[NZ_AC_CLIENT_ID]) {
-		write_reject(run, row->line, R_MISSING_CLIENT_ID, NULL, "");
+		nz_tally_reject(&run->tally, row->line,
+		    R_MISSING_CLIENT_ID, NULL, "");
 		return;
 	}
 	if (!*f[NZ_AC_DATE]) {
-		write_reject(run, row->line, R_MISSING_DATE, NULL, "");
+		nz_tally_reject(&run->tally, row->line,
+		    R_MISSING_DATE, NULL, "");
 		return;
 	}
 	if (parse_date(run, row, run->col[NZ_AC_DATE], &y, &m, &d, why) < 0) {
 		snprintf(detail, sizeof detail, "invalid date: %s", why);
-		write_reject(run, row->line, R_INVALID_DATE, detail,
+		nz_tally_reject(&run->tally, row->line, R_INVALID_DATE, detail,
 		    f[NZ_AC_DATE]);
 		return;
 	}
 	if (!*f[NZ_AC_DOMAIN]) {
-		write_reject(run, row->line, R_MISSING_DOMAIN, NULL, "");
+		nz_tally_reject(&run->tally, row->line,
+		    R_MISSING_DOMAIN, NULL, "");
 		return;
 	}
 	if (!(dom = domain_of(run, f[NZ_AC_DOMAIN]))) {
-		write_reject(run, row->line, R_UNKNOWN_DOMAIN, NULL,
+		nz_tally_reject(&run->tally, row->line, R_UNKNOWN_DOMAIN, NULL,
 		    f[NZ_AC_DOMAIN]);
 		return;
 	}
 	if (nz_parse_long(f[NZ_AC_SCORE], -1000000, 1000000, &score) < 0) {
-		write_reject(run, row->line, R_INVALID_SCORE, NULL,
+		nz_tally_reject(&run->tally, row->line, R_INVALID_SCORE, NULL,
 		    f[NZ_AC_SCORE]);
 		return;
 	}
 	if (score < run->as->min || score > run->as->max) {
 		snprintf(detail, sizeof detail, "score outside scale %ld to "
 		    "%ld", run->as->min, run->as->max);
-		write_reject(run, row->line, R_SCORE_OUTSIDE_SCALE, detail,
-		    f[NZ_AC_SCORE]);
+		nz_tally_reject(&run->tally, row->line,
+		    R_SCORE_OUTSIDE_SCALE, detail, f[NZ_AC_SCORE]);
 		return;
 	}
 	hash_client(run, f[NZ_AC_CLIENT_ID], row->len[run->col[NZ_AC_CLIENT_ID]],
@@ -318,16 +278,14 @@ process_row(struct run *run, nz_row *row)
 	val[3] = dom;
 	val[4] = score_text;
 	nz_csv_record(stdout, val, NULL, 5);
-	run->rows_written++;
+	run->tally.rows_written++;
 }
 
 static void
 read_assessments(struct run *run, const char *path)
 {
-	nz_row *row;
 	size_t n;
 	const char *const *cols = nz_cols(NZ_COLS_ASSESSMENTS, &n);
-	int r;
 
 	run->rows = nz_rows_open(path, &run->as->opts);
 	if (!run->rows)
@@ -335,13 +293,8 @@ read_assessments(struct run *run, const char *path)
 	run->date1904 = nz_rows_date1904(run->rows);
 	map_header(run);
 	nz_csv_header(stdout, cols, n);
-	while ((r = nz_rows_next(run->rows, &row)) > 0)
-		process_row(run, row);
-	if (r < 0)
-		exit(NZ_EXIT_DATA);
-	nz_rows_close(run->rows);
-	if (fflush(stdout) != 0 || ferror(stdout))
-		exit(nz_close_stdout());
+	nz_tally_rows(&run->tally, run->rows, process_row, run,
+	    nz_progress_wanted());
 }
 
 /* ---- reporting ---- */
@@ -349,48 +302,32 @@ read_assessments(struct run *run, const char *path)
 static void
 write_stats(const struct run *run, const char *path)
 {
-	json_t *stats = json_object(), *rej = json_object();
-	int i;
+	json_t *stats = nz_tally_stats_new("normalise-assessments", run->input,
+	    run->fingerprint);
 
-	for (i = 0; i < NREJECTS; i++)
-		json_object_set_new(rej, reject_key[i],
-		    json_integer(run->rejected[i]));
-	json_object_set_new(stats, "program",
-	    json_string("normalise-assessments"));
-	json_object_set_new(stats, "version", json_string(NZ_VERSION));
-	json_object_set_new(stats, "input", json_string(run->input));
-	json_object_set_new(stats, "key_fingerprint",
-	    json_string(run->fingerprint));
 	json_object_set_new(stats, "scale", json_pack("{s:I,s:I}", "min",
 	    (json_int_t)run->as->min, "max", (json_int_t)run->as->max));
-	json_object_set_new(stats, "rows_read", json_integer(run->rows_read));
-	json_object_set_new(stats, "rows_written",
-	    json_integer(run->rows_written));
-	json_object_set_new(stats, "rows_rejected",
-	    json_integer(run->rows_rejected));
-	json_object_set_new(stats, "rejected", rej);
+	nz_tally_stats(stats, &run->tally);
 	nz_json_write(path, stats);
 }
 
 static void
 summarise(const struct run *run)
 {
+	const nz_tally *t = &run->tally;
 	nz_buf b = {0};
 	int i, first = -1;
 
-	if (!run->rows_rejected)
+	if (!t->rows_rejected)
 		return;
-	for (i = 0; i < NREJECTS; i++) {
-		if (!run->rejected[i])
-			continue;
-		nz_buf_printf(&b, "%s%s %ld", b.len ? ", " : "", reject_key[i],
-		    run->rejected[i]);
-		if (first < 0 || run->first_line[i] < run->first_line[first])
+	for (i = 0; i < NREJECTS; i++)
+		if (t->rejected[i] && (first < 0 ||
+		    t->first_line[i] < t->first_line[first]))
 			first = i;
-	}
+	nz_counts_line(&b, reject_key, t->rejected, NREJECTS);
 	nz_warnat(run->input, 0, "%ld of %ld rows rejected: %s; first at line "
-	    "%ld (%s)", run->rows_rejected, run->rows_read, b.s,
-	    run->first_line[first], reject_key[first]);
+	    "%ld (%s)", t->rows_rejected, t->rows_read, b.s,
+	    t->first_line[first], reject_key[first]);
 	nz_buf_free(&b);
 }
 
@@ -409,6 +346,7 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *profile = NULL, *key = NULL, *map = NULL, *stats = NULL;
+	const char *rejects = NULL;
 	char *codes = NULL;
 	const char *path;
 	static struct run run;
@@ -423,8 +361,7 @@ main(int argc, char **argv)
 		case 'k': key = optarg; break;
 		case 'm': map = optarg; break;
 		case 'c': free(codes); codes = nz_strdup(optarg); break;
-		case 'r': run.rejects_path = nz_side_path("--rejects", optarg);
-			break;
+		case 'r': rejects = nz_side_path("--rejects", optarg); break;
 		case 's': stats = nz_side_path("--stats", optarg); break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
@@ -455,18 +392,17 @@ main(int argc, char **argv)
 	run.prof = prof;
 	run.as = as;
 	run.input = path ? path : "<stdin>";
-	if (run.rejects_path) {
-		run.rejects = nz_fopen_out(run.rejects_path);
-		fputs("line,reason,value\n", run.rejects);
-	}
+	nz_tally_init(&run.tally, reject_key, reject_text, NREJECTS);
+	if (rejects)
+		nz_tally_open_rejects(&run.tally, rejects);
 
 	read_assessments(&run, path);
 
-	if (run.rejects)
-		nz_fclose_out(run.rejects, run.rejects_path);
+	nz_tally_close_rejects(&run.tally);
 	if (stats)
 		write_stats(&run, stats);
 	summarise(&run);
+	nz_tally_free(&run.tally);
 	sodium_memzero(run.key, sizeof run.key);
 	nz_hasher_free(run.hasher);
 	nz_buf_free(&run.folded);

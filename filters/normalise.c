@@ -51,7 +51,6 @@ static const char *const warning_key[NWARNINGS] = {"birth_date_in_future",
     "indicator_unclear"};
 
 #define MAX_AGE 120
-#define REJECT_VALUE_MAX 40
 #define DETAIL_MAX (NZ_DATE_WHY + 64)
 /* Default --max-reject: a larger share of rejected rows fails the run,
  * since it means the profile does not fit the export. */
@@ -88,12 +87,10 @@ struct run {
 	char export_date[11];     /* from the title lines, or "" */
 	char first_date[11];      /* the earliest event written, or "" */
 	char *date_shape;         /* "not a date: expected ..." */
-	FILE *rejects, *worker;
+	FILE *worker;
 	const char *rejects_path, *worker_path;
-	long rows_read, rows_written, rows_rejected;
-	long rejected[NREJECTS], warned[NWARNINGS];
-	long first_line[NREJECTS];   /* where each reason first happened */
-	char *first_detail[NREJECTS];/* and what it said, if more than it */
+	nz_tally tally;       /* rows read, written, rejected by reason */
+	long warned[NWARNINGS];
 	long dates_swapped;   /* invalid event dates valid as month/day */
 	double max_reject;    /* percent of data rows; more fails the run */
 	nz_buf folded;        /* an id in lower case */
@@ -214,7 +211,7 @@ usage(void)
 "  workbook or no such sheet, bad profile or key, column missing from the\n"
 "  header, no export date where the profile says, too many rows rejected,\n"
 "  write error), 2 usage error.\n",
-	    NZ_KEY_BYTES, REJECT_VALUE_MAX, MAX_REJECT_PERCENT,
+	    NZ_KEY_BYTES, NZ_REJECT_VALUE_MAX, MAX_REJECT_PERCENT,
 	    NZ_MAX_UNITS, MAX_AGE, SWAPPED_WARN_PERCENT);
 	exit(NZ_EXIT_OK);
 }
@@ -250,26 +247,15 @@ static void
 map_header(struct run *run)
 {
 	const nz_profile *p = run->prof;
-	nz_row *row;
-	size_t i, c;
-	int r = nz_rows_next(run->rows, &row), f;
+	nz_row *row = nz_rows_header(run->rows, run->input, p->skip_rows != 0);
+	size_t c;
+	int f;
 
-	if (r < 0)
-		exit(NZ_EXIT_DATA);
-	if (r == 0)
-		nz_dieat(NZ_EXIT_DATA, run->input, 0, "empty input: no header "
-		    "row%s", p->skip_rows ? " after the skipped lines" : "");
-	for (i = 0; i < row->nfields; i++)
-		nz_trim_len(row->field[i], &row->len[i]);
-	/* a workbook's header ends at its last named column */
-	while (run->workbook && row->nfields && !row->len[row->nfields - 1])
-		row->nfields--;
 	for (f = 0; f < NZ_PF_COUNT; f++)
 		for (c = 0; c < p->field[f].ncols; c++)
 			p->field[f].col_index[c] = find_column(run, row,
 			    p->field[f].col_name[c], f);
 	run->header_fields = row->nfields;
-	nz_rows_set_width(run->rows, row->nfields);
 }
 
 /* "Report run: 05-Mar-2025," as the text around one date: quotes and
@@ -430,44 +416,6 @@ parses_swapped(const nz_profile *p, const char *s)
 		    nz_parse_date(s, p->swapped_formats[i], &y, &m, &d) == 0)
 			return 1;
 	return 0;
-}
-
-/* Up to REJECT_VALUE_MAX bytes of an offending value, cut on a UTF-8
- * character boundary. */
-static void
-write_reject(struct run *run, long line, enum reject why, const char *detail,
-    const char *value)
-{
-	size_t len = strlen(value);
-	int cut = 0;
-
-	run->rows_rejected++;
-	if (run->rejected[why]++ == 0) {
-		run->first_line[why] = line;
-		if (detail)
-			run->first_detail[why] = nz_strdup(detail);
-	}
-	if (!run->rejects)
-		return;
-	if (len > REJECT_VALUE_MAX) {
-		len = REJECT_VALUE_MAX;
-		while (len > 0 && ((unsigned char)value[len] & 0xC0) == 0x80)
-			len--;
-		cut = 1;
-	}
-	fprintf(run->rejects, "%ld,", line);
-	nz_csv_field(run->rejects, detail ? detail : reject_text[why],
-	    strlen(detail ? detail : reject_text[why]), 1);
-	if (cut) {
-		nz_buf shown = {0};
-		nz_buf_add(&shown, value, len);
-		nz_buf_adds(&shown, "...");
-		nz_csv_field(run->rejects, shown.s, shown.len, 0);
-		nz_buf_free(&shown);
-	} else {
-		nz_csv_field(run->rejects, value, len, 0);
-	}
-	putc('\n', run->rejects);
 }
 
 /* Age at the event date from the birth date or age column; -1 (and a
@@ -788,7 +736,7 @@ row_units(struct run *run, nz_row *row, char units[24])
 			run->warned[W_UNITS_MISSING]++;
 			return 0;
 		}
-	write_reject(run, row->line, R_INVALID_UNITS, NULL, c.s);
+	nz_tally_reject(&run->tally, row->line, R_INVALID_UNITS, NULL, c.s);
 	return -1;
 }
 
@@ -802,7 +750,8 @@ check_row(struct run *run, nz_row *row, struct cell *id, int *y, int *m,
 
 	if (is_trailer(run->prof, row)) {
 		nz_trim_len(row->field[0], &row->len[0]);
-		write_reject(run, row->line, R_TRAILER, NULL, row->field[0]);
+		nz_tally_reject(&run->tally, row->line,
+		    R_TRAILER, NULL, row->field[0]);
 		return -1;
 	}
 	if (row->unterminated && row->nfields < run->header_fields)
@@ -812,7 +761,8 @@ check_row(struct run *run, nz_row *row, struct cell *id, int *y, int *m,
 	if (row->nfields != run->header_fields) {
 		snprintf(detail, sizeof detail, "wrong field count: expected "
 		    "%zu, found %zu", run->header_fields, row->nfields);
-		write_reject(run, row->line, R_WRONG_FIELD_COUNT, detail, "");
+		nz_tally_reject(&run->tally, row->line,
+		    R_WRONG_FIELD_COUNT, detail, "");
 		return -1;
 	}
 	*id = value_of(run, row, NZ_PF_CLIENT_ID);
@@ -824,16 +774,16 @@ check_row(struct run *run, nz_row *row, struct cell *id, int *y, int *m,
 		int error = !id->len ? id->error : date.error;
 		snprintf(detail, sizeof detail, "error value in the %s",
 		    !id->len ? "client id" : "event date");
-		write_reject(run, row->line, error ? R_ERROR_VALUE : !id->len ?
-		    R_MISSING_CLIENT_ID : R_MISSING_EVENT_DATE, error ? detail :
-		    NULL, "");
+		nz_tally_reject(&run->tally, row->line,
+		    error ? R_ERROR_VALUE : !id->len ? R_MISSING_CLIENT_ID :
+		    R_MISSING_EVENT_DATE, error ? detail : NULL, "");
 		return -1;
 	}
 	if (parse_row_date(run, &date, y, m, d, why) < 0) {
 		run->dates_swapped += parses_swapped(run->prof, date.s);
 		snprintf(detail, sizeof detail, "invalid event date: %s", why);
-		write_reject(run, row->line, R_INVALID_EVENT_DATE, detail,
-		    date.s);
+		nz_tally_reject(&run->tally, row->line,
+		    R_INVALID_EVENT_DATE, detail, date.s);
 		return -1;
 	}
 	return 0;
@@ -851,8 +801,9 @@ write_worker(struct run *run, nz_row *row, const char *client_key,
 }
 
 static void
-process_row(struct run *run, nz_row *row)
+process_row(void *ctx, nz_row *row)
 {
+	struct run *run = ctx;
 	const nz_profile *p = run->prof;
 	const char *val[MAX_CANONICAL];
 	size_t len[MAX_CANONICAL], i;
@@ -862,7 +813,6 @@ process_row(struct run *run, nz_row *row)
 	struct cell id, household;
 	int y, m, d, age;
 
-	run->rows_read++;
 	if (check_row(run, row, &id, &y, &m, &d) < 0 ||
 	    row_units(run, row, units) < 0)
 		return;
@@ -893,35 +843,22 @@ process_row(struct run *run, nz_row *row)
 		memcpy(run->first_date, iso_date, 11);
 	if (run->worker)
 		write_worker(run, row, client_key, iso_date);
-	run->rows_written++;
+	run->tally.rows_written++;
 }
 
 /* ==== reporting ==== */
-
-static void
-counts_line(nz_buf *b, const char *const *keys, const long *counts, size_t n)
-{
-	size_t i;
-	const char *sep = "";
-
-	for (i = 0; i < n; i++) {
-		if (!counts[i])
-			continue;
-		nz_buf_printf(b, "%s%s %ld", sep, keys[i], counts[i]);
-		sep = ", ";
-	}
-}
 
 /* The reason behind most rejects (ties: the first in reject order),
  * trailers only when nothing else was rejected: they are expected. */
 static enum reject
 main_reason(const struct run *run)
 {
+	const long *rejected = run->tally.rejected;
 	int why, best = R_TRAILER;
 
 	for (why = R_TRAILER + 1; why < NREJECTS; why++)
-		if (run->rejected[why] > run->rejected[best] ||
-		    (best == R_TRAILER && run->rejected[why] > 0))
+		if (rejected[why] > rejected[best] ||
+		    (best == R_TRAILER && rejected[why] > 0))
 			best = why;
 	return (enum reject)best;
 }
@@ -939,10 +876,11 @@ percent(long part, long whole)
 static int
 summarise(const struct run *run)
 {
-	long data_rows = run->rows_read - run->rejected[R_TRAILER];
-	long bad_rows = run->rows_rejected - run->rejected[R_TRAILER];
+	const nz_tally *t = &run->tally;
+	long data_rows = t->rows_read - t->rejected[R_TRAILER];
+	long bad_rows = t->rows_rejected - t->rejected[R_TRAILER];
 	enum reject why = main_reason(run);
-	const char *detail = run->first_detail[why];
+	const char *detail = t->first_detail[why];
 	size_t i, plen = strlen(reject_text[why]);
 	nz_buf b = {0};
 	long warnings = 0;
@@ -952,19 +890,19 @@ summarise(const struct run *run)
 	    detail[plen] == ':')
 		detail += plen + 2;
 
-	if (run->rows_rejected) {
-		counts_line(&b, reject_key, run->rejected, NREJECTS);
+	if (t->rows_rejected) {
+		nz_counts_line(&b, reject_key, t->rejected, NREJECTS);
 		nz_warnat(run->input, 0, "%ld of %ld rows rejected: %s; most "
-		    "often %s, first at line %ld%s%s", run->rows_rejected,
-		    run->rows_read, b.s, reject_key[why],
-		    run->first_line[why], detail ? ": " : "",
+		    "often %s, first at line %ld%s%s", t->rows_rejected,
+		    t->rows_read, b.s, reject_key[why],
+		    t->first_line[why], detail ? ": " : "",
 		    detail ? detail : "");
 	}
 	for (i = 0; i < NWARNINGS; i++)
 		warnings += run->warned[i];
 	if (warnings) {
 		nz_buf_clear(&b);
-		counts_line(&b, warning_key, run->warned, NWARNINGS);
+		nz_counts_line(&b, warning_key, run->warned, NWARNINGS);
 		nz_warnat(run->input, 0, "%ld warning%s: %s", warnings,
 		    warnings == 1 ? "" : "s", b.s);
 	}
@@ -985,27 +923,12 @@ summarise(const struct run *run)
 	return NZ_EXIT_OK;
 }
 
-static json_t *
-counts_object(const char *const *keys, const long *counts, size_t n)
-{
-	json_t *obj = json_object();
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		json_object_set_new(obj, keys[i], json_integer(counts[i]));
-	return obj;
-}
-
 static void
 write_stats(const struct run *run, const char *path)
 {
-	json_t *stats = json_object();
+	json_t *stats = nz_tally_stats_new("normalise", run->input,
+	    run->fingerprint);
 
-	json_object_set_new(stats, "program", json_string("normalise"));
-	json_object_set_new(stats, "version", json_string(NZ_VERSION));
-	json_object_set_new(stats, "input", json_string(run->input));
-	json_object_set_new(stats, "key_fingerprint",
-	    json_string(run->fingerprint));
 	if (run->export_date[0])
 		json_object_set_new(stats, "export_date",
 		    json_string(run->export_date));
@@ -1017,15 +940,9 @@ write_stats(const struct run *run, const char *path)
 	if (run->first_date[0])
 		json_object_set_new(stats, "first_event_date",
 		    json_string(run->first_date));
-	json_object_set_new(stats, "rows_read", json_integer(run->rows_read));
-	json_object_set_new(stats, "rows_written",
-	    json_integer(run->rows_written));
-	json_object_set_new(stats, "rows_rejected",
-	    json_integer(run->rows_rejected));
-	json_object_set_new(stats, "rejected",
-	    counts_object(reject_key, run->rejected, NREJECTS));
+	nz_tally_stats(stats, &run->tally);
 	json_object_set_new(stats, "warnings",
-	    counts_object(warning_key, run->warned, NWARNINGS));
+	    nz_counts_object(warning_key, run->warned, NWARNINGS));
 	nz_json_write(path, stats);
 }
 
@@ -1056,9 +973,6 @@ normalise(struct run *run, const char *path)
 	const nz_profile *p = run->prof;
 	nz_rows_opts o = {p->format, p->encoding, p->delim, p->skip_rows,
 	    p->sheet_name, p->sheet_index, p->export_date_line};
-	nz_row *row;
-	int r;
-
 	run->rows = nz_rows_open(path, &o);
 	if (!run->rows)   /* a workbook that cannot be read: said */
 		exit(NZ_EXIT_DATA);
@@ -1072,17 +986,7 @@ normalise(struct run *run, const char *path)
 		const char *const *cols = nz_cols(NZ_COLS_WORKER, &n);
 		nz_csv_header(run->worker, cols, n);
 	}
-	while ((r = nz_rows_next(run->rows, &row)) > 0) {
-		process_row(run, row);
-		nz_progress(stdout, run->rows_read, run->progress);
-	}
-	nz_progress_end(run->rows_read, run->progress);
-	if (r < 0)
-		exit(NZ_EXIT_DATA);
-	nz_rows_close(run->rows);
-	/* a failed write must not be followed by stats claiming success */
-	if (fflush(stdout) != 0 || ferror(stdout))
-		exit(nz_close_stdout());
+	nz_tally_rows(&run->tally, run->rows, process_row, run, run->progress);
 }
 
 static void
@@ -1091,10 +995,9 @@ open_outputs(struct run *run)
 	if (run->worker_path && !run->prof->field[NZ_PF_WORKER].ncols)
 		nz_die(NZ_EXIT_DATA, "--worker: %s maps no worker column "
 		    "(columns.worker)", run->prof->path);
-	if (run->rejects_path) {
-		run->rejects = nz_fopen_out(run->rejects_path);
-		fputs("line,reason,value\n", run->rejects);
-	}
+	nz_tally_init(&run->tally, reject_key, reject_text, NREJECTS);
+	if (run->rejects_path)
+		nz_tally_open_rejects(&run->tally, run->rejects_path);
 	if (run->worker_path)
 		run->worker = nz_fopen_out(run->worker_path);
 }
@@ -1102,8 +1005,7 @@ open_outputs(struct run *run)
 static void
 close_outputs(struct run *run)
 {
-	if (run->rejects)
-		nz_fclose_out(run->rejects, run->rejects_path);
+	nz_tally_close_rejects(&run->tally);
 	if (run->worker)
 		nz_fclose_out(run->worker, run->worker_path);
 	sodium_memzero(run->key, sizeof run->key);
@@ -1111,15 +1013,6 @@ close_outputs(struct run *run)
 	free_list(&run->list);
 	nz_buf_free(&run->folded);
 	free(run->date_shape);
-}
-
-static void
-free_run(struct run *run)
-{
-	int why;
-
-	for (why = 0; why < NREJECTS; why++)
-		free(run->first_detail[why]);
 }
 
 /* The canonical columns from the schema, each field column with the
@@ -1216,7 +1109,7 @@ main(int argc, char **argv)
 		write_stats(&run, stats_path);
 	close_outputs(&run);
 	status = summarise(&run);
-	free_run(&run);
+	nz_tally_free(&run.tally);
 	nz_profile_free(prof);
 	return status | nz_close_stdout();
 }

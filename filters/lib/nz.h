@@ -27,6 +27,7 @@
  *   statsum.c a statistical interval for a merged sum
  *   utility.c how the merged figures show      coverage.c  who reported
  *   state.c   an agency's state folder: released quarters, kept final
+ *   tally.c   an export's rows read, written and rejected (--rejects, --stats)
  *   made.c    what a release is made with: key, coverage, rules, versions
  * The disclosure-control engine (GLPK) is its own library: filters/sdc,
  * header sdc.h, linked only by suppress and audit.
@@ -261,6 +262,11 @@ int nz_rows_next(nz_rows *r, nz_row **row);
 /* Workbooks: from now on each row has exactly n cells (empty ones added;
  * cells right of the header, which no column name reaches, left out). */
 void nz_rows_set_width(nz_rows *r, size_t n);
+/* The header row: its fields trimmed, a workbook's cut at its last named
+ * column and each later row of it as wide (nz_rows_set_width).  Exits 1
+ * on a read error or an empty input ("no header row", "after the skipped
+ * lines" when SKIPPED), naming INPUT.  Valid until the next row. */
+nz_row *nz_rows_header(nz_rows *r, const char *input, int skipped);
 int nz_rows_is_workbook(const nz_rows *r);
 /* 1 if the workbook counts its dates from 1904 (Mac Excel) */
 int nz_rows_date1904(const nz_rows *r);
@@ -272,6 +278,49 @@ const char *nz_rows_title(const nz_rows *r, int *is_date);
 char *const *nz_rows_sheets(const nz_rows *r, size_t *n);
 const char *nz_rows_name(const nz_rows *r);
 void nz_rows_close(nz_rows *r);
+
+/* ---- tally.c: every row read is written or rejected with a reason ---- */
+/* The reasons are the program's: key[i] in --stats and summaries, text[i]
+ * in the rejects file unless a reject gives its own detail. */
+typedef struct nz_tally {
+	const char *const *key, *const *text;
+	size_t nreasons;
+	FILE *rejects;             /* line,reason,value; NULL: none asked */
+	const char *rejects_path;
+	long rows_read, rows_written, rows_rejected;
+	long *rejected;            /* by reason */
+	long *first_line;          /* where each reason first happened */
+	char **first_detail;       /* and what it said, if it said more */
+} nz_tally;
+void nz_tally_init(nz_tally *t, const char *const *key,
+    const char *const *text, size_t nreasons);
+/* the rejects file, its header written */
+void nz_tally_open_rejects(nz_tally *t, const char *path);
+/* A row rejected: counted, and in the rejects file with DETAIL (NULL: the
+ * reason's text) and VALUE cut to NZ_REJECT_VALUE_MAX bytes on a
+ * character boundary ("..." when cut). */
+#define NZ_REJECT_VALUE_MAX 40
+void nz_tally_reject(nz_tally *t, long line, size_t why, const char *detail,
+    const char *value);
+/* Every data row after the header: counted as read, given to PROCESS
+ * (which counts it written or rejects it), progress shown; exits 1 on a
+ * read error or a failed write to stdout; closes the rows. */
+void nz_tally_rows(nz_tally *t, nz_rows *rows, void (*process)(void *ctx,
+    nz_row *row), void *ctx, int progress);
+void nz_tally_close_rejects(nz_tally *t);
+void nz_tally_free(nz_tally *t);
+/* "key n, key n" of the counts that are not 0 */
+void nz_counts_line(nz_buf *b, const char *const *keys, const long *counts,
+    size_t n);
+/* {"key": n, ...}, every key */
+json_t *nz_counts_object(const char *const *keys, const long *counts,
+    size_t n);
+/* --stats: program, version, input and key_fingerprint; then the
+ * program's own; then nz_tally_stats's rows_read, rows_written,
+ * rows_rejected and rejected */
+json_t *nz_tally_stats_new(const char *program, const char *input,
+    const char *key_fingerprint);
+void nz_tally_stats(json_t *stats, const nz_tally *t);
 
 /* ---- csvwrite.c: minimal quoting, LF ---- */
 void nz_csv_field(FILE *f, const char *s, size_t len, int first);

@@ -208,6 +208,27 @@ nz_rows_next(nz_rows *r, nz_row **row)
 	return 1;
 }
 
+nz_row *
+nz_rows_header(nz_rows *r, const char *input, int skipped)
+{
+	nz_row *row;
+	size_t i;
+	int got = nz_rows_next(r, &row);
+
+	if (got < 0)
+		exit(NZ_EXIT_DATA);
+	if (got == 0)
+		nz_dieat(NZ_EXIT_DATA, input, 0, "empty input: no header "
+		    "row%s", skipped ? " after the skipped lines" : "");
+	for (i = 0; i < row->nfields; i++)
+		nz_trim_len(row->field[i], &row->len[i]);
+	/* a workbook's header ends at its last named column */
+	while (r->book && row->nfields && !row->len[row->nfields - 1])
+		row->nfields--;
+	nz_rows_set_width(r, row->nfields);
+	return row;
+}
+
 void
 nz_rows_set_width(nz_rows *r, size_t n)
 {

@@ -1,26 +1,18 @@
 // site-load.mjs: the dashboard's load-to-interactive time in headless
-// Chromium (playwright-core from out/npm, as tests/lib/e2e-site.mjs).
+// Chromium (playwright-core from out/npm, tests/lib/browser-check.mjs).
 //   node site-load.mjs SITE_DIR RUNS
 // Each run opens index.html in a fresh page and waits until every chart
 // is drawn (data-drawn on each div.chart) and the page answers a click on
 // its first select; prints the median of the runs in seconds, and fails
 // on any page error or a chart never drawn.
-import {createRequire} from 'node:module';
 import {resolve} from 'node:path';
+import {launchChromium} from '../lib/browser-check.mjs';
 
-const npmDir = resolve(process.env.NPM_DIR || 'out/npm');
-const require = createRequire(`${npmDir}/package.json`);
-const {chromium} = require('playwright-core');
 const [siteDir, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg || 3);
 const url = `file://${resolve(siteDir)}/index.html`;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update',
-         '--disable-sync'],
-});
+const browser = await launchChromium();
 const times = [];
 let charts = 0;
 for (let i = 0; i < runs; i++) {

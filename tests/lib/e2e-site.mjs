@@ -6,45 +6,18 @@
 // (/usr/bin/chromium).  Prints "ok ..." or "not ok ..." per check; exits
 // 1 if any failed.  Screenshots go to ARTEFACTS.
 import {readFileSync, readdirSync, existsSync, mkdirSync} from 'node:fs';
-import {createRequire} from 'node:module';
 import {resolve, join} from 'node:path';
+import {launchChromium, check, failures, parseCsv, readCsv} from './browser-check.mjs';
 
-const npmDir = resolve(process.env.NPM_DIR || 'out/npm');
-const require = createRequire(`${npmDir}/package.json`);
-const {chromium} = require('playwright-core');
 const [siteDir, reportDir, nationalDir, agencyDir, art] = process.argv.slice(2);
 mkdirSync(art, {recursive: true});
 
-let failures = 0;
-function check(ok, what) {
-  console.log(`${ok ? 'ok' : 'not ok'} ${what}`);
-  if (!ok) failures++;
-  return ok;
-}
-
 // ---- the files, read here on their own ----
 
-function parseCsv(text) {
-  const rows = [];
-  let row = [], field = '', quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\n') { row.push(field); rows.push(row); row = []; field = ''; }
-    else field += c;
-  }
-  const [head, ...body] = rows;
-  return body.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i]])));
-}
-const csv = (name) => parseCsv(readFileSync(join(nationalDir, name), 'utf8'));
+const csv = (name) => readCsv(join(nationalDir, name));
 const merged = csv('merged.csv');
 const changes = {qoq: csv('changes.csv'), yoy: csv('changes-yoy.csv')};
-const events = parseCsv(readFileSync('pipelines/policy-events.csv', 'utf8'))
+const events = readCsv('pipelines/policy-events.csv')
   .sort((a, b) => (a.date + a.title < b.date + b.title ? -1 : 1));
 const MEASURES = ['clients', 'households', 'events', 'units'];
 const DIMS = Object.keys(merged[0]).slice(2, Object.keys(merged[0]).indexOf('clients'));
@@ -158,11 +131,7 @@ const rgbHex = (rgb) => '#' + rgb.match(/\d+/g).slice(0, 3)
 
 // ---- the browser ----
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await launchChromium();
 const errors = [], requests = [];
 async function open(url, viewport, media) {
   const page = await browser.newPage({viewport, deviceScaleFactor: 1, acceptDownloads: true});
@@ -653,4 +622,4 @@ await report.screenshot({path: `${art}/report-print.png`, fullPage: true});
 check(errors.length === 0, `no console errors${errors.length ? ': ' + errors.slice(0, 3).join(' | ') : ''}`);
 check(requests.length === 0, `no network requests${requests.length ? ': ' + requests.join(' ') : ''}`);
 await browser.close();
-process.exit(failures ? 1 : 0);
+process.exit(failures() ? 1 : 0);
