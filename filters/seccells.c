@@ -226,7 +226,12 @@ main(int argc, char **argv)
 	read_sums(sums_path, &s);
 	regions = covered_regions(contrib);
 	ex = nz_fopen_out(excluded);
-	nz_csv_header(ex, nz_cols(NZ_COLS_CELL_KEY, &i), i);
+	{
+		size_t nkey;
+		const char *const *key_cols = nz_cols(NZ_COLS_CELL_KEY, &nkey);
+
+		nz_csv_header(ex, key_cols, nkey);
+	}
 	nz_csv_header(stdout, cols, ncols);
 	csv = nz_csv_open(contrib, NZ_CSV_CANONICAL);
 	while (nz_csv_next_n(csv, &row, 2 + NZ_NDIMS) > 0) {

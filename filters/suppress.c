@@ -36,6 +36,7 @@ struct cell {
 	int64_t value[NMEASURES]; /* rounded, unless S */
 	unsigned char s[NMEASURES];       /* published as S */
 	unsigned char secondary;  /* hidden by secondary suppression */
+	unsigned char forced;     /* hidden whole by --forced */
 	long line;
 };
 
@@ -65,9 +66,9 @@ usage(void)
 "                    suppression (period,agency,region..service), for\n"
 "                    'audit --secondary-cells'; internal: never send it\n"
 "  -f, --forced FILE  hide these cells (period,agency,region..service)\n"
-"                    whole before secondary suppression, as secondary\n"
-"                    cells, whose S may hide any value (secure mode:\n"
-"                    the cells too few agencies contribute to)\n"
+"                    whole before secondary suppression, their S any\n"
+"                    value, small or not (secure mode: the cells too\n"
+"                    few agencies contribute to; not in --secondary-cells)\n"
 "  -t, --time-limit SECONDS  stop (exit 1, nothing written) if secondary\n"
 "                    suppression is not done within SECONDS (default\n"
 "                    1800; 0: no limit)\n"
@@ -289,9 +290,12 @@ cell_cmp(const void *x, const void *y)
 	return c;
 }
 
-/* --forced: cells hidden whole before secondary suppression, as
- * secondary cells (their S may hide any value): the secure mode's cells
- * with too few contributors, whose values NZCCSS never learnt. */
+/* --forced: cells hidden whole before secondary suppression, whose S
+ * may hide any value, small or not (the engine's SDC_EITHER, as a reader
+ * sees any all-S cell): the secure mode's cells with too few
+ * contributors, whose values NZCCSS never learnt.  They are not listed
+ * in --secondary-cells (a secondary cell held 6 or more); the release
+ * is audited as a reader would, 'audit --manifest' alone. */
 static void
 force_cells(const char *path, struct cells *cells, struct counts *n)
 {
@@ -331,7 +335,7 @@ force_cells(const char *path, struct cells *cells, struct counts *n)
 		if (at < 0)
 			continue;
 		found[at] = 1;
-		cell->secondary = 1;
+		cell->forced = 1;
 		for (m = 0; m < NMEASURES; m++)
 			if (!cell->s[m]) {
 				cell->s[m] = 1;
@@ -389,8 +393,8 @@ protect_group(const nz_rules *r, struct cell **group, size_t n,
 			sc[i].value[m] = group[i]->value[m];
 			sc[i].s[m] = group[i]->s[m];
 		}
-		sc[i].kind = group[i]->secondary ? SDC_SECONDARY :
-		    SDC_PRIMARY;
+		sc[i].kind = group[i]->forced ? SDC_EITHER :
+		    group[i]->secondary ? SDC_SECONDARY : SDC_PRIMARY;
 	}
 	g = sdc_new(r, sc, n, 0, dup);
 	if (!g)
@@ -400,7 +404,7 @@ protect_group(const nz_rules *r, struct cell **group, size_t n,
 	if (sdc_protect(g, &stuck, &stuck_m) < 0)
 		cannot_protect(g, group, sc, n, stuck, stuck_m, file);
 	for (i = 0; i < n; i++) {
-		if (sc[i].kind != SDC_SECONDARY)
+		if (sc[i].kind != SDC_SECONDARY || group[i]->forced)
 			continue;
 		group[i]->secondary = 1;
 		for (m = 0; m < NMEASURES; m++)

@@ -79,6 +79,10 @@ check_received(const char *dir, const nz_round *r)
 		if (row->line == 1 || row->nfields < 2 ||
 		    strcmp(row->field[1], r->quarter) != 0)
 			continue;
+		if (strcmp(row->field[0], NZ_SEC_AGGREGATOR) == 0)
+			nz_die(NZ_EXIT_DATA, "%s: refused: %s is published in "
+			    "secure mode already (%s:%ld)", r->path, r->quarter,
+			    path.s, row->line);
 		if (nz_round_party(r, row->field[0]) >= 0)
 			nz_die(NZ_EXIT_DATA, "%s: %s sent a protected release of "
 			    "%s (%s:%ld): an agency sends either a masked "
