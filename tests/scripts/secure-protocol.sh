@@ -190,6 +190,16 @@ sed 's/^quarter 2024Q3/quarter 2024Q4/' r3.txt > changed.txt
 refused "bad signature" secvector ack --round changed.txt --pinned pinned.csv \
 	--secret ag-a.key --party ag-a
 
+# a dishonest agency whose vector breaks households <= clients in a cell
+awk -F, -v OFS=, 'NR > 1 && $1 == "2024Q3" && $3 == "*" && $5 == "*" \
+	{ $19 = $18 + 500 } { print }' ag-a.cells.csv > bias.cells.csv
+mkdir -p vb
+cp v2/*.vec vb/
+secvector send --round r2.txt --pinned pinned.csv --secret ag-a.key \
+	--party ag-a --cells bias.cells.csv $spec v2/*.ack > vb/ag-a.vec
+refused "breaks households <= clients <= events" secround sum --round r2.txt \
+	--pinned pinned.csv $spec vb/*.vec
+
 # the state folder: one list per quarter, a round number once
 mkdir state
 open_round 2024Q3 1 indicator --state state > s1.txt
