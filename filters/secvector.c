@@ -64,7 +64,7 @@ static uint32_t *
 read_cells(const char *path, const nz_round *r, const nz_universe *u,
     const char *party)
 {
-	size_t ncols, w = nz_round_width(r), i, j, *slot;
+	size_t ncols, w = nz_round_width(r), i, j;
 	const char *const *cols = nz_cols(NZ_COLS_CELLS, &ncols);
 	uint64_t *raw = nz_calloc(u->n * NZ_NMEASURES + 1, sizeof *raw);
 	uint32_t *vec = nz_calloc(nz_round_values(r) + 1, sizeof *vec);
@@ -121,7 +121,6 @@ read_cells(const char *path, const nz_round *r, const nz_universe *u,
 				vec[j + m] = (uint32_t)v[m];
 		j += w;
 	}
-	(void)slot;
 	nz_drop(raw);
 	nz_drop(seen);
 	free(raw);

@@ -235,11 +235,27 @@ read_included(lines *l, nz_round *r)
 	}
 }
 
+/* "universe SHA256 CELLS" */
+static void
+read_universe(lines *l, nz_round *r)
+{
+	unsigned char bin[NZ_SEC_HASH];
+	char *v = expect(l, "universe"), *sp = strchr(v, ' ');
+	uint64_t n = 0;
+
+	if (!sp || (*sp = '\0', nz_unhex(bin, sizeof bin, v) != 0) ||
+	    nz_parse_u64(sp + 1, &n) != 0 || n == 0 || n > 10000000)
+		nz_dieat(NZ_EXIT_DATA, l->path, l->line, "universe: expected a "
+		    "sha256 and a number of cells");
+	memcpy(r->universe, v, NZ_SEC_HEX + 1);
+	r->ncells = (size_t)n;
+}
+
 static void
 read_party(lines *l, nz_round *r, const nz_pinned *pinned, size_t *cap)
 {
-	char *v = l->at;
 	const nz_party *pin;
+	char *v;
 	nz_party *p;
 	char name[64], kx[80], sg[80];
 
@@ -280,7 +296,6 @@ nz_round_load(const char *path, const nz_pinned *pinned)
 	nz_round *r = nz_calloc(1, sizeof *r);
 	const nz_party *agg = nz_pinned_find(pinned, NZ_SEC_AGGREGATOR);
 	char *v, kind[16], got_inc[NZ_SEC_HEX + 1], got_list[NZ_SEC_HEX + 1];
-	char sig[2 * crypto_sign_BYTES + 1];
 	size_t cap = 0;
 	lines l;
 
@@ -303,18 +318,7 @@ nz_round_load(const char *path, const nz_pinned *pinned)
 	r->kind = strcmp(kind, "value") == 0 ? NZ_ROUND_VALUE :
 	    NZ_ROUND_INDICATOR;
 	r->k = expect_long(&l, "k", 2, 1000);
-	v = expect(&l, "universe");
-	if (strlen(v) < NZ_SEC_HEX + 2 || v[NZ_SEC_HEX] != ' ' ||
-	    nz_unhex((unsigned char[NZ_SEC_HASH]){0}, NZ_SEC_HASH,
-	    (v[NZ_SEC_HEX] = '\0', v)) != 0 ||
-	    nz_parse_u64(v + NZ_SEC_HEX + 1, &(uint64_t){0}) != 0)
-		nz_dieat(NZ_EXIT_DATA, path, l.line, "universe: expected a "
-		    "sha256 and a cell count");
-	memcpy(r->universe, v, NZ_SEC_HEX + 1);
-	r->ncells = strtoul(v + NZ_SEC_HEX + 1, NULL, 10);
-	if (r->ncells == 0 || r->ncells > 10000000)
-		nz_dieat(NZ_EXIT_DATA, path, l.line, "universe: %zu cells",
-		    r->ncells);
+	read_universe(&l, r);
 	expect_hex(&l, "included", got_inc);
 	expect_hex(&l, "list", got_list);
 	while (strncmp(l.at, "party ", 6) == 0)
@@ -349,7 +353,6 @@ nz_round_load(const char *path, const nz_pinned *pinned)
 	if (next_line(&l))
 		nz_dieat(NZ_EXIT_DATA, path, l.line, "a line after the "
 		    "signature");
-	(void)sig;
 	lines_close(&l);
 	return r;
 }
