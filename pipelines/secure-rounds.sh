@@ -5,21 +5,22 @@
 # key file and pinned-keys file, and only the statements, acks and
 # vectors travel; here the sample agencies' demo keys sit side by side
 # under out/secure/keys.
-#   secure-rounds.sh OUT K PINNED STATE AGENCY...
-# For each quarter any agency's cells hold: the participants are the
+#   secure-rounds.sh OUT K PINNED STATE FROM AGENCY...
+# For each quarter any agency's cells hold, from FROM on (YYYYQn; empty:
+# every quarter): the participants are the
 # agencies with cells of it (at least 3); round r (indicator) then r+1
 # (value, the cells with K or more contributors), r one after the last
 # round STATE/secure.csv has for the quarter, so a re-run over the same
 # list has fresh masks.  Writes OUT/rounds/<quarter>/ and, for all
 # quarters, OUT/contributors.csv and OUT/sums.csv.  Any refusal stops it.
 set -eu
-out=$1 k=$2 pinned=$3 state=$4
-shift 4
+out=$1 k=$2 pinned=$3 state=$4 from=$5
+shift 5
 keys=$out/keys
 cells() { echo "out/agency/$1/cells.csv"; }
 
 quarters=$(for a in "$@"; do tail -n +2 "$(cells "$a")" | cut -d, -f1; done |
-	sort -u)
+	sort -u | awk -v f="$from" '$0 >= f')
 rm -rf "$out/rounds" "$out/contributors.csv.tmp" "$out/sums.csv.tmp"
 for q in $quarters; do
 	list=

@@ -1,6 +1,7 @@
 # secure.mk: the secure mode of the national build (issue 22 item 3;
 # README, "Secure mode").
 #   make national MODE=secure [SECURE_COLLUDERS=n] [SECURE_STATE=dir]
+#                 [SECURE_FROM=YYYYQn]
 # The agencies' internal cells are summed under pairwise masks (seckey,
 # secround, secvector): NZCCSS learns, per quarter, how many agencies
 # contribute to each cell and the exact sum of the cells K or more
@@ -22,6 +23,9 @@ SECURE           = out/secure
 SECURE_COLLUDERS ?= 1
 SECURE_K         = $(shell echo $$((3 + $(SECURE_COLLUDERS))))
 SECURE_AGENCIES  = $(SAMPLE_AGENCIES)
+# the first quarter published in secure mode (default: every quarter of
+# the agencies' cells); the quarters before it are not in the release
+SECURE_FROM     ?=
 # the state of secure rounds (secure.csv) is NATIONAL_STATE's; the sample
 # build keeps a fresh one under out/ (its rounds are re-run each build)
 SECURE_STATE    ?= $(or $(NATIONAL_STATE),$(SECURE)/state)
@@ -44,7 +48,7 @@ $(SECURE_KEYS)/pinned.csv: bin/seckey
 $(SECURE)/settings.txt: national-list-check
 	@mkdir -p $(@D)
 	@printf '%s\n' 'k $(SECURE_K)' 'agencies $(SECURE_AGENCIES)' \
-	  'state $(SECURE_STATE)' > $@.tmp
+	  'state $(SECURE_STATE)' 'from $(SECURE_FROM)' > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 $(SECURE)/sums.csv $(SECURE)/contributors.csv &: $(SECURE)/settings.txt \
@@ -54,7 +58,8 @@ $(SECURE)/sums.csv $(SECURE)/contributors.csv &: $(SECURE)/settings.txt \
 	$(if $(filter $(SECURE)/%,$(SECURE_STATE)),rm -rf $(SECURE_STATE))
 	mkdir -p $(SECURE_STATE)
 	sh pipelines/secure-rounds.sh $(SECURE) $(SECURE_K) \
-	  $(SECURE_KEYS)/pinned.csv $(SECURE_STATE) $(SECURE_AGENCIES)
+	  $(SECURE_KEYS)/pinned.csv $(SECURE_STATE) '$(SECURE_FROM)' \
+	  $(SECURE_AGENCIES)
 
 $(SECURE_REL)/cells.csv: $(SECURE)/sums.csv $(SECURE)/contributors.csv \
 		$(SECURE_PROGRAMME_KEY) bin/seccells
