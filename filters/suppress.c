@@ -336,11 +336,16 @@ force_cells(const char *path, struct cells *cells, struct counts *n)
 			continue;
 		found[at] = 1;
 		cell->forced = 1;
-		for (m = 0; m < NMEASURES; m++)
-			if (!cell->s[m]) {
-				cell->s[m] = 1;
-				n->secondary++;
-			}
+		/* every value of it is hidden to protect it, whatever the
+		 * stand-in value read made of it: counted as secondary, so
+		 * the manifest tells a reader an all-S cell may hide any
+		 * value */
+		for (m = 0; m < NMEASURES; m++) {
+			if (cell->s[m])
+				n->primary--;
+			cell->s[m] = 1;
+			n->secondary++;
+		}
 	}
 	for (i = 0; i < nz_strset_count(want); i++)
 		if (!found[i])
