@@ -138,6 +138,7 @@ bin/test/san-%: tests/unit/%.c tests/unit/tap.h tests/unit/mem.h bin/san/libsdc.
 
 # ---- the pipelines ----
 include pipelines/agency.mk
+include pipelines/secure.mk
 include pipelines/national.mk
 include pipelines/publish.mk
 include pipelines/compare.mk

@@ -36,6 +36,7 @@ struct cell {
 	int64_t value[NMEASURES]; /* rounded, unless S */
 	unsigned char s[NMEASURES];       /* published as S */
 	unsigned char secondary;  /* hidden by secondary suppression */
+	unsigned char forced;     /* hidden whole by --forced */
 	long line;
 };
 
@@ -64,6 +65,10 @@ usage(void)
 "  -c, --secondary-cells FILE  write the cells hidden by secondary\n"
 "                    suppression (period,agency,region..service), for\n"
 "                    'audit --secondary-cells'; internal: never send it\n"
+"  -f, --forced FILE  hide these cells (period,agency,region..service)\n"
+"                    whole before secondary suppression, their S any\n"
+"                    value, small or not (secure mode: the cells too\n"
+"                    few agencies contribute to; not in --secondary-cells)\n"
 "  -t, --time-limit SECONDS  stop (exit 1, nothing written) if secondary\n"
 "                    suppression is not done within SECONDS (default\n"
 "                    1800; 0: no limit)\n"
@@ -285,6 +290,73 @@ cell_cmp(const void *x, const void *y)
 	return c;
 }
 
+/* --forced: cells hidden whole before secondary suppression, whose S
+ * may hide any value, small or not (the engine's SDC_EITHER, as a reader
+ * sees any all-S cell): the secure mode's cells with too few
+ * contributors, whose values NZCCSS never learnt.  They are not listed
+ * in --secondary-cells (a secondary cell held 6 or more); the release
+ * is audited as a reader would, 'audit --manifest' alone. */
+static void
+force_cells(const char *path, struct cells *cells, struct counts *n)
+{
+	size_t ncols, i, *found;
+	const char *const *cols = nz_cols(NZ_COLS_CELL_KEY, &ncols);
+	nz_strset *want = nz_strset_new();
+	nz_csv *csv = nz_csv_open(path, NZ_CSV_CANONICAL);
+	nz_buf name = {0};
+	nz_row *row;
+	long *line = NULL, at;
+	size_t cap = 0;
+	int c, m, added;
+
+	nz_csv_expect_header(csv, cols, ncols);
+	while (nz_csv_next_n(csv, &row, ncols) > 0) {
+		nz_buf_clear(&name);
+		for (c = 0; c < (int)ncols; c++)
+			nz_buf_printf(&name, "%s%s", c ? "," : "",
+			    row->field[c]);
+		i = nz_strset_add(want, name.s, &added);
+		if (!added)
+			nz_dieat(NZ_EXIT_DATA, path, row->line, "the cell %s "
+			    "twice", nz_q(name.s));
+		nz_grow(&line, &cap, i + 1, sizeof *line);
+		line[i] = row->line;
+	}
+	nz_csv_close(csv);
+	found = nz_calloc(nz_strset_count(want) + 1, sizeof *found);
+	for (i = 0; i < cells->n; i++) {
+		struct cell *cell = &cells->c[i];
+
+		nz_buf_clear(&name);
+		for (c = 0; c < NDIMCOLS; c++)
+			nz_buf_printf(&name, "%s%s", c ? "," : "",
+			    cell->field[c]);
+		at = nz_strset_find(want, name.s);
+		if (at < 0)
+			continue;
+		found[at] = 1;
+		cell->forced = 1;
+		/* every value of it is hidden to protect it, whatever the
+		 * stand-in value read made of it: counted as secondary, so
+		 * the manifest tells a reader an all-S cell may hide any
+		 * value */
+		for (m = 0; m < NMEASURES; m++) {
+			if (cell->s[m])
+				n->primary--;
+			cell->s[m] = 1;
+			n->secondary++;
+		}
+	}
+	for (i = 0; i < nz_strset_count(want); i++)
+		if (!found[i])
+			nz_dieat(NZ_EXIT_DATA, path, line[i], "the cell %s is "
+			    "not among the cells", nz_q(nz_strset_key(want, i)));
+	free(found);
+	free(line);
+	nz_buf_free(&name);
+	nz_strset_free(want);
+}
+
 /* Secondary suppression failed: say why, and stop. */
 static _Noreturn void
 cannot_protect(sdc_group *g, struct cell **group, sdc_cell *sc, size_t n,
@@ -326,7 +398,8 @@ protect_group(const nz_rules *r, struct cell **group, size_t n,
 			sc[i].value[m] = group[i]->value[m];
 			sc[i].s[m] = group[i]->s[m];
 		}
-		sc[i].kind = SDC_PRIMARY;
+		sc[i].kind = group[i]->forced ? SDC_EITHER :
+		    group[i]->secondary ? SDC_SECONDARY : SDC_PRIMARY;
 	}
 	g = sdc_new(r, sc, n, 0, dup);
 	if (!g)
@@ -336,7 +409,7 @@ protect_group(const nz_rules *r, struct cell **group, size_t n,
 	if (sdc_protect(g, &stuck, &stuck_m) < 0)
 		cannot_protect(g, group, sc, n, stuck, stuck_m, file);
 	for (i = 0; i < n; i++) {
-		if (sc[i].kind != SDC_SECONDARY)
+		if (sc[i].kind != SDC_SECONDARY || group[i]->forced)
 			continue;
 		group[i]->secondary = 1;
 		for (m = 0; m < NMEASURES; m++)
@@ -461,6 +534,7 @@ main(int argc, char **argv)
 		{"stats", required_argument, NULL, 's'},
 		{"secondary-cells", required_argument, NULL, 'c'},
 		{"time-limit", required_argument, NULL, 't'},
+		{"forced", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -470,7 +544,7 @@ main(int argc, char **argv)
 	struct counts counts = {0};
 	struct cells cells = {0};
 	char *rules_path = NULL;
-	const char *stats = NULL, *secondary = NULL;
+	const char *stats = NULL, *secondary = NULL, *forced = NULL;
 	char *file;
 	const char *const *out_cols;
 	size_t ncols;
@@ -492,6 +566,7 @@ main(int argc, char **argv)
 				    "seconds from 0 to 31536000, found %s",
 				    nz_q(optarg));
 			break;
+		case 'f': forced = optarg; break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
 		default: nz_usage_error("unknown option");
@@ -514,6 +589,8 @@ main(int argc, char **argv)
 	}
 	file = nz_strdup(nz_csv_name(csv));
 	nz_csv_close(csv);
+	if (forced)
+		force_cells(forced, &cells, &counts);
 	sdc_time_limit((double)limit);
 	/* a perturbation suppresses nothing, so there is nothing to protect */
 	if (!rules.perturb.max)

@@ -9,9 +9,13 @@
 # manifest and audit make a release), merged into out/compare/cellkey/.
 #   out/compare/utility.csv  period,measure,level,approach,cells,number,
 #                            range,S,median_range_width,median_range_span
+# And the secure mode's one release, the agencies' internal cells summed
+# under masks and protected once (pipelines/secure.mk, out/secure/nzccss/),
+# merged into out/compare/secure/.
 # approach: default (hard bounds), statistical (the default releases'
 # statistical ranges), cellkey (hard bounds under the perturbation),
-# cellkey-statistical.  The rest as utility.csv (FORMATS.md).
+# cellkey-statistical, secure (hard bounds of the one release),
+# secure-statistical.  The rest as utility.csv (FORMATS.md).
 
 COMPARE       = out/compare
 COMPARE_RULES = pipelines/rules/cellkey.json
@@ -53,11 +57,20 @@ $(COMPARE)/cellkey/utility.csv: \
 	  $(addprefix $(COMPARE)/cellkey/,$(COMPARE_AGENCIES)) > $(@D)/merged.csv
 	mv $@.tmp $@
 
+$(COMPARE)/secure/utility.csv: $(SECURE_REL)/manifest.json \
+		$(SECURE_REL)/intervals.csv bin/merge
+	@mkdir -p $(@D)
+	bin/merge --allow-demo-keys --utility $@.tmp \
+	  --max-range-share $(MAX_RANGE_SHARE) $(SECURE_REL) > $(@D)/merged.csv
+	mv $@.tmp $@
+
 # one table: each utility.csv's rows after the approach they measure
-$(COMPARE)/utility.csv: $(NATIONAL)/utility.csv $(COMPARE)/cellkey/utility.csv
+$(COMPARE)/utility.csv: $(NATIONAL)/utility.csv $(COMPARE)/cellkey/utility.csv \
+		$(COMPARE)/secure/utility.csv
 	awk -F, 'BEGIN { OFS = "," } \
 	  FNR == 1 { if (NR == 1) { $$4 = "approach"; print } next } \
-	  { a = FILENAME ~ /cellkey/ ? "cellkey" : "default"; \
+	  { a = FILENAME ~ /cellkey/ ? "cellkey" : \
+	      FILENAME ~ /secure/ ? "secure" : "default"; \
 	    if ($$4 == "statistical") a = a == "default" ? "statistical" : \
 	      a "-statistical"; \
 	    $$4 = a; print }' $^ > $@.tmp

@@ -58,6 +58,18 @@ NATIONAL_DIRS = $(sort $(addprefix out/agency/,$(SAMPLE_AGENCIES)) \
 NATIONAL_STATE ?=
 NATIONAL_FLAGS = --allow-demo-keys
 endif
+# MODE=secure (pipelines/secure.mk): the one release is NZCCSS's, the
+# secure sum of the sample agencies' internal cells protected once
+MODE ?= default
+ifeq ($(MODE),secure)
+ifneq ($(RELEASES),)
+$(error MODE=secure sums agencies' internal cells, RELEASES= takes \
+  their protected releases: a quarter is published from one mode only)
+endif
+NATIONAL_DIRS = $(SECURE_REL)
+else ifneq ($(MODE),default)
+$(error MODE=$(MODE): expected default or secure)
+endif
 NATIONAL_INPUTS = $(addsuffix /manifest.json,$(NATIONAL_DIRS)) \
                   $(wildcard $(addsuffix /release.csv,$(NATIONAL_DIRS))) \
                   $(addsuffix /intervals.csv,$(NATIONAL_DIRS))
@@ -93,7 +105,8 @@ $(NATIONAL)/releases.txt: national-list-check
 $(NATIONAL)/settings.txt: national-list-check
 	@mkdir -p $(@D)
 	@printf '%s\n' 'max-range-share $(MAX_RANGE_SHARE)' \
-	  'complete $(COMPLETE_PANEL)' 'state $(NATIONAL_STATE)' > $@.tmp
+	  'complete $(COMPLETE_PANEL)' 'state $(NATIONAL_STATE)' \
+	  'mode $(MODE)' > $@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 national-list-check:
 

@@ -1,0 +1,237 @@
+/* secvector: an agency's side of a secure round (README, "Secure mode").
+ *   secvector ack   sign the round statement: the agency has seen this
+ *                   quarter, round, list, keys and universe
+ *   secvector send  check NZCCSS's signature and every participant's
+ *                   acknowledgement against the agency's own pinned keys,
+ *                   then write the masked, signed vector of its internal
+ *                   cells of the quarter, in universe order */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "secure.h"
+
+static const char *tables = "pipelines/tables.json";
+static const char *codes = "pipelines/codes";
+static const char *bands = "pipelines/age-bands.json";
+
+static void
+usage(void)
+{
+	printf("Usage: %s ack --round FILE --pinned FILE --secret KEYFILE "
+	    "--party CODE\n"
+	    "  or:  %s send --round FILE --pinned FILE --secret KEYFILE "
+	    "--party CODE\n"
+	    "         --cells FILE ACK...\n"
+	    "An agency's side of a secure round.\n\n"
+	    "Both read the round statement (from NZCCSS) and check it against\n"
+	    "the agency's own pinned-keys file: NZCCSS's signature, and every\n"
+	    "participant's keys (a key not pinned is refused).\n"
+	    "ack writes the agency's signature over the statement.\n"
+	    "send checks an acknowledgement from every participant (ACK...),\n"
+	    "and that the universe is the one the table spec and code lists\n"
+	    "make here, then writes the vector: the agency's internal cells\n"
+	    "of the round's quarter (--cells, aggregate's cells.csv) in\n"
+	    "universe order, a cell it has not got as 0 (indicator round: 1\n"
+	    "where the cell has a count, else 0; value round: clients,\n"
+	    "households, events and units of the included cells), each plus\n"
+	    "its masks mod 2^32, signed.  No cell key goes into it.\n\n"
+	    "  --tables FILE, --codes DIR, --bands FILE  the table spec, code\n"
+	    "        lists and age bands (defaults under pipelines/)\n"
+	    "  -h, --help     show this help and exit\n"
+	    "  -V, --version  show the version and exit\n\n"
+	    "Exit status: 0 success, 1 data error or refusal, 2 usage error.\n",
+	    nz_prog, nz_prog);
+	exit(NZ_EXIT_OK);
+}
+
+static void
+check_party(const nz_round *r, const nz_secret *s, const char *secret)
+{
+	long i = nz_round_party(r, s->pub.name);
+
+	if (i < 0)
+		nz_die(NZ_EXIT_DATA, "%s: %s is not in the round's participant "
+		    "list", r->path, s->pub.name);
+	if (memcmp(r->party[i].kx, s->pub.kx, sizeof s->pub.kx) != 0 ||
+	    memcmp(r->party[i].sign, s->pub.sign, sizeof s->pub.sign) != 0)
+		nz_die(NZ_EXIT_DATA, "%s: the round's keys for %s are not those "
+		    "of %s", r->path, s->pub.name, secret);
+}
+
+/* the cells of the quarter into the vector, in universe order */
+static uint32_t *
+read_cells(const char *path, const nz_round *r, const nz_universe *u,
+    const char *party)
+{
+	size_t ncols, w = nz_round_width(r), i, j;
+	const char *const *cols = nz_cols(NZ_COLS_CELLS, &ncols);
+	uint64_t *raw = nz_calloc(u->n * NZ_NMEASURES + 1, sizeof *raw);
+	uint32_t *vec = nz_calloc(nz_round_values(r) + 1, sizeof *vec);
+	unsigned char *seen = nz_calloc(u->n + 1, 1);
+	nz_csv *csv = nz_csv_open(path, NZ_CSV_CANONICAL);
+	nz_buf cell = {0};
+	nz_row *row;
+	long at;
+	int d, m;
+
+	nz_hold(raw);
+	nz_hold(seen);
+	nz_csv_expect_header(csv, cols, ncols);
+	while (nz_csv_next_n(csv, &row, ncols) > 0) {
+		if (strcmp(row->field[NZ_COL_PERIOD], r->quarter) != 0)
+			continue;
+		if (strcmp(row->field[NZ_COL_AGENCY], party) != 0)
+			nz_dieat(NZ_EXIT_DATA, path, row->line, "agency %s: "
+			    "these are not %s's cells", nz_q(row->field[1]),
+			    party);
+		nz_buf_clear(&cell);
+		for (d = 0; d < NZ_NDIMS; d++)
+			nz_buf_printf(&cell, "%s%s", d ? "," : "",
+			    row->field[NZ_COL_DIMS + d]);
+		at = nz_strset_find(u->cells, cell.s);
+		if (at < 0)
+			nz_dieat(NZ_EXIT_DATA, path, row->line, "a cell not in "
+			    "the universe (%s): the cells were made with "
+			    "another table spec or code lists", nz_q(cell.s));
+		if (seen[at]++)
+			nz_dieat(NZ_EXIT_DATA, path, row->line, "the cell %s "
+			    "twice", nz_q(cell.s));
+		for (m = 0; m < NZ_NMEASURES; m++) {
+			const char *f = row->field[NZ_COL_MEASURES + m];
+			uint64_t v = 0;
+
+			if (*f && (nz_parse_u64(f, &v) != 0 || v > INT32_MAX))
+				nz_dieat(NZ_EXIT_DATA, path, row->line, "%s: "
+				    "expected a count, found %s",
+				    nz_measure_names[m], nz_q(f));
+			raw[(size_t)at * NZ_NMEASURES + m] = v;
+		}
+	}
+	nz_csv_close(csv);
+	for (i = 0, j = 0; i < u->n; i++) {
+		const uint64_t *v = raw + i * NZ_NMEASURES;
+
+		if (!r->included[i])
+			continue;
+		if (w == 1)
+			vec[j] = v[0] || v[1] || v[2] || v[3];
+		else
+			for (m = 0; m < NZ_NMEASURES; m++)
+				vec[j + m] = (uint32_t)v[m];
+		j += w;
+	}
+	nz_drop(raw);
+	nz_drop(seen);
+	free(raw);
+	free(seen);
+	nz_buf_free(&cell);
+	return vec;
+}
+
+static int
+cmd_send(nz_round *r, const nz_secret *s, const char *cells, char **acks,
+    int nacks)
+{
+	nz_universe *u = nz_universe_load(tables, codes, bands);
+	unsigned char *acked = nz_calloc(r->nparties + 1, 1);
+	uint32_t *vec;
+	size_t i;
+	int a;
+
+	nz_hold(u);
+	nz_hold(acked);
+	if (strcmp(u->hash, r->universe) != 0 || u->n != r->ncells)
+		nz_die(NZ_EXIT_DATA, "%s: wrong universe: the round's (%.12s, "
+		    "%zu cells) is not the one the table spec and code lists "
+		    "make here (%.12s, %zu cells): not sending", r->path,
+		    r->universe, r->ncells, u->hash, u->n);
+	for (a = 0; a < nacks; a++)
+		acked[nz_ack_check(acks[a], r)] = 1;
+	for (i = 0; i < r->nparties; i++)
+		if (!acked[i])
+			nz_die(NZ_EXIT_DATA, "%s: no acknowledgement from %s: "
+			    "not sending (every participant must have signed "
+			    "the same statement)", r->path, r->party[i].name);
+	vec = read_cells(cells, r, u, s->pub.name);
+	nz_hold(vec);
+	nz_mask_add(r, s, vec, nz_round_values(r));
+	nz_vector_write(stdout, r, s, vec);
+	nz_drop(vec);
+	nz_drop(u);
+	nz_drop(acked);
+	sodium_memzero(vec, nz_round_values(r) * sizeof *vec);
+	free(vec);
+	free(acked);
+	nz_universe_free(u);
+	return nz_close_stdout();
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"round", required_argument, NULL, 'r'},
+		{"pinned", required_argument, NULL, 'p'},
+		{"secret", required_argument, NULL, 's'},
+		{"party", required_argument, NULL, 'P'},
+		{"cells", required_argument, NULL, 'c'},
+		{"tables", required_argument, NULL, 't'},
+		{"codes", required_argument, NULL, 'C'},
+		{"bands", required_argument, NULL, 'b'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *round = NULL, *pinned_path = NULL, *secret = NULL;
+	const char *party = NULL, *cells = NULL, *cmd;
+	nz_pinned *pinned;
+	nz_round *r;
+	nz_secret s;
+	int c, rc;
+
+	nz_setprog(argv[0]);
+	cmd = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
+	if (cmd) {
+		argv++;
+		argc--;
+	}
+	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': round = optarg; break;
+		case 'p': pinned_path = optarg; break;
+		case 's': secret = optarg; break;
+		case 'P': party = optarg; break;
+		case 'c': cells = optarg; break;
+		case 't': tables = optarg; break;
+		case 'C': codes = optarg; break;
+		case 'b': bands = optarg; break;
+		case 'h': usage(); break;
+		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
+		default: nz_usage_error("unknown option");
+		}
+	}
+	if (!cmd || (strcmp(cmd, "ack") != 0 && strcmp(cmd, "send") != 0))
+		nz_usage_error("expected a command: ack or send");
+	if (!round || !pinned_path || !secret || !party)
+		nz_usage_error("--round, --pinned, --secret and --party are "
+		    "required");
+	if (strcmp(cmd, "ack") == 0 && optind != argc)
+		nz_usage_error("ack takes no files");
+	if (strcmp(cmd, "send") == 0 && (!cells || optind >= argc))
+		nz_usage_error("send needs --cells FILE and the "
+		    "acknowledgements");
+	pinned = nz_pinned_load(pinned_path);
+	r = nz_round_load(round, pinned);
+	nz_secret_load(secret, party, &s);
+	check_party(r, &s, secret);
+	if (strcmp(cmd, "ack") == 0) {
+		nz_ack_write(stdout, r, &s);
+		rc = nz_close_stdout();
+	} else
+		rc = cmd_send(r, &s, cells, argv + optind, argc - optind);
+	nz_secret_wipe(&s);
+	nz_round_free(r);
+	nz_pinned_free(pinned);
+	return rc;
+}

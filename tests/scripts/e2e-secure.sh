@@ -1,0 +1,94 @@
+#!/bin/sh
+# e2e-secure: make national MODE=secure on the sample agencies' internal
+# cells (the shared build's out/agency): the rounds of every quarter sum
+# exactly the agencies' internal cells with k or more contributors, the
+# contributor counts are true, the sum protected once passes the audit
+# of a reader (every S, the excluded cells among them, keeps 3 or more
+# values), every excluded cell is published whole as S, and merge
+# publishes regional and national figures from the one release (region
+# 08, four agencies; region 09, three in the quarter, all S).  The
+# national files go to out/secure/national, so out/national stays the
+# default build's.  Only the last quarter (SECURE_FROM, as make compare
+# is run by e2e-compare): protecting a quarter's sum once costs about as
+# much as protecting one agency's quarter.
+set -eu
+cd "${ROOT:-.}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+if ! make -s national MODE=secure SECURE_FROM=2026Q2 NATIONAL=out/secure/national \
+		>"$work/make.log" 2>&1; then
+	cat "$work/make.log"
+	exit 1
+fi
+rel=out/secure/nzccss
+test -s "$rel/manifest.json"
+audit --manifest "$rel" > "$work/public.csv"
+python3 - "$work/public.csv" <<'PY'
+import csv, glob, sys
+k = 4
+dims = ["region", "age_band", "gender", "ethnicity", "household", "income",
+        "housing", "need", "service", "referral", "client_status",
+        "visits_band", "needs_band", "tenure_band", "outcome"]
+ms = ["clients", "households", "events", "units"]
+truth, count = {}, {}
+for f in sorted(glob.glob("out/agency/*/cells.csv")):
+    for r in csv.DictReader(open(f)):
+        key = (r["period"],) + tuple(r[d] for d in dims)
+        v = [int(r[m] or 0) for m in ms]
+        truth[key] = [a + b for a, b in zip(truth.get(key, [0] * 4), v)]
+        count[key] = count.get(key, 0) + (sum(v) > 0)
+got = {}
+for r in csv.DictReader(open("out/secure/sums.csv")):
+    if r["period"] == "period":
+        continue
+    got[(r["period"],) + tuple(r[d] for d in dims)] = [int(r[m]) for m in ms]
+contrib = {}
+for r in csv.DictReader(open("out/secure/contributors.csv")):
+    if r["period"] == "period":
+        continue
+    key = (r["period"],) + tuple(r[d] for d in dims)
+    contrib[key] = int(r["contributors"])
+for key, n in contrib.items():
+    assert n == count.get(key, 0), (key, n, count.get(key, 0))
+assert {key[0] for key in contrib} == {"2026Q2"}, "quarters"
+want = {key: v for key, v in truth.items()
+        if count[key] >= k and key[0] == "2026Q2"}
+assert got == want, (len(got), len(want))
+print("ok the secure sums are the internal cells' sums:", len(got), "cells")
+# every excluded cell is published whole as S; every S keeps 3 values
+excluded = {tuple(r[c] for c in ["period"] + dims)
+            for r in csv.DictReader(open("out/secure/nzccss/excluded.csv"))}
+assert excluded, "no excluded cell"
+assert all(1 <= contrib[e] < k for e in excluded)
+rel = {tuple(r[c] for c in ["period"] + dims): r
+       for r in csv.DictReader(open("out/secure/nzccss/release.csv"))}
+for e in excluded:
+    assert all(rel[e][m] == "S" for m in ms), e
+public = list(csv.DictReader(open(sys.argv[1])))
+assert all(r["status"] == "ok" for r in public), [r for r in public
+                                                  if r["status"] != "ok"][:3]
+proven = {tuple(r[c] for c in ["period"] + dims) for r in public}
+assert excluded <= proven, "an excluded cell the audit did not prove"
+for r in public:
+    if r["high"] != "inf":
+        assert int(r["high"]) - int(r["low"]) >= 2, r
+print("ok", len(excluded), "excluded cells, all S, none narrowed below 3 values")
+merged = list(csv.DictReader(open("out/secure/national/merged.csv")))
+shown = {}
+for r in merged:
+    lvl = "national" if r["region"] == "*" else r["region"]
+    shown.setdefault(lvl, set()).add(r["clients_shown"])
+for lvl in ("national", "08"):
+    assert "number" in shown[lvl], (lvl, shown.get(lvl))
+# in 2026Q2 region 09 has three agencies (southern left in 2026Q1), fewer
+# than k: none of its cells is summed, every one is published S
+top09 = ("2026Q2", "09") + ("*",) * 14
+assert contrib[top09] == 3, contrib[top09]
+for key, r in rel.items():
+    if key[1] == "09":
+        assert all(r[m] == "S" for m in ms), key
+print("ok merge publishes national and regional numbers (08); region 09, "
+      "three agencies, is S")
+PY
+! grep -q ckey "$rel/release.csv"
+grep -q '"agency": "nzccss"' "$rel/manifest.json"
