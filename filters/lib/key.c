@@ -16,8 +16,12 @@ init_sodium(void)
 		nz_die(NZ_EXIT_DATA, "libsodium failed to initialise");
 }
 
+/* A secret file (an agency key, a secure-mode key pair's seed): a
+ * regular file, readable by its owner only, of exactly n bytes; make
+ * names the command that makes one. */
 void
-nz_key_load(const char *path, unsigned char key[NZ_KEY_BYTES])
+nz_secret_file_load(const char *path, unsigned char *buf, size_t n,
+    const char *make)
 {
 	struct stat st;
 	FILE *f;
@@ -36,13 +40,18 @@ nz_key_load(const char *path, unsigned char key[NZ_KEY_BYTES])
 		nz_die(NZ_EXIT_DATA, "key file %s: readable by group or others "
 		    "(mode %03o); run: chmod 600 %s", path,
 		    (unsigned)(st.st_mode & 0777), path);
-	got = fread(key, 1, NZ_KEY_BYTES, f);
+	got = fread(buf, 1, n, f);
 	extra = getc(f);
 	fclose(f);
-	if (got != NZ_KEY_BYTES || extra != EOF)
-		nz_die(NZ_EXIT_DATA, "key file %s: must hold exactly %d bytes "
-		    "(make one with 'make key AGENCY=code')", path,
-		    NZ_KEY_BYTES);
+	if (got != n || extra != EOF)
+		nz_die(NZ_EXIT_DATA, "key file %s: must hold exactly %zu bytes "
+		    "(make one with '%s')", path, n, make);
+}
+
+void
+nz_key_load(const char *path, unsigned char key[NZ_KEY_BYTES])
+{
+	nz_secret_file_load(path, key, NZ_KEY_BYTES, "make key AGENCY=code");
 }
 
 void

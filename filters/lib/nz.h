@@ -353,6 +353,9 @@ long nz_json_key_line(const char *path, const char *key, long from_line);
 #define NZ_HASH_BYTES 16
 /* Load a 32-byte key file; exits 1 if missing, wrong size, or readable by
  * group or others. */
+/* a secret file of exactly n bytes, owner-only; make: how to make one */
+void nz_secret_file_load(const char *path, unsigned char *buf, size_t n,
+    const char *make);
 void nz_key_load(const char *path, unsigned char key[NZ_KEY_BYTES]);
 /* Keyed BLAKE2b-128 of s as 32 lowercase hex chars + NUL. */
 void nz_key_hash_hex(const unsigned char key[NZ_KEY_BYTES], const char *s,

@@ -65,29 +65,11 @@ void
 nz_secret_load(const char *path, const char *party, nz_secret *s)
 {
 	unsigned char seed[NZ_SEC_SEED_BYTES];
-	struct stat st;
-	size_t got;
-	FILE *f;
-	int extra;
 
 	init();
 	if (!nz_agency_valid(party))
 		nz_die(NZ_EXIT_USAGE, "party: invalid code %s", nz_q(party));
-	f = fopen(path, "rb");
-	if (!f || fstat(fileno(f), &st) != 0)
-		nz_die(NZ_EXIT_DATA, "key file %s: %s", path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		nz_die(NZ_EXIT_DATA, "key file %s: not a regular file", path);
-	if (st.st_mode & (S_IRWXG | S_IRWXO))
-		nz_die(NZ_EXIT_DATA, "key file %s: readable by group or others "
-		    "(mode %03o); run: chmod 600 %s", path,
-		    (unsigned)(st.st_mode & 0777), path);
-	got = fread(seed, 1, sizeof seed, f);
-	extra = getc(f);
-	fclose(f);
-	if (got != sizeof seed || extra != EOF)
-		nz_die(NZ_EXIT_DATA, "key file %s: must hold exactly %d bytes "
-		    "(make one with 'seckey')", path, NZ_SEC_SEED_BYTES);
+	nz_secret_file_load(path, seed, sizeof seed, "seckey");
 	memset(s, 0, sizeof *s);
 	strcpy(s->pub.name, party);
 	if (crypto_kx_seed_keypair(s->pub.kx, s->kx_sk, seed) != 0 ||
