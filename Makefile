@@ -257,6 +257,10 @@ MAN_onboard        = sniff a starter agency profile from a CMS export
 MAN_pair-outcomes  = outcome bands per client and quarter from assessments
 MAN_publish        = the dashboard data and the six-monthly report
 MAN_suppress       = protect internal cells into a release
+MAN_seccells       = secure mode: NZCCSS internal cells from the secure sums
+MAN_seckey         = secure mode: a party key file and its pinned-keys line
+MAN_secround       = secure mode: open a round, or sum its masked vectors
+MAN_secvector      = secure mode: acknowledge a round, send a masked vector
 
 bin/man/%.1: bin/% bin/.deps-install-ok
 	@test -n '$(MAN_$*)' || { echo "make: no MAN_$* line (the man page's" \
