@@ -94,14 +94,15 @@ run_script() { # script bindir label
 # tests, the scripts other than e2e-* and the e2e-* scripts that say
 # "# test-tree: own" (they build in a scratch copy of the tree) are
 # independent of each other and run $jobs at a time.  The other e2e-*
-# scripts build in the tree's out/ and run one after another, after the
-# sample build they share, beside the rest.  e2e-* scripts run once, with
-# the normal build.
+# scripts read or build in the tree's out/: after the sample build they
+# share, each queue of them runs one after another, the queues side by
+# side and beside the rest.  A script names its queue ("# test-queue:
+# NAME", for scripts that build the same files in out/); the others are
+# in the queue "out".  e2e-* scripts run once, with the normal build.
 tab=$(printf '\t')
 list=$work/list
 serial=$work/serial
 : >"$list"
-: >"$serial"
 for build in bin bin/san; do
 	bindir=$ROOT/$build
 	tag=""
@@ -127,7 +128,9 @@ for build in bin bin/san; do
 		to=$list
 		case $name in
 		e2e-*)	[ "$build" = bin/san ] && continue
-			grep -q '^# test-tree: own' "$script" || to=$serial ;;
+			grep -q '^# test-tree: own' "$script" || to=$serial.$(
+			    sed -n 's/^# test-queue: \([a-z0-9-]*\).*/\1/p' \
+			    "$script" | grep . || echo out) ;;
 		esac
 		printf "script\t%s\t%s\tscript %s\n" "$script" "$bindir" \
 		    "$name$tag" >>"$to"
@@ -205,8 +208,8 @@ while [ "$k" -lt "$jobs" ]; do
 done
 # the sample build that the shared e2e scripts use, beside the workers
 # and without their time limit (it is the build a user runs, not a test
-# of its speed), then those scripts one after another
-if [ -s "$serial" ]; then
+# of its speed), then each queue of those scripts
+if ls "$serial".* >/dev/null 2>&1; then
 	(
 		work=$top/s
 		mkdir -p "$work"
@@ -217,18 +220,27 @@ if [ -s "$serial" ]; then
 		else fail "the sample build (make agencies national site)" \
 		    "$work/sample.log"
 		fi
-		n=1
-		while [ "$n" -le "$(wc -l <"$serial")" ]; do
-			run_line "$n" "$serial"
-			n=$((n + 1))
+		for queue in "$serial".*; do
+			(
+				work=$top/s.${queue##*.}
+				mkdir -p "$work"
+				results=$work/results
+				: >"$results"
+				n=1
+				while [ "$n" -le "$(wc -l <"$queue")" ]; do
+					run_line "$n" "$queue"
+					n=$((n + 1))
+				done
+			) &
 		done
+		wait
 	) &
 fi
 wait
 
 passed=0
 failed=0
-for f in "$work"/w*/results "$work/s/results"; do
+for f in "$work"/w*/results "$work"/s*/results; do
 	[ -f "$f" ] || continue
 	while IFS= read -r line; do
 		case $line in
@@ -240,7 +252,7 @@ for f in "$work"/w*/results "$work/s/results"; do
 done
 # the slowest first, for keeping the suite inside its ten minutes
 mkdir -p "$ROOT/out"
-cat "$work"/w*/times "$work"/s/times 2>/dev/null | sort -rn >"$ROOT/out/test-times.txt"
+cat "$work"/w*/times "$work"/s*/times 2>/dev/null | sort -rn >"$ROOT/out/test-times.txt"
 echo "$passed passed, $failed failed"
 # the exit status scripts and CI trust: 0 only when nothing failed and
 # something ran

@@ -1,4 +1,5 @@
 #!/bin/sh
+# test-queue: secure (both build the secure mode in out/secure; tests/run.sh)
 # e2e-compare: make compare (issue 22, item 4) puts the approaches side by
 # side: for every quarter, measure and level, one row each for default,
 # statistical, cellkey and cellkey-statistical, over the same cells, with

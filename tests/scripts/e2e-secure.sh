@@ -1,4 +1,5 @@
 #!/bin/sh
+# test-queue: secure (both build the secure mode in out/secure; tests/run.sh)
 # e2e-secure: make national MODE=secure on the sample agencies' internal
 # cells (the shared build's out/agency): the rounds of every quarter sum
 # exactly the agencies' internal cells with k or more contributors, the
