@@ -196,6 +196,9 @@ total=$(wc -l <"$list")
 k=0
 while [ "$k" -lt "$jobs" ]; do
 	(
+		# the workers yield to the sample build and the queues after
+		# it, the suite's longest path; what they run inherits it
+		renice -n 10 -p "$(sh -c 'echo $PPID')" >/dev/null 2>&1
 		work=$top/w$k
 		mkdir -p "$work"
 		results=$work/results

@@ -1,4 +1,5 @@
 #!/bin/sh
+# test-timeout: 600 (the SDC engine on a small agency or a secure sum: minutes on a busy machine; tests/run.sh)
 # test-queue: secure (both build the secure mode in out/secure; tests/run.sh)
 # e2e-compare: make compare (issue 22, item 4) puts the approaches side by
 # side: for every quarter, measure and level, one row each for default,

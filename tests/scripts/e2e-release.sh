@@ -1,4 +1,5 @@
 #!/bin/sh
+# test-timeout: 600 (two agencies protected again, and under threshold-only rules; tests/run.sh)
 # e2e-release: the sample build's releases and manifests.  Every release
 # has no ckey column, publishes person counts as S or multiples of 3 from 6
 # up and sums as S or multiples of 3; its manifest's row count, sha256 and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# test-timeout: 600 (the SDC engine on a small agency or a secure sum: minutes on a busy machine; tests/run.sh)
 # test-queue: secure (both build the secure mode in out/secure; tests/run.sh)
 # e2e-secure: make national MODE=secure on the sample agencies' internal
 # cells (the shared build's out/agency): the rounds of every quarter sum

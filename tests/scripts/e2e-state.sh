@@ -1,4 +1,5 @@
 #!/bin/sh
+# test-timeout: 600 (the SDC engine on a small agency or a secure sum: minutes on a busy machine; tests/run.sh)
 # test-tree: own (works in a scratch folder, never in out/; tests/run.sh)
 # e2e-state: what an agency releases, and that a released quarter stays
 # released (issues 14.3 and 19.2-19.4), through 'make agency' on the small
