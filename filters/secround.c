@@ -20,7 +20,7 @@ usage(void)
 {
 	printf("Usage: %s open --quarter YYYYQn --round N --kind KIND --k K\n"
 	    "         --participants A,B,... --pinned FILE --secret KEYFILE\n"
-	    "         [--contributors FILE] [--state DIR]\n"
+	    "         [--contributors FILE --indicator FILE] [--state DIR]\n"
 	    "  or:  %s sum --round FILE --pinned FILE [--state DIR] VECTOR...\n"
 	    "NZCCSS's side of a secure round.\n\n"
 	    "open writes the round statement to standard output, signed with\n"
@@ -31,7 +31,9 @@ usage(void)
 	    "sum: 3 plus the colluders assumed), the participants with their\n"
 	    "pinned keys, and the cell universe (from the table spec and code\n"
 	    "lists).  A value round includes the cells whose contributors, in\n"
-	    "the indicator round's sum (--contributors), are K or more.\n"
+	    "the indicator round's sum (--contributors), are K or more, and\n"
+	    "names that indicator round (--indicator, its statement): every\n"
+	    "agency checks the cells against the indicator vectors itself.\n"
 	    "With --state, DIR/secure.csv refuses another participant list for\n"
 	    "the quarter, a round number used before, and a quarter with\n"
 	    "releases held (DIR/received.csv), and records the round.\n\n"
@@ -130,10 +132,26 @@ read_contributors(nz_round *r, const nz_universe *u, const char *path)
 	nz_buf_free(&cell);
 }
 
+/* the indicator round a value round names: NZCCSS's own, of the
+ * quarter and list */
+static void
+set_indicator(nz_round *r, const nz_pinned *pinned, const char *path)
+{
+	nz_round *ind = nz_round_load(path, pinned);
+
+	if (ind->kind != NZ_ROUND_INDICATOR || strcmp(ind->quarter,
+	    r->quarter) != 0 || strcmp(ind->list_hash, r->list_hash) != 0 ||
+	    strcmp(ind->universe, r->universe) != 0)
+		nz_die(NZ_EXIT_DATA, "%s: not the indicator round of %s over "
+		    "these participants and universe", path, r->quarter);
+	memcpy(r->indicator, ind->hash_hex, sizeof r->indicator);
+	nz_round_free(ind);
+}
+
 static int
 cmd_open(const char *quarter, long round, const char *kind, long k,
     const char *list, const char *pinned_path, const char *secret,
-    const char *contributors, const char *state)
+    const char *contributors, const char *indicator, const char *state)
 {
 	nz_pinned *pinned = nz_pinned_load(pinned_path);
 	nz_universe *u = nz_universe_load(tables, codes, bands);
@@ -154,8 +172,11 @@ cmd_open(const char *quarter, long round, const char *kind, long k,
 	memset(r->included, 1, u->n);
 	r->path = nz_strdup("<the new round>");
 	set_participants(r, pinned, list);
-	if (r->kind == NZ_ROUND_VALUE)
+	if (r->kind == NZ_ROUND_VALUE) {
 		read_contributors(r, u, contributors);
+		nz_round_seal(r);   /* the list hash, to compare */
+		set_indicator(r, pinned, indicator);
+	}
 	nz_round_seal(r);
 	nz_secret_load(secret, NZ_SEC_AGGREGATOR, &s);
 	if (!agg || memcmp(agg->sign, s.pub.sign, sizeof agg->sign) != 0)
@@ -303,6 +324,7 @@ main(int argc, char **argv)
 		{"pinned", required_argument, NULL, 'p'},
 		{"secret", required_argument, NULL, 's'},
 		{"contributors", required_argument, NULL, 'c'},
+		{"indicator", required_argument, NULL, 'i'},
 		{"state", required_argument, NULL, 'S'},
 		{"tables", required_argument, NULL, 't'},
 		{"codes", required_argument, NULL, 'C'},
@@ -313,7 +335,7 @@ main(int argc, char **argv)
 	};
 	const char *quarter = NULL, *round = NULL, *kind = NULL, *list = NULL;
 	const char *pinned = NULL, *secret = NULL, *contrib = NULL;
-	const char *state = NULL, *cmd;
+	const char *state = NULL, *indicator = NULL, *cmd;
 	long k = -1, n = 0;
 	int c;
 
@@ -334,6 +356,7 @@ main(int argc, char **argv)
 		case 'p': pinned = optarg; break;
 		case 's': secret = optarg; break;
 		case 'c': contrib = optarg; break;
+		case 'i': indicator = optarg; break;
 		case 'S': state = optarg; break;
 		case 't': tables = optarg; break;
 		case 'C': codes = optarg; break;
@@ -365,11 +388,12 @@ main(int argc, char **argv)
 		if (!list || !secret)
 			nz_usage_error("--participants and --secret are "
 			    "required");
-		if (!contrib != (strcmp(kind, "value") != 0))
-			nz_usage_error("--contributors FILE goes with --kind "
-			    "value, and only with it");
+		if (!contrib != (strcmp(kind, "value") != 0) ||
+		    !indicator != !contrib)
+			nz_usage_error("--contributors FILE and --indicator "
+			    "FILE go with --kind value, and only with it");
 		return cmd_open(quarter, n, kind, k, list, pinned, secret,
-		    contrib, state);
+		    contrib, indicator, state);
 	}
 	if (strcmp(cmd, "sum") == 0) {
 		if (!round)

@@ -1,10 +1,13 @@
 /* secvector: an agency's side of a secure round (README, "Secure mode").
  *   secvector ack   sign the round statement: the agency has seen this
- *                   quarter, round, list, keys and universe
+ *                   quarter, round, list, keys and universe (and, in a
+ *                   value round, checked its cells against the indicator
+ *                   round summed here)
  *   secvector send  check NZCCSS's signature and every participant's
  *                   acknowledgement against the agency's own pinned keys,
  *                   then write the masked, signed vector of its internal
  *                   cells of the quarter, in universe order */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +23,10 @@ usage(void)
 {
 	printf("Usage: %s ack --round FILE --pinned FILE --secret KEYFILE "
 	    "--party CODE\n"
+	    "         [--indicator FILE VECTOR...]\n"
 	    "  or:  %s send --round FILE --pinned FILE --secret KEYFILE "
 	    "--party CODE\n"
-	    "         --cells FILE ACK...\n"
+	    "         --cells FILE [--indicator FILE VECTOR...] ACK...\n"
 	    "An agency's side of a secure round.\n\n"
 	    "Both read the round statement (from NZCCSS) and check it against\n"
 	    "the agency's own pinned-keys file: NZCCSS's signature, and every\n"
@@ -36,6 +40,12 @@ usage(void)
 	    "where the cell has a count, else 0; value round: clients,\n"
 	    "households, events and units of the included cells), each plus\n"
 	    "its masks mod 2^32, signed.  No cell key goes into it.\n\n"
+	    "A value round is acknowledged or sent only with the indicator\n"
+	    "round it names (--indicator, its statement) and every\n"
+	    "participant's vector of it (VECTOR..., told from the ACKs by\n"
+	    "their first line): their signatures checked against the pinned\n"
+	    "keys, one per participant, their sum must give k or more\n"
+	    "contributors to exactly the value round's included cells.\n\n"
 	    "  --tables FILE, --codes DIR, --bands FILE  the table spec, code\n"
 	    "        lists and age bands (defaults under pipelines/)\n"
 	    "  -h, --help     show this help and exit\n"
@@ -129,6 +139,49 @@ read_cells(const char *path, const nz_round *r, const nz_universe *u,
 	return vec;
 }
 
+/* split the files into acknowledgements and indicator vectors, by their
+ * first line; returns the number of vectors, moved to the front */
+static size_t
+split_files(char **file, size_t n, size_t *nacks)
+{
+	size_t i, nvec = 0;
+
+	for (i = 0; i < n; i++) {
+		FILE *f = fopen(file[i], "r");
+		char head[8] = "";
+
+		if (!f)
+			nz_die(NZ_EXIT_DATA, "%s: %s", file[i], strerror(errno));
+		if (!fgets(head, sizeof head, f) && ferror(f))
+			nz_die(NZ_EXIT_DATA, "%s: %s", file[i], strerror(errno));
+		fclose(f);
+		if (strncmp(head, "ack ", 4) != 0) {
+			char *t = file[nvec];
+
+			file[nvec++] = file[i];
+			file[i] = t;
+		}
+	}
+	*nacks = n - nvec;
+	return nvec;
+}
+
+/* a value round: its cells checked against the indicator round, which
+ * needs every vector of it; any other round: no such files */
+static void
+check_cells(const nz_round *r, const char *indicator,
+    const nz_pinned *pinned, char **vec, size_t nvec)
+{
+	if (r->kind == NZ_ROUND_VALUE && !indicator)
+		nz_usage_error("%s is a value round: --indicator FILE and the "
+		    "indicator round's vectors are required", r->path);
+	if (r->kind != NZ_ROUND_VALUE && (indicator || nvec))
+		nz_usage_error("%s is an indicator round: no --indicator, no "
+		    "vectors", r->path);
+	if (indicator)
+		nz_value_check(r, indicator, pinned, vec, nvec);
+}
+
 static int
 cmd_send(nz_round *r, const nz_secret *s, const char *cells, char **acks,
     int nacks)
@@ -176,6 +229,7 @@ main(int argc, char **argv)
 		{"secret", required_argument, NULL, 's'},
 		{"party", required_argument, NULL, 'P'},
 		{"cells", required_argument, NULL, 'c'},
+		{"indicator", required_argument, NULL, 'i'},
 		{"tables", required_argument, NULL, 't'},
 		{"codes", required_argument, NULL, 'C'},
 		{"bands", required_argument, NULL, 'b'},
@@ -184,10 +238,11 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *round = NULL, *pinned_path = NULL, *secret = NULL;
-	const char *party = NULL, *cells = NULL, *cmd;
+	const char *party = NULL, *cells = NULL, *indicator = NULL, *cmd;
 	nz_pinned *pinned;
 	nz_round *r;
 	nz_secret s;
+	size_t nvec, nacks;
 	int c, rc;
 
 	nz_setprog(argv[0]);
@@ -203,6 +258,7 @@ main(int argc, char **argv)
 		case 's': secret = optarg; break;
 		case 'P': party = optarg; break;
 		case 'c': cells = optarg; break;
+		case 'i': indicator = optarg; break;
 		case 't': tables = optarg; break;
 		case 'C': codes = optarg; break;
 		case 'b': bands = optarg; break;
@@ -216,20 +272,22 @@ main(int argc, char **argv)
 	if (!round || !pinned_path || !secret || !party)
 		nz_usage_error("--round, --pinned, --secret and --party are "
 		    "required");
-	if (strcmp(cmd, "ack") == 0 && optind != argc)
-		nz_usage_error("ack takes no files");
-	if (strcmp(cmd, "send") == 0 && (!cells || optind >= argc))
+	nvec = split_files(argv + optind, (size_t)(argc - optind), &nacks);
+	if (strcmp(cmd, "ack") == 0 && nacks)
+		nz_usage_error("ack takes no acknowledgements");
+	if (strcmp(cmd, "send") == 0 && (!cells || !nacks))
 		nz_usage_error("send needs --cells FILE and the "
 		    "acknowledgements");
 	pinned = nz_pinned_load(pinned_path);
 	r = nz_round_load(round, pinned);
 	nz_secret_load(secret, party, &s);
 	check_party(r, &s, secret);
+	check_cells(r, indicator, pinned, argv + optind, nvec);
 	if (strcmp(cmd, "ack") == 0) {
 		nz_ack_write(stdout, r, &s);
 		rc = nz_close_stdout();
 	} else
-		rc = cmd_send(r, &s, cells, argv + optind, argc - optind);
+		rc = cmd_send(r, &s, cells, argv + optind + nvec, (int)nacks);
 	nz_secret_wipe(&s);
 	nz_round_free(r);
 	nz_pinned_free(pinned);

@@ -36,20 +36,27 @@ for q in $quarters; do
 	for kind in indicator value; do
 		d=$dir/$kind
 		mkdir -p "$d/acks" "$d/vectors"
-		if [ "$kind" = value ]; then extra="--contributors $dir/contributors.csv"
-		else extra=; fi
+		# a value round names its indicator round, whose statement and
+		# vectors NZCCSS forwards: each agency checks the included cells
+		# against them before it acknowledges or sends
+		if [ "$kind" = value ]; then
+			ind=$dir/indicator
+			extra="--contributors $dir/contributors.csv --indicator $ind/round.txt"
+			check="--indicator $ind/round.txt $(ls "$ind"/vectors/*.vec)"
+		else extra= check=; fi
 		bin/secround open --quarter "$q" --round "$r" --kind "$kind" \
 			--k "$k" --participants "$list" --pinned "$pinned" \
 			--secret "$keys/nzccss.key" --state "$state" $extra \
 			> "$d/round.txt"
 		for a in $(echo "$list" | tr , ' '); do
 			bin/secvector ack --round "$d/round.txt" --pinned "$pinned" \
-				--secret "$keys/$a.key" --party "$a" > "$d/acks/$a.ack"
+				--secret "$keys/$a.key" --party "$a" $check \
+				> "$d/acks/$a.ack"
 		done
 		for a in $(echo "$list" | tr , ' '); do
 			bin/secvector send --round "$d/round.txt" --pinned "$pinned" \
 				--secret "$keys/$a.key" --party "$a" \
-				--cells "$(cells "$a")" "$d"/acks/*.ack \
+				--cells "$(cells "$a")" $check "$d"/acks/*.ack \
 				> "$d/vectors/$a.vec"
 		done
 		if [ "$kind" = indicator ]; then sum=$dir/contributors.csv

@@ -169,6 +169,8 @@ nz_round_seal(nz_round *r)
 	    "universe %s %zu\nincluded %s\nlist %s\n", ROUND_MAGIC, r->quarter,
 	    r->round, nz_round_kind_name(r->kind), r->k, r->universe,
 	    r->ncells, r->included_hash, r->list_hash);
+	if (r->kind == NZ_ROUND_VALUE)
+		nz_buf_printf(&r->text, "indicator %s\n", r->indicator);
 	for (i = 0; i < r->nparties; i++) {
 		char kx[NZ_SEC_HEX + 1], sg[NZ_SEC_HEX + 1];
 
@@ -321,6 +323,8 @@ nz_round_load(const char *path, const nz_pinned *pinned)
 	read_universe(&l, r);
 	expect_hex(&l, "included", got_inc);
 	expect_hex(&l, "list", got_list);
+	if (r->kind == NZ_ROUND_VALUE)
+		expect_hex(&l, "indicator", r->indicator);
 	while (strncmp(l.at, "party ", 6) == 0)
 		read_party(&l, r, pinned, &cap);
 	if (r->nparties < 2)

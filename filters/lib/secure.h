@@ -6,6 +6,7 @@
  *   secuniverse.c  the cell universe, from the table spec and code lists
  *   seckeys.c      party key files (X25519 + Ed25519) and pinned keys
  *   secstmt.c      the round statement, its signatures, vectors
+ *   seccheck.c     an agency's check of a value round's included cells
  *   secmask.c      the pairwise masks
  *   secstate.c     one list per quarter, one mode per quarter
  */
@@ -83,6 +84,8 @@ typedef struct nz_round {
 	size_t nparties;
 	nz_party *party;          /* sorted by name */
 	char list_hash[NZ_SEC_HEX + 1];  /* the names, one a line */
+	char indicator[NZ_SEC_HEX + 1];  /* value round: its indicator
+	                                  * round's hash_hex; else "" */
 	unsigned char aggregator_sig[crypto_sign_BYTES];
 	nz_buf text;              /* the statement: what is signed */
 	unsigned char hash[NZ_SEC_HASH];  /* BLAKE2b of text */
@@ -121,6 +124,16 @@ void nz_vector_write(FILE *f, const nz_round *r, const nz_secret *s,
  * file and what is wrong. */
 nz_vector *nz_vector_load(const char *path, const nz_round *r);
 void nz_vector_free(nz_vector *v);
+
+/* ---- an agency's check of a value round ---- */
+/* Refuses (exit 1, by name) unless VALUE's included cells are exactly
+ * those whose contributors, summed here from the indicator round's
+ * statement (INDICATOR, checked against PINNED) and every participant's
+ * signed vector of it (VEC...), are VALUE's k or more; and unless that
+ * indicator round is the one VALUE names, of the same quarter, list and
+ * universe, over every cell. */
+void nz_value_check(const nz_round *value, const char *indicator,
+	const nz_pinned *pinned, char **vec, size_t nvec);
 
 /* ---- masks ---- */
 /* Add to value[0..n) the party's masks with every other participant:

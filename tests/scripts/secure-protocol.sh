@@ -5,6 +5,8 @@
 # of the sum uniform, and every refusal the issue lists is made by name:
 # a forged, replayed or doubled vector, a wrong quarter, round or
 # universe, a key not pinned, a missing participant or acknowledgement,
+# a value round whose cells are not exactly those the indicator round
+# gives k contributors (every agency sums the indicator vectors itself),
 # and, with a state folder, a re-run over another list or an old round
 # number, and an agency whose release of the quarter NZCCSS holds.
 set -eu
@@ -53,15 +55,18 @@ open_round() { # quarter round kind [extra...]
 	secround open --quarter $q --round $r --kind $k --k 3 --participants $list \
 		--pinned pinned.csv --secret nzccss.key $spec "$@"
 }
-round_files() { # round.txt dir quarter: acks and vectors of every agency
-	mkdir -p $2
+round_files() { # round.txt dir [--indicator FILE VECTOR...]: acks and
+	# vectors of every agency
+	rf=$1 rd=$2
+	shift 2
+	mkdir -p $rd
 	for a in $A; do
-		secvector ack --round $1 --pinned pinned.csv --secret $a.key \
-			--party $a > $2/$a.ack
+		secvector ack --round $rf --pinned pinned.csv --secret $a.key \
+			--party $a "$@" > $rd/$a.ack
 	done
 	for a in $A; do
-		secvector send --round $1 --pinned pinned.csv --secret $a.key \
-			--party $a --cells $a.cells.csv $spec $2/*.ack > $2/$a.vec
+		secvector send --round $rf --pinned pinned.csv --secret $a.key \
+			--party $a --cells $a.cells.csv $spec "$@" $rd/*.ack > $rd/$a.vec
 	done
 }
 refused() { # what-to-find command...: must exit 1 saying it
@@ -76,8 +81,8 @@ refused() { # what-to-find command...: must exit 1 saying it
 open_round 2024Q3 1 indicator > r1.txt
 round_files r1.txt v1
 secround sum --round r1.txt --pinned pinned.csv $spec v1/*.vec > c1.csv
-open_round 2024Q3 2 value --contributors c1.csv > r2.txt
-round_files r2.txt v2
+open_round 2024Q3 2 value --contributors c1.csv --indicator r1.txt > r2.txt
+round_files r2.txt v2 --indicator r1.txt v1/*.vec
 secround sum --round r2.txt --pinned pinned.csv $spec v2/*.vec > s2.csv
 # no cell key, nor any agency's value, in a vector: the values are masked
 for a in $A; do
@@ -196,9 +201,53 @@ awk -F, -v OFS=, 'NR > 1 && $1 == "2024Q3" && $3 == "*" && $5 == "*" \
 mkdir -p vb
 cp v2/*.vec vb/
 secvector send --round r2.txt --pinned pinned.csv --secret ag-a.key \
-	--party ag-a --cells bias.cells.csv $spec v2/*.ack > vb/ag-a.vec
+	--party ag-a --cells bias.cells.csv $spec --indicator r1.txt v1/*.vec \
+	v2/*.ack > vb/ag-a.vec
 refused "breaks households <= clients <= events" secround sum --round r2.txt \
 	--pinned pinned.csv $spec vb/*.vec
+
+# a dishonest NZCCSS: a value round over cells it chose, signed by it.
+# Region 14 has one contributor (ag-d): included, the sum would be ag-d's
+# own counts.  (*, *) has four: left out, a cell is lost.
+every_agency_refuses() { # what round.txt [ack files for send]
+	for a in $A; do
+		refused "$1" secvector ack --round $2 --pinned pinned.csv \
+			--secret $a.key --party $a --indicator r1.txt v1/*.vec
+		refused "$1" secvector send --round $2 --pinned pinned.csv \
+			--secret $a.key --party $a --cells $a.cells.csv $spec \
+			--indicator r1.txt v1/*.vec v2/*.ack
+	done
+}
+awk -F, -v OFS=, '$2 == "14" && $4 == "*" { $NF = 3 } { print }' c1.csv > in.csv
+! cmp -s in.csv c1.csv
+open_round 2024Q3 7 value --contributors in.csv --indicator r1.txt > rin.txt
+every_agency_refuses "the value round includes cells the indicator round \
+does not give k contributors" rin.txt
+awk -F, -v OFS=, '$2 == "*" && $4 == "*" { $NF = 0 } { print }' c1.csv > ex.csv
+! cmp -s ex.csv c1.csv
+open_round 2024Q3 8 value --contributors ex.csv --indicator r1.txt > rex.txt
+every_agency_refuses "the value round excludes cells that have k" rex.txt
+# the indicator round's evidence itself: a vector missing, one of another
+# round, a forged one, another indicator round than the one named
+refused "no indicator vector from ag-d" secvector ack --round r2.txt \
+	--pinned pinned.csv --secret ag-a.key --party ag-a --indicator r1.txt \
+	v1/ag-a.vec v1/ag-b.vec v1/ag-c.vec
+refused "wrong round" secvector ack --round r2.txt --pinned pinned.csv \
+	--secret ag-a.key --party ag-a --indicator r1.txt v1/ag-a.vec \
+	v1/ag-b.vec v1/ag-c.vec v3/ag-d.vec
+cp v1/ag-b.vec forged1.vec
+sed -i '12s/^[0-9]/9/' forged1.vec
+cmp -s forged1.vec v1/ag-b.vec && sed -i '12s/^[0-9]/8/' forged1.vec
+refused "bad signature" secvector ack --round r2.txt --pinned pinned.csv \
+	--secret ag-a.key --party ag-a --indicator r1.txt v1/ag-a.vec \
+	forged1.vec v1/ag-c.vec v1/ag-d.vec
+refused "the value round names indicator round" secvector ack --round r2.txt \
+	--pinned pinned.csv --secret ag-a.key --party ag-a --indicator r3.txt \
+	v3/*.vec
+refused "indicator FILE and the indicator round's vectors are required" \
+	secvector ack --round r2.txt --pinned pinned.csv --secret ag-a.key \
+	--party ag-a
+echo "ok every agency refuses a value round whose cells are not k's"
 
 # the state folder: one list per quarter, a round number once
 mkdir state

@@ -1,0 +1,117 @@
+/* seccheck.c: an agency's check of a value round's included cells
+ * (README, "Secure mode").  NZCCSS chooses the cells of a value round
+ * from the indicator round's sum; trusted, a dishonest NZCCSS could
+ * include a cell only one agency has and read that agency's exact
+ * counts from the sum.  So each agency sums the indicator round itself:
+ * the statement and every participant's signed vector (NZCCSS forwards
+ * them; each is masked, so it tells nothing alone), and acknowledges or
+ * sends only when the value round's cells are exactly those with k or
+ * more contributors. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "secure.h"
+
+#define K_MIN 3   /* as secround open: two could each subtract their own */
+
+/* the indicator round must be the one the value round names, and a
+ * round of the same quarter, list and universe over every cell */
+static void
+check_pair(const nz_round *v, const nz_round *ind)
+{
+	size_t i;
+
+	if (strcmp(v->indicator, ind->hash_hex) != 0)
+		nz_die(NZ_EXIT_DATA, "%s: the value round names indicator "
+		    "round %.12s, not %s (%.12s): refused", v->path,
+		    v->indicator, ind->path, ind->hash_hex);
+	if (ind->kind != NZ_ROUND_INDICATOR)
+		nz_die(NZ_EXIT_DATA, "%s: not an indicator round: refused",
+		    ind->path);
+	if (strcmp(v->quarter, ind->quarter) != 0 || v->round == ind->round ||
+	    strcmp(v->list_hash, ind->list_hash) != 0 ||
+	    strcmp(v->universe, ind->universe) != 0 || v->ncells !=
+	    ind->ncells)
+		nz_die(NZ_EXIT_DATA, "%s: the indicator round %s is not of the "
+		    "same quarter, participant list and universe, with "
+		    "another round number: refused", v->path, ind->path);
+	for (i = 0; i < ind->ncells; i++)
+		if (!ind->included[i])
+			nz_die(NZ_EXIT_DATA, "%s: the indicator round leaves "
+			    "out cell %zu: every cell must be counted; "
+			    "refused", ind->path, i + 1);
+	if (v->k < K_MIN)
+		nz_die(NZ_EXIT_DATA, "%s: k %ld: a value round needs k of %d "
+		    "or more; refused", v->path, v->k, K_MIN);
+}
+
+/* the contributors of every cell: the masks cancel over every vector */
+static uint32_t *
+sum_indicators(const nz_round *ind, char **vec, size_t nvec)
+{
+	uint32_t *sum = nz_calloc(ind->ncells + 1, sizeof *sum);
+	char **from = nz_calloc(ind->nparties + 1, sizeof *from);
+	size_t v, i;
+
+	nz_hold(sum);
+	nz_hold(from);
+	for (v = 0; v < nvec; v++) {
+		nz_vector *x = nz_vector_load(vec[v], ind);
+		long p = nz_round_party(ind, x->party);
+
+		if (from[p])
+			nz_die(NZ_EXIT_DATA, "%s: an indicator vector twice: "
+			    "%s's is also %s; refused", vec[v], x->party,
+			    from[p]);
+		from[p] = vec[v];
+		for (i = 0; i < ind->ncells; i++)
+			sum[i] += x->value[i];
+		nz_vector_free(x);
+	}
+	for (i = 0; i < ind->nparties; i++)
+		if (!from[i])
+			nz_die(NZ_EXIT_DATA, "%s: no indicator vector from %s: "
+			    "the value round's cells cannot be checked; "
+			    "refused", ind->path, ind->party[i].name);
+	for (i = 0; i < ind->ncells; i++)
+		if (sum[i] > ind->nparties)
+			nz_die(NZ_EXIT_DATA, "%s: cell %zu: %" PRIu32 " "
+			    "contributors of %zu participants: an indicator "
+			    "vector is not made of indicators; refused",
+			    ind->path, i + 1, sum[i], ind->nparties);
+	nz_drop(from);
+	free(from);
+	nz_drop(sum);
+	return sum;
+}
+
+void
+nz_value_check(const nz_round *value, const char *indicator,
+    const nz_pinned *pinned, char **vec, size_t nvec)
+{
+	nz_round *ind = nz_round_load(indicator, pinned);
+	uint32_t *sum;
+	size_t i;
+
+	check_pair(value, ind);
+	sum = sum_indicators(ind, vec, nvec);
+	nz_hold(sum);
+	for (i = 0; i < value->ncells; i++) {
+		int want = sum[i] >= (uint32_t)value->k;
+
+		if (value->included[i] && !want)
+			nz_die(NZ_EXIT_DATA, "%s: the value round includes "
+			    "cells the indicator round does not give k "
+			    "contributors (cell %zu: %" PRIu32 ", k %ld); "
+			    "refused", value->path, i + 1, sum[i], value->k);
+		if (!value->included[i] && want)
+			nz_die(NZ_EXIT_DATA, "%s: the value round excludes "
+			    "cells that have k contributors (cell %zu: %"
+			    PRIu32 ", k %ld); refused", value->path, i + 1,
+			    sum[i], value->k);
+	}
+	nz_drop(sum);
+	free(sum);
+	nz_round_free(ind);
+}
