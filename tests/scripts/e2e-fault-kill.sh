@@ -1,6 +1,6 @@
 #!/bin/sh
 # test-tree: own (works in a scratch folder, never in out/; tests/run.sh)
-# test-timeout: 600 (ten builds of northern; tests/run.sh)
+# test-timeout: 900 (ten builds of northern, in a niced worker; tests/run.sh)
 # e2e-fault-kill: a sample build (make -j2 agencies national) of the
 # sample agency quickest to protect, northern (the build is run nine
 # times, and the SDC engine's cost is in S cells, not rows), killed with

@@ -1,5 +1,5 @@
 #!/bin/sh
-# test-timeout: 600 (the SDC engine on a small agency or a secure sum: minutes on a busy machine; tests/run.sh)
+# test-timeout: 900 (the SDC engine on a small agency, in a niced worker; tests/run.sh)
 # test-tree: own (works in a scratch folder, never in out/; tests/run.sh)
 # The README's Joining commands, as written, from a fresh export to a
 # first release.  A copy of the repository (with its built programs)
