@@ -1,5 +1,6 @@
 #!/bin/sh
 # test-tree: own (works in a scratch folder, never in out/; tests/run.sh)
+# test-timeout: 600 (in a niced worker beside the sample build: 212 s in the last full run; tests/run.sh)
 # One agency's visits exported three ways, as client management systems
 # write them, each taken from file to release with a profile and a map
 # and no pre-processing:

@@ -1,5 +1,6 @@
 #!/bin/sh
 # test-tree: own (works in a scratch folder, never in out/; tests/run.sh)
+# test-timeout: 600 (in a niced worker beside the sample build: 212 s in the last full run; tests/run.sh)
 # make install into a scratch DESTDIR: every program, its man page and
 # the data it reads; then the installed programs, run from outside the
 # repository with no NZ_PIPELINES, find their data and take an .xlsx
