@@ -28,7 +28,11 @@ usage(void)
 	    "  a cell with 1 to K-1: 0, and listed in --excluded (period,\n"
 	    "      agency,<dimensions>) for 'suppress --forced', which hides it\n"
 	    "      whole and protects it as a secondary cell: its value was\n"
-	    "      never summed.\n"
+	    "      never summed;\n"
+	    "  an outcome band (domain:band) beside such a band of its domain\n"
+	    "      (the same cell but for the band): listed in --excluded too,\n"
+	    "      with its sums, so that the hidden bands' total is the\n"
+	    "      domain's margin, never a total of fewer than K agencies.\n"
 	    "Cells of regions no participant has (no contributor to the\n"
 	    "region's total in any quarter) are left out, as aggregate leaves\n"
 	    "out regions outside an agency's coverage; --coverage writes the\n"
@@ -120,6 +124,52 @@ covered_regions(const char *path)
 	return set;
 }
 
+/* The name of a cell's outcome domain group, "PERIOD,<dims>" with the
+ * outcome code cut to its domain ("financial"), in b; 0 for a cell
+ * outside any domain (outcome '*'). */
+static int
+domain_group(nz_buf *b, const nz_row *row, int od)
+{
+	const char *code = row->field[1 + od], *colon = strchr(code, ':');
+	int d;
+
+	if (!colon)
+		return 0;
+	nz_buf_clear(b);
+	for (d = 0; d <= NZ_NDIMS; d++)
+		if (d == 1 + od)
+			nz_buf_printf(b, ",%.*s", (int)(colon - code), code);
+		else
+			nz_buf_printf(b, "%s%s", d ? "," : "", row->field[d]);
+	return 1;
+}
+
+/* The domain groups (domain_group) with a band of 1 to K-1
+ * contributors.  Such a band is hidden; the domain's bands add up to
+ * its margin, which is summed, so the hidden bands' total would be the
+ * margin less the bands shown: a total of the few agencies that record
+ * assessments (an agency without assessments adds its clients to
+ * not_assessed alone).  So every band of the group with a contributor
+ * is hidden with it, and the hidden ones add up to the margin. */
+static nz_strset *
+thin_domains(const char *path, long k, int od)
+{
+	nz_csv *csv = nz_csv_open(path, NZ_CSV_CANONICAL);
+	nz_strset *set = nz_strset_new();
+	nz_buf name = {0};
+	nz_row *row;
+	long n;
+
+	while (nz_csv_next_n(csv, &row, 2 + NZ_NDIMS) > 0)
+		if (strcmp(row->field[0], "period") != 0 &&
+		    nz_parse_long(row->field[1 + NZ_NDIMS], 0, 1000000, &n)
+		    == 0 && n > 0 && n < k && domain_group(&name, row, od))
+			nz_strset_add(set, name.s, NULL);
+	nz_csv_close(csv);
+	nz_buf_free(&name);
+	return set;
+}
+
 static uint32_t
 cell_key(const unsigned char key[NZ_KEY_BYTES], const char *name)
 {
@@ -192,8 +242,9 @@ main(int argc, char **argv)
 	size_t ncols, i;
 	const char *const *cols = nz_cols(NZ_COLS_CELLS, &ncols);
 	struct sums s = {0};
-	nz_strset *regions;
-	nz_buf name = {0};
+	nz_strset *regions, *thin;
+	nz_buf name = {0}, group = {0};
+	int od = nz_dim_index("outcome");
 	long k = -1, rows = 0, n;
 	int c, allow_demo = 0, m;
 	nz_csv *csv;
@@ -225,6 +276,7 @@ main(int argc, char **argv)
 	programme_key(key_path, allow_demo, key, fp);
 	read_sums(sums_path, &s);
 	regions = covered_regions(contrib);
+	thin = thin_domains(contrib, k, od);
 	ex = nz_fopen_out(excluded);
 	{
 		size_t nkey;
@@ -260,7 +312,8 @@ main(int argc, char **argv)
 		printf(",%" PRIu32 "\n", cell_key(key, name.s));
 		if (at >= 0)
 			s.used[at] = 1;
-		if (n > 0 && n < k)
+		if (n > 0 && (n < k || (domain_group(&group, row, od) &&
+		    nz_strset_find(thin, group.s) >= 0)))
 			fprintf(ex, "%s,%s%s\n", row->field[0], PROGRAMME,
 			    name.s + strlen(row->field[0]));
 		rows++;
@@ -289,6 +342,8 @@ main(int argc, char **argv)
 		write_stats(stats, rows, fp);
 	sodium_memzero(key, sizeof key);
 	nz_strset_free(regions);
+	nz_strset_free(thin);
+	nz_buf_free(&group);
 	nz_strset_free(s.cells);
 	free(s.value);
 	free(s.used);

@@ -69,23 +69,68 @@ check_party(const nz_round *r, const nz_secret *s, const char *secret)
 		    "of %s", r->path, s->pub.name, secret);
 }
 
-/* the cells of the quarter into the vector, in universe order */
+/* the universe cell of a cells.csv row, with outcome code OUTCOME if
+ * not NULL */
+static long
+universe_cell(const nz_universe *u, const nz_row *row, int od,
+    const char *outcome, nz_buf *cell)
+{
+	int d;
+
+	nz_buf_clear(cell);
+	for (d = 0; d < NZ_NDIMS; d++)
+		nz_buf_printf(cell, "%s%s", d ? "," : "", d == od && outcome ?
+		    outcome : row->field[NZ_COL_DIMS + d]);
+	return nz_strset_find(u->cells, cell->s);
+}
+
+/* The outcome codes "DOMAIN:not_assessed" of the code list. */
+static char **
+not_assessed_codes(size_t *n, nz_codes **list)
+{
+	static const char band[] = ":not_assessed";
+	char **na;
+	size_t i, len;
+
+	*list = nz_codes_load(codes, "outcome");
+	na = nz_calloc((*list)->n + 1, sizeof *na);
+	for (*n = 0, i = 0; i < (*list)->n; i++) {
+		len = strlen((*list)->code[i]);
+		if (len > sizeof band - 1 && strcmp((*list)->code[i] + len -
+		    (sizeof band - 1), band) == 0)
+			na[(*n)++] = (*list)->code[i];
+	}
+	return na;
+}
+
+/* The cells of the quarter into the vector, in universe order.
+ * An agency that records no assessments has no outcome cells, only the
+ * margin '*'; in the sum it would add clients to every domain's margin
+ * and to none of its bands, and the sum's bands would no longer add up
+ * to their margin (a relation suppress and audit hold).  So here its
+ * clients, events and units of each outcome margin go, as they are, to
+ * the domains' not_assessed bands: seen in the quarter, not assessed. */
 static uint32_t *
 read_cells(const char *path, const nz_round *r, const nz_universe *u,
     const char *party)
 {
-	size_t ncols, w = nz_round_width(r), i, j;
+	size_t ncols, w = nz_round_width(r), i, j, nna, k;
 	const char *const *cols = nz_cols(NZ_COLS_CELLS, &ncols);
 	uint64_t *raw = nz_calloc(u->n * NZ_NMEASURES + 1, sizeof *raw);
+	uint64_t *na = nz_calloc(u->n * NZ_NMEASURES + 1, sizeof *na);
 	uint32_t *vec = nz_calloc(nz_round_values(r) + 1, sizeof *vec);
 	unsigned char *seen = nz_calloc(u->n + 1, 1);
 	nz_csv *csv = nz_csv_open(path, NZ_CSV_CANONICAL);
+	nz_codes *outcomes;
+	char **na_code = not_assessed_codes(&nna, &outcomes);
 	nz_buf cell = {0};
 	nz_row *row;
-	long at;
-	int d, m;
+	uint64_t v;
+	long at, to;
+	int m, od = nz_dim_index("outcome"), banded = 0;
 
 	nz_hold(raw);
+	nz_hold(na);
 	nz_hold(seen);
 	nz_csv_expect_header(csv, cols, ncols);
 	while (nz_csv_next_n(csv, &row, ncols) > 0) {
@@ -95,11 +140,18 @@ read_cells(const char *path, const nz_round *r, const nz_universe *u,
 			nz_dieat(NZ_EXIT_DATA, path, row->line, "agency %s: "
 			    "these are not %s's cells", nz_q(row->field[1]),
 			    party);
-		nz_buf_clear(&cell);
-		for (d = 0; d < NZ_NDIMS; d++)
-			nz_buf_printf(&cell, "%s%s", d ? "," : "",
-			    row->field[NZ_COL_DIMS + d]);
-		at = nz_strset_find(u->cells, cell.s);
+		if (strcmp(row->field[NZ_COL_DIMS + od], "*") != 0)
+			banded = 1;
+		else
+			for (k = 0; k < nna; k++) {
+				to = universe_cell(u, row, od, na_code[k], &cell);
+				for (m = 0; to >= 0 && m < NZ_NMEASURES; m++)
+					if (nz_parse_u64(row->field[
+					    NZ_COL_MEASURES + m], &v) == 0)
+						na[(size_t)to * NZ_NMEASURES +
+						    m] = v;
+			}
+		at = universe_cell(u, row, od, NULL, &cell);
 		if (at < 0)
 			nz_dieat(NZ_EXIT_DATA, path, row->line, "a cell not in "
 			    "the universe (%s): the cells were made with "
@@ -119,22 +171,28 @@ read_cells(const char *path, const nz_round *r, const nz_universe *u,
 		}
 	}
 	nz_csv_close(csv);
+	for (i = 0; !banded && i < u->n * NZ_NMEASURES; i++)
+		raw[i] += na[i];   /* the not_assessed cells, 0 in raw */
 	for (i = 0, j = 0; i < u->n; i++) {
-		const uint64_t *v = raw + i * NZ_NMEASURES;
+		const uint64_t *c = raw + i * NZ_NMEASURES;
 
 		if (!r->included[i])
 			continue;
 		if (w == 1)
-			vec[j] = v[0] || v[1] || v[2] || v[3];
+			vec[j] = c[0] || c[1] || c[2] || c[3];
 		else
 			for (m = 0; m < NZ_NMEASURES; m++)
-				vec[j + m] = (uint32_t)v[m];
+				vec[j + m] = (uint32_t)c[m];
 		j += w;
 	}
 	nz_drop(raw);
+	nz_drop(na);
 	nz_drop(seen);
 	free(raw);
+	free(na);
 	free(seen);
+	free(na_code);
+	nz_codes_free(outcomes);
 	nz_buf_free(&cell);
 	return vec;
 }
