@@ -104,3 +104,10 @@ $(SECURE_REL)/manifest.json: $(SECURE_REL)/release.csv $(CELL_CONFIG) \
 	mv $(@D)/audit-statement.txt.tmp $(@D)/audit-statement.txt
 	mv $(@D)/audit.csv.tmp $(@D)/audit.csv
 	mv $(@D)/manifest.tmp.json $@
+
+# the intervals are that audit's output (national.mk runs 'audit
+# --manifest DIR' on an agency's release, the same reader's audit of the
+# same files): taken, not computed a second time
+$(SECURE_REL)/intervals.csv: $(SECURE_REL)/manifest.json
+	cp $(@D)/audit.csv $@.tmp
+	mv $@.tmp $@
