@@ -254,40 +254,26 @@ cmd_sum(const char *round_path, const char *pinned_path, const char *state,
 	nz_pinned *pinned = nz_pinned_load(pinned_path);
 	nz_round *r = nz_round_load(round_path, pinned);
 	nz_universe *u = nz_universe_load(tables, codes, bands);
-	size_t n = nz_round_values(r), i, j, w = nz_round_width(r);
-	uint32_t *sum = nz_calloc(n + 1, sizeof *sum);
-	char **from = nz_calloc(r->nparties + 1, sizeof *from);
-	int v, m;
+	size_t i, j, w = nz_round_width(r);
+	uint32_t *sum;
+	long missing;
+	int m;
 
 	nz_hold(u);
-	nz_hold(sum);
-	nz_hold(from);
 	if (strcmp(u->hash, r->universe) != 0 || u->n != r->ncells)
 		nz_die(NZ_EXIT_DATA, "%s: wrong universe: the round's (%.12s, "
 		    "%zu cells) is not the one the table spec and code lists "
 		    "make here (%.12s, %zu cells)", round_path, r->universe,
 		    r->ncells, u->hash, u->n);
-	for (v = 0; v < nvec; v++) {
-		nz_vector *x = nz_vector_load(vec[v], r);
-		long p = nz_round_party(r, x->party);
-
-		if (from[p])
-			nz_die(NZ_EXIT_DATA, "%s: a vector sent twice: %s "
-			    "already sent %s; refused", vec[v], x->party,
-			    from[p]);
-		from[p] = vec[v];
-		for (i = 0; i < n; i++)
-			sum[i] += x->value[i];
-		nz_vector_free(x);
-	}
-	for (i = 0; i < r->nparties; i++)
-		if (!from[i])
-			nz_die(NZ_EXIT_DATA, "%s: no vector from %s: the round "
-			    "stops here, nothing is summed (the masks cancel "
-			    "only over every participant).  Re-run it with "
-			    "the identical list and a new round number, or "
-			    "publish %s in the default mode", round_path,
-			    r->party[i].name, r->quarter);
+	sum = nz_vectors_sum(r, vec, (size_t)nvec, &missing);
+	nz_hold(sum);
+	if (missing >= 0)
+		nz_die(NZ_EXIT_DATA, "%s: no vector from %s: the round "
+		    "stops here, nothing is summed (the masks cancel "
+		    "only over every participant).  Re-run it with "
+		    "the identical list and a new round number, or "
+		    "publish %s in the default mode", round_path,
+		    r->party[missing].name, r->quarter);
 	check_sum(r, u, sum);
 	write_header(r);
 	for (i = 0, j = 0; i < r->ncells; i++) {
@@ -303,10 +289,8 @@ cmd_sum(const char *round_path, const char *pinned_path, const char *state,
 		nz_secstate_summed(state, r);
 	nz_drop(u);
 	nz_drop(sum);
-	nz_drop(from);
 	nz_universe_free(u);
 	free(sum);
-	free(from);
 	nz_round_free(r);
 	nz_pinned_free(pinned);
 	return nz_close_stdout();

@@ -50,39 +50,20 @@ check_pair(const nz_round *v, const nz_round *ind)
 static uint32_t *
 sum_indicators(const nz_round *ind, char **vec, size_t nvec)
 {
-	uint32_t *sum = nz_calloc(ind->ncells + 1, sizeof *sum);
-	char **from = nz_calloc(ind->nparties + 1, sizeof *from);
-	size_t v, i;
+	long missing;
+	uint32_t *sum = nz_vectors_sum(ind, vec, nvec, &missing);
+	size_t i;
 
-	nz_hold(sum);
-	nz_hold(from);
-	for (v = 0; v < nvec; v++) {
-		nz_vector *x = nz_vector_load(vec[v], ind);
-		long p = nz_round_party(ind, x->party);
-
-		if (from[p])
-			nz_die(NZ_EXIT_DATA, "%s: an indicator vector twice: "
-			    "%s's is also %s; refused", vec[v], x->party,
-			    from[p]);
-		from[p] = vec[v];
-		for (i = 0; i < ind->ncells; i++)
-			sum[i] += x->value[i];
-		nz_vector_free(x);
-	}
-	for (i = 0; i < ind->nparties; i++)
-		if (!from[i])
-			nz_die(NZ_EXIT_DATA, "%s: no indicator vector from %s: "
-			    "the value round's cells cannot be checked; "
-			    "refused", ind->path, ind->party[i].name);
+	if (missing >= 0)
+		nz_die(NZ_EXIT_DATA, "%s: no indicator vector from %s: the "
+		    "value round's cells cannot be checked; refused",
+		    ind->path, ind->party[missing].name);
 	for (i = 0; i < ind->ncells; i++)
 		if (sum[i] > ind->nparties)
 			nz_die(NZ_EXIT_DATA, "%s: cell %zu: %" PRIu32 " "
 			    "contributors of %zu participants: an indicator "
 			    "vector is not made of indicators; refused",
 			    ind->path, i + 1, sum[i], ind->nparties);
-	nz_drop(from);
-	free(from);
-	nz_drop(sum);
 	return sum;
 }
 

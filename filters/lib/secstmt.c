@@ -559,3 +559,34 @@ nz_vector_free(nz_vector *v)
 	free(v->path);
 	free(v);
 }
+
+uint32_t *
+nz_vectors_sum(const nz_round *r, char **vec, size_t nvec, long *missing)
+{
+	size_t n = nz_round_values(r), v, i;
+	uint32_t *sum = nz_calloc(n + 1, sizeof *sum);
+	char **from = nz_calloc(r->nparties + 1, sizeof *from);
+
+	nz_hold(sum);
+	nz_hold(from);
+	for (v = 0; v < nvec; v++) {
+		nz_vector *x = nz_vector_load(vec[v], r);
+		long p = nz_round_party(r, x->party);
+
+		if (from[p])
+			nz_die(NZ_EXIT_DATA, "%s: a vector sent twice: %s "
+			    "already sent %s; refused", vec[v], x->party,
+			    from[p]);
+		from[p] = vec[v];
+		for (i = 0; i < n; i++)
+			sum[i] += x->value[i];   /* mod 2^32: the masks cancel */
+		nz_vector_free(x);
+	}
+	for (*missing = -1, i = 0; i < r->nparties && *missing < 0; i++)
+		if (!from[i])
+			*missing = (long)i;
+	nz_drop(from);
+	free(from);
+	nz_drop(sum);
+	return sum;
+}

@@ -124,6 +124,12 @@ void nz_vector_write(FILE *f, const nz_round *r, const nz_secret *s,
  * file and what is wrong. */
 nz_vector *nz_vector_load(const char *path, const nz_round *r);
 void nz_vector_free(nz_vector *v);
+/* The sum mod 2^32 of the vectors VEC... of round R, each loaded and
+ * checked (nz_vector_load); a participant's second vector is refused.
+ * *missing is the first participant without a vector, -1 if none: the
+ * caller says what that stops.  The sum is the caller's to free. */
+uint32_t *nz_vectors_sum(const nz_round *r, char **vec, size_t nvec,
+	long *missing);
 
 /* ---- an agency's check of a value round ---- */
 /* Refuses (exit 1, by name) unless VALUE's included cells are exactly
