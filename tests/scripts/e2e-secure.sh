@@ -7,36 +7,61 @@
 # contributor counts are true, the sum protected once passes the audit
 # of a reader (every S, the excluded cells among them, keeps 3 or more
 # values), every excluded cell is published whole as S, and merge
-# publishes regional and national figures from the one release (region
-# 08, four agencies; region 09, three in the quarter, all S).  The
-# national files go to out/secure/national, so out/national stays the
-# default build's.  Only the last quarter (SECURE_FROM, as make compare
-# is run by e2e-compare): protecting a quarter's sum once costs about as
-# much as protecting one agency's quarter.
+# publishes regional and national figures from the one release: in
+# 2026Q1 regions 08 and 09 have four agencies each and both publish
+# numbers; in 2026Q2 region 09 has three, all S.  Agencies without
+# assessments add their clients to the outcome domains' not_assessed
+# bands (secvector), and a domain with a band of fewer than k
+# contributors is hidden whole (seccells).  The national files go to
+# out/secure/national, so out/national stays the default build's.  The
+# last two quarters only (SECURE_FROM, as make compare is run by
+# e2e-compare): protecting a quarter's sum once costs about as much as
+# protecting one agency's quarter.
 set -eu
 cd "${ROOT:-.}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-if ! make -s national MODE=secure SECURE_FROM=2026Q2 NATIONAL=out/secure/national \
+if ! make -s national MODE=secure SECURE_FROM=2026Q1 NATIONAL=out/secure/national \
 		>"$work/make.log" 2>&1; then
 	cat "$work/make.log"
 	exit 1
 fi
 rel=out/secure/nzccss
 test -s "$rel/manifest.json"
-audit --manifest "$rel" > "$work/public.csv"
-python3 - "$work/public.csv" <<'PY'
-import csv, glob, sys
+# the build's audit is a reader's ('audit --manifest', from the release
+# and manifest alone; its output is the intervals merge reads): checked
+# here, not run again
+cmp "$rel/audit.csv" "$rel/intervals.csv"
+python3 - "$rel/audit.csv" <<'PY'
+import csv, glob, json, sys
 k = 4
 dims = ["region", "age_band", "gender", "ethnicity", "household", "income",
         "housing", "need", "service", "referral", "client_status",
         "visits_band", "needs_band", "tenure_band", "outcome"]
 ms = ["clients", "households", "events", "units"]
+domains = [c["code"].split(":")[0] for c in
+           json.load(open("pipelines/codes/outcome.json"))["codes"]]
+domains = sorted(set(domains), key=domains.index)
+universe = set()
+for r in csv.DictReader(open("out/secure/contributors.csv")):
+    if r["period"] != "period":
+        universe.add((r["period"],) + tuple(r[d] for d in dims))
 truth, count = {}, {}
 for f in sorted(glob.glob("out/agency/*/cells.csv")):
+    own = {}
     for r in csv.DictReader(open(f)):
-        key = (r["period"],) + tuple(r[d] for d in dims)
-        v = [int(r[m] or 0) for m in ms]
+        own[(r["period"],) + tuple(r[d] for d in dims)] = \
+            [int(r[m] or 0) for m in ms]
+    banded = {key[0] for key in own if key[-1] != "*"}
+    for key, v in list(own.items()):
+        # no assessments in the quarter: the margin's clients are the
+        # not_assessed band's of every domain
+        if key[0] not in banded:
+            for d in domains:
+                na = key[:-1] + (d + ":not_assessed",)
+                if na in universe:
+                    own[na] = v
+    for key, v in own.items():
         truth[key] = [a + b for a, b in zip(truth.get(key, [0] * 4), v)]
         count[key] = count.get(key, 0) + (sum(v) > 0)
 got = {}
@@ -52,16 +77,24 @@ for r in csv.DictReader(open("out/secure/contributors.csv")):
     contrib[key] = int(r["contributors"])
 for key, n in contrib.items():
     assert n == count.get(key, 0), (key, n, count.get(key, 0))
-assert {key[0] for key in contrib} == {"2026Q2"}, "quarters"
+assert {key[0] for key in contrib} == {"2026Q1", "2026Q2"}, "quarters"
 want = {key: v for key, v in truth.items()
-        if count[key] >= k and key[0] == "2026Q2"}
+        if count[key] >= k and key[0] >= "2026Q1"}
 assert got == want, (len(got), len(want))
 print("ok the secure sums are the internal cells' sums:", len(got), "cells")
 # every excluded cell is published whole as S; every S keeps 3 values
 excluded = {tuple(r[c] for c in ["period"] + dims)
             for r in csv.DictReader(open("out/secure/nzccss/excluded.csv"))}
 assert excluded, "no excluded cell"
-assert all(1 <= contrib[e] < k for e in excluded)
+def domain(key):
+    return key[:-1] + (key[-1].split(":")[0],)
+thin = {domain(e) for e, n in contrib.items() if 1 <= n < k and ":" in e[-1]}
+assert all(1 <= contrib[e] < k or (contrib[e] >= k and ":" in e[-1] and
+                                   domain(e) in thin) for e in excluded)
+# a domain with a thin band is hidden whole: every band with a contributor
+for e, n in contrib.items():
+    if n >= 1 and ":" in e[-1] and domain(e) in thin:
+        assert e in excluded, e
 rel = {tuple(r[c] for c in ["period"] + dims): r
        for r in csv.DictReader(open("out/secure/nzccss/release.csv"))}
 for e in excluded:
@@ -79,18 +112,22 @@ merged = list(csv.DictReader(open("out/secure/national/merged.csv")))
 shown = {}
 for r in merged:
     lvl = "national" if r["region"] == "*" else r["region"]
-    shown.setdefault(lvl, set()).add(r["clients_shown"])
-for lvl in ("national", "08"):
-    assert "number" in shown[lvl], (lvl, shown.get(lvl))
+    shown.setdefault((r["period"], lvl), set()).add(r["clients_shown"])
+# 2026Q1: two regions with four agencies each, both published
+for lvl in ("national", "08", "09"):
+    assert "number" in shown[("2026Q1", lvl)], (lvl, shown.get(("2026Q1", lvl)))
+    if lvl != "national":
+        assert contrib[("2026Q1", lvl) + ("*",) * 14] == 4, lvl
+assert "number" in shown[("2026Q2", "08")], shown.get(("2026Q2", "08"))
 # in 2026Q2 region 09 has three agencies (southern left in 2026Q1), fewer
 # than k: none of its cells is summed, every one is published S
 top09 = ("2026Q2", "09") + ("*",) * 14
 assert contrib[top09] == 3, contrib[top09]
 for key, r in rel.items():
-    if key[1] == "09":
+    if key[:2] == ("2026Q2", "09"):
         assert all(r[m] == "S" for m in ms), key
-print("ok merge publishes national and regional numbers (08); region 09, "
-      "three agencies, is S")
+print("ok merge publishes national and regional numbers (2026Q1: 08 and 09, "
+      "four agencies each); region 09 in 2026Q2, three agencies, is S")
 PY
 ! grep -q ckey "$rel/release.csv"
 grep -q '"agency": "nzccss"' "$rel/manifest.json"
