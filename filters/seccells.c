@@ -1,6 +1,6 @@
 /* seccells: NZCCSS's internal cells from the secure rounds' sums, to be
  * protected once, as an agency's are (suppress, manifest, audit): the
- * exact sums of the cells with K or more contributors, a cell key for
+ * exact sums of the cells summed (K or more contributors), a cell key for
  * each from the programme key, and the cells with 1 to K-1 contributors
  * (whose values nobody has learnt) listed to be hidden whole. */
 #include <getopt.h>
@@ -23,16 +23,15 @@ usage(void)
 	    "the indicator rounds' sums (period,<dimensions>,contributors),\n"
 	    "and --sums, the value rounds' (period,<dimensions>,clients,\n"
 	    "households,events,units), any number of quarters each.\n"
-	    "  a cell with K or more contributors: its exact sums;\n"
+	    "  a cell summed (K or more contributors): its exact sums;\n"
 	    "  a cell with none: 0 (no agency has it);\n"
-	    "  a cell with 1 to K-1: 0, and listed in --excluded (period,\n"
-	    "      agency,<dimensions>) for 'suppress --forced', which hides it\n"
-	    "      whole and protects it as a secondary cell: its value was\n"
-	    "      never summed;\n"
-	    "  an outcome band (domain:band) beside such a band of its domain\n"
-	    "      (the same cell but for the band): listed in --excluded too,\n"
-	    "      with its sums, so that the hidden bands' total is the\n"
-	    "      domain's margin, never a total of fewer than K agencies.\n"
+	    "  a cell with contributors but not summed (1 to K-1, or left\n"
+	    "      out of the value round so that no such cell could be had\n"
+	    "      by subtraction: secround open): 0, and listed in\n"
+	    "      --excluded (period,agency,<dimensions>) for 'suppress\n"
+	    "      --forced', which hides it whole and protects it as a\n"
+	    "      secondary cell: its value was never summed.\n"
+	    "A sum of a cell with fewer than K contributors is refused.\n"
 	    "Cells of regions no participant has (no contributor to the\n"
 	    "region's total in any quarter) are left out, as aggregate leaves\n"
 	    "out regions outside an agency's coverage; --coverage writes the\n"
@@ -124,52 +123,6 @@ covered_regions(const char *path)
 	return set;
 }
 
-/* The name of a cell's outcome domain group, "PERIOD,<dims>" with the
- * outcome code cut to its domain ("financial"), in b; 0 for a cell
- * outside any domain (outcome '*'). */
-static int
-domain_group(nz_buf *b, const nz_row *row, int od)
-{
-	const char *code = row->field[1 + od], *colon = strchr(code, ':');
-	int d;
-
-	if (!colon)
-		return 0;
-	nz_buf_clear(b);
-	for (d = 0; d <= NZ_NDIMS; d++)
-		if (d == 1 + od)
-			nz_buf_printf(b, ",%.*s", (int)(colon - code), code);
-		else
-			nz_buf_printf(b, "%s%s", d ? "," : "", row->field[d]);
-	return 1;
-}
-
-/* The domain groups (domain_group) with a band of 1 to K-1
- * contributors.  Such a band is hidden; the domain's bands add up to
- * its margin, which is summed, so the hidden bands' total would be the
- * margin less the bands shown: a total of the few agencies that record
- * assessments (an agency without assessments adds its clients to
- * not_assessed alone).  So every band of the group with a contributor
- * is hidden with it, and the hidden ones add up to the margin. */
-static nz_strset *
-thin_domains(const char *path, long k, int od)
-{
-	nz_csv *csv = nz_csv_open(path, NZ_CSV_CANONICAL);
-	nz_strset *set = nz_strset_new();
-	nz_buf name = {0};
-	nz_row *row;
-	long n;
-
-	while (nz_csv_next_n(csv, &row, 2 + NZ_NDIMS) > 0)
-		if (strcmp(row->field[0], "period") != 0 &&
-		    nz_parse_long(row->field[1 + NZ_NDIMS], 0, 1000000, &n)
-		    == 0 && n > 0 && n < k && domain_group(&name, row, od))
-			nz_strset_add(set, name.s, NULL);
-	nz_csv_close(csv);
-	nz_buf_free(&name);
-	return set;
-}
-
 static uint32_t
 cell_key(const unsigned char key[NZ_KEY_BYTES], const char *name)
 {
@@ -242,11 +195,10 @@ main(int argc, char **argv)
 	size_t ncols, i;
 	const char *const *cols = nz_cols(NZ_COLS_CELLS, &ncols);
 	struct sums s = {0};
-	nz_strset *regions, *thin;
-	nz_buf name = {0}, group = {0};
-	int od = nz_dim_index("outcome");
+	nz_strset *regions;
+	nz_buf name = {0};
 	long k = -1, rows = 0, n;
-	int c, allow_demo = 0, m;
+	int c, allow_demo = 0, m, summed;
 	nz_csv *csv;
 	nz_row *row;
 	FILE *ex;
@@ -276,7 +228,6 @@ main(int argc, char **argv)
 	programme_key(key_path, allow_demo, key, fp);
 	read_sums(sums_path, &s);
 	regions = covered_regions(contrib);
-	thin = thin_domains(contrib, k, od);
 	ex = nz_fopen_out(excluded);
 	{
 		size_t nkey;
@@ -300,11 +251,12 @@ main(int argc, char **argv)
 			continue;
 		cell_name(&name, row);
 		at = nz_strset_find(s.cells, name.s);
-		if ((at >= 0) != (n >= k))
+		summed = at >= 0;
+		if (summed && n < k)
 			nz_dieat(NZ_EXIT_DATA, contrib, row->line, "%s has %ld "
-			    "contributors (k %ld) but %s in %s: the sums are "
-			    "not of these rounds", nz_q(name.s), n, k, at >= 0 ?
-			    "a sum" : "no sum", sums_path);
+			    "contributors (k %ld) but a sum in %s: the sums are "
+			    "not of these rounds", nz_q(name.s), n, k,
+			    sums_path);
 		printf("%s,%s%s", row->field[0], PROGRAMME,
 		    name.s + strlen(row->field[0]));
 		for (m = 0; m < NZ_NMEASURES; m++)
@@ -312,8 +264,7 @@ main(int argc, char **argv)
 		printf(",%" PRIu32 "\n", cell_key(key, name.s));
 		if (at >= 0)
 			s.used[at] = 1;
-		if (n > 0 && (n < k || (domain_group(&group, row, od) &&
-		    nz_strset_find(thin, group.s) >= 0)))
+		if (n > 0 && !summed)
 			fprintf(ex, "%s,%s%s\n", row->field[0], PROGRAMME,
 			    name.s + strlen(row->field[0]));
 		rows++;
@@ -342,8 +293,6 @@ main(int argc, char **argv)
 		write_stats(stats, rows, fp);
 	sodium_memzero(key, sizeof key);
 	nz_strset_free(regions);
-	nz_strset_free(thin);
-	nz_buf_free(&group);
 	nz_strset_free(s.cells);
 	free(s.value);
 	free(s.used);

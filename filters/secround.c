@@ -31,8 +31,10 @@ usage(void)
 	    "sum: 3 plus the colluders assumed), the participants with their\n"
 	    "pinned keys, and the cell universe (from the table spec and code\n"
 	    "lists).  A value round includes the cells whose contributors, in\n"
-	    "the indicator round's sum (--contributors), are K or more, and\n"
-	    "names that indicator round (--indicator, its statement): every\n"
+	    "the indicator round's sum (--contributors), are K or more (but\n"
+	    "no band of an outcome domain that has a band of 1 to K-1: the\n"
+	    "bands add up to the margin, so the summed ones would give the\n"
+	    "others' total), and names that indicator round (--indicator, its statement): every\n"
 	    "agency checks the cells against the indicator vectors itself.\n"
 	    "With --state, DIR/secure.csv refuses another participant list for\n"
 	    "the quarter, a round number used before, and a quarter with\n"
@@ -94,17 +96,21 @@ set_participants(nz_round *r, const nz_pinned *pinned, const char *list)
 	free(copy);
 }
 
-/* the value round's cells: those the indicator sum gives K or more */
+/* the value round's cells: those the indicator sum gives K or more,
+ * but for the outcome domains with a thin band (nz_universe_include) */
 static void
 read_contributors(nz_round *r, const nz_universe *u, const char *path)
 {
 	nz_csv *csv = nz_csv_open(path, NZ_CSV_CANONICAL);
 	const size_t ncols = 2 + NZ_NDIMS;
+	uint32_t *contrib = nz_calloc(u->n + 1, sizeof *contrib);
 	nz_buf cell = {0};
 	nz_row *row;
 	size_t i = 0;
 	long n;
 	int d;
+
+	nz_hold(contrib);
 
 	while (nz_csv_next_n(csv, &row, ncols) > 0) {
 		if (row->line == 1)
@@ -123,12 +129,15 @@ read_contributors(nz_round *r, const nz_universe *u, const char *path)
 		if (nz_parse_long(row->field[ncols - 1], 0, 1000000, &n) != 0)
 			nz_dieat(NZ_EXIT_DATA, path, row->line, "contributors: "
 			    "%s", nz_q(row->field[ncols - 1]));
-		r->included[i++] = n >= r->k;
+		contrib[i++] = (uint32_t)n;
 	}
 	if (i != u->n)
 		nz_dieat(NZ_EXIT_DATA, path, 0, "wrong universe: %zu cells, the "
 		    "universe has %zu", i, u->n);
 	nz_csv_close(csv);
+	nz_universe_include(u, contrib, r->k, r->included);
+	nz_drop(contrib);
+	free(contrib);
 	nz_buf_free(&cell);
 }
 

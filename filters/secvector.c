@@ -45,7 +45,8 @@ usage(void)
 	    "participant's vector of it (VECTOR..., told from the ACKs by\n"
 	    "their first line): their signatures checked against the pinned\n"
 	    "keys, one per participant, their sum must give k or more\n"
-	    "contributors to exactly the value round's included cells.\n\n"
+	    "contributors to exactly the value round's included cells (no\n"
+	    "band of an outcome domain with a band of 1 to k-1 among them).\n\n"
 	    "  --tables FILE, --codes DIR, --bands FILE  the table spec, code\n"
 	    "        lists and age bands (defaults under pipelines/)\n"
 	    "  -h, --help     show this help and exit\n"
@@ -131,6 +132,7 @@ read_cells(const char *path, const nz_round *r, const nz_universe *u,
 
 	nz_hold(raw);
 	nz_hold(na);
+	nz_hold(na_code);
 	nz_hold(seen);
 	nz_csv_expect_header(csv, cols, ncols);
 	while (nz_csv_next_n(csv, &row, ncols) > 0) {
@@ -191,6 +193,7 @@ read_cells(const char *path, const nz_round *r, const nz_universe *u,
 	free(raw);
 	free(na);
 	free(seen);
+	nz_drop(na_code);
 	free(na_code);
 	nz_codes_free(outcomes);
 	nz_buf_free(&cell);
@@ -236,8 +239,14 @@ check_cells(const nz_round *r, const char *indicator,
 	if (r->kind != NZ_ROUND_VALUE && (indicator || nvec))
 		nz_usage_error("%s is an indicator round: no --indicator, no "
 		    "vectors", r->path);
-	if (indicator)
-		nz_value_check(r, indicator, pinned, vec, nvec);
+	if (indicator) {
+		nz_universe *u = nz_universe_load(tables, codes, bands);
+
+		nz_hold(u);
+		nz_value_check(r, u, indicator, pinned, vec, nvec);
+		nz_drop(u);
+		nz_universe_free(u);
+	}
 }
 
 static int

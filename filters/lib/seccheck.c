@@ -54,6 +54,7 @@ sum_indicators(const nz_round *ind, char **vec, size_t nvec)
 	uint32_t *sum = nz_vectors_sum(ind, vec, nvec, &missing);
 	size_t i;
 
+	nz_hold(sum);
 	if (missing >= 0)
 		nz_die(NZ_EXIT_DATA, "%s: no indicator vector from %s: the "
 		    "value round's cells cannot be checked; refused",
@@ -64,34 +65,49 @@ sum_indicators(const nz_round *ind, char **vec, size_t nvec)
 			    "contributors of %zu participants: an indicator "
 			    "vector is not made of indicators; refused",
 			    ind->path, i + 1, sum[i], ind->nparties);
+	nz_drop(sum);
 	return sum;
 }
 
 void
-nz_value_check(const nz_round *value, const char *indicator,
-    const nz_pinned *pinned, char **vec, size_t nvec)
+nz_value_check(const nz_round *value, const nz_universe *u,
+    const char *indicator, const nz_pinned *pinned, char **vec, size_t nvec)
 {
 	nz_round *ind = nz_round_load(indicator, pinned);
+	unsigned char *want;
 	uint32_t *sum;
 	size_t i;
 
 	check_pair(value, ind);
+	if (strcmp(u->hash, value->universe) != 0 || u->n != value->ncells)
+		nz_die(NZ_EXIT_DATA, "%s: wrong universe: the round's (%.12s, "
+		    "%zu cells) is not the one the table spec and code lists "
+		    "make here (%.12s, %zu cells); refused", value->path,
+		    value->universe, value->ncells, u->hash, u->n);
 	sum = sum_indicators(ind, vec, nvec);
 	nz_hold(sum);
-	for (i = 0; i < value->ncells; i++) {
-		int want = sum[i] >= (uint32_t)value->k;
-
-		if (value->included[i] && !want)
+	want = nz_calloc(u->n + 1, 1);
+	nz_hold(want);
+	nz_universe_include(u, sum, value->k, want);
+	/* what the round sums that it should not, the attack, first */
+	for (i = 0; i < value->ncells; i++)
+		if (value->included[i] && !want[i])
 			nz_die(NZ_EXIT_DATA, "%s: the value round includes "
 			    "cells the indicator round does not give k "
-			    "contributors (cell %zu: %" PRIu32 ", k %ld); "
-			    "refused", value->path, i + 1, sum[i], value->k);
-		if (!value->included[i] && want)
+			    "contributors, or a band of an outcome domain "
+			    "with a band of fewer, or a cell that would give "
+			    "another by subtraction (cell %zu: %" PRIu32 ", k "
+			    "%ld); refused", value->path, i + 1, sum[i],
+			    value->k);
+	for (i = 0; i < value->ncells; i++) {
+		if (!value->included[i] && want[i])
 			nz_die(NZ_EXIT_DATA, "%s: the value round excludes "
 			    "cells that have k contributors (cell %zu: %"
 			    PRIu32 ", k %ld); refused", value->path, i + 1,
 			    sum[i], value->k);
 	}
+	nz_drop(want);
+	free(want);
 	nz_drop(sum);
 	free(sum);
 	nz_round_free(ind);

@@ -4,6 +4,7 @@
  * and the age bands), never from any agency's data: a cell an agency
  * has not got is a 0 in its vector, and which cells an agency has tells
  * nobody anything. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,80 @@ hash_cells(nz_universe *u)
 	nz_hex(u->hash, h, sizeof h);
 }
 
+/* the relations of the universe (nz_universe.rel_*): for each cell and
+ * each single-valued dimension it has as '*', its children by every
+ * code of the list, when the universe has them all; for each cell with
+ * outcome '*', each domain's bands */
+static void
+add_relations(nz_universe *u, nz_codes *const *list)
+{
+	size_t cap = 0, rcap = 0, i, c, *kid;
+	int d, od = nz_dim_index("outcome");
+	nz_buf name = {0};
+	long at;
+
+	kid = nz_calloc(1, sizeof *kid);
+	u->rel_start = nz_calloc(1, sizeof *u->rel_start);
+	for (i = 0; i < u->n; i++) {
+		const char *cell = nz_strset_key(u->cells, i);
+		const char *field[NZ_NDIMS];
+		size_t len[NZ_NDIMS], nk;
+		const char *p = cell;
+
+		for (d = 0; d < NZ_NDIMS; d++) {
+			field[d] = p;
+			len[d] = strcspn(p, ",");
+			p += len[d] + (p[len[d]] == ',');
+		}
+		for (d = 0; d < NZ_NDIMS; d++) {
+			size_t from = 0, to;
+
+			if (len[d] != 1 || field[d][0] != '*' ||
+			    (nz_dims[d].multi && d != od))
+				continue;
+			/* one relation over d; for outcome, one per domain */
+			while (from < list[d]->n) {
+				to = list[d]->n;
+				if (d == od) {
+					const char *c0 = list[d]->code[from];
+					size_t dl = strcspn(c0, ":");
+
+					for (to = from + 1; to < list[d]->n &&
+					    strncmp(list[d]->code[to], c0, dl) == 0 &&
+					    list[d]->code[to][dl] == ':'; to++)
+						;
+				}
+				nz_grow(&kid, &cap, to - from + 1, sizeof *kid);
+				for (nk = 0, c = from; c < to; c++) {
+					nz_buf_clear(&name);
+					nz_buf_printf(&name, "%.*s%s%s", (int)(field[d]
+					    - cell), cell, list[d]->code[c],
+					    field[d] + 1);
+					if ((at = nz_strset_find(u->cells, name.s))
+					    < 0)
+						break;
+					kid[nk++] = (size_t)at;
+				}
+				from = to;
+				if (c < to)
+					continue;   /* not every child here */
+				nz_grow(&u->rel_cell, &rcap, u->rel_start[u->nrel]
+				    + nk + 1, sizeof *u->rel_cell);
+				u->rel_cell[u->rel_start[u->nrel]] = i;
+				memcpy(u->rel_cell + u->rel_start[u->nrel] + 1, kid,
+				    nk * sizeof *kid);
+				u->rel_start = nz_realloc(u->rel_start,
+				    (u->nrel + 2) * sizeof *u->rel_start);
+				u->rel_start[u->nrel + 1] = u->rel_start[u->nrel] +
+				    nk + 1;
+				u->nrel++;
+			}
+		}
+	}
+	free(kid);
+	nz_buf_free(&name);
+}
+
 nz_universe *
 nz_universe_load(const char *tables, const char *codes_dir, const char *bands)
 {
@@ -104,6 +179,7 @@ nz_universe_load(const char *tables, const char *codes_dir, const char *bands)
 	}
 	u->n = nz_strset_count(u->cells);
 	hash_cells(u);
+	add_relations(u, list);
 	for (d = 0; d < NZ_NDIMS; d++)
 		nz_codes_free(list[d]);
 	nz_json_free(root);
@@ -116,5 +192,87 @@ nz_universe_free(nz_universe *u)
 	if (!u)
 		return;
 	nz_strset_free(u->cells);
+	free(u->rel_start);
+	free(u->rel_cell);
 	free(u);
+}
+
+/* The name of cell NAME's outcome domain group: NAME with the outcome
+ * code cut to its domain ("financial"), in B; 0 (B unset) for a cell
+ * outside any domain. */
+static int
+domain_group(nz_buf *b, const char *name)
+{
+	int od = nz_dim_index("outcome"), f;
+	const char *code = name, *end, *colon;
+
+	for (f = 0; f < od && code; f++) {
+		code = strchr(code, ',');
+		code = code ? code + 1 : NULL;
+	}
+	if (!code)
+		return 0;
+	end = code + strcspn(code, ",");
+	colon = memchr(code, ':', (size_t)(end - code));
+	if (!colon)
+		return 0;
+	nz_buf_clear(b);
+	nz_buf_printf(b, "%.*s%s", (int)(colon - name), name, end);
+	return 1;
+}
+
+/* unknown to NZCCSS: a cell with a contributor, not summed */
+#define UNKNOWN(i) (contrib[i] > 0 && !included[i])
+
+static void
+close_under_subtraction(const nz_universe *u, const uint32_t *contrib,
+    unsigned char *included)
+{
+	size_t r, j, unknown, best, *c;
+	int changed = 1;
+
+	while (changed) {
+		changed = 0;
+		for (r = 0; r < u->nrel; r++) {
+			c = u->rel_cell + u->rel_start[r];
+			for (unknown = 0, j = 0; j < u->rel_start[r + 1] -
+			    u->rel_start[r]; j++)
+				unknown += UNKNOWN(c[j]);
+			if (unknown != 1)
+				continue;
+			best = SIZE_MAX;
+			for (j = 1; j < u->rel_start[r + 1] - u->rel_start[r];
+			    j++)
+				if (included[c[j]] && (best == SIZE_MAX ||
+				    contrib[c[j]] < contrib[best]))
+					best = c[j];
+			if (best == SIZE_MAX && included[c[0]])
+				best = c[0];
+			if (best == SIZE_MAX)
+				continue;   /* cannot be: the rest are 0s */
+			included[best] = 0;
+			changed = 1;
+		}
+	}
+}
+
+void
+nz_universe_include(const nz_universe *u, const uint32_t *contrib, long k,
+    unsigned char *included)
+{
+	nz_strset *thin = nz_strset_new();
+	nz_buf g = {0};
+	size_t i;
+
+	for (i = 0; i < u->n; i++)
+		if (contrib[i] > 0 && contrib[i] < (uint32_t)k &&
+		    domain_group(&g, nz_strset_key(u->cells, i)))
+			nz_strset_add(thin, g.s, NULL);
+	for (i = 0; i < u->n; i++)
+		included[i] = contrib[i] >= (uint32_t)k &&
+		    !(domain_group(&g, nz_strset_key(u->cells, i)) &&
+		    nz_strset_find(thin, g.s) >= 0);
+	nz_strset_free(thin);
+	nz_buf_free(&g);
+	close_under_subtraction(u, contrib, included);
 }

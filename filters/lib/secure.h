@@ -30,6 +30,11 @@ typedef struct nz_universe {
 	size_t n;                 /* cells */
 	nz_strset *cells;         /* "region,age_band,...,outcome" in order */
 	char hash[NZ_SEC_HEX + 1];  /* sha256 of the cells, one a line */
+	/* the exact relations between its cells (for clients, events and
+	 * units): a margin over a single-valued dimension is the sum of its
+	 * cells, and an outcome margin the sum of a domain's bands; rel_cell
+	 * [rel_start[r] .. rel_start[r+1]) holds relation r, margin first */
+	size_t nrel, *rel_start, *rel_cell;
 } nz_universe;
 /* Every cell of every table of the table spec (all combinations of its
  * dimensions' codes and every margin; the other dimensions '*'), each
@@ -37,6 +42,21 @@ typedef struct nz_universe {
 nz_universe *nz_universe_load(const char *tables, const char *codes_dir,
 	const char *bands);
 void nz_universe_free(nz_universe *u);
+/* The cells a value round sums, from the indicator round's contributors
+ * (CONTRIB, in universe order): INCLUDED[i] is 1 where cell i has K or
+ * more, except
+ *  - every band of an outcome domain (the same cell but for the band)
+ *    that has a band of 1 to K-1: its bands add up to its margin, which
+ *    is summed, so the summed bands would give the hidden ones' total,
+ *    the few agencies that record assessments;
+ *  - then, until none is left, in each relation of the universe with
+ *    exactly one cell not summed that has a contributor (NZCCSS would
+ *    have it by subtraction: national less regional totals, a region
+ *    one agency serves), another cell left out: the child summed with
+ *    the fewest contributors (the first in universe order), else the
+ *    margin.  A cell no agency has is a known 0. */
+void nz_universe_include(const nz_universe *u, const uint32_t *contrib,
+	long k, unsigned char *included);
 
 /* ---- keys ---- */
 typedef struct nz_party {
@@ -135,11 +155,14 @@ uint32_t *nz_vectors_sum(const nz_round *r, char **vec, size_t nvec,
 /* Refuses (exit 1, by name) unless VALUE's included cells are exactly
  * those whose contributors, summed here from the indicator round's
  * statement (INDICATOR, checked against PINNED) and every participant's
- * signed vector of it (VEC...), are VALUE's k or more; and unless that
- * indicator round is the one VALUE names, of the same quarter, list and
- * universe, over every cell. */
-void nz_value_check(const nz_round *value, const char *indicator,
-	const nz_pinned *pinned, char **vec, size_t nvec);
+ * signed vector of it (VEC...), give VALUE's k or more, but for the
+ * outcome domains with a thin band (nz_universe_include over U, the
+ * universe the agency's own table spec and code lists make); and unless
+ * that indicator round is the one VALUE names, of the same quarter,
+ * list and universe, over every cell. */
+void nz_value_check(const nz_round *value, const nz_universe *u,
+	const char *indicator, const nz_pinned *pinned, char **vec,
+	size_t nvec);
 
 /* ---- masks ---- */
 /* Add to value[0..n) the party's masks with every other participant:
