@@ -15,7 +15,7 @@ set -eu
 cd "${ROOT:-.}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-if ! make -s -j2 compare SECURE_FROM=2026Q1 >"$work/make.log" 2>&1; then
+if ! make -s compare SECURE_FROM=2026Q1 >"$work/make.log" 2>&1; then
 	cat "$work/make.log"
 	exit 1
 fi

@@ -22,7 +22,7 @@ set -eu
 cd "${ROOT:-.}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-if ! make -s -j2 national MODE=secure SECURE_FROM=2026Q1 NATIONAL=out/secure/national \
+if ! make -s national MODE=secure SECURE_FROM=2026Q1 NATIONAL=out/secure/national \
 		>"$work/make.log" 2>&1; then
 	cat "$work/make.log"
 	exit 1
