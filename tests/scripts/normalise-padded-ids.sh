@@ -27,12 +27,12 @@ def needs(case):
     pairs = {(i, case[i], j, case[j]) for i, j in
              itertools.combinations(range(len(case)), 2)}
     return pairs | {("lines",) + tuple(case[3:6])}
-todo = set().union(*(needs(c) for c in itertools.product(*factors)))
+uncovered = set().union(*(needs(c) for c in itertools.product(*factors)))
 cases = []
-while todo:
-    best = max(itertools.product(*factors), key=lambda c: len(needs(c) & todo))
+while uncovered:
+    best = max(itertools.product(*factors), key=lambda c: len(needs(c) & uncovered))
     cases.append(best)
-    todo -= needs(best)
+    uncovered -= needs(best)
 
 def text_of(enc, delim, eol, skip, trailer, pos):
     cols = ["Visit Date", "Notes"]
