@@ -230,7 +230,7 @@ split_files(char **file, size_t n, size_t *nacks)
 /* a value round: its cells checked against the indicator round, which
  * needs every vector of it; any other round: no such files */
 static void
-check_cells(const nz_round *r, const char *indicator,
+check_cells(const nz_round *r, const nz_universe *u, const char *indicator,
     const nz_pinned *pinned, char **vec, size_t nvec)
 {
 	if (r->kind == NZ_ROUND_VALUE && !indicator)
@@ -239,27 +239,19 @@ check_cells(const nz_round *r, const char *indicator,
 	if (r->kind != NZ_ROUND_VALUE && (indicator || nvec))
 		nz_usage_error("%s is an indicator round: no --indicator, no "
 		    "vectors", r->path);
-	if (indicator) {
-		nz_universe *u = nz_universe_load(tables, codes, bands);
-
-		nz_hold(u);
+	if (indicator)
 		nz_value_check(r, u, indicator, pinned, vec, nvec);
-		nz_drop(u);
-		nz_universe_free(u);
-	}
 }
 
 static int
-cmd_send(nz_round *r, const nz_secret *s, const char *cells, char **acks,
-    int nacks)
+cmd_send(nz_round *r, const nz_universe *u, const nz_secret *s,
+    const char *cells, char **acks, int nacks)
 {
-	nz_universe *u = nz_universe_load(tables, codes, bands);
 	unsigned char *acked = nz_calloc(r->nparties + 1, 1);
 	uint32_t *vec;
 	size_t i;
 	int a;
 
-	nz_hold(u);
 	nz_hold(acked);
 	if (strcmp(u->hash, r->universe) != 0 || u->n != r->ncells)
 		nz_die(NZ_EXIT_DATA, "%s: wrong universe: the round's (%.12s, "
@@ -278,12 +270,10 @@ cmd_send(nz_round *r, const nz_secret *s, const char *cells, char **acks,
 	nz_mask_add(r, s, vec, nz_round_values(r));
 	nz_vector_write(stdout, r, s, vec);
 	nz_drop(vec);
-	nz_drop(u);
 	nz_drop(acked);
 	sodium_memzero(vec, nz_round_values(r) * sizeof *vec);
 	free(vec);
 	free(acked);
-	nz_universe_free(u);
 	return nz_close_stdout();
 }
 
@@ -308,6 +298,7 @@ main(int argc, char **argv)
 	const char *party = NULL, *cells = NULL, *indicator = NULL, *cmd;
 	nz_pinned *pinned;
 	nz_round *r;
+	nz_universe *u = NULL;
 	nz_secret s;
 	size_t nvec, nacks;
 	int c, rc;
@@ -349,12 +340,21 @@ main(int argc, char **argv)
 	r = nz_round_load(round, pinned);
 	nz_secret_load(secret, party, &s);
 	check_party(r, &s, secret);
-	check_cells(r, indicator, pinned, argv + optind, nvec);
+	/* the universe, made once from the agency's own table spec and code
+	 * lists: for the value round's check and for the vector */
+	if (indicator || strcmp(cmd, "send") == 0) {
+		u = nz_universe_load(tables, codes, bands);
+		nz_hold(u);
+	}
+	check_cells(r, u, indicator, pinned, argv + optind, nvec);
 	if (strcmp(cmd, "ack") == 0) {
 		nz_ack_write(stdout, r, &s);
 		rc = nz_close_stdout();
 	} else
-		rc = cmd_send(r, &s, cells, argv + optind + nvec, (int)nacks);
+		rc = cmd_send(r, u, &s, cells, argv + optind + nvec,
+		    (int)nacks);
+	nz_drop(u);
+	nz_universe_free(u);
 	nz_secret_wipe(&s);
 	nz_round_free(r);
 	nz_pinned_free(pinned);
