@@ -445,16 +445,36 @@ lp_end(sdc_group *g, struct lp *lp, const struct seen *t, int dir,
 	return 0;
 }
 
+/* RINS is a heuristic: its branch and bound stops after RINS_NODES
+ * subproblems, and a point met by then still counts.  Nearly every RINS
+ * needs a handful; a few around a partial quarter's fractional vertex
+ * ran on for tens of thousands of subproblems without a point (a
+ * 3,000-row agency's last quarter, in public mode: over 11 minutes),
+ * where the methods after it found one in a second.  A count, not a
+ * time, so that the same release meets the same points everywhere. */
+enum { RINS_NODES = 500 };
+
+static void
+rins_limit(glp_tree *tree, void *info)
+{
+	long *nodes = info;
+
+	if (glp_ios_reason(tree) == GLP_IPREPRO && ++*nodes > RINS_NODES)
+		glp_ios_terminate(tree);
+}
+
 /* Around a fractional LP optimum, the best integer point that keeps
- * every column the LP made integral (a small MIP: the RINS heuristic).
- * Returns 1 with *value if there is one. */
+ * every column the LP made integral (a small MIP: the RINS heuristic),
+ * or the best met within RINS_NODES subproblems.  Returns 1 with *value
+ * if there is one. */
 int
 sdc_rins(sdc_group *g, struct lp *lp, double *value)
 {
 	glp_prob *sub = glp_create_prob();
 	glp_iocp parm;
 	double x;
-	int j, found;
+	long nodes = 0;
+	int j, ret, found;
 
 	glp_copy_prob(sub, lp->prob, GLP_OFF);
 	for (j = 1; j <= lp->ncols; j++) {
@@ -465,8 +485,12 @@ sdc_rins(sdc_group *g, struct lp *lp, double *value)
 			    floor(x + 0.5));
 	}
 	mip_parameters(&parm);
+	parm.cb_func = rins_limit;
+	parm.cb_info = &nodes;
 	g->mip_solves++;
-	found = glp_intopt(sub, &parm) == 0 && glp_mip_status(sub) == GLP_OPT;
+	ret = glp_intopt(sub, &parm);
+	found = (ret == 0 || ret == GLP_ESTOP) &&
+	    (glp_mip_status(sub) == GLP_OPT || glp_mip_status(sub) == GLP_FEAS);
 	if (found) {
 		note_solution(lp, sub, 1);
 		*value = glp_mip_obj_val(sub);
