@@ -1,8 +1,16 @@
 /* audit: prove that no suppressed cell of a release can be narrowed by the
  * published ones (DESIGN §5); the model is in filters/sdc/model.c. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
 
 #include "sdc.h"
 
@@ -182,6 +190,14 @@ usage(void)
 	    "                  checks that no S is published and that no "
 	    "relation between\n"
 	    "                  the published cells is broken)\n"
+	    "  --cache DIR     keep each agency's and period's bounds in "
+	    "DIR, named by the\n"
+	    "                  sha256 of its cells, the rules and this "
+	    "program, and read\n"
+	    "                  them from there when all are the same "
+	    "(a released quarter\n"
+	    "                  is final: a national build audits only the "
+	    "new ones)\n"
 	    "  -h, --help      show this help and exit\n"
 	    "  -V, --version   show the version and exit\n\n"
 	    "Without --public, --manifest or --secondary-cells every S is "
@@ -376,6 +392,237 @@ name_violation(sdc_group *g, struct row **group)
 	nz_buf_free(&label);
 }
 
+
+/* ---- --cache DIR: each group's bounds, kept by what they depend on ----
+ *
+ * A group's bounds are a function of its cells (codes, published values
+ * and S, and what the reader knows of each S), the rules, the flags and
+ * the engine: the entry's name is the sha256 of all of them, this
+ * program's own file included, so a change to any gives a new name and
+ * the old entry is never read for it.  A quarter an agency released is
+ * final (its rows byte for byte the same in every later release), so a
+ * national build audits only the quarters new since the last one.  The
+ * cache is the auditor's own (NZCCSS's): an entry is trusted as written.
+ *   DIR/PERIOD/AGENCY.SHA256: "nzccss-audit-cache 1 N", then one line
+ *   "low high status" (high "inf" for none, status 0 ok or 1 exposed)
+ *   for each of the group's N S in order, then "end".
+ * A group with an inconsistent S, or whose figures break a relation, is
+ * never kept (its warnings are then said on every run); a damaged entry
+ * is said, solved again and written anew; an entry of the same agency
+ * and period under another name is removed when one is written. */
+static struct {
+	const char *dir;
+	char exe[65];             /* sha256 of this program */
+	unsigned long hits, misses;
+} cache;
+
+static void
+hash_text(crypto_hash_sha256_state *st, const char *s, size_t n)
+{
+	crypto_hash_sha256_update(st, (const unsigned char *)s, n);
+}
+
+static void
+hash_printf(crypto_hash_sha256_state *st, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof buf)
+		nz_die(NZ_EXIT_DATA, "--cache: a key part too long to hash");
+	hash_text(st, buf, (size_t)n);
+}
+
+/* The path of the group's entry (malloc'd). */
+static char *
+cache_path(struct row **group, size_t n, const struct audit *au)
+{
+	const nz_rules *r = &au->rules;
+	const nz_perturb *pt = &r->perturb;
+	crypto_hash_sha256_state st;
+	unsigned char hash[crypto_hash_sha256_BYTES];
+	char hex[2 * crypto_hash_sha256_BYTES + 1];
+	nz_buf path = {0};
+	size_t i, k;
+	int m, w;
+
+	crypto_hash_sha256_init(&st);
+	hash_printf(&st, "nzccss-audit-cache 1\n%s\nflags %u\n", cache.exe,
+	    au->flags);
+	hash_text(&st, r->name, strnlen(r->name, sizeof r->name));
+	hash_printf(&st, "\n%ld %ld %ld %d", r->threshold, r->base,
+	    r->sum_min_clients, r->suppress_zero);
+	for (m = 0; m < NZ_NMEASURES; m++)
+		hash_printf(&st, " %d", (int)r->kind[m]);
+	hash_printf(&st, "\nperturb %ld %d %d %d", pt->max, pt->zero_kept,
+	    pt->first, pt->rows);
+	for (k = 0; k < NZ_PERTURB_ROWS; k++)
+		for (w = 0; w < 2 * NZ_PERTURB_MAX + 1; w++)
+			hash_printf(&st, " %d", pt->weight[k][w]);
+	hash_printf(&st, "\ncells %zu\n", n);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < NKEYS; k++) {
+			hash_text(&st, group[i]->key[k],
+			    strlen(group[i]->key[k]) + 1);
+		}
+		for (m = 0; m < NZ_NMEASURES; m++)
+			if (group[i]->s[m])
+				hash_text(&st, "S", 2);
+			else
+				hash_printf(&st, "%lld", (long long)
+				    group[i]->value[m]), hash_text(&st, "", 1);
+		hash_printf(&st, "%d\n", (int)group[i]->kind);
+	}
+	crypto_hash_sha256_final(&st, hash);
+	sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+	nz_buf_printf(&path, "%s/%s/%s.%s", cache.dir, group[0]->key[0],
+	    group[0]->key[1], hex);
+	return path.s;
+}
+
+static size_t
+count_s(struct row **group, size_t n)
+{
+	size_t i, ns = 0;
+	int m;
+
+	for (i = 0; i < n; i++)
+		for (m = 0; m < NZ_NMEASURES; m++)
+			ns += group[i]->s[m];
+	return ns;
+}
+
+/* One "low high status" line into b; 0 if it is not one. */
+static int
+parse_bound(char *line, sdc_bound *b)
+{
+	char *lo = strtok(line, " \n"), *hi = strtok(NULL, " \n");
+	char *st = strtok(NULL, " \n");
+	long v, h, s;
+
+	if (!lo || !hi || !st || strtok(NULL, " \n") ||
+	    nz_parse_long(lo, 0, LONG_MAX, &v) < 0 ||
+	    nz_parse_long(st, 0, 1, &s) < 0)
+		return 0;
+	if (strcmp(hi, "inf") == 0)
+		h = -1;
+	else if (nz_parse_long(hi, v, LONG_MAX, &h) < 0)
+		return 0;
+	b->low = v;
+	b->high = h < 0 ? SDC_INF : h;
+	b->status = s == 1 ? SDC_EXPOSED : SDC_OK;
+	return 1;
+}
+
+/* The group's bounds from its entry: 1 if it is there and whole. */
+static int
+cache_read(const char *path, struct row **group, size_t n)
+{
+	sdc_bound *b = nz_calloc(count_s(group, n) + 1, sizeof *b);
+	char line[128], head[64];
+	size_t i, k = 0, ns = count_s(group, n);
+	int m, ok = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		if (errno != ENOENT)
+			nz_die(NZ_EXIT_DATA, "%s: cannot read: %s", path,
+			    strerror(errno));
+		free(b);
+		return 0;
+	}
+	snprintf(head, sizeof head, "nzccss-audit-cache 1 %zu\n", ns);
+	if (fgets(line, sizeof line, f) && strcmp(line, head) == 0) {
+		while (k < ns && fgets(line, sizeof line, f) &&
+		    parse_bound(line, &b[k]))
+			k++;
+		ok = k == ns && fgets(line, sizeof line, f) &&
+		    strcmp(line, "end\n") == 0 &&
+		    !fgets(line, sizeof line, f);
+	}
+	if (ferror(f))
+		nz_die(NZ_EXIT_DATA, "%s: cannot read: %s", path,
+		    strerror(errno));
+	fclose(f);
+	if (!ok)
+		nz_warn("%s: a damaged cache entry, solved again", path);
+	for (i = 0, k = 0; ok && i < n; i++)
+		for (m = 0; m < NZ_NMEASURES; m++)
+			if (group[i]->s[m])
+				group[i]->bound[m] = b[k++];
+	free(b);
+	return ok;
+}
+
+/* Remove the other entries of this agency and period. */
+static void
+cache_prune(const char *path)
+{
+	const char *base = strrchr(path, '/') + 1, *dot = strrchr(base, '.');
+	size_t dirlen = (size_t)(base - path), stem = (size_t)(dot - base) + 1;
+	char *dir = nz_strndup(path, dirlen);
+	nz_buf other = {0};
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		nz_die(NZ_EXIT_DATA, "%s: cannot read the folder: %s", dir,
+		    strerror(errno));
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, base, stem) != 0 ||
+		    strcmp(e->d_name, base) == 0 ||
+		    strchr(e->d_name + stem, '.'))
+			continue;
+		nz_buf_clear(&other);
+		nz_buf_printf(&other, "%s%s", dir, e->d_name);
+		if (unlink(other.s) != 0 && errno != ENOENT)
+			nz_die(NZ_EXIT_DATA, "%s: cannot remove: %s", other.s,
+			    strerror(errno));
+	}
+	closedir(d);
+	nz_buf_free(&other);
+	free(dir);
+}
+
+static void
+cache_write(const char *path, struct row **group, size_t n)
+{
+	char *dir = nz_strndup(path, (size_t)(strrchr(path, '/') - path));
+	nz_buf tmp = {0};
+	FILE *f;
+	size_t i;
+	int m;
+
+	nz_state_mkdirs(dir);
+	nz_buf_printf(&tmp, "%s.tmp%ld", path, (long)getpid());
+	f = nz_fopen_out(tmp.s);
+	fprintf(f, "nzccss-audit-cache 1 %zu\n", count_s(group, n));
+	for (i = 0; i < n; i++)
+		for (m = 0; m < NZ_NMEASURES; m++) {
+			const sdc_bound *b = &group[i]->bound[m];
+			if (!group[i]->s[m])
+				continue;
+			fprintf(f, "%lld ", (long long)b->low);
+			if (b->high == SDC_INF)
+				fprintf(f, "inf");
+			else
+				fprintf(f, "%lld", (long long)b->high);
+			fprintf(f, " %d\n", b->status == SDC_EXPOSED);
+		}
+	fprintf(f, "end\n");
+	nz_fclose_out(f, tmp.s);
+	if (rename(tmp.s, path) != 0)
+		nz_die(NZ_EXIT_DATA, "%s: cannot rename to %s: %s", tmp.s,
+		    path, strerror(errno));
+	cache_prune(path);
+	nz_buf_free(&tmp);
+	free(dir);
+}
+
 static void
 audit_group(struct row **group, size_t n, const struct audit *au)
 {
@@ -384,8 +631,21 @@ audit_group(struct row **group, size_t n, const struct audit *au)
 	nz_buf why = {0}, label = {0};
 	size_t i, dup[2];
 	sdc_group *g;
+	char *entry = NULL;
+	long broken = broken_groups;
 	int m, d, inconsistent = 0;
 
+	if (cache.dir) {
+		entry = cache_path(group, n, au);
+		if (cache_read(entry, group, n)) {
+			cache.hits++;
+			free(entry);
+			free(cells);
+			free(bound);
+			return;
+		}
+		cache.misses++;
+	}
 	for (i = 0; i < n; i++) {
 		for (d = 0; d < NZ_NDIMS; d++)
 			cells[i].dim[d] = group[i]->key[2 + d];
@@ -424,6 +684,9 @@ audit_group(struct row **group, size_t n, const struct audit *au)
 	nz_buf_free(&label);
 	if (inconsistent)
 		name_violation(g, group);
+	if (entry && !inconsistent && broken == broken_groups)
+		cache_write(entry, group, n);
+	free(entry);
 	sdc_free(g);
 	free(cells);
 	free(bound);
@@ -534,6 +797,7 @@ main(int argc, char **argv)
 		{"latent", no_argument, NULL, 'l'},
 		{"time-limit", required_argument, NULL, 't'},
 		{"statement", required_argument, NULL, 's'},
+		{"cache", required_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -573,6 +837,11 @@ main(int argc, char **argv)
 		case 's':
 			statement = nz_side_path("--statement", optarg);
 			break;
+		case 'C':
+			if (optarg[0] == '\0')
+				nz_usage_error("--cache: expected a folder");
+			cache.dir = optarg;
+			break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
 		default: nz_usage_error("unknown option");
@@ -610,6 +879,9 @@ main(int argc, char **argv)
 			read_release(argv[optind], &rows, &au);
 	}
 	check_secondary_found();
+	if (cache.dir && nz_sha256_file("/proc/self/exe", cache.exe) < 0)
+		nz_die(NZ_EXIT_DATA, "--cache: cannot read this program "
+		    "(/proc/self/exe) to name its entries: %s", strerror(errno));
 	sdc_time_limit((double)limit);
 	audit_all(&rows, &au);
 	failed = report(&rows);

@@ -8,6 +8,8 @@
 # a manifest.json (the releases received from agencies).
 #   <release>/intervals.csv       audit, public mode: what each release
 #                                 proves of its S (rebuilt when it changes)
+#   out/national/intervals-cache/ what audit proved of each agency's
+#                                 quarter, read again while it is the same
 #   out/national/merged.csv       merge: cells summed over agencies
 #   out/national/coverage.csv     merge: who reported each quarter
 #   out/national/utility.csv      merge: how many figures show as numbers
@@ -89,7 +91,13 @@ national: $(NATIONAL)/merged.csv $(NATIONAL)/coverage.csv \
 # changes (the manifest holds the release's sha256, whatever the file's
 # name).  An S the release leaves fewer than 3 values, or a release no
 # true values fit, stops the build here, named by the audit.
-INTERVALS_AUDIT = bin/audit --manifest
+# INTERVALS_CACHE (audit --cache): each agency's and period's bounds,
+# kept by the sha256 of its cells, the rules and bin/audit; a released
+# quarter is final, so a build audits only the quarters new since the
+# last one (empty: audit every quarter of every changed release).
+INTERVALS_CACHE ?= $(NATIONAL)/intervals-cache
+INTERVALS_AUDIT = bin/audit $(if $(INTERVALS_CACHE),--cache \
+                  $(INTERVALS_CACHE)) --manifest
 .PRECIOUS: %/intervals.csv
 %/intervals.csv: %/manifest.json $$(wildcard $$*/release.csv) bin/audit
 	$(INTERVALS_AUDIT) $(@D) > $@.tmp
