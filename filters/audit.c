@@ -409,7 +409,8 @@ name_violation(sdc_group *g, struct row **group)
  * A group with an inconsistent S, or whose figures break a relation, is
  * never kept (its warnings are then said on every run); a damaged entry
  * is said, solved again and written anew; an entry of the same agency
- * and period under another name is removed when one is written. */
+ * and period under another name is removed when one is written; each
+ * is written as ENTRY.tmp, then renamed. */
 static struct {
 	const char *dir;
 	char exe[65];             /* sha256 of this program */
@@ -598,7 +599,7 @@ cache_write(const char *path, struct row **group, size_t n)
 	int m;
 
 	nz_state_mkdirs(dir);
-	nz_buf_printf(&tmp, "%s.tmp%ld", path, (long)getpid());
+	nz_buf_printf(&tmp, "%s.tmp", path);
 	f = nz_fopen_out(tmp.s);
 	fprintf(f, "nzccss-audit-cache 1 %zu\n", count_s(group, n));
 	for (i = 0; i < n; i++)
