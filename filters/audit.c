@@ -414,7 +414,6 @@ name_violation(sdc_group *g, struct row **group)
 static struct {
 	const char *dir;
 	char exe[65];             /* sha256 of this program */
-	unsigned long hits, misses;
 } cache;
 
 static void
@@ -466,16 +465,15 @@ cache_path(struct row **group, size_t n, const struct audit *au)
 			hash_printf(&st, " %d", pt->weight[k][w]);
 	hash_printf(&st, "\ncells %zu\n", n);
 	for (i = 0; i < n; i++) {
-		for (k = 0; k < NKEYS; k++) {
+		for (k = 0; k < NKEYS; k++)
 			hash_text(&st, group[i]->key[k],
 			    strlen(group[i]->key[k]) + 1);
-		}
 		for (m = 0; m < NZ_NMEASURES; m++)
 			if (group[i]->s[m])
-				hash_text(&st, "S", 2);
+				hash_printf(&st, "S;");
 			else
-				hash_printf(&st, "%lld", (long long)
-				    group[i]->value[m]), hash_text(&st, "", 1);
+				hash_printf(&st, "%lld;",
+				    (long long)group[i]->value[m]);
 		hash_printf(&st, "%d\n", (int)group[i]->kind);
 	}
 	crypto_hash_sha256_final(&st, hash);
@@ -639,13 +637,11 @@ audit_group(struct row **group, size_t n, const struct audit *au)
 	if (cache.dir) {
 		entry = cache_path(group, n, au);
 		if (cache_read(entry, group, n)) {
-			cache.hits++;
 			free(entry);
 			free(cells);
 			free(bound);
 			return;
 		}
-		cache.misses++;
 	}
 	for (i = 0; i < n; i++) {
 		for (d = 0; d < NZ_NDIMS; d++)

@@ -10,7 +10,10 @@
 # --bench with the region names rewritten to its own, its profile and
 # map northern's with its code and regions, its key a fresh one.  Then
 # the chain as make agency runs it (normalise | map-categories | bucket |
-# aggregate, suppress, manifest from their --stats), without the steps
+# aggregate, suppress, manifest from their --stats), with the export
+# taken on 2026-07-20, so that its last visits (to 2026-07-16) are held
+# back as make agency holds back a partial quarter: 12 quarters,
+# 2023Q3 to 2026Q2, are released; without the steps
 # that stay at the agency (freeze's state, the agency's own audit: about
 # twice suppress's time), and the release folder (manifest.json,
 # release.csv) goes to DIR/<code>/.  Deterministic apart from the keys;
@@ -60,7 +63,8 @@ PY
 	    --rejects "$t/rejects.csv" --stats "$t/normalise.json" "$a/export.csv" |
 	bin/map-categories --map "$a/map.json" --codes $P/codes \
 	    --unmapped "$t/unmapped.csv" --stats "$t/map.json" |
-	bin/bucket --bands $P/age-bands.json --stats "$t/bucket.json" |
+	bin/bucket --bands $P/age-bands.json --export-date 2026-07-20 \
+	    --stats "$t/bucket.json" |
 	bin/aggregate --tables $P/tables.json --codes $P/codes \
 	    --bands $P/age-bands.json --profile "$a/profile.json" \
 	    --stats "$t/aggregate.json" > "$t/cells.csv"
