@@ -88,16 +88,17 @@ row_cell(const nz_release *r, const char *path, const nz_row *row,
 /* low..high of a row, checked: ok, at least MIN_VALUES values */
 static void
 row_interval(const nz_release *r, const char *path, const nz_row *row,
-	const char *cell, int m, int64_t *low, int64_t *high)
+	const nz_rcell *c, int m, int64_t *low, int64_t *high)
 {
 	const char *status = row->field[COL_STATUS];
+	nz_buf cell = {0};
 	long v;
 
 	if (strcmp(status, "inconsistent") == 0)
 		nz_dieat(NZ_EXIT_DATA, path, row->line, "%s of %s: no true "
 		    "values fit the published cells: the release is "
 		    "inconsistent (tampered or hand-edited) and is refused",
-		    nz_measure_names[m], cell);
+		    nz_measure_names[m], label(r, c, &cell));
 	if (strcmp(status, "ok") != 0 && strcmp(status, "exposed") != 0)
 		nz_dieat(NZ_EXIT_DATA, path, row->line, "status: expected ok, "
 		    "exposed or inconsistent, found %s", nz_q(status));
@@ -117,16 +118,19 @@ row_interval(const nz_release *r, const char *path, const nz_row *row,
 	    (*high != NZ_UNBOUNDED && *high - *low < MIN_VALUES - 1))
 		nz_dieat(NZ_EXIT_DATA, path, row->line, "%s of %s is exposed: "
 		    "its true value lies in %s..%s, fewer than %d values: the "
-		    "release of %s is refused", nz_measure_names[m], cell,
-		    row->field[COL_LOW], row->field[COL_HIGH], MIN_VALUES,
-		    nz_q(r->agency));
+		    "release of %s is refused", nz_measure_names[m],
+		    label(r, c, &cell), row->field[COL_LOW],
+		    row->field[COL_HIGH], MIN_VALUES, nz_q(r->agency));
 }
 
 /* the S's rules bounds cut to low..high */
 static void
-apply(const nz_release *r, const char *path, long line, const char *cell,
-	int m, nz_bounds *b, int64_t low, int64_t high)
+apply(const nz_release *r, const char *path, long line, nz_rcell *c,
+	int m, int64_t low, int64_t high)
 {
+	nz_bounds *b = &c->m[m];
+	nz_buf cell = {0};
+
 	if (low > b->low)
 		b->low = low;
 	if (high < b->high)
@@ -135,7 +139,8 @@ apply(const nz_release *r, const char *path, long line, const char *cell,
 		nz_dieat(NZ_EXIT_DATA, path, line, "%s of %s: the interval "
 		    "leaves no value the rules %s allow for an S: these "
 		    "intervals are not this release's (remake them)",
-		    nz_measure_names[m], cell, nz_q(r->rules.name));
+		    nz_measure_names[m], label(r, c, &cell),
+		    nz_q(r->rules.name));
 }
 
 static void
@@ -183,18 +188,18 @@ nz_release_intervals(nz_release *r)
 			nz_dieat(NZ_EXIT_DATA, path.s, row->line, "measure: "
 			    "expected clients, households, events or units, "
 			    "found %s", nz_q(row->field[COL_MEASURE]));
-		label(r, c, &cell);
 		if (!(c->suppressed & (1u << m)))
 			nz_dieat(NZ_EXIT_DATA, path.s, row->line, "%s of %s is "
 			    "published in %s, not S: these intervals are not "
 			    "this release's (remake them)", nz_measure_names[m],
-			    cell.s, r->path);
+			    label(r, c, &cell), r->path);
 		if (given[c - r->cells] & (1u << m))
 			nz_dieat(NZ_EXIT_DATA, path.s, row->line, "%s of %s is "
-			    "given twice", nz_measure_names[m], cell.s);
+			    "given twice", nz_measure_names[m],
+			    label(r, c, &cell));
 		given[c - r->cells] |= (unsigned char)(1u << m);
-		row_interval(r, path.s, row, cell.s, m, &low, &high);
-		apply(r, path.s, row->line, cell.s, m, &c->m[m], low, high);
+		row_interval(r, path.s, row, c, m, &low, &high);
+		apply(r, path.s, row->line, c, m, low, high);
 	}
 	nz_csv_close(csv);
 	check_all_given(r, path.s, given);

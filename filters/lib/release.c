@@ -410,9 +410,12 @@ margin_of(nz_release *r, const nz_rcell *c, int j, nz_buf *key)
 		end = p + strlen(p);
 	if (end - p == 1 && *p == '*')
 		return NULL;
-	nz_buf_clear(key);
-	nz_buf_printf(key, "%s,%.*s*%s", c->period, (int)(p - c->dims),
-	    c->dims, end);
+	nz_buf_clear(key);   /* period,dims with dimension j '*' */
+	nz_buf_adds(key, c->period);
+	nz_buf_addc(key, ',');
+	nz_buf_add(key, c->dims, (size_t)(p - c->dims));
+	nz_buf_addc(key, '*');
+	nz_buf_adds(key, end);
 	at = nz_strset_find(r->index, key->s);
 	return at < 0 ? NULL : &r->cells[at];
 }
@@ -613,12 +616,17 @@ const nz_rcell *
 nz_release_cell(const nz_release *r, const char *period, const char *dims,
 	const char *seen_in)
 {
-	nz_buf key = {0};
+	size_t np = strlen(period), nd = strlen(dims);
+	char small[256], *key = np + nd + 2 <= sizeof small ? small :
+	    nz_malloc(np + nd + 2);
 	long at;
 
-	nz_buf_printf(&key, "%s,%s", period, dims);
-	at = nz_strset_find(r->index, key.s);
-	nz_buf_free(&key);
+	memcpy(key, period, np);   /* period,dims */
+	key[np] = ',';
+	memcpy(key + np + 1, dims, nd + 1);
+	at = nz_strset_findn(r->index, key, np + nd + 1);
+	if (key != small)
+		free(key);
 	if (at >= 0)
 		return &r->cells[at];
 	/* a region outside the agency's coverage is a structural zero; so
