@@ -47,7 +47,9 @@ usage(void)
 	    "each dimension with its code list (DIR/NAME.json, or the age bands),\n"
 	    "so a new dimension needs no change here.  The data carries the cells\n"
 	    "with no dimension or one set besides region, and the changes of the\n"
-	    "same cells, with the columns of their files (pipelines/site/README.md).\n"
+	    "same cells, with the columns of their files written compact: keys as\n"
+	    "indexes, bounds as offsets, a change's levels less its cells', what a\n"
+	    "page derives left out (pipelines/site/README.md; figures.js reads it).\n"
 	    "An empty narrative file is a warning.\n"
 	    "\n"
 	    "AGENCIES ARE NOT ADDITIVE IN PEOPLE: a client of two agencies counts\n"
@@ -73,13 +75,40 @@ measure_info[NZ_NMEASURES] = {
 typedef nz_series_file file;
 
 /* A row the pages show: key kind (0 cells, 1 + comparison for changes),
- * period, base, region, dim (0: a total), code; codes are 1 + index. */
+ * period, base, region, dim (0: a total), code; codes are 1 + index.
+ * Its values are the file's columns after the dimensions, as JSON and
+ * as numbers (NONE: empty, or not a number: a list, a percentage). */
 enum { KIND, KPERIOD, KBASE, KREGION, KDIM, KCODE, NKEY };
+#define NONE INT64_MIN
 typedef struct row {
 	int key[NKEY];
 	long line;
-	json_t *json;
+	json_t *vals;
+	int64_t *num;
 } row;
+
+/* How the data writes a value column (pipelines/site/README.md, "The
+ * data"), by its suffix after a measure's name: an estimate as it is,
+ * a low bound as the estimate less it, a high bound as 1 + itself less
+ * the estimate (0: none), a count as it is, a list as an array; a column
+ * a page derives (shown, a change and its bounds, pct, sig) not at all.
+ * A statistical bound is written less its bound (as written), and a
+ * change's levels less the same column of the cell (period or base
+ * period) they are told from, so that a change over the same agencies
+ * as its cells is all 0; agencies_matched less the agencies of the
+ * national total of the period, a cell's agencies (but a total's) less
+ * those of its region's total. */
+enum how { RAW, EST, LOW, HIGH, DERIVED, LIST };
+typedef struct col {
+	const char *name;
+	enum how how;
+	int ref;                     /* LOW, HIGH: the estimate's column */
+	int less;                    /* the column of the row taken off (-1) */
+	int from, at;                /* the cell: KPERIOD or KBASE (0: none),
+	                              * and its column there */
+	int total;                   /* the cell is a total: 1 of its
+	                              * region, 2 national */
+} col;
 
 typedef nz_dim_shown dim;
 
@@ -94,7 +123,9 @@ static struct {
 	json_t *agencies;            /* agency: its periods, by code */
 	json_t *rules;               /* the manifests' rules, distinct */
 	const char *file_of[3];      /* per key kind, for messages */
-	json_t *cols[2];             /* cells', changes' measure and tail */
+	col *cols[2];                /* cells', changes' value columns */
+	size_t ncols[2];
+	double max_share;            /* --max-range-share */
 } model;
 
 static json_t *
@@ -153,24 +184,146 @@ add_period(int p)
 	model.periods[model.nperiods++] = p;
 }
 
-/* The rows of a file, each checked; those the pages show are kept as
- * JSON: [comparison, period, base_period,] for changes, then region,
- * dimension and code (null for a total), then the rest as in the file,
- * but for the lists of a change, which only its totals carry (they are
- * the same for each cell of a quarter). */
+/* A value column's suffix after a measure's name, NULL if it has none:
+ * *m its measure */
+static const char *
+measure_suffix(const char *name, int *m)
+{
+	size_t len;
+
+	for (*m = 0; *m < NZ_NMEASURES; (*m)++) {
+		len = strlen(nz_measure_names[*m]);
+		if (strncmp(name, nz_measure_names[*m], len) == 0 &&
+		    (name[len] == '\0' || name[len] == '_'))
+			return name + len;
+	}
+	return NULL;
+}
+
+static int
+col_index(int table, const char *name)
+{
+	size_t j;
+
+	for (j = 0; j < model.ncols[table]; j++)
+		if (strcmp(model.cols[table][j].name, name) == 0)
+			return (int)j;
+	nz_die(NZ_EXIT_DATA, "no column %s", nz_q(name));
+}
+
+/* The value columns of a file (cells: table 0, changes: 1) and how each
+ * is written.  The cells' come first: a change's levels name theirs. */
+static void
+set_cols(int table, const char *const *names, size_t n)
+{
+	static const struct { const char *suffix; enum how how; int base; }
+	suffixes[] = {
+		{"", EST, 0}, {"_low", LOW, 0}, {"_high", HIGH, 0},
+		{"_shown", DERIVED, 0}, {"_stat_low", LOW, 0},
+		{"_stat_high", HIGH, 0}, {"_base", EST, 1},
+		{"_base_low", LOW, 1}, {"_base_high", HIGH, 1},
+		{"_change", DERIVED, 0}, {"_change_low", DERIVED, 0},
+		{"_change_high", DERIVED, 0}, {"_pct", DERIVED, 0},
+		{"_sig", DERIVED, 0},
+	};
+	const char *suf, *lists[] = {"agencies_joined", "agencies_left",
+	    "policy_events"};
+	nz_buf name = {0};
+	size_t j, i;
+	int m;
+
+	model.cols[table] = nz_calloc(n, sizeof(col));
+	model.ncols[table] = n;
+	for (j = 0; j < n; j++) {
+		col *c = &model.cols[table][j];
+
+		*c = (col){names[j], RAW, -1, -1, 0, 0, 0};
+		if (!table && strcmp(names[j], "agencies") == 0) {
+			c->from = KPERIOD;
+			c->at = (int)j;
+			c->total = 1;
+		}
+		for (i = 0; i < 3; i++)
+			if (strcmp(names[j], lists[i]) == 0)
+				c->how = LIST;
+		if (table && strcmp(names[j], "agencies_matched") == 0) {
+			c->from = KPERIOD;
+			c->at = col_index(0, "agencies");
+			c->total = 2;
+		}
+		if ((suf = measure_suffix(names[j], &m)) == NULL)
+			continue;
+		for (i = 0; i < sizeof suffixes / sizeof *suffixes &&
+		    strcmp(suf, suffixes[i].suffix) != 0; i++)
+			;
+		if (i == sizeof suffixes / sizeof *suffixes)
+			nz_die(NZ_EXIT_DATA, "the column %s has no encoding here",
+			    nz_q(names[j]));
+		c->how = suffixes[i].how;
+		if (c->how == LOW || c->how == HIGH) {
+			nz_buf_clear(&name);
+			nz_buf_printf(&name, "%s%s", nz_measure_names[m],
+			    suffixes[i].base ? "_base" : "");
+			c->ref = col_index(table, name.s);
+		}
+		if (strncmp(suf, "_stat_", 6) == 0) {
+			nz_buf_clear(&name);
+			nz_buf_printf(&name, "%s%s", nz_measure_names[m], suf + 5);
+			c->less = col_index(table, name.s);
+		}
+		if (table && (c->how == EST || c->how == LOW ||
+		    c->how == HIGH)) {
+			/* clients_base_low: the base period's clients_low */
+			nz_buf_clear(&name);
+			nz_buf_printf(&name, "%s%s", nz_measure_names[m],
+			    suf + (suffixes[i].base ? 5 : 0));
+			c->from = suffixes[i].base ? KBASE : KPERIOD;
+			c->at = col_index(0, name.s);
+		}
+	}
+	nz_buf_free(&name);
+}
+
+/* Every bound (a statistical one too) holds its estimate: the data
+ * writes a bound as its distance from it. */
+static void
+check_bounds(const file *f, long line, const row *w, int table)
+{
+	const col *c = model.cols[table];
+	size_t j;
+
+	for (j = 0; j < model.ncols[table]; j++) {
+		int64_t v = w->num[j], est;
+
+		if ((c[j].how != LOW && c[j].how != HIGH) || v == NONE)
+			continue;
+		est = w->num[c[j].ref];
+		if (c[j].how == LOW ? v > est : v < est)
+			nz_dieat(NZ_EXIT_DATA, f->name, line, "%s: %lld %s %s %lld",
+			    c[j].name, (long long)v, c[j].how == LOW ? "above" :
+			    "below", c[c[j].ref].name, (long long)est);
+	}
+}
+
+/* The rows of a file, each checked; those the pages show are kept with
+ * their values, but for the lists of a change, which only its totals
+ * carry (they are the same for each cell of a quarter). */
 static void
 read_rows(const char *path, enum nz_contract contract, int kind)
 {
-	static const char *const comparison[3] = {NULL, "qoq", "yoy"};
 	static file f;      /* static: what it holds stays reachable on errors */
 	nz_csv *csv = nz_csv_open(path, NZ_CSV_CANONICAL);
 	nz_row *r;
-	size_t j, n, dim0;
+	size_t j, dim0, v0;
+	int table = kind > 0;
 
 	f = (file){nz_strdup(nz_csv_name(csv)), NULL, 0, NULL, NULL};
 	model.file_of[kind] = f.name;
 	nz_series_header(csv, &f, contract);
 	dim0 = (size_t)nz_col_index(contract, nz_dims[0].name);
+	v0 = dim0 + NZ_NDIMS;
+	if (!model.cols[table])
+		set_cols(table, f.cols + v0, f.ncols - v0);
 	f.num = nz_calloc(f.ncols + 2, sizeof *f.num);
 	while (nz_csv_next_n(csv, &r, f.ncols) == 1) {
 		char *const *dims = r->field + dim0;
@@ -180,25 +333,25 @@ read_rows(const char *path, enum nz_contract contract, int kind)
 		/* built in its place in model.rows, reachable on errors */
 		nz_grow(&model.rows, &model.rcap, model.nrows + 1, sizeof *w);
 		w = &model.rows[model.nrows];
-		*w = (row){{kind}, r->line, json_array()};
+		*w = (row){{kind}, r->line, json_array(), NULL};
+		w->num = nz_calloc(f.ncols - v0, sizeof *w->num);
 		shown = dims_key(&f, r->line, dims, w->key);
-		if (kind)
-			json_array_append_new(w->json, json_string(comparison[kind]));
 		for (j = 0; j < f.ncols; j++) {
 			json_t *v = nz_series_field(&f, r->line, j, r->field[j],
 			    &f.num[j]);
 
-			if (j == dim0) {
-				json_array_append_new(w->json, json_string(dims[0]));
-				json_array_append_new(w->json, w->key[KDIM] ? json_string(
-				    model.dims[w->key[KDIM]].name) : json_null());
-				json_array_append_new(w->json, w->key[KDIM] ?
-				    json_string(dims[w->key[KDIM]]) : json_null());
+			if (j < v0)
+				json_decref(v);
+			else {
+				if (w->key[KDIM] && model.cols[table][j - v0].how ==
+				    LIST)
+					json_decref(v), v = json_null();
+				json_array_append_new(w->vals, v);
+				w->num[j - v0] = f.num[j];
 			}
-			if (v)
-				json_array_append_new(w->json, v);
 		}
 		nz_series_check(&f, r->line, f.num);
+		check_bounds(&f, r->line, w, table);
 		w->key[KPERIOD] = (int)f.num[0];
 		w->key[KBASE] = kind ? (int)f.num[1] : 0;
 		if (kind && w->key[KBASE] >= w->key[KPERIOD])
@@ -206,21 +359,13 @@ read_rows(const char *path, enum nz_contract contract, int kind)
 			    "before period", nz_q(r->field[1]));
 		add_period(w->key[KPERIOD]);
 		if (!shown) {
-			json_decref(w->json);
+			json_decref(w->vals);
+			free(w->num);
 			continue;
 		}
-		n = json_array_size(w->json);
-		for (j = 1; kind && w->key[KDIM] && j <= 3; j++)
-			json_array_set_new(w->json, n - j, json_null());
 		model.nrows++;
 	}
 	nz_csv_close(csv);
-	if (!model.cols[kind > 0]) {
-		model.cols[kind > 0] = json_array();
-		for (j = dim0 + NZ_NDIMS; j < f.ncols; j++)
-			json_array_append_new(model.cols[kind > 0],
-			    json_string(f.cols[j]));
-	}
 	free(f.num);
 	free(f.spec);
 }
@@ -304,23 +449,226 @@ sort_rows(void)
 	qsort(model.periods, model.nperiods, sizeof(int), cmp_int);
 }
 
-static json_t *
-table_json(int kind, const char *lead, json_t *cols)
-{
-	json_t *names = json_array(), *rows = json_array();
-	const char *s, *end;
-	size_t i;
+/* ---- the tables as the data writes them ---- */
 
-	for (s = lead; *s; s = *end ? end + 1 : end) {
-		end = s + strcspn(s, " ");
-		json_array_append_new(names, json_stringn(s, (size_t)(end - s)));
+/* value j of row w as written before its cell is taken off (how) */
+static int64_t
+written(const row *w, const col *cols, size_t j)
+{
+	int64_t v = w->num[j];
+
+	switch (cols[j].how) {
+	case LOW:
+		return w->num[cols[j].ref] - v;
+	case HIGH:
+		return v == NONE ? 0 : 1 + v - w->num[cols[j].ref];
+	default:
+		return v;
 	}
-	if (cols)       /* none without a changes file */
-		json_array_extend(names, cols);
-	for (i = 0; i < model.nrows; i++)
-		if ((model.rows[i].key[KIND] > 0) == (kind > 0))
-			json_array_append(rows, model.rows[i].json);
-	return json_pack("{s:o, s:o}", "columns", names, "rows", rows);
+}
+
+/* the shown cell of a key in period p, or the total of its region (total
+ * 1) or the national total (2); NULL if none */
+static const row *
+cell_of(const row *w, int p, int total)
+{
+	row key = {{0, p, 0, w->key[KREGION], w->key[KDIM], w->key[KCODE]},
+	    0, NULL, NULL};
+
+	if (total)
+		key.key[KDIM] = key.key[KCODE] = 0;
+	if (total == 2)
+		key.key[KREGION] = 0;
+	return bsearch(&key, model.rows, model.nrows, sizeof key, cmp_row);
+}
+
+/* 100 * change / base to one decimal, half away from zero, as
+ * diff-quarters writes it */
+static double
+pct_of(int64_t change, int64_t base)
+{
+	int64_t num = change * 1000, tenths = num / base, rest = num % base;
+
+	if (2 * (rest < 0 ? -rest : rest) >= base)
+		tenths += num < 0 ? -1 : 1;
+	return (double)tenths / 10;
+}
+
+/* The derived column suf (shown, change, change_low, change_high, pct,
+ * sig) of measure m of row w as a page derives it: a cell's shown by the
+ * rule of nz_shown with publish's --max-range-share, a change and its
+ * bounds, pct and sig from its levels as diff-quarters writes them;
+ * at: the columns of m's level, bounds and base with its bounds. */
+static json_t *
+derived_value(const row *w, const char *suf, const int *at)
+{
+	int64_t e = w->num[at[0]], l = w->num[at[1]], h = w->num[at[2]];
+	int64_t be, bl, bh, lo, hi;
+
+	if (strcmp(suf, "_shown") == 0) {
+		nz_bounds b = {e, l, h == NONE ? NZ_UNBOUNDED : h};
+
+		return json_string(nz_shown_names[nz_bounds_shown(&b,
+		    model.max_share)]);
+	}
+	be = w->num[at[3]], bl = w->num[at[4]], bh = w->num[at[5]];
+	lo = bh == NONE ? NONE : l - bh;
+	hi = h == NONE ? NONE : h - bl;
+	if (strcmp(suf, "_change") == 0)
+		return json_integer(e - be);
+	if (strcmp(suf, "_change_low") == 0)
+		return lo == NONE ? json_null() : json_integer(lo);
+	if (strcmp(suf, "_change_high") == 0)
+		return hi == NONE ? json_null() : json_integer(hi);
+	if (strcmp(suf, "_pct") == 0)
+		return be > 0 ? json_real(pct_of(e - be, be)) : json_null();
+	return json_integer((lo != NONE && lo > 0) || (hi != NONE && hi < 0));
+}
+
+/* The derived columns of row w whose values in the file differ from
+ * what a page derives, as an object (merge's and diff-quarters' own
+ * never do); NULL when none differ. */
+static json_t *
+derived_differ(const row *w, int table)
+{
+	static const char *const suffixes[6] = {"", "_low", "_high", "_base",
+	    "_base_low", "_base_high"};
+	static int level[2][NZ_NMEASURES][6], known[2];
+	const col *cols = model.cols[table];
+	json_t *differ = NULL, *want;
+	size_t j;
+	int m, k;
+
+	for (m = 0; !known[table] && m < NZ_NMEASURES; m++)
+		for (k = 0; k < (table ? 6 : 3); k++) {
+			nz_buf name = {0};
+
+			nz_buf_printf(&name, "%s%s", nz_measure_names[m], suffixes[k]);
+			level[table][m][k] = col_index(table, name.s);
+			nz_buf_free(&name);
+		}
+	known[table] = 1;
+	for (j = 0; j < model.ncols[table]; j++) {
+		const char *suf;
+
+		if (cols[j].how != DERIVED)
+			continue;
+		suf = measure_suffix(cols[j].name, &m);
+		want = derived_value(w, suf, level[table][m]);
+		if (!json_equal(want, json_array_get(w->vals, j))) {
+			if (!differ)
+				differ = json_object();
+			json_object_set(differ, cols[j].name,
+			    json_array_get(w->vals, j));
+		}
+		json_decref(want);
+	}
+	return differ;
+}
+
+/* A row as the data writes it: dimension and code (indexes), its values
+ * (each less what it is told from) up to the last not 0, its lists up
+ * to the last not null, and the derived values that differ. */
+static json_t *
+row_json(const row *w, int table)
+{
+	const col *cols = model.cols[table];
+	const row *cell[NKEY] = {NULL}, *total[3] = {NULL};
+	json_t *out = json_pack("[i, i]", w->key[KDIM], w->key[KCODE]), *differ;
+	size_t j, n;
+
+	if (table) {
+		cell[KPERIOD] = cell_of(w, w->key[KPERIOD], 0);
+		cell[KBASE] = cell_of(w, w->key[KBASE], 0);
+	}
+	/* a cell is not told from itself */
+	if (table || w->key[KDIM])
+		total[1] = cell_of(w, w->key[KPERIOD], 1);
+	if (table || w->key[KDIM] || w->key[KREGION])
+		total[2] = cell_of(w, w->key[KPERIOD], 2);
+	for (j = 0; j < model.ncols[table]; j++) {
+		const row *from = cols[j].total ? total[cols[j].total] :
+		    cell[cols[j].from];
+		int64_t v;
+
+		if (cols[j].how == LIST || cols[j].how == DERIVED)
+			continue;
+		v = written(w, cols, j);
+		if (cols[j].less >= 0)
+			v -= written(w, cols, (size_t)cols[j].less);
+		if (cols[j].from && from)
+			v -= written(from, model.cols[0], (size_t)cols[j].at);
+		json_array_append_new(out, json_integer(v));
+	}
+	for (n = json_array_size(out); n > 2 &&
+	    json_integer_value(json_array_get(out, n - 1)) == 0; n--)
+		json_array_remove(out, n - 1);
+	for (j = 0; j < model.ncols[table]; j++)
+		if (cols[j].how == LIST) {
+			json_array_append(out, json_array_get(w->vals, j));
+			if (!json_is_null(json_array_get(w->vals, j)))
+				n = json_array_size(out);
+		}
+	while (json_array_size(out) > n)
+		json_array_remove(out, n);
+	if ((differ = derived_differ(w, table)) != NULL)
+		json_array_append_new(out, differ);
+	return out;
+}
+
+static int
+period_index(int p)
+{
+	int *at = bsearch(&p, model.periods, model.nperiods, sizeof(int),
+	    cmp_int);
+
+	return (int)(at - model.periods);
+}
+
+/* A table: the names of its value columns as written, of its lists and
+ * of the columns a page derives; its rows grouped by period and region
+ * (changes: comparison, period, base period, region), each group
+ * [period, region, rows] or [comparison, period, base_period, region,
+ * rows], periods as indexes in "periods" and regions as 1 + their index
+ * in the region's codes (0: all regions). */
+static json_t *
+table_json(int table)
+{
+	static const char *const comparison[3] = {NULL, "qoq", "yoy"};
+	json_t *names[3], *groups = json_array(), *group = NULL, *rows = NULL;
+	const row *last = NULL;
+	size_t i, j;
+
+	for (i = 0; i < 3; i++)
+		names[i] = json_array();
+	for (j = 0; j < model.ncols[table]; j++)
+		json_array_append_new(names[model.cols[table][j].how == LIST ? 1 :
+		    model.cols[table][j].how == DERIVED ? 2 : 0],
+		    json_string(model.cols[table][j].name));
+	for (i = 0; i < model.nrows; i++) {
+		const row *w = &model.rows[i];
+
+		if ((w->key[KIND] > 0) != table)
+			continue;
+		if (!last || memcmp(last->key, w->key, KDIM * sizeof(int)) != 0) {
+			group = json_array();
+			if (table)
+				json_array_append_new(group,
+				    json_string(comparison[w->key[KIND]]));
+			json_array_append_new(group,
+			    json_integer(period_index(w->key[KPERIOD])));
+			if (table)
+				json_array_append_new(group,
+				    json_integer(period_index(w->key[KBASE])));
+			json_array_append_new(group, json_integer(w->key[KREGION]));
+			json_array_append_new(group, rows = json_array());
+			json_array_append_new(groups, group);
+		}
+		json_array_append_new(rows, row_json(w, table));
+		last = w;
+	}
+	return json_pack("{s:o, s:o, s:o, s:o}", "columns", names[0], "lists",
+	    names[1], "derived", names[2], "rows", groups);
 }
 
 /* ---- coverage, events, code lists ---- */
@@ -396,7 +744,7 @@ report_json(const char *half, const char *narrative)
 	int first = half_start(half), q;
 
 	for (q = first; q < first + 2; q++) {
-		row key = {{0, q}, 0, NULL};   /* its national total */
+		row key = {{0, q}, 0, NULL, NULL};   /* its national total */
 
 		if (!bsearch(&key, model.rows, model.nrows, sizeof key, cmp_row))
 			nz_die(NZ_EXIT_DATA, "%s: no national figures for %dQ%d",
@@ -427,6 +775,30 @@ published(const char *date)
 		t = (time_t)v;
 	strftime(day, sizeof day, "%Y-%m-%d", gmtime(&t));
 	return json_string(day);
+}
+
+/* the JSON text as it is, or inside a script's '...' string (JSON has
+ * no line break outside its strings and escapes those inside) */
+static int
+put_plain(const char *s, size_t n, void *data)
+{
+	(void)data;
+	return fwrite(s, 1, n, stdout) == n ? 0 : -1;
+}
+
+static int
+put_quoted(const char *s, size_t n, void *data)
+{
+	size_t i;
+
+	(void)data;
+	for (i = 0; i < n; i++) {
+		if ((s[i] == '\\' || s[i] == '\'') && putchar('\\') == EOF)
+			return -1;
+		if (putchar(s[i]) == EOF)
+			return -1;
+	}
+	return 0;
 }
 
 /* ---- command line ---- */
@@ -491,7 +863,8 @@ main(int argc, char **argv)
 		nz_usage_error("--narrative needs --report");
 	if (half)
 		half_start(half);
-	root = json_pack("{s:s, s:o, s:f, s:i}", "format", "nzccss-dashboard-2",
+	model.max_share = max_share;
+	root = json_pack("{s:s, s:o, s:f, s:i}", "format", "nzccss-dashboard-3",
 	    "published", published(date), "max_range_share", max_share,
 	    "shown_min", NZ_SHOWN_MIN);
 	nz_hold(root);
@@ -519,19 +892,18 @@ main(int argc, char **argv)
 	json_object_set(root, "agencies", model.agencies);
 	json_object_set(root, "rules", model.rules);
 	json_object_set_new(root, "events", events_json());
-	json_object_set_new(root, "cells", table_json(0, "period region "
-	    "dimension code", model.cols[0]));
-	json_object_set_new(root, "changes", table_json(1, "comparison period "
-	    "base_period region dimension code", model.cols[1]));
+	json_object_set_new(root, "cells", table_json(0));
+	json_object_set_new(root, "changes", table_json(1));
 	if (half)
 		json_object_set_new(root, "report", report_json(half, narrative));
+	/* a page parses JSON text faster than a script's object literal */
 	if (as_js)
 		fputs("/* NZCCSS dashboard data, written by publish */\n"
-		    "window.NZ_DATA = ", stdout);
-	if (json_dumpf(root, stdout, JSON_COMPACT | JSON_SORT_KEYS |
-	    JSON_REAL_PRECISION(12)))
+		    "window.NZ_DATA = JSON.parse('", stdout);
+	if (json_dump_callback(root, as_js ? put_quoted : put_plain, NULL,
+	    JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(12)))
 		nz_die(NZ_EXIT_DATA, "cannot write the data");
-	fputs(as_js ? ";\n" : "\n", stdout);
+	fputs(as_js ? "');\n" : "\n", stdout);
 	nz_drop(root);
 	json_decref(root);
 	nz_events_free(model.events, model.nevents);

@@ -25,28 +25,167 @@
     var dimByName = {};
     dims.forEach(function (d) { dimByName[d.name] = d; });
 
-    function objects(table) {
-      return table.rows.map(function (r) {
-        var o = {};
-        table.columns.forEach(function (c, i) { o[c] = r[i]; });
-        return o;
+    /* ---- the tables: cells and changes as objects, by key ---- */
+
+    /* Where a group of rows is: its period and region (0 all) as one
+     * number; a row in it by its dimension (0 none) and code (1 + index
+     * in the code list; 0 none), in whose order the rows are. */
+    var periodAt = Object.create(null), regionAt = Object.create(null),
+        dimAt = Object.create(null), codeAt = [];
+    D.periods.forEach(function (p, i) { periodAt[p] = i; });
+    regionAt['*'] = 0;
+    dims[0].codes.forEach(function (c, i) { regionAt[c[0]] = i + 1; });
+    dims.forEach(function (d, i) {
+      dimAt[d.name] = i;
+      codeAt[i] = Object.create(null);
+      d.codes.forEach(function (c, j) { codeAt[i][c[0]] = j + 1; });
+    });
+    function place(p, r) { return p * (dims[0].codes.length + 1) + r; }
+
+    /* how a value column is written, from its name (publish.c, "How the
+     * data writes a value column"): est, low (the estimate less it) or
+     * high (1 + itself less the estimate, 0 none) of its estimate ref;
+     * less: the column of the row added back; from: the cell it is told
+     * from (period, base, or total 1 its region's, 2 the national) and
+     * its column at there */
+    var MEASURES = D.measures.map(function (m) { return m.name; });
+    function columnOf(name, isCells) {
+      var c = {name: name, how: 'raw', ref: null, less: null, from: null, at: null};
+      if (name === 'agencies' && isCells) { c.from = 1; c.at = name; }
+      if (name === 'agencies_matched' && !isCells) { c.from = 2; c.at = 'agencies'; }
+      MEASURES.forEach(function (m) {
+        if (name.indexOf(m) !== 0 || (name.length > m.length && name[m.length] !== '_')) return;
+        var suf = name.slice(m.length), base = suf.indexOf('_base') === 0;
+        var rest = base ? suf.slice(5) : suf.replace(/^_stat/, '');
+        if (['', '_low', '_high'].indexOf(rest) < 0) return;
+        c.how = rest ? rest.slice(1) : 'est';
+        if (rest) c.ref = m + (base ? '_base' : '');
+        if (suf.indexOf('_stat_') === 0) c.less = m + rest;
+        if (!isCells) { c.from = base ? 'base' : 'period'; c.at = m + rest; }
       });
+      return c;
     }
-    var cells = objects(D.cells), changes = objects(D.changes);
-    var cellIndex = {}, changeIndex = {};
-    cells.forEach(function (c) {
-      cellIndex[[c.period, c.region, c.dimension || '', c.code || ''].join('|')] = c;
-    });
-    changes.forEach(function (c) {
-      changeIndex[[c.comparison, c.period, c.region, c.dimension || '',
-                   c.code || ''].join('|')] = c;
-    });
+    var cellColumns = {};
+    function written(row, name) {
+      var c = cellColumns[name], v = row[name];
+      return c.how === 'low' ? row[c.ref] - v : c.how === 'high' ? (v === null ? 0 : 1 + v - row[c.ref]) : v;
+    }
+    /* 100 * change / base to one decimal, half away from zero (diff-quarters) */
+    function pctOf(change, base) {
+      var num = change * 1000, rest = num % base, tenths = (num - rest) / base;
+      if (2 * Math.abs(rest) >= base) tenths += num < 0 ? -1 : 1;
+      return tenths / 10;
+    }
+    /* a derived column: a cell's shown by the rule, a change's change,
+     * bounds, pct and sig from its levels */
+    function derive(o, name) {
+      var m = MEASURES.filter(function (x) { return name.indexOf(x + '_') === 0; })[0];
+      var suf = name.slice(m.length);
+      if (suf === '_shown') return shown(o[m + '_low'], o[m + '_high'], o[m + '_low'], o[m + '_high'], o[m]);
+      var lo = o[m + '_base_high'] === null ? null : o[m + '_low'] - o[m + '_base_high'];
+      var hi = o[m + '_high'] === null ? null : o[m + '_high'] - o[m + '_base_low'];
+      var base = o[m + '_base'], delta = o[m] - base;
+      return suf === '_change' ? delta : suf === '_change_low' ? lo : suf === '_change_high' ? hi :
+        suf === '_pct' ? (base > 0 ? pctOf(delta, base) : null) :
+        (lo !== null && lo > 0) || (hi !== null && hi < 0) ? 1 : 0;
+    }
+
+    /* The rows of a table (the cells, or the changes of comparison kind)
+     * as objects, each made when first asked for: get(period, region,
+     * dim, code), and all() in the data's order. */
+    function table(T, kind) {
+      var isCells = kind === 'cells';
+      if (!T.derived) {            /* {columns, rows} */
+        var index = {}, list = [];
+        T.rows.forEach(function (r) {
+          var o = {};
+          T.columns.forEach(function (c, i) { o[c] = r[i]; });
+          if (!isCells && o.comparison !== kind) return;
+          index[[o.period, o.region, o.dimension || '', o.code || ''].join('|')] = o;
+          list.push(o);
+        });
+        return {all: function () { return list; }, get: function (p, r, d, c) {
+          return index[[p, r, d || '', c || ''].join('|')] || null;
+        }};
+      }
+      var columns = T.columns.map(function (c) { return columnOf(c, isCells); });
+      if (isCells) columns.forEach(function (c) { cellColumns[c.name] = c; });
+      var groups = new Map();
+      T.rows.forEach(function (g) {
+        if (isCells || g[0] === kind)
+          groups.set(place(g[isCells ? 0 : 1], g[isCells ? 1 : 3]), {g: g, made: []});
+      });
+      function make(g, r) {
+        var o = {}, w = {}, i = 2, d = r[0] ? dims[r[0]] : null;
+        if (!isCells) o.comparison = g[0];
+        o.period = D.periods[g[isCells ? 0 : 1]];
+        if (!isCells) o.base_period = D.periods[g[2]];
+        var region = g[isCells ? 1 : 3];
+        o.region = region ? dims[0].codes[region - 1][0] : '*';
+        o.dimension = d ? d.name : null;
+        o.code = d ? d.codes[r[1] - 1][0] : null;
+        columns.forEach(function (c) {
+          var v = typeof r[i] === 'number' ? r[i++] : 0, from = null;
+          if (c.less) v += w[c.less];
+          /* a cell's agencies: its region's total's (not the total's own) */
+          if (c.from === 1 && o.dimension) from = cell(o.period, o.region);
+          else if (c.from === 2) from = cell(o.period, '*');
+          else if (c.from === 'period' || c.from === 'base')
+            from = cell(c.from === 'base' ? o.base_period : o.period, o.region, o.dimension, o.code);
+          if (from) v += written(from, c.at);
+          w[c.name] = v;
+          o[c.name] = c.how === 'low' ? o[c.ref] - v :
+            c.how === 'high' ? (v === 0 ? null : o[c.ref] + v - 1) : v;
+        });
+        T.lists.forEach(function (c) {
+          var v = r[i];
+          if (v === null || Array.isArray(v)) { o[c] = v; i++; } else o[c] = null;
+        });
+        var differ = r[i] && typeof r[i] === 'object' ? r[i] : {};
+        T.derived.forEach(function (c) {
+          o[c] = Object.prototype.hasOwnProperty.call(differ, c) ? differ[c] : derive(o, c);
+        });
+        return o;
+      }
+      /* row k of group s, made once */
+      function at(s, k) {
+        return s.made[k] || (s.made[k] = make(s.g, s.g[s.g.length - 1][k]));
+      }
+      return {
+        all: function () {
+          var out = [];
+          groups.forEach(function (s) {
+            s.g[s.g.length - 1].forEach(function (r, k) { out.push(at(s, k)); });
+          });
+          return out;
+        },
+        get: function (period, region, dim, code) {
+          var p = periodAt[period], r = regionAt[region], d = dim ? dimAt[dim] : 0;
+          var c = dim ? (d === undefined ? undefined : codeAt[d][code]) : code ? undefined : 0;
+          var s = p === undefined || r === undefined || d === undefined || c === undefined ?
+            null : groups.get(place(p, r));
+          if (!s) return null;
+          /* the rows are in the order of dimension and code */
+          var rows = s.g[s.g.length - 1], lo = 0, hi = rows.length;
+          while (lo < hi) {
+            var mid = (lo + hi) >> 1, x = rows[mid];
+            if (x[0] < d || (x[0] === d && x[1] < c)) lo = mid + 1; else hi = mid;
+          }
+          return lo < rows.length && rows[lo][0] === d && rows[lo][1] === c ? at(s, lo) : null;
+        }
+      };
+    }
+
+    /* publish writes them compact (pipelines/site/README.md, "The
+     * data"); a page (the agency's view) may give {columns, rows} */
+    var cellAt = table(D.cells, 'cells'), changeAt = {};
+    ['qoq', 'yoy'].forEach(function (k) { changeAt[k] = table(D.changes, k); });
 
     function cell(period, region, dim, code) {
-      return cellIndex[[period, region, dim || '', code || ''].join('|')] || null;
+      return cellAt.get(period, region, dim, code);
     }
     function changeRow(kind, period, region, dim, code) {
-      return changeIndex[[kind, period, region, dim || '', code || ''].join('|')] || null;
+      return changeAt[kind] ? changeAt[kind].get(period, region, dim, code) : null;
     }
 
     /* how a figure may be shown: est, low, high of the figure; the count
@@ -365,7 +504,10 @@
       /* outcome has its own section: counts of bands are not a breakdown
        * of the clients (only agencies that assess are in them) */
       breakdowns: dims.slice(1).filter(function (d) { return d.name !== 'outcome'; }),
-      periods: D.periods, latest: latest, cells: cells, changes: changes, events: events,
+      periods: D.periods, latest: latest, events: events,
+      /* every row as an object (made on first use: the pages look rows up) */
+      get cells() { return cellAt.all(); },
+      get changes() { return changeAt.qoq.all().concat(changeAt.yoy.all()); },
       cell: cell, changeRow: changeRow, changeTotal: changeTotal, fig: fig,
       shown: shown, count: count, share: share, change: change, half: half,
       likeForLike: likeForLike, beforeAfter: beforeAfter, sharesBetween: sharesBetween,
