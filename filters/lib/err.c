@@ -184,22 +184,16 @@ nz_strndup(const char *s, size_t n)
  * held here from when they are made until they are freed, so that an exit
  * on an error path, from however deep, leaves nothing that LeakSanitizer
  * could call leaked.  Without this its verdict would hang on whether the
- * compiler happened to leave a pointer on the stack. */
-#define NZ_HELD_MAX 256
-static const void *held[NZ_HELD_MAX];
+ * compiler happened to leave a pointer on the stack.  (A fixed 256 of
+ * them stopped merge at the 257th release.) */
+static const void **held;      /* as many as there are: merge holds */
+static size_t nheld, heldcap;   /* each release it reads */
 
 void
 nz_hold(const void *p)
 {
-	size_t i;
-
-	for (i = 0; i < NZ_HELD_MAX; i++)
-		if (!held[i]) {
-			held[i] = p;
-			return;
-		}
-	nz_die(NZ_EXIT_DATA, "internal error: more than %d objects held",
-	    NZ_HELD_MAX);
+	nz_grow(&held, &heldcap, nheld + 1, sizeof *held);
+	held[nheld++] = p;
 }
 
 void
@@ -207,9 +201,9 @@ nz_drop(const void *p)
 {
 	size_t i;
 
-	for (i = 0; p && i < NZ_HELD_MAX; i++)
+	for (i = nheld; p && i-- > 0;)
 		if (held[i] == p) {
-			held[i] = NULL;
+			held[i] = held[--nheld];
 			return;
 		}
 }

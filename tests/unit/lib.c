@@ -266,6 +266,63 @@ hasher_cache(void)
 	nz_hasher_free(h);
 }
 
+/* merge holds each release it reads (nz_hold): more than the 256 a
+ * fixed table took, dropped in any order. */
+static void
+held_many(void)
+{
+	enum { N = 1000 };
+	char *p[N];
+	int i;
+
+	for (i = 0; i < N; i++) {
+		p[i] = nz_strdup("held");
+		nz_hold(p[i]);
+	}
+	for (i = 0; i < N; i += 2) {
+		nz_drop(p[i]);
+		free(p[i]);
+	}
+	for (i = N - 1; i > 0; i -= 2) {
+		nz_drop(p[i]);
+		free(p[i]);
+	}
+	check(1, "1,000 objects held and dropped");
+}
+
+/* The string set with the word-wise hash: cell keys of a release (long,
+ * mostly '*' and ','), each found at the index of its addition, and keys
+ * never added, or one byte short, not found. */
+static void
+strset_keys(void)
+{
+	nz_strset *s = nz_strset_new();
+	char key[128];
+	int i, ok = 1, added;
+	size_t len;
+
+	for (i = 0; i < 100000; i++) {
+		len = (size_t)snprintf(key, sizeof key, "2026Q%d,%02d,*,*,%d,*,*,"
+		    "*,*,*,*,*,*,*,%.*s", 1 + i % 4, i % 17, i / 68,
+		    i % 9, "*,*,*,*,*,*,*,*,*");
+		if (nz_strset_addn(s, key, len, &added) != (size_t)i || !added)
+			ok = 0;
+	}
+	for (i = 0; i < 100000; i++) {
+		len = (size_t)snprintf(key, sizeof key, "2026Q%d,%02d,*,*,%d,*,*,"
+		    "*,*,*,*,*,*,*,%.*s", 1 + i % 4, i % 17, i / 68,
+		    i % 9, "*,*,*,*,*,*,*,*,*");
+		if (nz_strset_findn(s, key, len) != i ||
+		    nz_strset_findn(s, key, len - 1) >= 0 ||
+		    strcmp(nz_strset_key(s, (size_t)i), key) != 0)
+			ok = 0;
+	}
+	check(ok && nz_strset_count(s) == 100000 &&
+	    nz_strset_find(s, "2027Q1,01") < 0,
+	    "100,000 cell keys each found at its index, others not found");
+	nz_strset_free(s);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -276,5 +333,7 @@ main(int argc, char **argv)
 	numbers();
 	text();
 	hasher_cache();
+	held_many();
+	strset_keys();
 	return failures ? 1 : 0;
 }
