@@ -1,13 +1,17 @@
 /* aggregate: bucketed events to internal cells (DESIGN §3, §4).
  *
- * One pass over the rows keeps, per (period, client), a compact state:
- * the first value of each single-valued dimension with its count (other
- * values spill into a shared overflow pool), a bitset of the multi-valued
- * codes seen, and the household key counts.  Events and units are counted
- * during the pass from each row's own values.  Then, period by period,
- * each client's modal values and household are settled and the client is
- * added to every cell it belongs to.  Memory grows with distinct clients
- * per period and with cells, never with rows; every sum is order-free, so
+ * The first pass over the rows keeps, per (period, client), a compact
+ * state: the first value of each single-valued dimension with its count
+ * (other values spill into a shared overflow pool), a bitset of the
+ * multi-valued codes seen, and the household key counts; and it writes
+ * each row's client, values and units (32 bytes) to a temporary file.
+ * Then each client's flow measures are settled from its quarters (the
+ * lookback), and the second pass reads that file back to count events
+ * and units into the cells of each row's own values and its client's
+ * flow measures.  Last, period by period, each client's modal values and
+ * household are settled and the client is added to every cell it belongs
+ * to.  Memory grows with distinct clients per period and with cells,
+ * never with rows (the temporary file does); every sum is order-free, so
  * shuffled input gives byte-identical output.
  */
 #include <errno.h>
@@ -186,8 +190,9 @@ struct run {
 	const char *coverage_source;   /* data_from, first_event_date */
 	long status_unknown, tenure_unknown;   /* clients (per quarter) */
 	long earliest;                 /* the earliest quarter of any event */
-	int pass;                      /* 1: clients, 2: events and units */
-	FILE *spool;                   /* standard input, kept for pass 2 */
+	int stdin_read;
+	FILE *spool;                   /* pass 1's rows, for pass 2 */
+	long spooled;
 	uint32_t *cellbuf;             /* cells touched by one row/client */
 };
 
@@ -1080,7 +1085,7 @@ row_dim(struct run *r, const nz_row *row, int d, struct values *val,
 			bad_code(file, row->line, d, s, row->len[dim_col[d]], ax);
 		if (ax->slot[i] < 0) {   /* only regions: outside the area */
 			i = ax->list->not_stated_index;
-			r->outside_area += r->pass == 1;
+			r->outside_area++;
 		}
 		val->n[d] = 1;
 		val->v[d][0] = (uint8_t)ax->slot[i];
@@ -1113,44 +1118,102 @@ parse_key(const nz_row *row, uint8_t key[16], const char *file)
 		    "expected 32 lowercase hex characters", nz_q(s));
 }
 
-/* the client of (key, period), which pass 1 made */
-static struct client *
-client_find(struct run *r, const uint8_t key[16], uint16_t period,
-    uint64_t hash)
-{
-	size_t at = hash & (r->nslot - 1);
+/* What pass 2 needs of a counted row, written by pass 1 to a temporary
+ * file (32 bytes, where the row took about 150 in CSV): its client, units
+ * and values, so pass 2 reads no CSV and looks up no client or outcome. */
+struct spooled {
+	uint32_t client;               /* index in r->client */
+	uint32_t units;                /* at most NZ_MAX_UNITS */
+	uint64_t multi;                /* multi-valued codes, as in client */
+	uint32_t outcome;              /* outcome axis indexes, as bits */
+	uint8_t code[NSINGLE];         /* single-valued axis indexes */
+};
+_Static_assert(NZ_MAX_UNITS <= UINT32_MAX, "units fit the spool");
 
-	while (r->slot[at]) {
-		struct client *c = &r->client[r->slot[at] - 1];
-		if (c->period == period && memcmp(c->key, key, 16) == 0)
-			return c;
-		at = (at + 1) & (r->nslot - 1);
-	}
-	nz_die(NZ_EXIT_DATA, "internal error: a client of the second pass "
-	    "not met in the first");
+static void
+spool_row(struct run *r, const struct client *c, const struct values *val,
+    uint64_t multi, uint64_t units)
+{
+	struct spooled sp;
+	int d, k;
+
+	memset(&sp, 0, sizeof sp);
+	sp.client = (uint32_t)(c - r->client);
+	sp.units = (uint32_t)units;
+	sp.multi = multi;
+	for (k = 0; k < val->n[OUTCOME_DIM]; k++)
+		sp.outcome |= 1u << val->v[OUTCOME_DIM][k];
+	for (d = 0; d < NDIM; d++)
+		if (r->L.axis[d].single >= 0)
+			sp.code[r->L.axis[d].single] = val->v[d][0];
+	if (!r->spool && !(r->spool = tmpfile()))
+		nz_die(NZ_EXIT_DATA, "cannot make a temporary file for the "
+		    "second pass: %s", strerror(errno));
+	if (fwrite(&sp, sizeof sp, 1, r->spool) != 1)
+		nz_die(NZ_EXIT_DATA, "writing the temporary file of the second "
+		    "pass: %s", strerror(errno));
+	r->spooled++;
 }
 
-/* Pass 2: the row's events and units into every cell of its own values
- * and its client's flow measures. */
+/* a spooled row's values back, as row_dim gave them, with its client's
+ * flow measures */
 static void
-count_events(struct run *r, struct values *val, const uint8_t key[16],
-    uint16_t period, uint64_t hash, uint64_t units)
+spooled_values(const struct run *r, const struct spooled *sp,
+    const struct client *c, struct values *val)
 {
-	const struct client *c = client_find(r, key, period, hash);
-	struct period_acc *p = &r->period[period];
-	size_t n, i;
 	int d;
 
-	for (d = 0; d < NDIM; d++)
-		if (r->L.axis[d].flow >= 0) {
+	for (d = 0; d < NDIM; d++) {
+		const struct axis *ax = &r->L.axis[d];
+
+		if (ax->flow >= 0) {
 			val->n[d] = 1;
-			val->v[d][0] = c->flow[r->L.axis[d].flow];
+			val->v[d][0] = c->flow[ax->flow];
+		} else if (ax->single >= 0) {
+			val->n[d] = 1;
+			val->v[d][0] = sp->code[ax->single];
+		} else if (d == OUTCOME_DIM) {
+			values_from_bits(val, d, sp->outcome);
+		} else {
+			values_from_bits(val, d, (sp->multi >> ax->bit0) &
+			    (ax->n >= 64 ? ~0ull : (1ull << ax->n) - 1));
 		}
-	n = cells_of(&r->L, val, r->cellbuf);
-	for (i = 0; i < n; i++) {
-		p->events[r->cellbuf[i]]++;
-		p->units[r->cellbuf[i]] += units;
 	}
+}
+
+/* Pass 2: each spooled row's events and units into every cell of its own
+ * values and its client's flow measures. */
+static void
+count_spooled(struct run *r)
+{
+	struct spooled buf[1024];
+	struct values val;
+	long done = 0;
+	size_t got, i, n, k;
+
+	if (!r->spool)
+		return;
+	if (fflush(r->spool) != 0 || fseek(r->spool, 0, SEEK_SET) != 0)
+		nz_die(NZ_EXIT_DATA, "writing the temporary file of the second "
+		    "pass: %s", strerror(errno));
+	while ((got = fread(buf, sizeof *buf, 1024, r->spool)) > 0) {
+		for (i = 0; i < got; i++) {
+			const struct client *c = &r->client[buf[i].client];
+			struct period_acc *p = &r->period[c->period];
+
+			spooled_values(r, &buf[i], c, &val);
+			n = cells_of(&r->L, &val, r->cellbuf);
+			for (k = 0; k < n; k++) {
+				p->events[r->cellbuf[k]]++;
+				p->units[r->cellbuf[k]] += buf[i].units;
+			}
+		}
+		done += (long)got;
+	}
+	if (ferror(r->spool) || done != r->spooled)
+		nz_die(NZ_EXIT_DATA, "reading the temporary file of the second "
+		    "pass: %s", ferror(r->spool) ? strerror(errno) :
+		    "rows missing");
 }
 
 static void
@@ -1167,8 +1230,9 @@ check_agency(struct run *r, const nz_row *row, const char *file)
 	}
 }
 
-/* Pass 1 settles the clients (their values, events and needs); pass 2,
- * once their flow measures are known, counts events and units. */
+/* Pass 1 settles the clients (their values, events and needs) and spools
+ * the row for pass 2, which, once their flow measures are known, counts
+ * events and units (count_spooled). */
 static void
 count_row(struct run *r, const nz_row *row, const char *file)
 {
@@ -1178,7 +1242,7 @@ count_row(struct run *r, const nz_row *row, const char *file)
 	uint16_t period;
 	uint64_t units = 0, multi = 0, hash;
 	struct client *c;
-	int d, has_hh = row->len[C_HHKEY] > 0 && r->pass == 1;
+	int d, has_hh = row->len[C_HHKEY] > 0;
 
 	check_agency(r, row, file);
 	period = period_index(r, row->field[C_PERIOD], row->len[C_PERIOD],
@@ -1203,10 +1267,6 @@ count_row(struct run *r, const nz_row *row, const char *file)
 	for (d = 0; d < NDIM; d++)
 		if (r->L.axis[d].flow < 0)
 			multi |= row_dim(r, row, d, &val, file);
-	if (r->pass == 2) {
-		count_events(r, &val, key, period, hash, units);
-		return;
-	}
 	/* the slots have arrived by now: fetch the client and household
 	 * entries they point to together, so their misses overlap instead
 	 * of one waiting for the other (only a hint; the probes check) */
@@ -1228,49 +1288,31 @@ count_row(struct run *r, const nz_row *row, const char *file)
 		nz_dieat(NZ_EXIT_DATA, file, row->line, "too many events of "
 		    "one client in a period");
 	c->events++;
-	if (r->spool)
-		nz_csv_record(r->spool, (const char *const *)row->field,
-		    row->len, row->nfields);
+	spool_row(r, c, &val, multi, units);
 }
 
-/* Standard input is read once: pass 1 keeps its rows in an unnamed
- * temporary file (gone when the program ends, whatever way), which pass 2
- * reads by its /proc/self/fd name. */
+/* Pass 1 over one input: standard input can be read once. */
 static void
 read_input(struct run *r, const char *path)
 {
 	nz_csv *csv;
 	const char *file;
-	int progress = nz_progress_wanted() && r->pass == 1;
-	int is_stdin = strcmp(path, "-") == 0;
-	char spooled[64];
+	int progress = nz_progress_wanted();
 	size_t ncols;
 	const char *const *cols = nz_cols(NZ_COLS_BUCKETED, &ncols);
 	nz_row *row;
 
-	if (is_stdin && r->pass == 1) {
-		if (r->spool)
+	if (strcmp(path, "-") == 0) {
+		if (r->stdin_read)
 			nz_usage_error("standard input given twice");
-		if (!(r->spool = tmpfile()))
-			nz_die(NZ_EXIT_DATA, "cannot make a temporary file for "
-			    "standard input: %s", strerror(errno));
-		nz_csv_header(r->spool, cols, ncols);
-	}
-	if (is_stdin && r->pass == 2) {
-		if (fflush(r->spool) != 0 || ferror(r->spool))
-			nz_die(NZ_EXIT_DATA, "writing the temporary copy of "
-			    "standard input: %s", strerror(errno));
-		snprintf(spooled, sizeof spooled, "/proc/self/fd/%d",
-		    fileno(r->spool));
-		path = spooled;
+		r->stdin_read = 1;
 	}
 	csv = nz_csv_open(path, NZ_CSV_CANONICAL);
 	file = nz_csv_name(csv);
 	nz_csv_expect_header(csv, cols, ncols);
 	while (nz_csv_next_n(csv, &row, ncols) == 1) {
 		count_row(r, row, file);
-		if (r->pass == 1)
-			nz_progress(NULL, ++r->rows_read, progress);
+		nz_progress(NULL, ++r->rows_read, progress);
 	}
 	if (progress)
 		nz_progress_end(r->rows_read, progress);
@@ -1788,7 +1830,6 @@ main(int argc, char **argv)
 	if (export_stats)
 		coverage_from_stats(&run, export_stats);
 
-	run.pass = 1;
 	if (optind == argc)
 		read_input(&run, "-");
 	for (i = optind; i < argc; i++)
@@ -1805,11 +1846,7 @@ main(int argc, char **argv)
 		nz_die(NZ_EXIT_DATA, "%s: agency %s, but the events are of agency %s",
 		    outcomes, nz_q(run.out->agency), nz_q(run.agency));
 	settle_flows(&run);
-	run.pass = 2;
-	if (optind == argc)
-		read_input(&run, "-");
-	for (i = optind; i < argc; i++)
-		read_input(&run, argv[i]);
+	count_spooled(&run);
 	cells_written = write_cells(&run);
 	if (stats)
 		write_stats(&run, stats, cells_written);

@@ -323,6 +323,61 @@ strset_keys(void)
 	nz_strset_free(s);
 }
 
+/* the lookback against a plain list of every (key, quarter) added: keys
+ * with quarters inside the window, far before and far after it (the
+ * overflow), repeats, and keys never added */
+static void
+lookback_quarters(void)
+{
+	enum { NKEY = 3000, NADD = 40000 };
+	static uint8_t seen[NKEY][400];   /* quarter - 7900, 0..399 */
+	nz_lookback *lb = nz_lookback_new();
+	uint8_t key[16];
+	uint32_t x = 12345;
+	long first[NKEY], q, got;
+	int i, k, ok = 1, want;
+
+	for (k = 0; k < NKEY; k++)
+		first[k] = -1;
+	for (i = 0; i < NADD; i++) {
+		x = x * 1103515245u + 12345u;
+		k = (int)(x >> 8) % NKEY;
+		x = x * 1103515245u + 12345u;
+		/* most quarters within 20 of 8100, some anywhere in 400 */
+		q = (x >> 9) % 8 ? 8080 + (long)((x >> 12) % 40) :
+		    7900 + (long)((x >> 12) % 400);
+		memset(key, 0, sizeof key);
+		memcpy(key, &k, sizeof k);
+		key[15] = (uint8_t)(k * 7);
+		nz_lookback_add(lb, key, q);
+		seen[k][q - 7900] = 1;
+		if (first[k] < 0 || q < first[k])
+			first[k] = q;
+	}
+	for (k = 0; k < NKEY + 10; k++) {
+		memset(key, 0, sizeof key);
+		memcpy(key, &k, sizeof k);
+		key[15] = (uint8_t)(k * 7);
+		for (q = 7890; q < 8310; q++) {
+			want = k < NKEY && q >= 7900 && q < 8300 &&
+			    seen[k][q - 7900];
+			if (nz_lookback_seen(lb, key, q) != want)
+				ok = 0;
+		}
+		if (k < NKEY && first[k] >= 0)
+			ok &= nz_lookback_first(lb, key, &got) == 0 &&
+			    got == first[k];
+		else
+			ok &= nz_lookback_first(lb, key, &got) == -1;
+	}
+	for (k = 0, i = 0; k < NKEY; k++)
+		i += first[k] >= 0;
+	check(ok && nz_lookback_clients(lb) == (size_t)i,
+	    "lookback: every quarter of 3,000 keys over 100 years found, "
+	    "no other, and each key's first");
+	nz_lookback_free(lb);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -335,5 +390,6 @@ main(int argc, char **argv)
 	hasher_cache();
 	held_many();
 	strset_keys();
+	lookback_quarters();
 	return failures ? 1 : 0;
 }
