@@ -1423,19 +1423,16 @@ code_index(const nz_codes *cl, const char *code)
 	return i;
 }
 
-/* new, returning or unknown (see usage) */
-static int
-client_status(const struct run *r, const struct client *c, long q,
-    const int code[3])
+/* Before client i's lookup, the slot of the one 16 ahead and the entry
+ * of the one 8 ahead (its slot fetched 8 lookups ago) are fetched: each
+ * lookup would wait on two cache misses otherwise. */
+static void
+look_ahead(const struct run *r, size_t i)
 {
-	long wq = r->flow->window_months / 3, j;
-
-	if (q - wq < r->full_from)
-		return code[2];
-	for (j = 1; j <= wq; j++)
-		if (nz_lookback_seen(r->seen, c->key, q - j))
-			return code[1];
-	return code[0];
+	if (i + 16 < r->nclients)
+		nz_lookback_prefetch(r->seen, r->client[i + 16].key, 0);
+	if (i + 8 < r->nclients)
+		nz_lookback_prefetch(r->seen, r->client[i + 8].key, 1);
 }
 
 /* Settle every client's four flow measures.  Quarters decide them
@@ -1449,6 +1446,7 @@ settle_flows(struct run *r)
 	const nz_codes *tn = r->L.axis[nz_dim_index("tenure_band")].list;
 	const struct axis *need = &r->L.axis[nz_dim_index("need")];
 	long tq = nz_flow_tenure_reach(r->flow) / 3;
+	long wq = r->flow->window_months / 3;
 	int status[3];
 	size_t i;
 
@@ -1460,13 +1458,15 @@ settle_flows(struct run *r)
 	if (r->full_from == LONG_MIN)    /* no date: the first quarter may */
 		r->full_from = r->earliest == LONG_MAX ? LONG_MAX :  /* be */
 		    r->earliest + 1;                             /* partial */
-	for (i = 0; i < r->nclients; i++)
+	for (i = 0; i < r->nclients; i++) {
+		look_ahead(r, i);
 		nz_lookback_add(r->seen, r->client[i].key,
 		    r->period[r->client[i].period].q);
+	}
 	for (i = 0; i < r->nclients; i++) {
 		struct client *c = &r->client[i];
 		long q = r->period[c->period].q, first = q;
-		uint64_t needs = (c->multi >> need->bit0) &
+		uint64_t back = 0, needs = (c->multi >> need->bit0) &
 		    (need->n >= 64 ? ~0ull : (1ull << need->n) - 1);
 
 		needs &= ~(1ull << need->list->not_stated_index);
@@ -1474,9 +1474,13 @@ settle_flows(struct run *r)
 		    NZ_FLOW_VISITS, (long)c->events);
 		c->flow[F_NEEDS] = (uint8_t)nz_flow_band(r->flow,
 		    NZ_FLOW_NEEDS, __builtin_popcountll(needs));
-		c->flow[F_STATUS] = (uint8_t)client_status(r, c, q, status);
+		look_ahead(r, i);
+		/* new, returning or unknown (see usage): seen in the window
+		 * of wq quarters before, which the export must cover */
+		nz_lookback_before(r->seen, c->key, q, (int)wq, &back, &first);
+		c->flow[F_STATUS] = (uint8_t)(q - wq < r->full_from ? status[2] :
+		    back ? status[1] : status[0]);
 		r->status_unknown += c->flow[F_STATUS] == status[2];
-		nz_lookback_first(r->seen, c->key, &first);
 		if (q - tq < r->full_from) {
 			c->flow[F_TENURE] = (uint8_t)tn->not_stated_index;
 			r->tenure_unknown++;

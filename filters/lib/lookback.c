@@ -169,26 +169,40 @@ nz_lookback_add(nz_lookback *lb, const uint8_t key[16], long q)
 }
 
 int
-nz_lookback_seen(const nz_lookback *lb, const uint8_t key[16], long q)
+nz_lookback_before(const nz_lookback *lb, const uint8_t key[16], long q,
+    int n, uint64_t *bits, long *first)
 {
 	const struct lb_entry *e = entry_find(lb, key);
+	int j;
 
-	if (!e)
-		return 0;
-	if (q >= e->base && q - e->base < LB_BITS)
-		return (int)(e->seen >> (q - e->base) & 1);
-	return lb->npair && pair_find(lb->pair, lb->cap_pair, key, q)->used;
-}
-
-int
-nz_lookback_first(const nz_lookback *lb, const uint8_t key[16], long *q)
-{
-	const struct lb_entry *e = entry_find(lb, key);
-
+	*bits = 0;
 	if (!e)
 		return -1;
-	*q = e->first;
+	for (j = 1; j <= n; j++) {
+		long at = q - j;
+		int hit = at >= e->base && at - e->base < LB_BITS ?
+		    (int)(e->seen >> (at - e->base) & 1) :
+		    lb->npair && pair_find(lb->pair, lb->cap_pair, key,
+		    at)->used;
+		*bits |= (uint64_t)hit << (j - 1);
+	}
+	*first = e->first;
 	return 0;
+}
+
+void
+nz_lookback_prefetch(const nz_lookback *lb, const uint8_t key[16],
+    int entry)
+{
+	const uint32_t *s;
+
+	if (!lb->nslot)
+		return;
+	s = &lb->slot[lb_hash(key, 0) & (lb->nslot - 1)];
+	if (!entry)
+		__builtin_prefetch(s);
+	else if (*s)
+		__builtin_prefetch(&lb->entry[*s - 1]);
 }
 
 size_t

@@ -630,11 +630,15 @@ void nz_flow_free(nz_flow *f);
 typedef struct nz_lookback nz_lookback;
 nz_lookback *nz_lookback_new(void);                  /* held until freed */
 void nz_lookback_add(nz_lookback *lb, const uint8_t key[16], long quarter);
-int nz_lookback_seen(const nz_lookback *lb, const uint8_t key[16],
-	long quarter);
-/* the earliest quarter added for key into *quarter: 0, or -1 if none */
-int nz_lookback_first(const nz_lookback *lb, const uint8_t key[16],
-	long *quarter);
+/* which of the quarters q-1 ... q-n (n up to 64) were added for key, as
+ * bits 0 ... n-1 of *bits, and its earliest quarter in *first: 0, or -1
+ * (bits 0, *first untouched) if key was never added */
+int nz_lookback_before(const nz_lookback *lb, const uint8_t key[16],
+	long quarter, int n, uint64_t *bits, long *first);
+/* a hint that key will be looked up soon: fetch its slot (entry 0), or,
+ * a little later, the entry that slot points to (entry 1) */
+void nz_lookback_prefetch(const nz_lookback *lb, const uint8_t key[16],
+	int entry);
 size_t nz_lookback_clients(const nz_lookback *lb);   /* distinct keys */
 void nz_lookback_free(nz_lookback *lb);
 
