@@ -146,7 +146,16 @@ include pipelines/compare.mk
 run: all agencies national site
 
 # ---- the tests ----
-check: all $(SAN_BINS) $(UNIT_BINS) $(patsubst bin/test/%,bin/test/san-%,$(UNIT_BINS))
+# The programs and tests are built one per processor, as the suite runs,
+# whether or not make was given -j (a plain 'make check' otherwise builds
+# them one at a time: 80 s of the suite's ten minutes on 2 cores).
+CHECK_BINS = all $(SAN_BINS) $(UNIT_BINS) \
+             $(patsubst bin/test/%,bin/test/san-%,$(UNIT_BINS))
+.PHONY: check-build
+check-build: $(CHECK_BINS)
+check:
+	@$(MAKE) $(if $(filter -j%,$(MAKEFLAGS)),,-j$$(nproc 2>/dev/null || \
+	  echo 1)) --no-print-directory check-build
 	@sh tests/run.sh
 
 # libFuzzer harnesses of the shared layer; corpora and crashes in out/fuzz
