@@ -57,7 +57,9 @@ run_case() { # dir bindir label
 	out=$work/out err=$work/err diff=$work/diff
 	in=/dev/null
 	[ -f "$dir/stdin" ] && in=$dir/stdin
-	(cd "$dir" && PATH="$bindir:$PATH" BIN="$bindir" timeout 120 \
+	# a case may write scratch files in its folder (test.key): its two
+	# builds take turns there (flock on the folder)
+	(cd "$dir" && PATH="$bindir:$PATH" BIN="$bindir" flock . timeout 120 \
 		bash ./cmd <"$in" >"$out" 2>"$err")
 	code=$?
 	want=0
