@@ -521,9 +521,9 @@ parse_bound(char *line, sdc_bound *b)
 static int
 cache_read(const char *path, struct row **group, size_t n)
 {
-	sdc_bound *b = nz_calloc(count_s(group, n) + 1, sizeof *b);
-	char line[128], head[64];
 	size_t i, k = 0, ns = count_s(group, n);
+	sdc_bound *b = nz_calloc(ns + 1, sizeof *b);
+	char line[128], head[64];
 	int m, ok = 0;
 	FILE *f = fopen(path, "r");
 

@@ -142,7 +142,7 @@ measure floor-mapped "$ROWS" "$RUNS" "bin/bench/csvfloor $OUT/mapped.csv > /dev/
 measure floor-bucketed "$ROWS" "$RUNS" "bin/bench/csvfloor $OUT/bucketed.csv > /dev/null"
 DUCKDB="NODE_PATH=out/bench/npm/node_modules node tests/bench/duckdb/run.js \
 $OUT/export.csv $AG/profile.json $AG/map.json $P/tables.json $P/age-bands.json \
-$P/codes $OUT/duckdb-cells.csv"
+$P/codes $P/flow-bands.json $OUT/duckdb-cells.csv"
 rotate "$RUNS" csvfloor "bin/bench/csvfloor $OUT/export.csv > /dev/null" \
     chain "$NORMALISE $OUT/export.csv | $MAP | $BUCKET | $AGGREGATE | $SUPPRESS > $OUT/release-chain.csv" \
     duckdb "$DUCKDB 2> /dev/null"
@@ -157,17 +157,22 @@ head -n "$XLSX_ROWS" "$OUT/export.csv" |
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 
-# distinct clients per period: the all-"*" cells (clients column)
-client_periods=$(awk -F, 'NR > 1 { all = 1; for (i = 3; i <= 11; i++)
-	if ($i != "*") all = 0; if (all) n += $12 } END { print n + 0 }' "$OUT/cells.csv")
+# distinct clients per period: the all-"*" cells (clients column; the
+# dimensions are the columns between agency and clients)
+client_periods=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "clients") c = i
+	next } { all = 1; for (i = 3; i < c; i++) if ($i != "*") all = 0
+	if (all) n += $c } END { print n + 0 }' "$OUT/cells.csv")
 
 # the DuckDB peer's cells against the chain's non-empty cells: clients,
-# households, events and units must all agree (see README, Speed)
-duck_cells=$(awk -F, 'NR == FNR { if (FNR > 1) { k = $1
-	for (i = 2; i <= 10; i++) k = k "," $i; d[k] = $11 "," $12 "," $13 "," $14 }
-	next }
-	FNR > 1 && $12 > 0 { k = $1; for (i = 3; i <= 11; i++) k = k "," $i
-	n++; if (d[k] != $12 "," $13 "," $14 "," $15) bad++ }
+# households, events and units must all agree (see README, Speed); each
+# file's dimensions are the columns before clients (after period, and
+# agency in the chain's), in the same order
+duck_cells=$(awk -F, 'FNR == 1 { for (i = 1; i <= NF; i++) if ($i == "clients") c = i
+	first = NR == 1 ? 2 : 3; next }
+	{ k = $1; for (i = first; i < c; i++) k = k "," $i
+	  v = $c "," $(c + 1) "," $(c + 2) "," $(c + 3) }
+	NR == FNR { d[k] = v; next }
+	$c > 0 { n++; if (d[k] != v) bad++ }
 	END { printf "%d %d\n", n, bad }' "$OUT/duckdb-cells.csv" "$OUT/cells.csv")
 
 ratio() { awk -v n="$1" -v f="$2" '$1 == n { print $f }' "$work/ratios"; }
@@ -212,9 +217,13 @@ END {
 	printf "aggregate: %d distinct clients x periods, %.0f bytes each at peak RSS (target < 150)\n", cp, rss[a] * 1024 / cp
 	max = 0
 	for (i = 1; i <= NR; i++)
-		if (name[i] ~ /^(normalise|map-categories|bucket|suppress)$/ && rss[i] > max)
+		if (name[i] ~ /^(normalise|map-categories|bucket)$/ && rss[i] > max)
 			max = rss[i]
-	printf "streaming stages: peak RSS %.1f MB at most (target < 16)\n", max / 1024
+	printf "streaming stages (normalise, map-categories, bucket): peak RSS %.1f MB at most (target < 16)\n", max / 1024
+	# suppress holds every cell and the LPs of one quarter at a time:
+	# its memory grows with the cells, not the rows
+	s = idx["suppress"]
+	printf "suppress (not streaming): peak RSS %.1f MB for %d cells\n", rss[s] / 1024, rows[s]
 	split(xlsx, xl, " ")
 	x = idx["normalise-xlsx"]
 	printf "xlsx sheet: %.0f MB zipped, %s shared strings; normalise %.1f MB peak RSS, %.1fx the CPU per row of the CSV\n", xl[1] / 1e6, xl[4], rss[x] / 1024, (cpu[x] / rows[x]) / (cpu[idx["normalise"]] / rows[idx["normalise"]])
@@ -223,6 +232,7 @@ END {
 	printf "rows %d\nchain_floor_wall %.2f\nchain_floor_cpu %.2f\n", rows[c], cf_wall, cf_cpu > fig
 	printf "miller_chain_wall %.1f\nduckdb_chain_wall %.2f\n", wall[m] / wall[c], dc_wall > fig
 	printf "duckdb_cells_differ %d\nstreaming_rss_mb %.1f\n", dk[2], max / 1024 > fig
+	printf "suppress_rss_mb %.1f\nsuppress_cells %d\n", rss[s] / 1024, rows[s] > fig
 	printf "aggregate_bytes_per_client %.0f\n", rss[a] * 1024 / cp > fig
 	printf "load_before %s\nload_after %s\n", load1, load2 > fig
 }' "$work/results" | tee "$OUT/results.txt"

@@ -3,7 +3,8 @@
 -- agency's map.json, and the regions from its profile).  One row per valid
 -- event: md5 of the ids (the chain keys them with BLAKE2b), the quarter,
 -- the age band at the event date, and every categorical value mapped to
--- its code; multi-valued fields as lists of distinct codes.
+-- its code; multi-valued fields as lists of distinct codes; the quarter's
+-- index (year * 4 + quarter - 1) for the flow measures.
 CREATE TEMP TABLE ev AS
 WITH raw AS (
   SELECT *,
@@ -17,6 +18,7 @@ SELECT
   CASE WHEN coalesce("Household ID", '') = '' THEN NULL
        ELSE md5("Household ID") END AS hh,
   year(ev_date) || 'Q' || quarter(ev_date) AS period,
+  year(ev_date) * 4 + quarter(ev_date) - 1 AS qi,
   CASE WHEN r IN (@REGIONS@) THEN r ELSE '99' END AS region,
   @AGE_BAND@ AS age_band,
   @MAP_gender@ AS gender,
@@ -27,6 +29,7 @@ SELECT
   list_distinct(list_transform(string_split(coalesce("Needs", ''), '; '),
                                x -> @MAP_need_x@)) AS need,
   @MULTI_service@ AS service,
+  @MAP_referral@ AS referral,
   coalesce(try_cast("Food Parcels" AS BIGINT), 0) AS units
 FROM (SELECT *, @MAP_region@ AS r,
         year(ev_date) - year(birth) -
@@ -49,21 +52,56 @@ SELECT client, period, dim, arg_max(value, n * 1000000 - ord) AS value
 FROM (
   SELECT client, period, dim, value, count(*) AS n
   FROM (UNPIVOT (SELECT client, period, region, age_band, gender, household,
-                        housing FROM ev)
-        ON region, age_band, gender, household, housing
+                        housing, referral FROM ev)
+        ON region, age_band, gender, household, housing, referral
         INTO NAME dim VALUE value)
   GROUP BY ALL
 ) JOIN code_order USING (dim, value)
 GROUP BY client, period, dim;
 
+-- The flow measures of each client and quarter (aggregate's, DESIGN.md
+-- "Flow measures", without history or the export's start date, as the
+-- bench runs aggregate): the first quarter of any event may be partial,
+-- so a quarter is known from the one after it on; status is unknown
+-- while its window (@WQ@ quarters before) reaches before that, else
+-- returning when the client's latest earlier quarter is inside the
+-- window, else new; tenure is unknown while @TQ@ quarters back reach
+-- before it, else banded on 3 months per quarter since the client's
+-- first; visits are its events, needs its distinct stated needs.
+CREATE TEMP TABLE fl AS
+WITH q AS (
+  SELECT client, period, qi, count(*) AS visits,
+    len(list_filter(list_distinct(flatten(list(need))),
+                    x -> x <> @NEED_NOT_STATED@)) AS needs
+  FROM ev GROUP BY client, period, qi),
+w AS (
+  SELECT *, min(qi) OVER (PARTITION BY client) AS first,
+    lag(qi) OVER (PARTITION BY client ORDER BY qi) AS prev,
+    (SELECT min(qi) FROM ev) + 1 AS full_from
+  FROM q)
+SELECT client, period,
+  CASE WHEN qi - @WQ@ < full_from THEN @STATUS_UNKNOWN@
+       WHEN prev >= qi - @WQ@ THEN 'returning' ELSE 'new' END
+    AS client_status,
+  @VISITS_BAND@ AS visits_band,
+  @NEEDS_BAND@ AS needs_band,
+  CASE WHEN qi - @TQ@ < full_from THEN @TENURE_UNKNOWN@
+       ELSE @TENURE_BAND@ END AS tenure_band
+FROM w;
+
+-- every event with its client's flow measures
+CREATE TEMP TABLE evf AS SELECT * FROM ev JOIN fl USING (client, period);
+
 CREATE TEMP TABLE cq AS
-SELECT m.*, h.hh, l.ethnicity, l.income, l.need, l.service
+SELECT m.*, h.hh, l.ethnicity, l.income, l.need, l.service,
+  fl.client_status, fl.visits_band, fl.needs_band, fl.tenure_band
 FROM (SELECT client, period,
         any_value(value) FILTER (dim = 'region') AS region,
         any_value(value) FILTER (dim = 'age_band') AS age_band,
         any_value(value) FILTER (dim = 'gender') AS gender,
         any_value(value) FILTER (dim = 'household') AS household,
-        any_value(value) FILTER (dim = 'housing') AS housing
+        any_value(value) FILTER (dim = 'housing') AS housing,
+        any_value(value) FILTER (dim = 'referral') AS referral
       FROM modal GROUP BY client, period) m
 JOIN (SELECT client, period,
         list_distinct(flatten(list(ethnicity))) AS ethnicity,
@@ -76,4 +114,5 @@ LEFT JOIN (SELECT client, period, arg_max(hh, (n, -rank)) AS hh
                    row_number() OVER (PARTITION BY client, period
                                       ORDER BY hh) AS rank
                  FROM ev WHERE hh IS NOT NULL GROUP BY client, period, hh)
-           GROUP BY client, period) h USING (client, period);
+           GROUP BY client, period) h USING (client, period)
+JOIN fl USING (client, period);

@@ -1,10 +1,12 @@
 // run.js: the DuckDB peer of the chain for make bench (tests/bench/run.sh).
-//   node run.js EXPORT PROFILE MAP TABLES AGE_BANDS CODES_DIR OUT.csv
+//   node run.js EXPORT PROFILE MAP TABLES AGE_BANDS CODES_DIR FLOW OUT.csv
 // The same work as normalise | map-categories | bucket | aggregate, the
 // way one writes it in SQL: events.sql (one row per event, then one per
-// client and quarter with modal values), then every dimension set of the
-// tables (each table and its margins, as aggregate does) as one GROUP BY
-// each, UNION ALL, written to OUT.csv in the cells' column order.
+// client and quarter with modal values and flow measures), then every
+// dimension set of the tables (each table and its margins, as aggregate
+// does) as one GROUP BY each, UNION ALL, written to OUT.csv in the cells'
+// column order.  Without outcomes (aggregate --outcomes), as the bench
+// runs the chain, the sets with outcome have no cells.
 // Differences from the chain are stated in README's speed section.
 'use strict';
 const fs = require('fs');
@@ -12,7 +14,8 @@ const path = require('path');
 const { DuckDBInstance } = require('@duckdb/node-api');
 
 const DIMS = ['region', 'age_band', 'gender', 'ethnicity', 'household',
-	'income', 'housing', 'need', 'service'];
+	'income', 'housing', 'need', 'service', 'referral', 'client_status',
+	'visits_band', 'needs_band', 'tenure_band', 'outcome'];
 const MULTI = new Set(['ethnicity', 'income', 'need', 'service']);
 
 const q = (s) => "'" + String(s).replace(/'/g, "''") + "'";
@@ -49,8 +52,20 @@ function ageBand(bands) {
 	return `CASE ${arms.join(' ')} ELSE ${q(bands.not_stated)} END`;
 }
 
+// CASE WHEN expr in a band THEN its code ..., from a flow spec's bands
+function flowBand(expr, bands) {
+	const arms = bands.map((b) => b.max === undefined ?
+		`WHEN ${expr} >= ${b.min} THEN ${q(b.code)}` :
+		`WHEN ${expr} BETWEEN ${b.min} AND ${b.max} THEN ${q(b.code)}`);
+	return `CASE ${arms.join(' ')} END`;
+}
+
+const codeList = (codesDir, d) => JSON.parse(fs.readFileSync(
+	path.join(codesDir, d + '.json'), 'utf8'));
+
 function eventsSql(argv) {
-	const [exp, profileF, mapF, , bandsF, codesDir] = argv;
+	const [exp, profileF, mapF, , bandsF, codesDir, flowF] = argv;
+	const flow = JSON.parse(fs.readFileSync(flowF, 'utf8'));
 	const profile = JSON.parse(fs.readFileSync(profileF, 'utf8'));
 	const map = JSON.parse(fs.readFileSync(mapF, 'utf8'));
 	const bands = JSON.parse(fs.readFileSync(bandsF, 'utf8'));
@@ -68,9 +83,21 @@ function eventsSql(argv) {
 		MAP_housing: mapCase(ident(c.housing), 'housing', map, codesDir),
 		MAP_need_x: mapCase('x', 'need', map, codesDir),
 		MULTI_service: mapMulti([ident(c.service)], 'service', map, codesDir),
+		MAP_referral: c.referral ?
+			mapCase(ident(c.referral), 'referral', map, codesDir) :
+			q(codeList(codesDir, 'referral').not_stated),
+		NEED_NOT_STATED: q(codeList(codesDir, 'need').not_stated),
+		WQ: String(flow.window_months / 3),
+		TQ: String(Math.max(...flow.tenure.map((b) => b.min)) / 3),
+		STATUS_UNKNOWN: q(codeList(codesDir, 'client_status').not_stated),
+		TENURE_UNKNOWN: q(codeList(codesDir, 'tenure_band').not_stated),
+		VISITS_BAND: flowBand('visits', flow.visits),
+		NEEDS_BAND: flowBand('needs', flow.needs),
+		TENURE_BAND: flowBand('3 * (qi - first)', flow.tenure),
 	};
 	const order = [];
-	for (const d of ['region', 'gender', 'household', 'housing']) {
+	for (const d of ['region', 'gender', 'household', 'housing',
+		'referral']) {
 		const codes = JSON.parse(fs.readFileSync(
 			path.join(codesDir, d + '.json'), 'utf8'));
 		codes.codes.forEach((c, i) =>
@@ -88,10 +115,13 @@ function eventsSql(argv) {
 	});
 }
 
-// every dimension set: each table's dims and all their subsets
+// every dimension set: each table's dims and all their subsets (none with
+// outcome: no --outcomes)
 function dimSets(tables) {
 	const seen = new Map();
 	for (const t of tables.tables) {
+		if (t.dims.includes('outcome'))
+			continue;
 		const n = t.dims.length;
 		for (let mask = 0; mask < (1 << n); mask++) {
 			const set = t.dims.filter((d, i) => mask & (1 << i));
@@ -118,7 +148,7 @@ function setSql(set) {
 	  count(DISTINCT hh) AS households FROM ${from('cq')}
 	  GROUP BY ${keys.join(', ')}`;
 	const e = `SELECT period, ${sel.join(', ')}, count(*) AS events,
-	  sum(units) AS units FROM ${from('ev')} GROUP BY ${keys.join(', ')}`;
+	  sum(units) AS units FROM ${from('evf')} GROUP BY ${keys.join(', ')}`;
 	const on = ['period', ...DIMS].map((d) => `c.${d} = e.${d}`).join(' AND ');
 	return `SELECT c.*, coalesce(e.events, 0) AS events,
 	  coalesce(e.units, 0) AS units FROM (${c}) c LEFT JOIN (${e}) e ON ${on}`;
@@ -126,9 +156,9 @@ function setSql(set) {
 
 async function main() {
 	const argv = process.argv.slice(2);
-	if (argv.length !== 7) {
+	if (argv.length !== 8) {
 		process.stderr.write('usage: node run.js EXPORT PROFILE MAP TABLES ' +
-			'AGE_BANDS CODES_DIR OUT.csv\n');
+			'AGE_BANDS CODES_DIR FLOW OUT.csv\n');
 		process.exit(2);
 	}
 	const tables = JSON.parse(fs.readFileSync(argv[3], 'utf8'));
@@ -139,7 +169,7 @@ async function main() {
 	await con.run(eventsSql(argv));
 	const tEvents = secs();
 	const union = dimSets(tables).map(setSql).join('\nUNION ALL\n');
-	await con.run(`COPY (${union} ORDER BY ALL) TO ${q(argv[6])}
+	await con.run(`COPY (${union} ORDER BY ALL) TO ${q(argv[7])}
 	  (HEADER, DELIMITER ',')`);
 	const n = await con.runAndReadAll('SELECT count(*) FROM ev');
 	process.stderr.write(`duckdb: ${n.getRows()[0][0]} events; ` +
