@@ -43,13 +43,33 @@ nz_hash_bytes(const char *s, size_t len)
 	return h;
 }
 
+/* A slot holds an entry's index + 1 (0: empty) in its low 32 bits and
+ * the top 32 bits of its key's hash above them: a probe passes over other
+ * keys' slots without reading their keys, each a cache miss in a table of
+ * a few hundred thousand cell keys (diff-quarters, merge). */
+/* The keys themselves are copied into blocks, 1 KiB at first, doubling
+ * to 64 KiB (a longer key gets a block of its own), never moved, so a
+ * key's address lasts as long as the set: one allocation per block
+ * instead of one per key, and keys added together lie together. */
+#define KEY_BLOCK 65536
+
+struct key_block {
+	struct key_block *next;
+	size_t used, cap;
+	char bytes[];
+};
+
 struct nz_strset {
 	char **keys;      /* each NUL-terminated, may hold NULs before */
 	size_t *lens;
 	size_t n, cap;
-	size_t *slot;     /* index + 1, 0 = empty */
+	uint64_t *slot;
 	size_t nslot;
+	struct key_block *block;   /* the newest first */
 };
+
+#define SLOT_INDEX(v) ((size_t)((v) & 0xFFFFFFFFu))
+#define SLOT_TAG(h) ((h) >> 32)
 
 nz_strset *
 nz_strset_new(void)
@@ -61,23 +81,56 @@ nz_strset_new(void)
 	return s;
 }
 
-static size_t
-probe(const nz_strset *s, const char *key, size_t len)
+/* A copy of key[0..len) and a NUL, in the set's blocks. */
+static char *
+key_copy(nz_strset *s, const char *key, size_t len)
 {
-	size_t i = nz_hash_bytes(key, len) & (s->nslot - 1), k;
+	struct key_block *b = s->block;
+	char *p;
 
-	while ((k = s->slot[i]) != 0 && (s->lens[k - 1] != len ||
-	    memcmp(s->keys[k - 1], key, len) != 0))
+	if (!b || b->cap - b->used < len + 1) {
+		size_t cap = b && b->cap < KEY_BLOCK ? 2 * b->cap :
+		    b ? KEY_BLOCK : 1024;
+
+		if (cap < len + 1)
+			cap = len + 1;
+
+		b = nz_malloc(sizeof *b + cap);
+		b->used = 0;
+		b->cap = cap;
+		b->next = s->block;
+		s->block = b;
+	}
+	p = b->bytes + b->used;
+	memcpy(p, key, len);
+	p[len] = '\0';
+	b->used += len + 1;
+	return p;
+}
+
+/* The slot of key: holding it, or the empty one where it would go. */
+static size_t
+probe(const nz_strset *s, const char *key, size_t len, uint64_t h)
+{
+	size_t i = h & (s->nslot - 1), k;
+	uint64_t v;
+
+	while ((v = s->slot[i]) != 0) {
+		k = SLOT_INDEX(v);
+		if ((v >> 32) == SLOT_TAG(h) && s->lens[k - 1] == len &&
+		    memcmp(s->keys[k - 1], key, len) == 0)
+			break;
 		i = (i + 1) & (s->nslot - 1);
+	}
 	return i;
 }
 
 long
 nz_strset_findn(const nz_strset *s, const char *key, size_t len)
 {
-	size_t i = probe(s, key, len);
+	size_t i = probe(s, key, len, nz_hash_bytes(key, len));
 
-	return s->slot[i] ? (long)(s->slot[i] - 1) : -1;
+	return s->slot[i] ? (long)SLOT_INDEX(s->slot[i]) - 1 : -1;
 }
 
 long
@@ -89,27 +142,41 @@ nz_strset_find(const nz_strset *s, const char *key)
 static void
 rehash(nz_strset *s)
 {
-	size_t k;
+	uint64_t *old = s->slot, v, h;
+	size_t k, i;
 
-	free(s->slot);
 	s->nslot *= 2;
 	s->slot = nz_calloc(s->nslot, sizeof *s->slot);
-	for (k = 0; k < s->n; k++)
-		s->slot[probe(s, s->keys[k], s->lens[k])] = k + 1;
+	/* every key is distinct: each goes to the first empty slot */
+	for (k = 0; k < s->nslot / 2; k++) {
+		if ((v = old[k]) == 0)
+			continue;
+		h = nz_hash_bytes(s->keys[SLOT_INDEX(v) - 1],
+		    s->lens[SLOT_INDEX(v) - 1]);
+		for (i = h & (s->nslot - 1); s->slot[i];
+		    i = (i + 1) & (s->nslot - 1))
+			;
+		s->slot[i] = v;
+	}
+	free(old);
 }
 
 size_t
 nz_strset_addn(nz_strset *s, const char *key, size_t len, int *added)
 {
-	size_t i = probe(s, key, len), cap;
+	uint64_t h = nz_hash_bytes(key, len);
+	size_t i = probe(s, key, len, h), cap;
 
 	if (added)
 		*added = !s->slot[i];
 	if (s->slot[i])
-		return s->slot[i] - 1;
+		return SLOT_INDEX(s->slot[i]) - 1;
+	if (s->n >= 0xFFFFFFFEu)
+		nz_die(NZ_EXIT_DATA, "more than 4,294,967,294 keys in one "
+		    "table");
 	if (2 * (s->n + 1) > s->nslot) {
 		rehash(s);
-		i = probe(s, key, len);
+		i = probe(s, key, len, h);
 	}
 	if (s->n >= s->cap) {
 		cap = s->cap;
@@ -117,9 +184,9 @@ nz_strset_addn(nz_strset *s, const char *key, size_t len, int *added)
 		s->lens = nz_realloc(s->lens, cap * sizeof *s->lens);
 		s->cap = cap;
 	}
-	s->keys[s->n] = nz_strndup(key, len);
+	s->keys[s->n] = key_copy(s, key, len);
 	s->lens[s->n] = len;
-	s->slot[i] = ++s->n;
+	s->slot[i] = (uint64_t)SLOT_TAG(h) << 32 | ++s->n;
 	return s->n - 1;
 }
 
@@ -150,12 +217,14 @@ nz_strset_len(const nz_strset *s, size_t i)
 void
 nz_strset_free(nz_strset *s)
 {
-	size_t i;
-
 	if (!s)
 		return;
-	for (i = 0; i < s->n; i++)
-		free(s->keys[i]);
+	while (s->block) {
+		struct key_block *next = s->block->next;
+
+		free(s->block);
+		s->block = next;
+	}
 	free(s->keys);
 	free(s->lens);
 	free(s->slot);
