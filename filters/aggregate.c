@@ -299,7 +299,8 @@ usage(void)
 "export does not reach back as far as the open tenure band's start.  The\n"
 "window and the tenure bands are whole quarters, so quarters decide them\n"
 "exactly.  A cell of a flow measure counts each of the client's events\n"
-"there: events are read twice (standard input kept in a temporary file).\n\n"
+"there, so each event is counted again once every client is settled, from\n"
+"32 bytes of it kept in a temporary file.\n\n"
 "Exit status: 0 success, 1 data or input error, 2 usage error.\n");
 	exit(NZ_EXIT_OK);
 }
