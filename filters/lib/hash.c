@@ -43,10 +43,6 @@ nz_hash_bytes(const char *s, size_t len)
 	return h;
 }
 
-/* A slot holds an entry's index + 1 (0: empty) in its low 32 bits and
- * the top 32 bits of its key's hash above them: a probe passes over other
- * keys' slots without reading their keys, each a cache miss in a table of
- * a few hundred thousand cell keys (diff-quarters, merge). */
 /* The keys themselves are copied into blocks, 1 KiB at first, doubling
  * to 64 KiB (a longer key gets a block of its own), never moved, so a
  * key's address lasts as long as the set: one allocation per block
@@ -68,6 +64,10 @@ struct nz_strset {
 	struct key_block *block;   /* the newest first */
 };
 
+/* A slot holds an entry's index + 1 (0: empty) in its low 32 bits and
+ * the top 32 bits of its key's hash above them: a probe passes over other
+ * keys' slots without reading their keys, each a cache miss in a table of
+ * a few hundred thousand cell keys (diff-quarters, merge). */
 #define SLOT_INDEX(v) ((size_t)((v) & 0xFFFFFFFFu))
 #define SLOT_TAG(h) ((h) >> 32)
 
@@ -143,12 +143,12 @@ static void
 rehash(nz_strset *s)
 {
 	uint64_t *old = s->slot, v, h;
-	size_t k, i;
+	size_t k, i, nold = s->nslot;
 
 	s->nslot *= 2;
 	s->slot = nz_calloc(s->nslot, sizeof *s->slot);
 	/* every key is distinct: each goes to the first empty slot */
-	for (k = 0; k < s->nslot / 2; k++) {
+	for (k = 0; k < nold; k++) {
 		if ((v = old[k]) == 0)
 			continue;
 		h = nz_hash_bytes(s->keys[SLOT_INDEX(v) - 1],
