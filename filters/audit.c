@@ -198,6 +198,10 @@ usage(void)
 	    "(a released quarter\n"
 	    "                  is final: a national build audits only the "
 	    "new ones)\n"
+	    "  -j, --jobs N    audit the agencies' periods in N processes at "
+	    "once (default:\n"
+	    "                  the processors online); the report is the "
+	    "same for every N\n"
 	    "  -h, --help      show this help and exit\n"
 	    "  -V, --version   show the version and exit\n\n"
 	    "Without --public, --manifest or --secondary-cells every S is "
@@ -622,7 +626,9 @@ cache_write(const char *path, struct row **group, size_t n)
 	free(dir);
 }
 
-static void
+/* Bound every S of the group (into its rows); 1 if its figures break a
+ * relation (said here), else 0. */
+static int
 audit_group(struct row **group, size_t n, const struct audit *au)
 {
 	sdc_cell *cells = nz_calloc(n, sizeof *cells);
@@ -631,8 +637,7 @@ audit_group(struct row **group, size_t n, const struct audit *au)
 	size_t i, dup[2];
 	sdc_group *g;
 	char *entry = NULL;
-	long broken = broken_groups;
-	int m, d, inconsistent = 0;
+	int m, d, inconsistent = 0, broken = 0;
 
 	if (cache.dir) {
 		entry = cache_path(group, n, au);
@@ -640,7 +645,7 @@ audit_group(struct row **group, size_t n, const struct audit *au)
 			free(entry);
 			free(cells);
 			free(bound);
-			return;
+			return 0;
 		}
 	}
 	for (i = 0; i < n; i++) {
@@ -675,47 +680,95 @@ audit_group(struct row **group, size_t n, const struct audit *au)
 		nz_warnat(group[i]->file, group[i]->line, "inconsistent: the "
 		    "published values of %s break a relation: %s", label.s,
 		    why.s);
-		broken_groups++;
+		broken = 1;
 	}
 	nz_buf_free(&why);
 	nz_buf_free(&label);
 	if (inconsistent)
 		name_violation(g, group);
-	if (entry && !inconsistent && broken == broken_groups)
+	if (entry && !inconsistent && !broken)
 		cache_write(entry, group, n);
 	free(entry);
 	sdc_free(g);
 	free(cells);
 	free(bound);
+	return broken;
+}
+
+/* The groups (agency and period), each a task for nz_parallel: they are
+ * independent.  A task's result: 1 if the group breaks a relation, else
+ * 0, then every S's bound in the order of cells and measures. */
+struct groups {
+	const struct audit *au;
+	struct row **sorted;
+	size_t *start;            /* group k: sorted[start[k] .. start[k+1]) */
+	size_t n;
+};
+
+static void
+audit_run(size_t k, void *arg, nz_buf *result)
+{
+	struct groups *gs = arg;
+	struct row **group = gs->sorted + gs->start[k];
+	size_t i, n = gs->start[k + 1] - gs->start[k];
+	int m;
+
+	if (nz_progress_wanted())
+		fprintf(stderr, "%s: auditing %s %s (%zu of %zu)\r", nz_prog,
+		    group[0]->key[1], group[0]->key[0], k + 1, gs->n);
+	nz_buf_addc(result, (char)audit_group(group, n, gs->au));
+	for (i = 0; i < n; i++)
+		for (m = 0; m < NZ_NMEASURES; m++)
+			if (group[i]->s[m])
+				nz_buf_add(result,
+				    (const char *)&group[i]->bound[m],
+				    sizeof group[i]->bound[m]);
 }
 
 static void
-audit_all(struct rows *rows, const struct audit *au)
+audit_take(size_t k, void *arg, const char *result, size_t len)
 {
-	struct row **sorted = nz_calloc(rows->n + 1, sizeof *sorted);
-	size_t i, start, ngroups = 0, done = 0;
+	struct groups *gs = arg;
+	struct row **group = gs->sorted + gs->start[k];
+	size_t i, n = gs->start[k + 1] - gs->start[k], at = 1;
+	int m;
 
+	if (len != 1 + count_s(group, n) * sizeof(sdc_bound))
+		nz_die(NZ_EXIT_DATA, "internal error: a worker's result for "
+		    "%s %s has %zu bytes", group[0]->key[1], group[0]->key[0],
+		    len);
+	broken_groups += result[0];
+	for (i = 0; i < n; i++)
+		for (m = 0; m < NZ_NMEASURES; m++)
+			if (group[i]->s[m]) {
+				memcpy(&group[i]->bound[m], result + at,
+				    sizeof group[i]->bound[m]);
+				at += sizeof group[i]->bound[m];
+			}
+}
+
+static void
+audit_all(struct rows *rows, const struct audit *au, int jobs)
+{
+	struct groups gs = {au, NULL, NULL, 0};
+	size_t i;
+
+	gs.sorted = nz_calloc(rows->n + 1, sizeof *gs.sorted);
+	gs.start = nz_calloc(rows->n + 1, sizeof *gs.start);
 	for (i = 0; i < rows->n; i++)
-		sorted[i] = &rows->row[i];
-	qsort(sorted, rows->n, sizeof *sorted, group_cmp);
+		gs.sorted[i] = &rows->row[i];
+	qsort(gs.sorted, rows->n, sizeof *gs.sorted, group_cmp);
 	for (i = 0; i < rows->n; i++)
-		ngroups += i == 0 || strcmp(sorted[i]->key[0],
-		    sorted[i - 1]->key[0]) || strcmp(sorted[i]->key[1],
-		    sorted[i - 1]->key[1]);
-	for (start = 0; start < rows->n; start = i) {
-		for (i = start + 1; i < rows->n &&
-		    strcmp(sorted[i]->key[0], sorted[start]->key[0]) == 0 &&
-		    strcmp(sorted[i]->key[1], sorted[start]->key[1]) == 0; i++)
-			;
-		if (nz_progress_wanted())
-			fprintf(stderr, "%s: auditing %s %s (%zu of %zu)\r",
-			    nz_prog, sorted[start]->key[1],
-			    sorted[start]->key[0], ++done, ngroups);
-		audit_group(sorted + start, i - start, au);
-	}
-	if (nz_progress_wanted() && ngroups)
+		if (i == 0 || strcmp(gs.sorted[i]->key[0],
+		    gs.sorted[i - 1]->key[0]) || strcmp(gs.sorted[i]->key[1],
+		    gs.sorted[i - 1]->key[1]))
+			gs.start[gs.n++] = i;
+	gs.start[gs.n] = rows->n;
+	nz_parallel(gs.n, jobs, audit_run, audit_take, &gs);
+	if (nz_progress_wanted() && gs.n)
 		fprintf(stderr, "\n");
-	free(sorted);
+	free(gs.start);
+	free(gs.sorted);
 }
 
 static int
@@ -795,6 +848,7 @@ main(int argc, char **argv)
 		{"time-limit", required_argument, NULL, 't'},
 		{"statement", required_argument, NULL, 's'},
 		{"cache", required_argument, NULL, 'C'},
+		{"jobs", required_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -805,10 +859,10 @@ main(int argc, char **argv)
 	const char *statement = NULL;
 	nz_release *rel = NULL;
 	int c, failed, ret, public = 0;
-	long limit = SDC_DEFAULT_TIME;
+	long limit = SDC_DEFAULT_TIME, jobs = nz_jobs_default();
 
 	nz_setprog(argv[0]);
-	while ((c = getopt_long(argc, argv, "hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "j:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			free(rules_path);
@@ -838,6 +892,12 @@ main(int argc, char **argv)
 			if (optarg[0] == '\0')
 				nz_usage_error("--cache: expected a folder");
 			cache.dir = optarg;
+			break;
+		case 'j':
+			if (nz_parse_long(optarg, 1, NZ_MAX_JOBS, &jobs) < 0)
+				nz_usage_error("--jobs: expected a number of "
+				    "processes from 1 to %d, found %s",
+				    NZ_MAX_JOBS, nz_q(optarg));
 			break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
@@ -880,7 +940,7 @@ main(int argc, char **argv)
 		nz_die(NZ_EXIT_DATA, "--cache: cannot read this program "
 		    "(/proc/self/exe) to name its entries: %s", strerror(errno));
 	sdc_time_limit((double)limit);
-	audit_all(&rows, &au);
+	audit_all(&rows, &au, (int)jobs);
 	failed = report(&rows);
 	if (broken_groups)
 		failed |= 1 << SDC_INCONSISTENT;

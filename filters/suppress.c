@@ -72,6 +72,9 @@ usage(void)
 "  -t, --time-limit SECONDS  stop (exit 1, nothing written) if secondary\n"
 "                    suppression is not done within SECONDS (default\n"
 "                    1800; 0: no limit)\n"
+"  -j, --jobs N      protect the agencies' periods in N processes at once\n"
+"                    (default: the processors online); the output is the\n"
+"                    same for every N\n"
 "  -h, --help        show this help and exit\n"
 "  -V, --version     show the version and exit\n\n"
 "Person measures: raw below threshold is S (0 too when suppress_zero).\n"
@@ -382,9 +385,11 @@ cannot_protect(sdc_group *g, struct cell **group, sdc_cell *sc, size_t n,
 	    "written", nz_measure_names[stuck_m], label.s);
 }
 
+/* Secondary suppression of one group: the cells it hides, one byte per
+ * cell into hidden (1: secondary).  The group is left as it was. */
 static void
 protect_group(const nz_rules *r, struct cell **group, size_t n,
-    const char *file, struct counts *counts)
+    const char *file, nz_buf *hidden)
 {
 	sdc_cell *sc = nz_calloc(n + 1, sizeof *sc);
 	size_t i, dup[2], stuck = 0;
@@ -408,44 +413,84 @@ protect_group(const nz_rules *r, struct cell **group, size_t n,
 		    group[dup[0]]->line);
 	if (sdc_protect(g, &stuck, &stuck_m) < 0)
 		cannot_protect(g, group, sc, n, stuck, stuck_m, file);
-	for (i = 0; i < n; i++) {
-		if (sc[i].kind != SDC_SECONDARY || group[i]->forced)
+	for (i = 0; i < n; i++)
+		nz_buf_addc(hidden, sc[i].kind == SDC_SECONDARY &&
+		    !group[i]->forced);
+	sdc_free(g);
+	free(sc);
+}
+
+/* The groups (agency and period) to protect, each a task for
+ * nz_parallel: they are independent. */
+struct groups {
+	const nz_rules *rules;
+	struct cell **sorted;
+	size_t *start;            /* group k: sorted[start[k] .. start[k+1]) */
+	const char *file;
+	struct counts *counts;
+};
+
+static void
+protect_run(size_t k, void *arg, nz_buf *hidden)
+{
+	struct groups *gs = arg;
+	struct cell **group = gs->sorted + gs->start[k];
+
+	if (nz_progress_wanted())
+		fprintf(stderr, "%s: protecting %s %s\r", nz_prog,
+		    group[0]->field[1], group[0]->field[0]);
+	protect_group(gs->rules, group, gs->start[k + 1] - gs->start[k],
+	    gs->file, hidden);
+}
+
+static void
+protect_take(size_t k, void *arg, const char *hidden, size_t len)
+{
+	struct groups *gs = arg;
+	struct cell **group = gs->sorted + gs->start[k];
+	size_t i;
+	int m;
+
+	if (len != gs->start[k + 1] - gs->start[k])
+		nz_die(NZ_EXIT_DATA, "internal error: a worker's result for "
+		    "%s %s has %zu cells, not %zu", group[0]->field[1],
+		    group[0]->field[0], len, gs->start[k + 1] - gs->start[k]);
+	for (i = 0; i < len; i++) {
+		if (!hidden[i])
 			continue;
 		group[i]->secondary = 1;
 		for (m = 0; m < NMEASURES; m++)
 			if (!group[i]->s[m]) {
 				group[i]->s[m] = 1;
-				counts->secondary++;
+				gs->counts->secondary++;
 			}
 	}
-	sdc_free(g);
-	free(sc);
 }
 
 static void
 protect_all(const nz_rules *r, struct cells *cells, const char *file,
-    struct counts *counts)
+    struct counts *counts, int jobs)
 {
-	struct cell **sorted = nz_calloc(cells->n + 1, sizeof *sorted);
-	size_t i, start;
+	struct groups gs = {r, NULL, NULL, file, counts};
+	size_t i, ngroups = 0;
 
+	gs.sorted = nz_calloc(cells->n + 1, sizeof *gs.sorted);
+	gs.start = nz_calloc(cells->n + 1, sizeof *gs.start);
 	for (i = 0; i < cells->n; i++)
-		sorted[i] = &cells->c[i];
-	qsort(sorted, cells->n, sizeof *sorted, cell_cmp);
-	for (start = 0; start < cells->n; start = i) {
-		for (i = start + 1; i < cells->n &&
-		    strcmp(sorted[i]->field[0], sorted[start]->field[0]) == 0 &&
-		    strcmp(sorted[i]->field[1], sorted[start]->field[1]) == 0;
-		    i++)
-			;
-		if (nz_progress_wanted())
-			fprintf(stderr, "%s: protecting %s %s\r", nz_prog,
-			    sorted[start]->field[1], sorted[start]->field[0]);
-		protect_group(r, sorted + start, i - start, file, counts);
-	}
+		gs.sorted[i] = &cells->c[i];
+	qsort(gs.sorted, cells->n, sizeof *gs.sorted, cell_cmp);
+	for (i = 0; i < cells->n; i++)
+		if (i == 0 || strcmp(gs.sorted[i]->field[0],
+		    gs.sorted[i - 1]->field[0]) != 0 ||
+		    strcmp(gs.sorted[i]->field[1],
+		    gs.sorted[i - 1]->field[1]) != 0)
+			gs.start[ngroups++] = i;
+	gs.start[ngroups] = cells->n;
+	nz_parallel(ngroups, jobs, protect_run, protect_take, &gs);
 	if (nz_progress_wanted() && cells->n)
 		fprintf(stderr, "\n");
-	free(sorted);
+	free(gs.start);
+	free(gs.sorted);
 }
 
 static void
@@ -535,12 +580,13 @@ main(int argc, char **argv)
 		{"secondary-cells", required_argument, NULL, 'c'},
 		{"time-limit", required_argument, NULL, 't'},
 		{"forced", required_argument, NULL, 'f'},
+		{"jobs", required_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	nz_rules rules;
-	long limit = SDC_DEFAULT_TIME;
+	long limit = SDC_DEFAULT_TIME, jobs = nz_jobs_default();
 	struct counts counts = {0};
 	struct cells cells = {0};
 	char *rules_path = NULL;
@@ -553,7 +599,7 @@ main(int argc, char **argv)
 	int c;
 
 	nz_setprog(argv[0]);
-	while ((c = getopt_long(argc, argv, "r:s:c:t:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:s:c:t:j:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': rules_path = optarg; break;
 		case 's': stats = nz_side_path("--stats", optarg); break;
@@ -567,6 +613,12 @@ main(int argc, char **argv)
 				    nz_q(optarg));
 			break;
 		case 'f': forced = optarg; break;
+		case 'j':
+			if (nz_parse_long(optarg, 1, NZ_MAX_JOBS, &jobs) < 0)
+				nz_usage_error("--jobs: expected a number of "
+				    "processes from 1 to %d, found %s",
+				    NZ_MAX_JOBS, nz_q(optarg));
+			break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
 		default: nz_usage_error("unknown option");
@@ -594,7 +646,7 @@ main(int argc, char **argv)
 	sdc_time_limit((double)limit);
 	/* a perturbation suppresses nothing, so there is nothing to protect */
 	if (!rules.perturb.max)
-		protect_all(&rules, &cells, file, &counts);
+		protect_all(&rules, &cells, file, &counts, (int)jobs);
 	out_cols = nz_cols(NZ_COLS_RELEASE, &ncols);
 	nz_csv_header(stdout, out_cols, ncols);
 	write_cells(&cells, &counts);

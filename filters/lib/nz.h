@@ -1169,4 +1169,22 @@ void nz_coverage_write(FILE *f, nz_release *const *rs, size_t n,
 	enum nz_complete rule);
 
 
+/* ---- parallel.c: independent tasks in worker processes ---- */
+/* run(i, arg, result) does task i and appends what the parent needs of
+ * it to result; take(i, arg, result, len) applies that in the parent, in
+ * task order.  run may run in a forked worker (its own copy of memory,
+ * standard output discarded, messages held back and written before the
+ * take) or in the parent, so the parent's state must change in take
+ * alone.  Everything written and said is as from running the tasks one
+ * by one; a task that stops the program stops it after every task before
+ * it was taken, with the same message and exit code. */
+#define NZ_MAX_JOBS 64
+typedef void (*nz_task_run)(size_t i, void *arg, nz_buf *result);
+typedef void (*nz_task_take)(size_t i, void *arg, const char *result,
+	size_t len);
+void nz_parallel(size_t n, int jobs, nz_task_run run, nz_task_take take,
+	void *arg);
+/* The processors online, 1 to NZ_MAX_JOBS: the default for --jobs. */
+int nz_jobs_default(void);
+
 #endif

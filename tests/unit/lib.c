@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <unistd.h>
 
 #include "nz.h"
 #include "sheet.h"
@@ -387,6 +389,74 @@ lookback_quarters(void)
 	nz_lookback_free(lb);
 }
 
+/* nz_parallel: 50 tasks in 4 processes, taken in order with their
+ * results and messages; task 10 kills its worker (as a crash would), and
+ * the parent runs it and every later task of that worker itself */
+static pid_t parallel_parent;
+
+static void
+parallel_run(size_t i, void *arg, nz_buf *result)
+{
+	(void)arg;
+	if (i == 10 && getpid() != parallel_parent)
+		raise(SIGKILL);
+	if (i % 3 == 0)
+		fprintf(stderr, "task %zu says\n", i);
+	nz_buf_printf(result, "%zu squared %zu by %s;", i, i * i,
+	    getpid() == parallel_parent ? "parent" : "worker");
+}
+
+static void
+parallel_take(size_t i, void *arg, const char *result, size_t len)
+{
+	nz_buf *all = arg;
+
+	if (strlen(result) == len)
+		nz_buf_printf(all, "%zu:%s\n", i, result);
+}
+
+static void
+parallel_tasks(void)
+{
+	nz_buf all = {0}, want = {0}, said = {0}, one = {0};
+	FILE *err = tmpfile();
+	char line[64];
+	int saved = dup(STDERR_FILENO), ok = 1;
+	size_t i;
+
+	parallel_parent = getpid();
+	fflush(stderr);
+	dup2(fileno(err), STDERR_FILENO);
+	nz_parallel(50, 4, parallel_run, parallel_take, &all);
+	nz_parallel(3, 1, parallel_run, parallel_take, &one);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	for (i = 0; i < 50; i++) {
+		nz_buf_printf(&want, "%zu:%zu squared %zu by %s;\n", i, i, i * i,
+		    i % 4 == 0 || (i % 4 == 2 && i >= 10) ? "parent" : "worker");
+		if (i % 3 == 0)
+			nz_buf_printf(&said, "task %zu says\n", i);
+	}
+	nz_buf_adds(&said, "task 0 says\n");   /* the one-job run's */
+	check(all.s && strcmp(all.s, want.s) == 0, "parallel: 50 tasks taken "
+	    "in order, a dead worker's from there run by the parent");
+	rewind(err);
+	nz_buf_clear(&all);
+	while (fgets(line, sizeof line, err))
+		nz_buf_adds(&all, line);
+	ok = all.s && strcmp(all.s, said.s) == 0;
+	check(ok, "parallel: each task's messages in task order");
+	fclose(err);
+	check(one.s && strcmp(one.s, "0:0 squared 0 by parent;\n"
+	    "1:1 squared 1 by parent;\n2:2 squared 4 by parent;\n") == 0,
+	    "parallel: one job runs every task in the parent");
+	nz_buf_free(&all);
+	nz_buf_free(&one);
+	nz_buf_free(&want);
+	nz_buf_free(&said);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -400,5 +470,6 @@ main(int argc, char **argv)
 	held_many();
 	strset_keys();
 	lookback_quarters();
+	parallel_tasks();
 	return failures ? 1 : 0;
 }
