@@ -713,9 +713,6 @@ audit_run(size_t k, void *arg, nz_buf *result)
 	size_t i, n = gs->start[k + 1] - gs->start[k];
 	int m;
 
-	if (nz_progress_wanted())
-		fprintf(stderr, "%s: auditing %s %s (%zu of %zu)\r", nz_prog,
-		    group[0]->key[1], group[0]->key[0], k + 1, gs->n);
 	nz_buf_addc(result, (char)audit_group(group, n, gs->au));
 	for (i = 0; i < n; i++)
 		for (m = 0; m < NZ_NMEASURES; m++)
@@ -737,6 +734,9 @@ audit_take(size_t k, void *arg, const char *result, size_t len)
 		nz_die(NZ_EXIT_DATA, "internal error: a worker's result for "
 		    "%s %s has %zu bytes", group[0]->key[1], group[0]->key[0],
 		    len);
+	if (nz_progress_wanted())   /* as each is taken, whoever ran it */
+		fprintf(stderr, "%s: audited %s %s (%zu of %zu)\r", nz_prog,
+		    group[0]->key[1], group[0]->key[0], k + 1, gs->n);
 	broken_groups += result[0];
 	for (i = 0; i < n; i++)
 		for (m = 0; m < NZ_NMEASURES; m++)

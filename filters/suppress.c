@@ -426,6 +426,7 @@ struct groups {
 	const nz_rules *rules;
 	struct cell **sorted;
 	size_t *start;            /* group k: sorted[start[k] .. start[k+1]) */
+	size_t n;
 	const char *file;
 	struct counts *counts;
 };
@@ -436,9 +437,6 @@ protect_run(size_t k, void *arg, nz_buf *hidden)
 	struct groups *gs = arg;
 	struct cell **group = gs->sorted + gs->start[k];
 
-	if (nz_progress_wanted())
-		fprintf(stderr, "%s: protecting %s %s\r", nz_prog,
-		    group[0]->field[1], group[0]->field[0]);
 	protect_group(gs->rules, group, gs->start[k + 1] - gs->start[k],
 	    gs->file, hidden);
 }
@@ -455,6 +453,9 @@ protect_take(size_t k, void *arg, const char *hidden, size_t len)
 		nz_die(NZ_EXIT_DATA, "internal error: a worker's result for "
 		    "%s %s has %zu cells, not %zu", group[0]->field[1],
 		    group[0]->field[0], len, gs->start[k + 1] - gs->start[k]);
+	if (nz_progress_wanted())   /* as each is taken, whoever ran it */
+		fprintf(stderr, "%s: protected %s %s (%zu of %zu)\r", nz_prog,
+		    group[0]->field[1], group[0]->field[0], k + 1, gs->n);
 	for (i = 0; i < len; i++) {
 		if (!hidden[i])
 			continue;
@@ -471,8 +472,8 @@ static void
 protect_all(const nz_rules *r, struct cells *cells, const char *file,
     struct counts *counts, int jobs)
 {
-	struct groups gs = {r, NULL, NULL, file, counts};
-	size_t i, ngroups = 0;
+	struct groups gs = {r, NULL, NULL, 0, file, counts};
+	size_t i;
 
 	gs.sorted = nz_calloc(cells->n + 1, sizeof *gs.sorted);
 	gs.start = nz_calloc(cells->n + 1, sizeof *gs.start);
@@ -484,9 +485,9 @@ protect_all(const nz_rules *r, struct cells *cells, const char *file,
 		    gs.sorted[i - 1]->field[0]) != 0 ||
 		    strcmp(gs.sorted[i]->field[1],
 		    gs.sorted[i - 1]->field[1]) != 0)
-			gs.start[ngroups++] = i;
-	gs.start[ngroups] = cells->n;
-	nz_parallel(ngroups, jobs, protect_run, protect_take, &gs);
+			gs.start[gs.n++] = i;
+	gs.start[gs.n] = cells->n;
+	nz_parallel(gs.n, jobs, protect_run, protect_take, &gs);
 	if (nz_progress_wanted() && cells->n)
 		fprintf(stderr, "\n");
 	free(gs.start);

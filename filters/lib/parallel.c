@@ -175,8 +175,7 @@ nz_parallel(size_t n, int jobs, nz_task_run run, nz_task_take take,
 		}
 		close(fd[1]);
 		if (wk[w].pid < 0 || !(wk[w].from = fdopen(fd[0], "rb"))) {
-			if (wk[w].pid < 0)
-				close(fd[0]);
+			close(fd[0]);
 			bury(&wk[w]);
 		}
 	}
