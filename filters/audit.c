@@ -859,7 +859,8 @@ main(int argc, char **argv)
 	const char *statement = NULL;
 	nz_release *rel = NULL;
 	int c, failed, ret, public = 0;
-	long limit = SDC_DEFAULT_TIME, jobs = nz_jobs_default();
+	long limit = SDC_DEFAULT_TIME;
+	int jobs = nz_jobs_default();
 
 	nz_setprog(argv[0]);
 	while ((c = getopt_long(argc, argv, "j:hV", opts, NULL)) != -1) {
@@ -893,12 +894,7 @@ main(int argc, char **argv)
 				nz_usage_error("--cache: expected a folder");
 			cache.dir = optarg;
 			break;
-		case 'j':
-			if (nz_parse_long(optarg, 1, NZ_MAX_JOBS, &jobs) < 0)
-				nz_usage_error("--jobs: expected a number of "
-				    "processes from 1 to %d, found %s",
-				    NZ_MAX_JOBS, nz_q(optarg));
-			break;
+		case 'j': jobs = nz_jobs_arg(optarg); break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
 		default: nz_usage_error("unknown option");
@@ -940,7 +936,7 @@ main(int argc, char **argv)
 		nz_die(NZ_EXIT_DATA, "--cache: cannot read this program "
 		    "(/proc/self/exe) to name its entries: %s", strerror(errno));
 	sdc_time_limit((double)limit);
-	audit_all(&rows, &au, (int)jobs);
+	audit_all(&rows, &au, jobs);
 	failed = report(&rows);
 	if (broken_groups)
 		failed |= 1 << SDC_INCONSISTENT;

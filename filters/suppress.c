@@ -587,7 +587,8 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	nz_rules rules;
-	long limit = SDC_DEFAULT_TIME, jobs = nz_jobs_default();
+	long limit = SDC_DEFAULT_TIME;
+	int jobs = nz_jobs_default();
 	struct counts counts = {0};
 	struct cells cells = {0};
 	char *rules_path = NULL;
@@ -614,12 +615,7 @@ main(int argc, char **argv)
 				    nz_q(optarg));
 			break;
 		case 'f': forced = optarg; break;
-		case 'j':
-			if (nz_parse_long(optarg, 1, NZ_MAX_JOBS, &jobs) < 0)
-				nz_usage_error("--jobs: expected a number of "
-				    "processes from 1 to %d, found %s",
-				    NZ_MAX_JOBS, nz_q(optarg));
-			break;
+		case 'j': jobs = nz_jobs_arg(optarg); break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
 		default: nz_usage_error("unknown option");
@@ -647,7 +643,7 @@ main(int argc, char **argv)
 	sdc_time_limit((double)limit);
 	/* a perturbation suppresses nothing, so there is nothing to protect */
 	if (!rules.perturb.max)
-		protect_all(&rules, &cells, file, &counts, (int)jobs);
+		protect_all(&rules, &cells, file, &counts, jobs);
 	out_cols = nz_cols(NZ_COLS_RELEASE, &ncols);
 	nz_csv_header(stdout, out_cols, ncols);
 	write_cells(&cells, &counts);

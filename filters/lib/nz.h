@@ -1186,5 +1186,7 @@ void nz_parallel(size_t n, int jobs, nz_task_run run, nz_task_take take,
 	void *arg);
 /* The processors online, 1 to NZ_MAX_JOBS: the default for --jobs. */
 int nz_jobs_default(void);
+/* --jobs N: 1 to NZ_MAX_JOBS, or a usage error. */
+int nz_jobs_arg(const char *arg);
 
 #endif

@@ -45,6 +45,17 @@ nz_jobs_default(void)
 	return n < 1 ? 1 : n > NZ_MAX_JOBS ? NZ_MAX_JOBS : (int)n;
 }
 
+int
+nz_jobs_arg(const char *arg)
+{
+	long n;
+
+	if (nz_parse_long(arg, 1, NZ_MAX_JOBS, &n) < 0)
+		nz_usage_error("--jobs: expected a number of processes from 1 "
+		    "to %d, found %s", NZ_MAX_JOBS, nz_q(arg));
+	return (int)n;
+}
+
 static int
 write_all(FILE *f, const void *p, size_t n)
 {
