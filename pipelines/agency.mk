@@ -260,6 +260,11 @@ out/agency/%/bucketed.csv: out/agency/%/mapped.csv pipelines/age-bands.json \
 CELL_CONFIG = pipelines/tables.json pipelines/age-bands.json pipelines/flow-bands.json \
 	$(wildcard pipelines/codes/*.json)
 RULES ?= pipelines/rules/statsnz.json
+# SDC_TIME_LIMIT: seconds suppress and audit may take to prove every S
+# safe (--time-limit; empty: their default, 30 minutes; 0: none): three-way
+# tables can take longer (README, Speed); past it nothing is written
+SDC_TIME_LIMIT ?=
+SDC_LIMIT = $(if $(SDC_TIME_LIMIT),--time-limit $(SDC_TIME_LIMIT))
 
 # freeze --split: the quarters new in this build go on; released quarters'
 # events come from the state folder (frozen) and, with those before FROM,
@@ -334,7 +339,8 @@ out/agency/%/outcomes.csv: out/agency/%/assessments.csv \
 # suppress: internal cells to the new quarters' release cells: primary
 # suppression, keyed RR3, secondary suppression until every S is protected
 out/agency/%/new-release.csv: out/agency/%/cells.csv $(RULES) bin/suppress
-	bin/suppress --rules $(RULES) --stats $(@D)/suppress-stats.json.tmp \
+	bin/suppress $(SDC_LIMIT) --rules $(RULES) \
+	  --stats $(@D)/suppress-stats.json.tmp \
 	  --secondary-cells $(@D)/new-secondary-cells.csv.tmp $< > $@.tmp
 	mv $(@D)/suppress-stats.json.tmp $(@D)/suppress-stats.json
 	mv $(@D)/new-secondary-cells.csv.tmp $(@D)/new-secondary-cells.csv
@@ -380,7 +386,7 @@ out/agency/%/manifest.json: out/agency/%/release.csv $(AGENCY_DIR)/%/profile.jso
 	  --tables pipelines/tables.json \
 	  $(foreach s,$(MANIFEST_STAGES),--stage $(@D)/$(s)-stats.json) \
 	  --release $< > $(@D)/manifest.tmp.json
-	bin/audit --manifest $(@D)/manifest.tmp.json \
+	bin/audit $(SDC_LIMIT) --manifest $(@D)/manifest.tmp.json \
 	  --statement $(@D)/audit-statement.txt.tmp \
 	  --secondary-cells $(@D)/secondary-cells.csv > $(@D)/audit.csv.tmp
 	bin/freeze --commit --plan $(@D)/freeze-stats.json \

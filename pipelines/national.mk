@@ -96,7 +96,7 @@ national: $(NATIONAL)/merged.csv $(NATIONAL)/coverage.csv \
 # quarter is final, so a build audits only the quarters new since the
 # last one (empty: audit every quarter of every changed release).
 INTERVALS_CACHE ?= $(NATIONAL)/intervals-cache
-INTERVALS_AUDIT = bin/audit $(if $(INTERVALS_CACHE),--cache \
+INTERVALS_AUDIT = bin/audit $(SDC_LIMIT) $(if $(INTERVALS_CACHE),--cache \
                   $(INTERVALS_CACHE)) --manifest
 .PRECIOUS: %/intervals.csv
 %/intervals.csv: %/manifest.json $$(wildcard $$*/release.csv) bin/audit
