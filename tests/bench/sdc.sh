@@ -12,12 +12,15 @@
 #   small-3way the northern sample agency (a few hundred clients a
 #              quarter, so many small cells) with the three-way tables.
 # Wall, CPU and max RSS from GNU time, one run each; the secondary
-# suppressions and the audits' exit status beside them.  Results go to
-# stdout and out/bench/sdc.txt.
+# suppressions and each program's exit status beside them (suppress
+# exits 1, nothing written, when it runs out of time: SDC_TIME_LIMIT
+# seconds, 1800 by default as in the programs; "-" then for the S).
+# Results go to stdout and out/bench/sdc.txt.
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 ROWS=${SDC_ROWS:-300000}
+LIMIT=${SDC_TIME_LIMIT:-1800}
 OUT=out/bench/sdc
 AG=sample-data/northern
 P=pipelines
@@ -64,18 +67,22 @@ timed() {
 : > "$work/table"
 for set in large large-3way small-3way; do
 	cells=$OUT/$set.csv
+	rm -f "$OUT/$set-stats.json"
 	groups=$(cut -d, -f1 "$cells" | sort -u | grep -c Q)
 	ncells=$(($(wc -l < "$cells") - 1))
-	timed suppress "bin/suppress --stats $OUT/$set-stats.json \
+	timed suppress "bin/suppress --time-limit $LIMIT --stats $OUT/$set-stats.json \
 	    --secondary-cells $OUT/$set-hidden.csv $cells > $OUT/$set-release.csv"
-	timed audit "bin/audit --secondary-cells $OUT/$set-hidden.csv \
+	timed audit "bin/audit --time-limit $LIMIT --secondary-cells $OUT/$set-hidden.csv \
 	    $OUT/$set-release.csv > $OUT/$set-audit.csv 2> $work/audit.err"
-	timed public "bin/audit --public $OUT/$set-release.csv \
+	timed public "bin/audit --time-limit $LIMIT --public $OUT/$set-release.csv \
 	    > $OUT/$set-intervals.csv 2> $work/public.err"
-	secondary=$(grep -o '"secondary": [0-9]*' "$OUT/$set-stats.json" |
-		cut -d' ' -f2)
-	primary=$(grep -o '"primary": [0-9]*' "$OUT/$set-stats.json" |
-		cut -d' ' -f2)
+	secondary=- primary=-
+	if [ -s "$OUT/$set-stats.json" ]; then
+		secondary=$(grep -o '"secondary": [0-9]*' \
+		    "$OUT/$set-stats.json" | cut -d' ' -f2)
+		primary=$(grep -o '"primary": [0-9]*' "$OUT/$set-stats.json" |
+		    cut -d' ' -f2)
+	fi
 	echo "$set $groups $ncells $primary $secondary $(cat "$work/suppress")" \
 	    "$(cat "$work/audit")" "$(cat "$work/public")" >> "$work/table"
 done
@@ -83,13 +90,13 @@ done
 load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 awk -v load="$load" 'BEGIN {
 	print "| cells | quarters | cells a quarter | S (primary) | secondary |" \
-	    " suppress wall s | CPU s | MB | audit wall s | CPU s | exit |" \
+	    " suppress wall s | CPU s | MB | exit | audit wall s | CPU s | exit |" \
 	    " audit --public wall s | CPU s | exit |"
-	print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 }
 {
-	printf "| %s | %d | %d | %d | %d | %s | %s | %.1f | %s | %s | %s | %s | %s | %s |\n",
-	    $1, $2, $3 / $2, $4, $5, $6, $7, $8 / 1024, $10, $11, $13,
+	printf "| %s | %d | %d | %s | %s | %s | %s | %.1f | %s | %s | %s | %s | %s | %s | %s |\n",
+	    $1, $2, $3 / $2, $4, $5, $6, $7, $8 / 1024, $9, $10, $11, $13,
 	    $14, $15, $17
 }
 END { print ""; print "load average " load }' "$work/table" | tee "$OUT/../sdc.txt"
