@@ -115,11 +115,20 @@ async function download(page, fig, what = 'csv') {
   // the click first: a click that cannot happen (the button hidden,
   // moving, covered) says so, where Promise.all said only that the
   // download, started first, timed out
-  const downloaded = page.waitForEvent('download');
+  const downloaded = page.waitForEvent('download', {timeout: 10000});
   downloaded.catch(() => {});
   try {
     await page.click(button);
-    return readFileSync(await (await downloaded).path(), 'utf8');
+    let got = await downloaded.catch(() => null);
+    if (!got) {
+      // Chromium 156.0.8078.129 sometimes lets a click on the button pass
+      // without a download (no page error, the button in view): once more
+      const again = page.waitForEvent('download');
+      again.catch(() => {});
+      await page.click(button);
+      got = await again;
+    }
+    return readFileSync(await got.path(), 'utf8');
   } catch (e) {
     // a first run once timed out here (the rerun in e2e-agency-view.sh):
     // keep what the page showed, for the next time

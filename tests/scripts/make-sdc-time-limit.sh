@@ -2,12 +2,13 @@
 # SDC_TIME_LIMIT (pipelines/agency.mk): the agency build hands it to
 # suppress and to its audit, and the national build to the audit of each
 # release's intervals, as --time-limit (make -n, every input taken as
-# made); unset, each program keeps its own default (30 minutes).
+# made, the targets not: -B, since a build may have made them); unset,
+# each program keeps its own default (30 minutes).
 set -eu
 dry() { # target [make variables]: the recipe lines make would run
 	t=$1
 	shift
-	make -n -o bin/suppress -o bin/audit -o bin/manifest -o bin/freeze \
+	make -n -B -o bin/suppress -o bin/audit -o bin/manifest -o bin/freeze \
 	    -o out/agency/northern/cells.csv -o out/agency/northern/release.csv \
 	    -o out/national/northern/manifest.json "$@" "$t" 2>&1
 }
