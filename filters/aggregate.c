@@ -1523,14 +1523,6 @@ settle_client(struct run *r, struct client *c)
 	c->more = 0;
 }
 
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* ---- output ---- */
 
 struct cells {
@@ -1626,8 +1618,8 @@ cmp_period(const void *a, const void *b)
 static long
 write_cells(struct run *r)
 {
-	uint64_t *order;
-	size_t *start, *pord, i, k, ncols;
+	uint64_t *order, *tmp;
+	size_t *start, *pord, i, k, ncols, most = 1;
 	const char *const *cols = nz_cols(NZ_COLS_CELLS, &ncols);
 	struct cells cl;
 	long cells_written = 0;
@@ -1641,8 +1633,12 @@ write_cells(struct run *r)
 
 	/* counting sort by period, then household within each period */
 	start = nz_calloc(r->nperiods + 1, sizeof *start);
-	for (k = 0; k < r->nperiods; k++)
+	for (k = 0; k < r->nperiods; k++) {
 		start[k + 1] = start[k] + r->period[k].nclients;
+		if (r->period[k].nclients > most)
+			most = r->period[k].nclients;
+	}
+	tmp = nz_malloc(most * sizeof *tmp);
 	order = nz_malloc((r->nclients ? r->nclients : 1) * sizeof *order);
 	for (i = 0; i < r->nclients; i++) {
 		const struct client *c = &r->client[i];
@@ -1667,7 +1663,9 @@ write_cells(struct run *r)
 		uint64_t *slice = order + start[p];
 		size_t n = r->period[p].nclients;
 
-		qsort(slice, n, sizeof *slice, cmp_u64);
+		/* in increasing index: stable by household
+		 * is the order of the whole key */
+		nz_sort_hi32(slice, tmp, n);
 		memset(cl.clients, 0, r->L.ncells * sizeof *cl.clients);
 		memset(cl.households, 0, r->L.ncells * sizeof *cl.households);
 		memset(cl.ckey, 0, r->L.ncells * sizeof *cl.ckey);
@@ -1684,6 +1682,7 @@ write_cells(struct run *r)
 	free(pord);
 	free(start);
 	free(order);
+	free(tmp);
 	return cells_written;
 }
 

@@ -110,6 +110,10 @@ char *nz_trim_len(char *s, size_t *len);
 const char *nz_trim_span(const char *s, size_t *len);
 /* qsort comparator for an array of C strings, bytewise. */
 int nz_strcmp_ptr(const void *a, const void *b);
+/* Sort v[0..n) by the high 32 bits of each, stably (tmp holds n): the
+ * order qsort gives the whole values when the low 32 bits already
+ * increase.  Radix passes, only as many as the largest value needs. */
+void nz_sort_hi32(uint64_t *v, uint64_t *tmp, size_t n);
 /* The values of a '|'-joined list s[0..len), one at a time, in place:
  *   for (nz_list it = nz_list_of(s, len); nz_list_next(&it); )
  *           use it.val[0 .. it.len)

@@ -458,6 +458,48 @@ parallel_tasks(void)
 	nz_buf_free(&said);
 }
 
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* nz_sort_hi32 gives qsort's order when the low halves increase: high
+ * halves of every size, up to 2^32 - 1 (three radix passes) */
+static void
+sort_hi32(void)
+{
+	static const size_t sizes[] = {0, 1, 2, 7, 5000, 70000};
+	static const uint64_t tops[] = {1, 2000, 4000000, 0xFFFFFFFFu};
+	uint64_t *v, *want, *tmp, seed = 12345;
+	size_t s, t, i;
+	int ok = 1;
+
+	for (s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+		size_t n = sizes[s];
+		v = nz_calloc(n + 1, sizeof *v);
+		want = nz_calloc(n + 1, sizeof *want);
+		tmp = nz_calloc(n + 1, sizeof *tmp);
+		for (t = 0; t < sizeof tops / sizeof *tops; t++) {
+			for (i = 0; i < n; i++) {
+				seed = seed * 6364136223846793005u +
+				    1442695040888963407u;
+				v[i] = (seed >> 16) % (tops[t] + 1) << 32 | i;
+			}
+			memcpy(want, v, n * sizeof *v);
+			qsort(want, n, sizeof *want, cmp_u64);
+			nz_sort_hi32(v, tmp, n);
+			ok &= n == 0 || memcmp(v, want, n * sizeof *v) == 0;
+		}
+		free(v);
+		free(want);
+		free(tmp);
+	}
+	check(ok, "sort_hi32: qsort's order, for high halves to 2^32 - 1");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -472,5 +514,6 @@ main(int argc, char **argv)
 	strset_keys();
 	lookback_quarters();
 	parallel_tasks();
+	sort_hi32();
 	return failures ? 1 : 0;
 }
