@@ -1188,6 +1188,17 @@ typedef void (*nz_task_take)(size_t i, void *arg, const char *result,
 	size_t len);
 void nz_parallel(size_t n, int jobs, nz_task_run run, nz_task_take take,
 	void *arg);
+/* The same, task by task as their data arrives: nz_tasks_add says that
+ * task n (0, 1, ...) can run now (it may be forked at once, so its data
+ * must be in memory and stay as it is), without waiting; nz_tasks_finish
+ * runs what is left and takes every task in order; nz_tasks_abandon
+ * stops the workers and takes nothing.  Both free t. */
+typedef struct nz_tasks nz_tasks;
+nz_tasks *nz_tasks_new(int jobs, nz_task_run run, nz_task_take take,
+	void *arg);
+void nz_tasks_add(nz_tasks *t);
+void nz_tasks_finish(nz_tasks *t);
+void nz_tasks_abandon(nz_tasks *t);
 /* The processors online, 1 to NZ_MAX_JOBS: the default for --jobs. */
 int nz_jobs_default(void);
 /* --jobs N: 1 to NZ_MAX_JOBS, or a usage error. */

@@ -2,23 +2,27 @@
  * taken by the parent in task order, so that what it writes and says is
  * byte for byte what one process running them one by one would.
  *
- * N workers are forked; each claims the next task nobody has claimed (a
- * compare-and-swap on the task's slot in a shared page, so a task is
- * claimed once and by whom is known), runs it with its standard output
- * on /dev/null and its standard error into a temporary file, and sends
- * its result and messages as one record down its own pipe:
+ * Each task is forked as a worker of its own once its data is in memory
+ * and fewer than `jobs` workers run: a task may be added while the
+ * parent still reads the input of later ones (nz_tasks_add), so a
+ * program can start on its first groups before the last has arrived.
+ * A worker runs its task with its standard output on /dev/null and its
+ * standard error into a temporary file, and sends its result and
+ * messages as one record down its own pipe:
  *   task (uint64), message length (uint64), result length (uint64),
  *   the messages, the result.
- * A slow task holds up no other: the free worker claims the next.  The
- * parent only reads: it keeps each record until the task's turn, then
- * writes its messages to standard error and takes the result.  A worker
- * that dies (a task that stopped the program, a signal, memory) leaves
- * the task it claimed unsent, and the parent runs that task itself at its
- * turn, as it runs every task left when no worker is: so a task that
- * stops the program stops the parent, with its own message and exit
- * status, after every task before it was taken, as in a serial run.
- * Workers die with the parent (PR_SET_PDEATHSIG), so a stopped run
- * leaves no solver running. */
+ * A slow task holds up no other: the next task takes the first free
+ * slot.  The parent only reads while tasks run: it keeps each record
+ * until the task's turn (nz_tasks_finish), then writes its messages to
+ * standard error and takes the result.  A worker that dies (a task that
+ * stopped the program, a signal, memory) leaves its task unsent, and the
+ * parent runs that task itself at its turn, as it runs a task no worker
+ * could be forked for: so a task that stops the program stops the
+ * parent, with its own message and exit status, after every task before
+ * it was taken, and after everything the parent did before it began
+ * taking (a bad row read after the first tasks started stops it first),
+ * as in a serial run.  Workers die with the parent (PR_SET_PDEATHSIG), so
+ * a stopped run leaves no solver running. */
 #define _GNU_SOURCE /* prctl, F_SETPIPE_SZ (Linux) */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,17 +41,31 @@
 
 #define PIPE_SIZE (1 << 20)
 #define HEAD (3 * sizeof(uint64_t))
-#define PARENT (NZ_MAX_JOBS + 1)   /* a claim by the parent itself */
 
 struct worker {
 	pid_t pid;
-	int fd;         /* the read end of its pipe; -1: gone */
-	nz_buf inbox;   /* bytes read, not yet a whole record */
+	int fd;         /* the read end of its pipe; -1: a free slot */
+	size_t task;
+	nz_buf inbox;   /* bytes read, not yet its whole record */
 };
 
 struct done {
 	nz_buf text, result;
-	int have;
+	int have;       /* its record came */
+	int lost;       /* it has no worker and never will: the parent
+	                 * runs it at its turn */
+};
+
+struct nz_tasks {
+	size_t jobs;    /* workers at once; 1: every task in the parent */
+	nz_task_run run;
+	nz_task_take take;
+	void *arg;
+	size_t n, cap;  /* tasks added */
+	size_t next;    /* the next task to fork */
+	struct done *done;
+	struct worker wk[NZ_MAX_JOBS];
+	pid_t parent;
 };
 
 int
@@ -67,16 +85,6 @@ nz_jobs_arg(const char *arg)
 		nz_usage_error("--jobs: expected a number of processes from 1 "
 		    "to %d, found %s", NZ_MAX_JOBS, nz_q(arg));
 	return (int)n;
-}
-
-/* Claim task i for who (1..N workers, PARENT); 1 if it was free. */
-static int
-claim(int *slots, size_t i, int who)
-{
-	int free_slot = 0;
-
-	return __atomic_compare_exchange_n(&slots[i], &free_slot, who, 0,
-	    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
 static int
@@ -114,243 +122,254 @@ take_messages(int fd, nz_buf *text)
 			_exit(NZ_EXIT_DATA);
 		nz_buf_add(text, buf, (size_t)got);
 	}
-	if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0)
-		_exit(NZ_EXIT_DATA);
 }
 
-/* Worker w (1..N): the tasks it claims, one record each, then _exit (no
- * atexit handler of the parent's runs twice).  Any failure to send ends
- * it, and the parent runs what it had claimed. */
+/* The worker of task i: its record, then _exit (no atexit handler of
+ * the parent's runs twice).  Any failure to send ends it, and the parent
+ * runs the task. */
 static _Noreturn void
-work(int w, int *slots, size_t n, nz_task_run run, void *arg, int fd,
-    pid_t parent)
+work(const nz_tasks *t, size_t i, int fd)
 {
 	FILE *err = tmpfile();
 	int null = open("/dev/null", O_WRONLY);
 	nz_buf result = {0}, text = {0};
 	uint64_t head[3];
-	size_t i;
+	size_t w;
 
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent ||
-	    !err || null < 0 || dup2(null, STDOUT_FILENO) < 0 ||
+	for (w = 0; w < t->jobs; w++)   /* the other workers' pipes */
+		if (t->wk[w].fd >= 0)
+			close(t->wk[w].fd);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
+	    getppid() != t->parent || !err || null < 0 ||
+	    dup2(null, STDOUT_FILENO) < 0 ||
 	    dup2(fileno(err), STDERR_FILENO) < 0)
 		_exit(NZ_EXIT_DATA);
-	for (i = 0; i < n; i++) {
-		if (!claim(slots, i, w))
-			continue;
-		nz_buf_clear(&result);
-		run(i, arg, &result);
-		fflush(stdout);
-		fflush(stderr);
-		take_messages(STDERR_FILENO, &text);
-		head[0] = i;
-		head[1] = text.len;
-		head[2] = result.len;
-		if (write_all(fd, head, sizeof head) < 0 ||
-		    write_all(fd, text.s, text.len) < 0 ||
-		    write_all(fd, result.s, result.len) < 0)
-			_exit(NZ_EXIT_DATA);
-	}
+	t->run(i, t->arg, &result);
+	fflush(stdout);
+	fflush(stderr);
+	take_messages(STDERR_FILENO, &text);
+	head[0] = i;
+	head[1] = text.len;
+	head[2] = result.len;
+	if (write_all(fd, head, sizeof head) < 0 ||
+	    write_all(fd, text.s, text.len) < 0 ||
+	    write_all(fd, result.s, result.len) < 0)
+		_exit(NZ_EXIT_DATA);
 	_exit(NZ_EXIT_OK);
 }
 
+/* Free the slot: its worker is killed if it still runs, and waited for;
+ * a task it leaves without its record is lost. */
 static void
-bury(struct worker *wk)
+bury(nz_tasks *t, struct worker *wk)
 {
-	if (wk->fd >= 0)
-		close(wk->fd);
+	close(wk->fd);
 	wk->fd = -1;
-	if (wk->pid > 0) {
-		kill(wk->pid, SIGKILL);
-		while (waitpid(wk->pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
+	kill(wk->pid, SIGKILL);
+	while (waitpid(wk->pid, NULL, 0) < 0 && errno == EINTR)
+		;
 	wk->pid = 0;
+	if (!t->done[wk->task].have)
+		t->done[wk->task].lost = 1;
 	nz_buf_free(&wk->inbox);
 }
 
-/* Whole records in the worker's inbox into done[], consumed; -1 if one
- * is not a record of a task the worker claimed (the worker is buried). */
-static int
-unpack(struct worker *wk, int w, const int *slots, size_t n,
-    struct done *done)
+/* Fork workers for the tasks not yet started, while slots are free. */
+static void
+start(nz_tasks *t)
 {
-	size_t at = 0;
-	uint64_t head[3];
+	size_t w;
+	int fd[2];
 
-	while (wk->inbox.len - at >= HEAD) {
-		memcpy(head, wk->inbox.s + at, HEAD);
-		if (head[0] >= n || head[1] > SIZE_MAX / 4 ||
-		    head[2] > SIZE_MAX / 4 || done[head[0]].have ||
-		    __atomic_load_n(&slots[head[0]], __ATOMIC_ACQUIRE) != w)
-			return -1;
-		if (wk->inbox.len - at - HEAD < head[1] + head[2])
-			break;
-		at += HEAD;
-		nz_buf_add(&done[head[0]].text, wk->inbox.s + at,
-		    (size_t)head[1]);
-		at += (size_t)head[1];
-		nz_buf_add(&done[head[0]].result, wk->inbox.s + at,
-		    (size_t)head[2]);
-		at += (size_t)head[2];
-		done[head[0]].have = 1;
+	for (w = 0; w < t->jobs && t->next < t->n; w++) {
+		struct worker *wk = &t->wk[w];
+		size_t i = t->next;
+
+		if (wk->fd >= 0)
+			continue;
+		t->next++;
+		if (pipe(fd) != 0) {
+			t->done[i].lost = 1;
+			continue;
+		}
+#ifdef F_SETPIPE_SZ
+		(void)fcntl(fd[1], F_SETPIPE_SZ, PIPE_SIZE);
+#endif
+		fflush(NULL);   /* nothing buffered is written twice */
+		wk->pid = fork();
+		if (wk->pid == 0) {
+			close(fd[0]);
+			work(t, i, fd[1]);
+		}
+		close(fd[1]);
+		if (wk->pid < 0) {
+			close(fd[0]);
+			wk->pid = 0;
+			t->done[i].lost = 1;
+			continue;
+		}
+		wk->fd = fd[0];
+		wk->task = i;
 	}
-	memmove(wk->inbox.s, wk->inbox.s + at, wk->inbox.len - at);
-	wk->inbox.len -= at;
-	return 0;
 }
 
-/* Wait for any worker's bytes and unpack them; a worker whose pipe ends
- * is buried.  0 when no worker is left. */
-static int
-gather(struct worker *wk, size_t nw, const int *slots, size_t n,
-    struct done *done)
+/* The worker's record, once whole, into its task's done (the worker is
+ * buried: it has nothing more to say); a record that is not its task's
+ * buries it at once. */
+static void
+unpack(nz_tasks *t, struct worker *wk)
+{
+	struct done *d = &t->done[wk->task];
+	uint64_t head[3];
+
+	if (wk->inbox.len < HEAD)
+		return;
+	memcpy(head, wk->inbox.s, HEAD);
+	if (head[0] != wk->task || head[1] > SIZE_MAX / 4 ||
+	    head[2] > SIZE_MAX / 4) {
+		bury(t, wk);
+		return;
+	}
+	if (wk->inbox.len != HEAD + head[1] + head[2]) {
+		if (wk->inbox.len > HEAD + head[1] + head[2])
+			bury(t, wk);   /* more than its record */
+		return;
+	}
+	nz_buf_add(&d->text, wk->inbox.s + HEAD, (size_t)head[1]);
+	nz_buf_add(&d->result, wk->inbox.s + HEAD + head[1],
+	    (size_t)head[2]);
+	d->have = 1;
+	bury(t, wk);
+}
+
+/* Read what the workers have sent, waiting for it if wait is set; a
+ * worker whose pipe ends is buried. */
+static void
+gather(nz_tasks *t, int wait)
 {
 	struct pollfd pfd[NZ_MAX_JOBS];
 	size_t w, k, live = 0;
 	char buf[65536];
 	ssize_t got;
 
-	for (w = 0; w < nw; w++)
-		if (wk[w].fd >= 0) {
-			pfd[live].fd = wk[w].fd;
+	for (w = 0; w < t->jobs; w++)
+		if (t->wk[w].fd >= 0) {
+			pfd[live].fd = t->wk[w].fd;
 			pfd[live].events = POLLIN;
 			live++;
 		}
 	if (live == 0)
-		return 0;
-	while (poll(pfd, live, -1) < 0)
+		return;
+	while (poll(pfd, live, wait ? -1 : 0) < 0)
 		if (errno != EINTR)
 			nz_die(NZ_EXIT_DATA, "waiting for the workers: %s",
 			    strerror(errno));
-	for (w = 0, k = 0; w < nw; w++) {
-		if (wk[w].fd < 0)
+	for (w = 0, k = 0; w < t->jobs; w++) {
+		struct worker *wk = &t->wk[w];
+
+		if (wk->fd < 0)
 			continue;
 		if (pfd[k++].revents == 0)
 			continue;
-		got = read(wk[w].fd, buf, sizeof buf);
+		got = read(wk->fd, buf, sizeof buf);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got <= 0) {
-			bury(&wk[w]);
+			bury(t, wk);
 			continue;
 		}
-		nz_buf_add(&wk[w].inbox, buf, (size_t)got);
-		if (unpack(&wk[w], (int)w + 1, slots, n, done) < 0)
-			bury(&wk[w]);
+		nz_buf_add(&wk->inbox, buf, (size_t)got);
+		unpack(t, wk);
 	}
-	return 1;
 }
 
-/* Is task i claimed by a worker that is gone, or by nobody with no
- * worker left to claim it? */
-static int
-orphaned(const struct worker *wk, size_t nw, const int *slots, size_t i)
+nz_tasks *
+nz_tasks_new(int jobs, nz_task_run run, nz_task_take take, void *arg)
 {
-	int who = __atomic_load_n(&slots[i], __ATOMIC_ACQUIRE);
+	nz_tasks *t = nz_calloc(1, sizeof *t);
 	size_t w;
 
-	if (who > 0 && who != PARENT)
-		return wk[who - 1].fd < 0;
-	for (w = 0; w < nw; w++)
-		if (wk[w].fd >= 0)
-			return 0;
-	return 1;
+	t->jobs = jobs < 1 ? 1 : jobs > NZ_MAX_JOBS ? NZ_MAX_JOBS :
+	    (size_t)jobs;
+	t->run = run;
+	t->take = take;
+	t->arg = arg;
+	t->parent = getpid();
+	for (w = 0; w < NZ_MAX_JOBS; w++)
+		t->wk[w].fd = -1;
+	return t;
+}
+
+void
+nz_tasks_add(nz_tasks *t)
+{
+	nz_grow(&t->done, &t->cap, t->n + 1, sizeof *t->done);
+	memset(&t->done[t->n], 0, sizeof *t->done);
+	t->n++;
+	if (t->jobs > 1) {
+		gather(t, 0);
+		start(t);
+	}
 }
 
 static void
-serial(size_t n, nz_task_run run, nz_task_take take, void *arg)
+tasks_free(nz_tasks *t)
 {
-	nz_buf result = {0};
+	size_t i, w;
+
+	for (w = 0; w < t->jobs; w++)
+		if (t->wk[w].fd >= 0)
+			bury(t, &t->wk[w]);
+	for (i = 0; i < t->n; i++) {
+		nz_buf_free(&t->done[i].text);
+		nz_buf_free(&t->done[i].result);
+	}
+	free(t->done);
+	free(t);
+}
+
+void
+nz_tasks_finish(nz_tasks *t)
+{
+	struct done *d;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		nz_buf_clear(&result);
-		run(i, arg, &result);
-		take(i, arg, result.s ? result.s : "", result.len);
+	for (i = 0; i < t->n; i++) {
+		d = &t->done[i];
+		while (t->jobs > 1 && !d->have && !d->lost) {
+			start(t);
+			gather(t, 1);
+		}
+		if (d->have) {
+			if (d->text.len) {
+				fwrite(d->text.s, 1, d->text.len, stderr);
+				fflush(stderr);
+			}
+		} else
+			t->run(i, t->arg, &d->result);
+		t->take(i, t->arg, d->result.s ? d->result.s : "",
+		    d->result.len);
+		nz_buf_free(&d->text);
+		nz_buf_free(&d->result);
 	}
-	nz_buf_free(&result);
+	tasks_free(t);
+}
+
+void
+nz_tasks_abandon(nz_tasks *t)
+{
+	tasks_free(t);
 }
 
 void
 nz_parallel(size_t n, int jobs, nz_task_run run, nz_task_take take,
     void *arg)
 {
-	size_t i, w, nw = jobs < 1 ? 1 : (size_t)jobs, mapped;
-	pid_t parent = getpid();
-	struct worker *wk;
-	struct done *done;
-	int *slots, fd[2];
+	nz_tasks *t = nz_tasks_new(n < (size_t)jobs ? (int)n : jobs, run,
+	    take, arg);
+	size_t i;
 
-	if (nw > n)
-		nw = n;
-	if (nw > NZ_MAX_JOBS)
-		nw = NZ_MAX_JOBS;
-	if (nw <= 1) {
-		serial(n, run, take, arg);
-		return;
-	}
-	mapped = n * sizeof *slots;
-	slots = mmap(NULL, mapped, PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (slots == MAP_FAILED) {
-		serial(n, run, take, arg);
-		return;
-	}
-	wk = nz_calloc(nw, sizeof *wk);
-	done = nz_calloc(n, sizeof *done);
-	fflush(NULL); /* nothing buffered is written twice */
-	for (w = 0; w < nw; w++) {
-		wk[w].fd = -1;
-		if (pipe(fd) != 0)
-			continue;
-#ifdef F_SETPIPE_SZ
-		(void)fcntl(fd[1], F_SETPIPE_SZ, PIPE_SIZE);
-#endif
-		wk[w].pid = fork();
-		if (wk[w].pid == 0) {
-			size_t o;
-			for (o = 0; o < w; o++)
-				if (wk[o].fd >= 0)
-					close(wk[o].fd);
-			close(fd[0]);
-			work((int)w + 1, slots, n, run, arg, fd[1], parent);
-		}
-		close(fd[1]);
-		if (wk[w].pid < 0) {
-			close(fd[0]);
-			wk[w].pid = 0;
-		} else
-			wk[w].fd = fd[0];
-	}
-	for (i = 0; i < n; i++) {
-		while (!done[i].have && !orphaned(wk, nw, slots, i))
-			(void)gather(wk, nw, slots, n, done);
-		if (done[i].have) {
-			if (done[i].text.len) {
-				fwrite(done[i].text.s, 1, done[i].text.len,
-				    stderr);
-				fflush(stderr);
-			}
-		} else {
-			(void)claim(slots, i, PARENT);
-			run(i, arg, &done[i].result);
-		}
-		take(i, arg, done[i].result.s ? done[i].result.s : "",
-		    done[i].result.len);
-		nz_buf_free(&done[i].text);
-		nz_buf_free(&done[i].result);
-	}
-	for (w = 0; w < nw; w++) {
-		if (wk[w].fd >= 0)
-			close(wk[w].fd);
-		if (wk[w].pid > 0)
-			while (waitpid(wk[w].pid, NULL, 0) < 0 &&
-			    errno == EINTR)
-				;
-		nz_buf_free(&wk[w].inbox);
-	}
-	munmap(slots, mapped);
-	free(done);
-	free(wk);
+	for (i = 0; i < n; i++)
+		nz_tasks_add(t);
+	nz_tasks_finish(t);
 }

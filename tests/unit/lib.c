@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "nz.h"
 #include "sheet.h"
@@ -500,6 +502,105 @@ sort_hi32(void)
 	check(ok, "sort_hi32: qsort's order, for high halves to 2^32 - 1");
 }
 
+/* nz_tasks: tasks added one by one as their data arrives (a task's is
+ * set just before it is added, later ones' not yet), the first started
+ * before nz_tasks_finish; and abandoned workers stopped. */
+static long stream_data[12];
+static int stream_sleep;
+static char stream_dir[] = "/tmp/nz-tasks-XXXXXX";
+
+/* the file task i makes when it starts */
+static const char *
+stream_path(size_t i)
+{
+	static char path[64];
+
+	snprintf(path, sizeof path, "%s/%zu", stream_dir, i);
+	return path;
+}
+
+static void
+stream_run(size_t i, void *arg, nz_buf *result)
+{
+	FILE *f;
+
+	(void)arg;
+	if ((f = fopen(stream_path(i), "w")))
+		fclose(f);
+	if (stream_sleep)
+		sleep(30);   /* abandoned long before */
+	nz_buf_printf(result, "%zu:%ld,", i, stream_data[i]);
+}
+
+static void
+stream_take(size_t i, void *arg, const char *result, size_t len)
+{
+	(void)i;
+	nz_buf_add(arg, result, len);
+}
+
+/* Has task i started?  Waits up to 5 s. */
+static int
+stream_started(size_t i)
+{
+	struct timespec tick = {0, 10000000};
+	int tries;
+
+	for (tries = 0; tries < 500; tries++) {
+		if (access(stream_path(i), F_OK) == 0)
+			return 1;
+		nanosleep(&tick, NULL);
+	}
+	return 0;
+}
+
+static void
+tasks_streamed(void)
+{
+	nz_buf got = {0}, want = {0};
+	nz_tasks *t;
+	time_t began;
+	size_t i;
+	int early;
+
+	if (!mkdtemp(stream_dir)) {
+		check(0, "tasks: a temporary folder");
+		return;
+	}
+	t = nz_tasks_new(3, stream_run, stream_take, &got);
+	for (i = 0; i < 12; i++)
+		stream_data[i] = -1;
+	for (i = 0; i < 12; i++) {
+		stream_data[i] = (long)(i * 7);
+		nz_tasks_add(t);
+		nz_buf_printf(&want, "%zu:%zu,", i, i * 7);
+	}
+	early = stream_started(0);
+	nz_tasks_finish(t);
+	check(early, "tasks: the first task started before nz_tasks_finish");
+	check(got.s && strcmp(got.s, want.s) == 0, "tasks: each task ran on "
+	    "the data there when it was added, taken in order");
+	/* abandoned: the workers sleep, and are stopped */
+	for (i = 0; i < 12; i++)
+		unlink(stream_path(i));
+	stream_sleep = 1;
+	t = nz_tasks_new(2, stream_run, stream_take, &got);
+	nz_tasks_add(t);
+	nz_tasks_add(t);
+	began = time(NULL);
+	early = stream_started(0) && stream_started(1);
+	nz_tasks_abandon(t);
+	check(early && time(NULL) - began < 10 &&
+	    waitpid(-1, NULL, WNOHANG) < 0, "tasks: abandon stops and reaps "
+	    "its workers at once");
+	stream_sleep = 0;
+	nz_buf_free(&got);
+	nz_buf_free(&want);
+	for (i = 0; i < 12; i++)
+		unlink(stream_path(i));
+	rmdir(stream_dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -515,5 +616,6 @@ main(int argc, char **argv)
 	lookback_quarters();
 	parallel_tasks();
 	sort_hi32();
+	tasks_streamed();
 	return failures ? 1 : 0;
 }
