@@ -70,11 +70,13 @@ usage(void)
 "                    value, small or not (secure mode: the cells too\n"
 "                    few agencies contribute to; not in --secondary-cells)\n"
 "  -t, --time-limit SECONDS  stop (exit 1, nothing written) if secondary\n"
-"                    suppression is not done within SECONDS (default\n"
-"                    1800; 0: no limit)\n"
+"                    suppression is not done within SECONDS of the start\n"
+"                    (default 1800; 0: no limit)\n"
 "  -j, --jobs N      protect the agencies' periods in N processes at once\n"
 "                    (default: the processors online); the output is the\n"
-"                    same for every N\n"
+"                    same for every N.  Input in agency and period order,\n"
+"                    as aggregate writes it, is protected as it is read:\n"
+"                    a period once the next begins\n"
 "  -h, --help        show this help and exit\n"
 "  -V, --version     show the version and exit\n\n"
 "Person measures: raw below threshold is S (0 too when suppress_zero).\n"
@@ -277,19 +279,29 @@ read_cell(const nz_rules *r, const nz_row *row, const char *file,
 	households_under_clients(cell);
 }
 
-/* groups are one agency and one period; within a group, code order, so
- * the cells chosen do not depend on the order of the input */
+/* groups are one agency and one period, in that order */
+static int
+group_cmp(const struct cell *a, const struct cell *b)
+{
+	int c = strcmp(a->field[1], b->field[1]);
+
+	return c ? c : strcmp(a->field[0], b->field[0]);
+}
+
+/* within a group, code order, so the cells chosen do not depend on the
+ * order of the input; then line, so that duplicates sort the same in a
+ * group alone as among all the cells */
 static int
 cell_cmp(const void *x, const void *y)
 {
 	const struct cell *a = *(const struct cell *const *)x;
 	const struct cell *b = *(const struct cell *const *)y;
-	int c = strcmp(a->field[1], b->field[1]), i;
+	int c = group_cmp(a, b), i;
 
-	if (c == 0)
-		c = strcmp(a->field[0], b->field[0]);
 	for (i = 2; c == 0 && i < NDIMCOLS; i++)
 		c = strcmp(a->field[i], b->field[i]);
+	if (c == 0)
+		c = (a->line > b->line) - (a->line < b->line);
 	return c;
 }
 
@@ -421,24 +433,45 @@ protect_group(const nz_rules *r, struct cell **group, size_t n,
 }
 
 /* The groups (agency and period) to protect, each a task for
- * nz_parallel: they are independent. */
+ * nz_parallel: they are independent.  Input in group order (aggregate
+ * writes a period at a time) is protected as it is read: each group, once
+ * the next begins, is a task of tasks, its cells cells->c[first[k] ..
+ * first[k+1]) (streamed); the tasks are taken once every cell is read,
+ * in the same order and with the same results as when none is streamed.
+ * Input out of group order is protected only once read whole. */
 struct groups {
 	const nz_rules *rules;
-	struct cell **sorted;
+	struct cell **sorted;     /* NULL until every cell is read */
 	size_t *start;            /* group k: sorted[start[k] .. start[k+1]) */
 	size_t n;
 	const char *file;
 	struct counts *counts;
+	/* streamed */
+	nz_tasks *tasks;          /* NULL: not (or no longer) streamed */
+	const struct cells *cells;
+	size_t *first, nfirst, firstcap;
 };
 
 static void
 protect_run(size_t k, void *arg, nz_buf *hidden)
 {
 	struct groups *gs = arg;
-	struct cell **group = gs->sorted + gs->start[k];
+	struct cell **group;
+	size_t n, i;
 
-	protect_group(gs->rules, group, gs->start[k + 1] - gs->start[k],
-	    gs->file, hidden);
+	if (gs->sorted) {
+		protect_group(gs->rules, gs->sorted + gs->start[k],
+		    gs->start[k + 1] - gs->start[k], gs->file, hidden);
+		return;
+	}
+	/* a streamed group, in a worker, before the rest is read */
+	n = gs->first[k + 1] - gs->first[k];
+	group = nz_calloc(n + 1, sizeof *group);
+	for (i = 0; i < n; i++)
+		group[i] = &gs->cells->c[gs->first[k] + i];
+	qsort(group, n, sizeof *group, cell_cmp);
+	protect_group(gs->rules, group, n, gs->file, hidden);
+	free(group);
 }
 
 static void
@@ -468,30 +501,74 @@ protect_take(size_t k, void *arg, const char *hidden, size_t len)
 	}
 }
 
+/* Streaming: the groups read so far, the last still open (its first
+ * cell first[nfirst - 1]); a cell of a new group closes it, and it is
+ * added as a task.  A group that does not come after the last in group
+ * order ends streaming: what was started is abandoned. */
 static void
-protect_all(const nz_rules *r, struct cells *cells, const char *file,
-    struct counts *counts, int jobs)
+stream_cell(struct groups *gs, size_t i)
 {
-	struct groups gs = {r, NULL, NULL, 0, file, counts};
+	const struct cell *open, *cell = &gs->cells->c[i];
+	int c;
+
+	if (!gs->tasks)
+		return;
+	if (gs->nfirst == 0) {
+		nz_grow(&gs->first, &gs->firstcap, 2, sizeof *gs->first);
+		gs->first[gs->nfirst++] = i;
+		return;
+	}
+	open = &gs->cells->c[gs->first[gs->nfirst - 1]];
+	if ((c = group_cmp(cell, open)) == 0)
+		return;
+	if (c < 0) {
+		nz_tasks_abandon(gs->tasks);
+		gs->tasks = NULL;
+		return;
+	}
+	nz_grow(&gs->first, &gs->firstcap, gs->nfirst + 1, sizeof *gs->first);
+	gs->first[gs->nfirst++] = i;
+	nz_tasks_add(gs->tasks);
+}
+
+static void
+protect_all(struct groups *gs, struct cells *cells, int jobs)
+{
 	size_t i;
 
-	gs.sorted = nz_calloc(cells->n + 1, sizeof *gs.sorted);
-	gs.start = nz_calloc(cells->n + 1, sizeof *gs.start);
+	/* the last group streamed is closed by the end of the input */
+	if (gs->tasks && gs->nfirst) {
+		nz_grow(&gs->first, &gs->firstcap, gs->nfirst + 1,
+		    sizeof *gs->first);
+		gs->first[gs->nfirst] = cells->n;
+		nz_tasks_add(gs->tasks);
+	}
+	gs->sorted = nz_calloc(cells->n + 1, sizeof *gs->sorted);
+	gs->start = nz_calloc(cells->n + 1, sizeof *gs->start);
 	for (i = 0; i < cells->n; i++)
-		gs.sorted[i] = &cells->c[i];
-	qsort(gs.sorted, cells->n, sizeof *gs.sorted, cell_cmp);
+		gs->sorted[i] = &cells->c[i];
+	qsort(gs->sorted, cells->n, sizeof *gs->sorted, cell_cmp);
 	for (i = 0; i < cells->n; i++)
-		if (i == 0 || strcmp(gs.sorted[i]->field[0],
-		    gs.sorted[i - 1]->field[0]) != 0 ||
-		    strcmp(gs.sorted[i]->field[1],
-		    gs.sorted[i - 1]->field[1]) != 0)
-			gs.start[gs.n++] = i;
-	gs.start[gs.n] = cells->n;
-	nz_parallel(gs.n, jobs, protect_run, protect_take, &gs);
+		if (i == 0 || group_cmp(gs->sorted[i], gs->sorted[i - 1]) != 0)
+			gs->start[gs->n++] = i;
+	gs->start[gs->n] = cells->n;
+	if (gs->tasks) {
+		/* the groups streamed are these, in this order */
+		for (i = 0; i < gs->n; i++)
+			if (gs->n != gs->nfirst ||
+			    gs->start[i + 1] - gs->start[i] !=
+			    gs->first[i + 1] - gs->first[i])
+				nz_die(NZ_EXIT_DATA, "internal error: the groups "
+				    "streamed are not the groups of the cells");
+		nz_tasks_finish(gs->tasks);
+		gs->tasks = NULL;
+	} else
+		nz_parallel(gs->n, jobs, protect_run, protect_take, gs);
 	if (nz_progress_wanted() && cells->n)
 		fprintf(stderr, "\n");
-	free(gs.start);
-	free(gs.sorted);
+	free(gs->start);
+	free(gs->sorted);
+	free(gs->first);
 }
 
 static void
@@ -591,6 +668,7 @@ main(int argc, char **argv)
 	int jobs = nz_jobs_default();
 	struct counts counts = {0};
 	struct cells cells = {0};
+	struct groups gs = {0};
 	char *rules_path = NULL;
 	const char *stats = NULL, *secondary = NULL, *forced = NULL;
 	char *file;
@@ -629,21 +707,31 @@ main(int argc, char **argv)
 	    nz_pipelines_path("rules/statsnz.json");
 	nz_rules_load(rules_path, &rules);
 
+	/* the limit holds from here: groups are protected as they are
+	 * read */
+	sdc_time_limit((double)limit);
 	csv = nz_csv_open(optind < argc ? argv[optind] : "-",
 	    NZ_CSV_CANONICAL);
+	file = nz_strdup(nz_csv_name(csv));
+	gs.rules = &rules;
+	gs.file = file;
+	gs.counts = &counts;
+	gs.cells = &cells;
+	/* a perturbation suppresses nothing, so there is nothing to protect;
+	 * forced cells come after the input, into any group */
+	if (jobs > 1 && !rules.perturb.max && !forced)
+		gs.tasks = nz_tasks_new(jobs, protect_run, protect_take, &gs);
 	check_header(csv);
 	while (nz_csv_next_n(csv, &row, NDIMCOLS + NMEASURES + 1) == 1) {
 		counts.rows_read++;
-		read_cell(&rules, row, nz_csv_name(csv), &cells, &counts);
+		read_cell(&rules, row, file, &cells, &counts);
+		stream_cell(&gs, cells.n - 1);
 	}
-	file = nz_strdup(nz_csv_name(csv));
 	nz_csv_close(csv);
 	if (forced)
 		force_cells(forced, &cells, &counts);
-	sdc_time_limit((double)limit);
-	/* a perturbation suppresses nothing, so there is nothing to protect */
 	if (!rules.perturb.max)
-		protect_all(&rules, &cells, file, &counts, jobs);
+		protect_all(&gs, &cells, jobs);
 	out_cols = nz_cols(NZ_COLS_RELEASE, &ncols);
 	nz_csv_header(stdout, out_cols, ncols);
 	write_cells(&cells, &counts);
