@@ -11,6 +11,7 @@
 static const char *const *columns;
 static size_t NCOLUMNS;
 static int FIRST_FIELD_COLUMN;
+static int NFIELDS;     /* nz_nfields(), counted once: map_row asks per column */
 
 /* one map.json entry, or a reference table's: a folded local value and
  * its code */
@@ -770,11 +771,11 @@ map_row(struct run *run, const nz_row *row, FILE *out)
 		val[col] = row->field[col];
 		len[col] = row->len[col];
 		f = col - FIRST_FIELD_COLUMN;
-		if (f >= 0 && f < nz_nfields() && run->field[f].codes->multi) {
+		if (f >= 0 && f < NFIELDS && run->field[f].codes->multi) {
 			map_list(run, f, val[col], len[col], &run->joined[f]);
 			val[col] = run->joined[f].s;
 			len[col] = run->joined[f].len;
-		} else if (f >= 0 && f < nz_nfields()) {
+		} else if (f >= 0 && f < NFIELDS) {
 			codes = run->field[f].codes;
 			code = map_value(run, f, val[col], len[col]);
 			val[col] = codes->code[code < 0 ?
@@ -1157,6 +1158,7 @@ main(int argc, char **argv)
 	nz_setprog(argv[0]);
 	columns = nz_cols(NZ_COLS_CANONICAL, &NCOLUMNS);
 	FIRST_FIELD_COLUMN = nz_col_index(NZ_COLS_CANONICAL, nz_field_name(0));
+	NFIELDS = nz_nfields();
 	while ((c = getopt_long(argc, argv, "m:c:u:r:s:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm': run.map_path = optarg; break;
