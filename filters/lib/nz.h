@@ -366,6 +366,9 @@ typedef struct nz_hasher nz_hasher;
 nz_hasher *nz_hasher_new(const unsigned char key[NZ_KEY_BYTES]);
 void nz_hasher_hex(const nz_hasher *h, const char *s, size_t len,
 	char out[2 * NZ_HASH_BYTES + 1]);
+/* Start bringing in what nz_hasher_hex of s will look at, so that other
+ * work can be done meanwhile; no effect on any hash. */
+void nz_hasher_prefetch(const nz_hasher *h, const char *s, size_t len);
 void nz_hasher_free(nz_hasher *h);
 /* The key's public fingerprint, 32 lowercase hex: derived with libsodium's
  * KDF under a context of its own, so it shares nothing with client keys,
