@@ -298,8 +298,7 @@ on_field(void *s, size_t len, void *data)
 	/* the field and its NUL, kept: nz_buf_add inlined, a call per field */
 	if (b->len + len + 1 > b->cap)
 		nz_grow(&b->s, &b->cap, b->len + len + 1, 1);
-	if (len)
-		memcpy(b->s + b->len, s, len);
+	nz_copy_short(b->s + b->len, s, len);
 	b->s[b->len + len] = '\0';
 	b->len += len + 1;
 	c->nfields++;

@@ -107,37 +107,6 @@ starts_bom(const char *s, size_t len)
 	return len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0;
 }
 
-/* memcpy without a call for the up to 32 bytes of most fields (a key is
- * 32): two overlapping moves of the first and last bytes */
-static void
-copy_field(char *to, const char *from, size_t len)
-{
-	char a[16], b[16];
-	size_t i;
-
-	if (len > 32) {
-		memcpy(to, from, len);
-	} else if (len >= 16) {
-		memcpy(a, from, 16);
-		memcpy(b, from + len - 16, 16);
-		memcpy(to, a, 16);
-		memcpy(to + len - 16, b, 16);
-	} else if (len >= 8) {
-		memcpy(a, from, 8);
-		memcpy(b, from + len - 8, 8);
-		memcpy(to, a, 8);
-		memcpy(to + len - 8, b, 8);
-	} else if (len >= 4) {
-		memcpy(a, from, 4);
-		memcpy(b, from + len - 4, 4);
-		memcpy(to, a, 4);
-		memcpy(to + len - 4, b, 4);
-	} else {
-		for (i = 0; i < len; i++)
-			to[i] = from[i];
-	}
-}
-
 void
 nz_csv_record(FILE *f, const char *const *fields, const size_t *lens,
     size_t n)
@@ -156,7 +125,7 @@ nz_csv_record(FILE *f, const char *const *fields, const size_t *lens,
 		if (i)
 			rec[at++] = ',';
 		slow = starts_bom(fields[i], len);
-		copy_field(rec + at, fields[i], len);
+		nz_copy_short(rec + at, fields[i], len);
 		at += len;
 	}
 	if (!slow && !record_special(rec, at, n ? n - 1 : 0)) {
