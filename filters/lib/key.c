@@ -141,6 +141,24 @@ load64(const unsigned char *p)
 	a = a + b + (y); d = ROTR64(d ^ a, 16); \
 	c = c + d; b = ROTR64(b ^ c, 63); \
 } while (0)
+#define ROUND(r) do { \
+	G(v[0], v[4], v[8], v[12], m[blake2b_sigma[r][0]], \
+	    m[blake2b_sigma[r][1]]); \
+	G(v[1], v[5], v[9], v[13], m[blake2b_sigma[r][2]], \
+	    m[blake2b_sigma[r][3]]); \
+	G(v[2], v[6], v[10], v[14], m[blake2b_sigma[r][4]], \
+	    m[blake2b_sigma[r][5]]); \
+	G(v[3], v[7], v[11], v[15], m[blake2b_sigma[r][6]], \
+	    m[blake2b_sigma[r][7]]); \
+	G(v[0], v[5], v[10], v[15], m[blake2b_sigma[r][8]], \
+	    m[blake2b_sigma[r][9]]); \
+	G(v[1], v[6], v[11], v[12], m[blake2b_sigma[r][10]], \
+	    m[blake2b_sigma[r][11]]); \
+	G(v[2], v[7], v[8], v[13], m[blake2b_sigma[r][12]], \
+	    m[blake2b_sigma[r][13]]); \
+	G(v[3], v[4], v[9], v[14], m[blake2b_sigma[r][14]], \
+	    m[blake2b_sigma[r][15]]); \
+} while (0)
 
 /* BLAKE2b's compression of one block into the chain h; t counts the bytes
  * hashed so far, this block's too (never 2^64 here: its high word is 0) */
@@ -160,17 +178,10 @@ blake2b_compress(uint64_t h[8], const unsigned char block[BLOCK],
 	v[12] ^= t;
 	if (last)
 		v[14] = ~v[14];
-	for (i = 0; i < 12; i++) {
-		const unsigned char *s = blake2b_sigma[i];
-		G(v[0], v[4], v[8], v[12], m[s[0]], m[s[1]]);
-		G(v[1], v[5], v[9], v[13], m[s[2]], m[s[3]]);
-		G(v[2], v[6], v[10], v[14], m[s[4]], m[s[5]]);
-		G(v[3], v[7], v[11], v[15], m[s[6]], m[s[7]]);
-		G(v[0], v[5], v[10], v[15], m[s[8]], m[s[9]]);
-		G(v[1], v[6], v[11], v[12], m[s[10]], m[s[11]]);
-		G(v[2], v[7], v[8], v[13], m[s[12]], m[s[13]]);
-		G(v[3], v[4], v[9], v[14], m[s[14]], m[s[15]]);
-	}
+	/* the twelve rounds written out, so that each round's message
+	 * order is constant and the words are picked without a lookup */
+	ROUND(0); ROUND(1); ROUND(2); ROUND(3); ROUND(4); ROUND(5);
+	ROUND(6); ROUND(7); ROUND(8); ROUND(9); ROUND(10); ROUND(11);
 	for (i = 0; i < 8; i++)
 		h[i] ^= v[i] ^ v[i + 8];
 }
