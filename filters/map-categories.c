@@ -1,5 +1,6 @@
 /* map-categories: an agency's local category values to national codes. */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 static const char *const *columns;
 static size_t NCOLUMNS;
 static int FIRST_FIELD_COLUMN;
+static int NFIELDS;     /* nz_nfields(), counted once: map_row asks per column */
 
 /* one map.json entry, or a reference table's: a folded local value and
  * its code */
@@ -23,8 +25,11 @@ struct entry {
 };
 
 /* a value as it came and the code it mapped to: the same few spellings
- * come on every row, so most rows skip folding and the map's hash */
+ * come on every row, so most rows skip folding and the map's hash.  Two
+ * ways a slot: a field's dozen values would often share a slot, and take
+ * it from each other on every row. */
 #define MEMO_SLOTS 64
+#define MEMO_WAYS 2
 #define MEMO_MAX 47
 struct memo {
 	unsigned char len;     /* 0: empty slot */
@@ -33,10 +38,11 @@ struct memo {
 };
 
 /* per field (static: the same for the whole run) */
-static struct memo memos[NZ_MAX_FIELDS][MEMO_SLOTS];
+static struct memo memos[NZ_MAX_FIELDS][MEMO_SLOTS][MEMO_WAYS];
 
 struct field_map {
 	nz_codes *codes;
+	size_t *code_len;      /* code index -> its length */
 	struct entry *entry;
 	size_t n, cap;
 	nz_strset *keys;       /* folded key -> entry, in map order */
@@ -511,6 +517,9 @@ load_codes(struct run *run, const char *dir)
 			nz_dieat(NZ_EXIT_DATA, fm->codes->path, 1, "no "
 			    "\"not_stated\": a mapped field's list needs one "
 			    "(an empty or unmapped value goes there)");
+		fm->code_len = nz_calloc(fm->codes->n, sizeof *fm->code_len);
+		for (i = 0; i < fm->codes->n; i++)
+			fm->code_len[i] = strlen(fm->codes->code[i]);
 		fm->rank = nz_calloc(fm->codes->n, sizeof *fm->rank);
 		fm->by_rank = nz_calloc(fm->codes->n, sizeof *fm->by_rank);
 		fm->seen = nz_calloc(fm->codes->n, 1);
@@ -539,6 +548,7 @@ free_run(struct run *run)
 		}
 		free(fm->entry);
 		nz_strset_free(fm->keys);
+		free(fm->code_len);
 		free(fm->rank);
 		free(fm->by_rank);
 		free(fm->seen);
@@ -636,13 +646,39 @@ map_folded(struct run *run, int f, const char *s, size_t len)
 	return -1;
 }
 
+/* the ways of a value's slot */
 static struct memo *
 memo_slot(int f, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
 
-	return &memos[f][(len * 7 + u[0] * 3 + u[len / 2] * 5 + u[len - 1]) %
+	return memos[f][(len * 7 + u[0] * 3 + u[len / 2] * 5 + u[len - 1]) %
 	    MEMO_SLOTS];
+}
+
+/* s[0..len) = t[0..len), for 1 to MEMO_MAX bytes: a word at a time, as a
+ * call of memcmp costs more than these few bytes */
+static int
+same_bytes(const char *s, const char *t, size_t len)
+{
+	uint64_t a, b;
+	size_t i;
+
+	if (len < 8) {
+		for (i = 0; i < len; i++)
+			if (s[i] != t[i])
+				return 0;
+		return 1;
+	}
+	for (i = 0; i + 8 < len; i += 8) {
+		memcpy(&a, s + i, 8);
+		memcpy(&b, t + i, 8);
+		if (a != b)
+			return 0;
+	}
+	memcpy(&a, s + len - 8, 8);   /* the last 8, overlapping */
+	memcpy(&b, t + len - 8, 8);
+	return a == b;
 }
 
 /* the code of a mapped value seen before, else -1 */
@@ -650,13 +686,19 @@ static int
 memo_get(int f, const char *s, size_t len)
 {
 	struct memo *m;
+	int w;
 
 	if (len == 0 || len > MEMO_MAX)
 		return -1;
 	m = memo_slot(f, s, len);
-	return m->len == len && memcmp(m->raw, s, len) == 0 ? m->code : -1;
+	for (w = 0; w < MEMO_WAYS; w++)
+		if (m[w].len == len && same_bytes(m[w].raw, s, len))
+			return m[w].code;
+	return -1;
 }
 
+/* into the first way while it is empty, else the last: the values first
+ * seen, mostly the common ones, keep their place */
 static void
 memo_put(int f, const char *s, size_t len, int code)
 {
@@ -665,6 +707,8 @@ memo_put(int f, const char *s, size_t len, int code)
 	if (len == 0 || len > MEMO_MAX || code < 0)
 		return;
 	m = memo_slot(f, s, len);
+	if (m->len)
+		m += MEMO_WAYS - 1;
 	m->len = (unsigned char)len;
 	memcpy(m->raw, s, len);
 	m->code = code;
@@ -737,9 +781,10 @@ map_list(struct run *run, int f, const char *s, size_t len, nz_buf *out)
 	}
 	nz_buf_clear(out);
 	for (i = 0; i < k; i++) {
+		code = fm->by_rank[fm->hits[i]];
 		if (out->len)
 			nz_buf_addc(out, '|');
-		nz_buf_adds(out, fm->codes->code[fm->by_rank[fm->hits[i]]]);
+		nz_buf_add(out, fm->codes->code[code], fm->code_len[code]);
 	}
 }
 
@@ -761,7 +806,7 @@ check_agency(struct run *run, const char *input, const nz_row *row)
 static void
 map_row(struct run *run, const nz_row *row, FILE *out)
 {
-	const nz_codes *codes;
+	const struct field_map *fm;
 	const char *val[MAX_COLUMNS];
 	size_t len[MAX_COLUMNS];
 	int col, f, code;
@@ -770,17 +815,22 @@ map_row(struct run *run, const nz_row *row, FILE *out)
 		val[col] = row->field[col];
 		len[col] = row->len[col];
 		f = col - FIRST_FIELD_COLUMN;
-		if (f >= 0 && f < nz_nfields() && run->field[f].codes->multi) {
+		if (f < 0 || f >= NFIELDS)
+			continue;
+		fm = &run->field[f];
+		/* a list of one value maps, and is counted, as a single value
+		 * is: most rows' lists are one value */
+		if (fm->codes->multi && memchr(val[col], '|', len[col])) {
 			map_list(run, f, val[col], len[col], &run->joined[f]);
 			val[col] = run->joined[f].s;
 			len[col] = run->joined[f].len;
-		} else if (f >= 0 && f < nz_nfields()) {
-			codes = run->field[f].codes;
-			code = map_value(run, f, val[col], len[col]);
-			val[col] = codes->code[code < 0 ?
-			    codes->not_stated_index : code];
-			len[col] = strlen(val[col]);
+			continue;
 		}
+		code = map_value(run, f, val[col], len[col]);
+		if (code < 0)
+			code = fm->codes->not_stated_index;
+		val[col] = fm->codes->code[code];
+		len[col] = fm->code_len[code];
 	}
 	if (out)
 		nz_csv_record(out, val, len, NCOLUMNS);
@@ -1157,6 +1207,7 @@ main(int argc, char **argv)
 	nz_setprog(argv[0]);
 	columns = nz_cols(NZ_COLS_CANONICAL, &NCOLUMNS);
 	FIRST_FIELD_COLUMN = nz_col_index(NZ_COLS_CANONICAL, nz_field_name(0));
+	NFIELDS = nz_nfields();
 	while ((c = getopt_long(argc, argv, "m:c:u:r:s:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm': run.map_path = optarg; break;

@@ -93,7 +93,7 @@ struct run {
 	long warned[NWARNINGS];
 	long dates_swapped;   /* invalid event dates valid as month/day */
 	double max_reject;    /* percent of data rows; more fails the run */
-	nz_buf folded;        /* an id in lower case */
+	nz_buf folded[2];     /* the client and household ids in lower case */
 	struct list list;
 	int progress;
 };
@@ -695,22 +695,22 @@ is_trailer(const nz_profile *p, const nz_row *row)
 	return len >= plen && memcmp(s, p->trailer_prefix, plen) == 0;
 }
 
-/* The keyed hash of an id, in lower case first if the profile folds it */
-static void
-hash_id(struct run *run, int f, const struct cell *id, char *out)
+/* An id as it is hashed: in lower case first, into buf, if the profile
+ * folds it */
+static struct cell
+id_text(const struct run *run, int f, struct cell id, nz_buf *buf)
 {
 	size_t i;
 
-	if (!run->prof->fold_case[f]) {
-		nz_hasher_hex(run->hasher, id->s, id->len, out);
-		return;
-	}
-	nz_buf_clear(&run->folded);
-	nz_buf_add(&run->folded, id->s, id->len);
-	for (i = 0; i < id->len; i++)
-		if (run->folded.s[i] >= 'A' && run->folded.s[i] <= 'Z')
-			run->folded.s[i] += 'a' - 'A';
-	nz_hasher_hex(run->hasher, run->folded.s, id->len, out);
+	if (!run->prof->fold_case[f])
+		return id;
+	nz_buf_clear(buf);
+	nz_buf_add(buf, id.s, id.len);
+	for (i = 0; i < id.len; i++)
+		if (buf->s[i] >= 'A' && buf->s[i] <= 'Z')
+			buf->s[i] += 'a' - 'A';
+	id.s = buf->s;
+	return id;
 }
 
 /* Units: "" when empty or a not-recorded mark (warned), else the
@@ -816,12 +816,15 @@ process_row(void *ctx, nz_row *row)
 	if (check_row(run, row, &id, &y, &m, &d) < 0 ||
 	    row_units(run, row, units) < 0)
 		return;
-	hash_id(run, NZ_PF_CLIENT_ID, &id, client_key);
 	household = value_of(run, row, NZ_PF_HOUSEHOLD_ID);
 	run->warned[W_ERROR_VALUE] += household.error;
-	household_key[0] = '\0';
-	if (household.len)
-		hash_id(run, NZ_PF_HOUSEHOLD_ID, &household, household_key);
+	/* the ids' cache slots are asked for now and the ids hashed last, so
+	 * that the rest of the row is done while the slots come in */
+	id = id_text(run, NZ_PF_CLIENT_ID, id, &run->folded[0]);
+	household = id_text(run, NZ_PF_HOUSEHOLD_ID, household,
+	    &run->folded[1]);
+	nz_hasher_prefetch(run->hasher, id.s, id.len);
+	nz_hasher_prefetch(run->hasher, household.s, household.len);
 	format_iso_date(iso_date, y, m, d);
 	age = row_age(run, row, y, m, d);
 	age_text[0] = '\0';
@@ -829,6 +832,11 @@ process_row(void *ctx, nz_row *row)
 		format_uint(age_text, (unsigned long)age);
 
 	put_categories(run, row, val, len);
+	nz_hasher_hex(run->hasher, id.s, id.len, client_key);
+	household_key[0] = '\0';
+	if (household.len)
+		nz_hasher_hex(run->hasher, household.s, household.len,
+		    household_key);
 	val[COL_AGENCY] = p->agency;
 	val[COL_CLIENT] = client_key;
 	val[COL_HOUSEHOLD] = household_key;
@@ -1011,7 +1019,8 @@ close_outputs(struct run *run)
 	sodium_memzero(run->key, sizeof run->key);
 	nz_hasher_free(run->hasher);
 	free_list(&run->list);
-	nz_buf_free(&run->folded);
+	nz_buf_free(&run->folded[0]);
+	nz_buf_free(&run->folded[1]);
 	free(run->date_shape);
 }
 

@@ -4,15 +4,22 @@
  * or LF), so at most one record can end per feed and the line where a
  * record starts is the line of the first feed holding one of its bytes.
  *
+ * Each field must hold no NUL (and be UTF-8 when the reader checks it).
+ * The bytes are looked at where they come in, a line (or segment) at a
+ * time, and a field is checked on its own only when its record's bytes
+ * are not all clean, so that the message still names the field at fault.
+ *
  * The fast path (DESIGN §8): a reader of our own dialect that is between
  * records and holds a whole line ending in LF, with no quote and no CR in
  * it, splits that line at its commas itself, in place: no per-byte
- * callback and no copy.  Such a line can only be one record of unquoted
- * fields, which is what libcsv would give; anything else (a quote, a CR, a
- * line not yet whole in the buffer, the end of input) goes through libcsv.
- * The fields, line numbers and errors are the same either way: the unit
- * tests read every input at every chunk size both ways, and the csv fuzz
- * harness compares the two on any input (NZ_CSV_NO_FAST turns it off).
+ * callback and no copy, and one pass over the line finds its commas and
+ * whether it is such a line.  Such a line can only be one record of
+ * unquoted fields, which is what libcsv would give; anything else (a
+ * quote, a CR, a line not yet whole in the buffer, the end of input) goes
+ * through libcsv.  The fields, line numbers and errors are the same either
+ * way: the unit tests read every input at every chunk size both ways, and
+ * the csv fuzz harness compares the two on any input (NZ_CSV_NO_FAST turns
+ * it off).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -20,6 +27,9 @@
 #include <string.h>
 
 #include <csv.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "nz.h"
 
@@ -42,8 +52,11 @@ struct nz_csv {
 	long line;             /* physical line of the next byte */
 	int last_was_cr;
 	int in_record;
+	int dirty;             /* a byte fed of this record may fail
+	                        * check_field: its fields are checked */
 	long rec_start;
-	/* the record being assembled: fields packed with NUL after each */
+	/* the record being assembled: fields packed with NUL after each (offs:
+	 * where each starts; on the fast path, where each ends) */
 	nz_buf bytes;
 	size_t *offs, *lens, nfields, fcap;
 	char **ptrs;
@@ -242,6 +255,18 @@ plain_ascii(const unsigned char *s, size_t len)
 	return bad == 0;
 }
 
+/* 1 if s[0..len) holds no NUL and, when the reader checks UTF-8, is
+ * valid UTF-8: then so is every field cut from it at ASCII bytes (commas,
+ * quotes, line ends), and none needs a check of its own. */
+static int
+clean_text(const nz_csv *c, const char *s, size_t len)
+{
+	if (memchr(s, '\0', len))
+		return 0;
+	return !(c->flags & (NZ_CSV_UTF8 | NZ_CSV_CANONICAL)) ||
+	    nz_utf8_valid(s, len, NULL);
+}
+
 /* A field's bytes: no NUL, and UTF-8 when the reader asks for it. */
 static void
 check_field(nz_csv *c, const char *s, size_t len, size_t field)
@@ -266,14 +291,14 @@ on_field(void *s, size_t len, void *data)
 
 	if (c->nfields >= c->fcap)
 		ensure_fields(c, c->nfields + 1);
-	check_field(c, s, len, c->nfields + 1);
+	if (c->dirty)
+		check_field(c, s, len, c->nfields + 1);
 	c->offs[c->nfields] = b->len;
 	c->lens[c->nfields] = len;
 	/* the field and its NUL, kept: nz_buf_add inlined, a call per field */
 	if (b->len + len + 1 > b->cap)
 		nz_grow(&b->s, &b->cap, b->len + len + 1, 1);
-	if (len)
-		memcpy(b->s + b->len, s, len);
+	nz_copy_short(b->s + b->len, s, len);
 	b->s[b->len + len] = '\0';
 	b->len += len + 1;
 	c->nfields++;
@@ -298,6 +323,7 @@ on_record(int term, void *data)
 			    "line end");
 	}
 	c->in_record = 0;
+	c->dirty = 0;
 }
 
 static void
@@ -359,6 +385,11 @@ feed_segment(nz_csv *c)
 		c->in_record = 1;
 		c->rec_start = c->line;
 	}
+	/* the segment's bytes are looked at once, here, not field by field:
+	 * a record ends only at a segment's end, and its fields are cut from
+	 * its segments at ASCII bytes, so clean segments make clean fields */
+	if (!plain_ascii((const unsigned char *)p, n) && !clean_text(c, p, n))
+		c->dirty = 1;
 	if (csv_parse(&c->parser, p, n, on_field, on_record, c) != n)
 		parse_error(c, 0);
 	c->in_pos += n;
@@ -468,45 +499,115 @@ nz_csv_error(const nz_csv *c, long *line)
 	return c->error;
 }
 
+/* One pass over a line's n bytes (its LF at line[n], avail bytes from
+ * line in the buffer): the offset of each comma into c->offs, and whether
+ * any byte keeps the line from the fast path (a quote, a CR; *stop) or
+ * needs a field check (a NUL, a byte over 0x7F; *odd).  Returns the
+ * number of commas.  SSE2 looks at 16 bytes at a time where the machine
+ * has it, and only the commas need a mask of their own per 16 bytes. */
+static size_t
+scan_line(nz_csv *c, const char *line, size_t n, size_t avail, int *stop,
+    int *odd)
+{
+	size_t at = 0, ncommas = 0;
+#ifdef __SSE2__
+	const __m128i quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
+	const __m128i comma = _mm_set1_epi8(','), zero = _mm_setzero_si128();
+	const __m128i lanes = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+	    11, 12, 13, 14, 15);
+	__m128i stops = zero, odds = zero, b, st, od, cm, keep;
+	unsigned char last[16];
+	unsigned commas;
+
+	for (; at < n; at += 16) {
+		if (at + 16 <= avail) {
+			b = _mm_loadu_si128((const __m128i *)(line + at));
+		} else {   /* the buffer's last bytes: none read beyond it */
+			memset(last, 0, sizeof last);
+			memcpy(last, line + at, avail - at);
+			b = _mm_loadu_si128((const __m128i *)last);
+		}
+		st = _mm_or_si128(_mm_cmpeq_epi8(b, quote),
+		    _mm_cmpeq_epi8(b, cr));
+		/* a byte over 0x7F has its top bit set, and so has a NUL's
+		 * compare with zero */
+		od = _mm_or_si128(b, _mm_cmpeq_epi8(b, zero));
+		cm = _mm_cmpeq_epi8(b, comma);
+		if (n - at < 16) {   /* the LF and the bytes after it: none */
+			keep = _mm_cmpgt_epi8(_mm_set1_epi8((char)(n - at)),
+			    lanes);
+			st = _mm_and_si128(st, keep);
+			od = _mm_and_si128(od, keep);
+			cm = _mm_and_si128(cm, keep);
+		}
+		stops = _mm_or_si128(stops, st);
+		odds = _mm_or_si128(odds, od);
+		commas = (unsigned)_mm_movemask_epi8(cm);
+		if (ncommas + 16 > c->fcap)
+			ensure_fields(c, ncommas + 16);
+		for (; commas; commas &= commas - 1)
+			c->offs[ncommas++] = at + (size_t)__builtin_ctz(commas);
+	}
+	*stop = _mm_movemask_epi8(stops) != 0;
+	*odd = _mm_movemask_epi8(odds) != 0;
+#else
+	(void)avail;
+	*stop = *odd = 0;
+	for (; at < n; at++) {
+		unsigned char ch = (unsigned char)line[at];
+		if (ch == ',') {
+			if (ncommas >= c->fcap)
+				ensure_fields(c, ncommas + 1);
+			c->offs[ncommas++] = at;
+		}
+		*stop |= ch == '"' || ch == '\r';
+		*odd |= ch == 0 || ch >= 0x80;
+	}
+#endif
+	return ncommas;
+}
+
 /* The fast path: the line at in_pos is whole (its LF is in the buffer)
  * and holds no quote and no CR, so it is one record of unquoted fields (or
  * a blank line, which libcsv skips).  Split it at its commas in place; the
  * fields stay valid until the next call, as the row's always do.  Not
  * after a CR, which a following LF joins into one line end.
- * Returns 0 when the line is not one for the fast path. */
+ * Returns 0, the buffer untouched, when the line is not one for the fast
+ * path. */
 static int
 fast_line(nz_csv *c)
 {
-	size_t lf = next_of(c, &c->next_lf, '\n'), n, f;
-	char *p = c->in + c->in_pos, *end, *comma;
+	size_t lf = next_of(c, &c->next_lf, '\n'), n, ncommas, f, from, to;
+	char *line = c->in + c->in_pos;
+	int stop, odd;
 
-	if (c->last_was_cr || lf == c->in_len ||
-	    next_of(c, &c->next_cr, '\r') < lf)
+	if (c->last_was_cr || lf == c->in_len)
 		return 0;
-	end = c->in + lf;
-	n = (size_t)(end - p);
-	if (memchr(p, '"', n))
+	n = lf - c->in_pos;
+	ncommas = scan_line(c, line, n, c->in_len - c->in_pos, &stop, &odd);
+	if (stop)
 		return 0;
 	c->in_pos = lf + 1;
 	c->line++;
 	if (n == 0)
 		return 1;   /* a blank line: no record */
 	c->rec_start = c->line - 1;
-	*end = '\0';
-	for (f = 0;; f++) {
-		if (f >= c->fcap)
-			ensure_fields(c, f + 1);
-		comma = memchr(p, ',', (size_t)(end - p));
-		if (comma)
-			*comma = '\0';
-		c->ptrs[f] = p;
-		c->lens[f] = (size_t)((comma ? comma : end) - p);
-		check_field(c, p, c->lens[f], f + 1);
-		if (!comma)
-			break;
-		p = comma + 1;
+	if (ncommas >= c->fcap)
+		ensure_fields(c, ncommas + 1);
+	/* a NUL or a byte over 0x7F: the fields are checked one by one
+	 * (which says which is at fault) unless the whole line is clean */
+	odd = odd && !clean_text(c, line, n);
+	c->offs[ncommas] = n;
+	for (f = 0, from = 0; f <= ncommas; f++) {
+		to = c->offs[f];
+		line[to] = '\0';
+		c->ptrs[f] = line + from;
+		c->lens[f] = to - from;
+		if (odd)
+			check_field(c, line + from, to - from, f + 1);
+		from = to + 1;
 	}
-	c->nfields = f + 1;
+	c->nfields = ncommas + 1;
 	c->row.nfields = c->nfields;
 	c->row.field = c->ptrs;
 	c->row.len = c->lens;

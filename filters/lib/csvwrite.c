@@ -111,20 +111,21 @@ void
 nz_csv_record(FILE *f, const char *const *fields, const size_t *lens,
     size_t n)
 {
-	size_t i, j, len, need = 3, at = 0;
+	size_t i, j, len, need, at = 0;
 	int slow = n == 1 && (lens ? lens[0] : strlen(fields[0])) == 0;
 
-	for (i = 0; i < n; i++)
-		need += (lens ? lens[i] : strlen(fields[i])) + 1;
-	if (need > rec_cap)
-		nz_grow(&rec, &rec_cap, need, 1);
-	/* the usual record: the fields as they are, commas between */
+	/* the usual record: the fields as they are, commas between, the
+	 * room for each made as it comes (and for the LF) */
+	if (rec_cap < 1)   /* no fields: room for the LF */
+		nz_grow(&rec, &rec_cap, 1, 1);
 	for (i = 0; i < n && !slow; i++) {
 		len = lens ? lens[i] : strlen(fields[i]);
+		if (at + len + 2 > rec_cap)
+			nz_grow(&rec, &rec_cap, at + len + 2, 1);
 		if (i)
 			rec[at++] = ',';
 		slow = starts_bom(fields[i], len);
-		memcpy(rec + at, fields[i], len);
+		nz_copy_short(rec + at, fields[i], len);
 		at += len;
 	}
 	if (!slow && !record_special(rec, at, n ? n - 1 : 0)) {

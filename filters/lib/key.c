@@ -74,18 +74,24 @@ nz_key_hash_hex(const unsigned char key[NZ_KEY_BYTES], const char *s,
 	out[2 * NZ_HASH_BYTES] = '\0';
 }
 
-/* The keyed state is made once: libsodium's states hold no pointers and
- * are meant to be copied by assignment (its author, libsodium issue 316),
- * so each value costs a copy, an update and a final instead of setting
- * up the key block again.
+/* The ids' keyed BLAKE2b-128 (RFC 7693) is computed here, not by
+ * libsodium, for one reason: a keyed hash starts by compressing the key,
+ * padded to a block, and that block is the same for every id of the run.
+ * libsodium has no way to keep a state after that compression (its state
+ * holds the key block until more data comes), so each id cost two
+ * compressions; here the key block is compressed once, in nz_hasher_new,
+ * and an id of up to 128 bytes costs one.  The hash is libsodium's
+ * crypto_generichash, bit for bit: the unit tests compare the two for
+ * every length up to four blocks and for 100,000 ids.
  *
  * An export names each client and household on many rows, so the hashes
  * of recent ids are kept in a direct-mapped cache of fixed size (constant
  * memory, whatever the export's length): a hit costs a short hash and a
- * compare instead of two BLAKE2b compressions.  The output is the same
+ * compare instead of a BLAKE2b compression.  The output is the same
  * either way; ids longer than a slot holds are always hashed. */
 #define CACHE_SLOTS 32768          /* a power of two: 1.8 MB in all */
 #define CACHE_ID_MAX 39
+#define BLOCK 128                  /* BLAKE2b's block */
 
 struct cache_slot {
 	unsigned char len;             /* 0: empty */
@@ -94,23 +100,115 @@ struct cache_slot {
 };
 
 struct nz_hasher {
-	crypto_generichash_state init;  /* after the key, before any data */
+	unsigned char key[NZ_KEY_BYTES];
+	uint64_t keyed[8];              /* the chain after the key block */
 	struct cache_slot *cache;       /* CACHE_SLOTS of them */
 };
+
+static const uint64_t blake2b_iv[8] = {
+	0x6a09e667f3bcc908u, 0xbb67ae8584caa73bu, 0x3c6ef372fe94f82bu,
+	0xa54ff53a5f1d36f1u, 0x510e527fade682d1u, 0x9b05688c2b3e6c1fu,
+	0x1f83d9abfb41bd6bu, 0x5be0cd19137e2179u,
+};
+
+static const unsigned char blake2b_sigma[12][16] = {
+	{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
+	{14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
+	{11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4},
+	{7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8},
+	{9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13},
+	{2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9},
+	{12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11},
+	{13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10},
+	{6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5},
+	{10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0},
+	{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
+	{14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
+};
+
+static uint64_t
+load64(const unsigned char *p)
+{
+	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+	    (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
+	    (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
+}
+
+#define ROTR64(x, n) ((x) >> (n) | (x) << (64 - (n)))
+#define G(a, b, c, d, x, y) do { \
+	a = a + b + (x); d = ROTR64(d ^ a, 32); \
+	c = c + d; b = ROTR64(b ^ c, 24); \
+	a = a + b + (y); d = ROTR64(d ^ a, 16); \
+	c = c + d; b = ROTR64(b ^ c, 63); \
+} while (0)
+#define ROUND(r) do { \
+	G(v[0], v[4], v[8], v[12], m[blake2b_sigma[r][0]], \
+	    m[blake2b_sigma[r][1]]); \
+	G(v[1], v[5], v[9], v[13], m[blake2b_sigma[r][2]], \
+	    m[blake2b_sigma[r][3]]); \
+	G(v[2], v[6], v[10], v[14], m[blake2b_sigma[r][4]], \
+	    m[blake2b_sigma[r][5]]); \
+	G(v[3], v[7], v[11], v[15], m[blake2b_sigma[r][6]], \
+	    m[blake2b_sigma[r][7]]); \
+	G(v[0], v[5], v[10], v[15], m[blake2b_sigma[r][8]], \
+	    m[blake2b_sigma[r][9]]); \
+	G(v[1], v[6], v[11], v[12], m[blake2b_sigma[r][10]], \
+	    m[blake2b_sigma[r][11]]); \
+	G(v[2], v[7], v[8], v[13], m[blake2b_sigma[r][12]], \
+	    m[blake2b_sigma[r][13]]); \
+	G(v[3], v[4], v[9], v[14], m[blake2b_sigma[r][14]], \
+	    m[blake2b_sigma[r][15]]); \
+} while (0)
+
+/* BLAKE2b's compression of one block into the chain h; t counts the bytes
+ * hashed so far, this block's too (never 2^64 here: its high word is 0) */
+static void
+blake2b_compress(uint64_t h[8], const unsigned char block[BLOCK],
+    uint64_t t, int last)
+{
+	uint64_t v[16], m[16];
+	int i;
+
+	for (i = 0; i < 16; i++)
+		m[i] = load64(block + 8 * i);
+	for (i = 0; i < 8; i++) {
+		v[i] = h[i];
+		v[i + 8] = blake2b_iv[i];
+	}
+	v[12] ^= t;
+	if (last)
+		v[14] = ~v[14];
+	/* the twelve rounds written out, so that each round's message
+	 * order is constant and the words are picked without a lookup */
+	ROUND(0); ROUND(1); ROUND(2); ROUND(3); ROUND(4); ROUND(5);
+	ROUND(6); ROUND(7); ROUND(8); ROUND(9); ROUND(10); ROUND(11);
+	for (i = 0; i < 8; i++)
+		h[i] ^= v[i] ^ v[i + 8];
+}
+
+/* The chain before anything is hashed, and the key block, padded with
+ * zeros; the parameter block: digest length, key length, fanout 1, depth 1 */
+static void
+blake2b_start(const nz_hasher *h, uint64_t chain[8],
+    unsigned char block[BLOCK])
+{
+	memcpy(chain, blake2b_iv, sizeof blake2b_iv);
+	chain[0] ^= 0x01010000u ^ (uint64_t)NZ_KEY_BYTES << 8 ^ NZ_HASH_BYTES;
+	memset(block, 0, BLOCK);
+	memcpy(block, h->key, NZ_KEY_BYTES);
+}
 
 nz_hasher *
 nz_hasher_new(const unsigned char key[NZ_KEY_BYTES])
 {
-	/* the state type asks for 64-byte alignment, more than malloc's */
-	size_t size = (sizeof(nz_hasher) + 63) / 64 * 64;
-	nz_hasher *h = aligned_alloc(64, size);
+	nz_hasher *h = nz_calloc(1, sizeof *h);
+	unsigned char block[BLOCK];
 
-	if (!h)
-		nz_die(NZ_EXIT_DATA, "out of memory");
 	init_sodium();
-	if (crypto_generichash_init(&h->init, key, NZ_KEY_BYTES,
-	    NZ_HASH_BYTES) != 0)
-		nz_die(NZ_EXIT_DATA, "libsodium could not set up the key");
+	memcpy(h->key, key, NZ_KEY_BYTES);
+	blake2b_start(h, h->keyed, block);
+	blake2b_compress(h->keyed, block, BLOCK, 0);
+	sodium_memzero(block, sizeof block);
 	h->cache = nz_calloc(CACHE_SLOTS, sizeof *h->cache);
 	return h;
 }
@@ -127,15 +225,50 @@ cache_slot(const nz_hasher *h, const char *s, size_t len)
 	return &h->cache[(x ^ x >> 29) & (CACHE_SLOTS - 1)];
 }
 
+/* The slot is mostly in main memory, not in the processor's caches: ids
+ * come in no order and the export streams through those caches.  Fetched
+ * ahead, its wait overlaps the rest of a row's work. */
+void
+nz_hasher_prefetch(const nz_hasher *h, const char *s, size_t len)
+{
+	const struct cache_slot *slot;
+
+	if (len == 0 || len > CACHE_ID_MAX)
+		return;
+	slot = cache_slot(h, s, len);
+	__builtin_prefetch(slot);   /* a slot may span two cache lines */
+	__builtin_prefetch((const char *)(slot + 1) - 1);
+}
+
+/* The keyed hash of s: the blocks of s after the key block, the last
+ * (padded with zeros) marked so.  An empty s has no block of its own, and
+ * the key block is the last. */
 static void
 keyed_hash(const nz_hasher *h, const char *s, size_t len,
     unsigned char hash[NZ_HASH_BYTES])
 {
-	crypto_generichash_state st = h->init;
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned char block[BLOCK];
+	uint64_t chain[8], t = BLOCK;
+	size_t i;
 
-	crypto_generichash_update(&st, (const unsigned char *)s, len);
-	crypto_generichash_final(&st, hash, NZ_HASH_BYTES);
-	sodium_memzero(&st, sizeof st);
+	if (len == 0) {
+		blake2b_start(h, chain, block);
+		blake2b_compress(chain, block, BLOCK, 1);
+	} else {
+		memcpy(chain, h->keyed, sizeof chain);
+		for (; len > BLOCK; u += BLOCK, len -= BLOCK) {
+			t += BLOCK;
+			blake2b_compress(chain, u, t, 0);
+		}
+		memset(block, 0, sizeof block);
+		memcpy(block, u, len);
+		blake2b_compress(chain, block, t + len, 1);
+	}
+	for (i = 0; i < NZ_HASH_BYTES; i++)   /* the chain's words, LE */
+		hash[i] = (unsigned char)(chain[i / 8] >> 8 * (i % 8));
+	sodium_memzero(chain, sizeof chain);
+	sodium_memzero(block, sizeof block);
 }
 
 void
@@ -176,7 +309,7 @@ nz_hasher_free(nz_hasher *h)
 	/* the cache holds ids and their keyed hashes: wipe it too */
 	sodium_memzero(h->cache, CACHE_SLOTS * sizeof *h->cache);
 	free(h->cache);
-	sodium_memzero(h, sizeof *h);
+	sodium_memzero(h, sizeof *h);   /* the key, and the chain after it */
 	free(h);
 }
 

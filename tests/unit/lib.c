@@ -270,6 +270,41 @@ hasher_cache(void)
 	nz_hasher_free(h);
 }
 
+/* The hasher's BLAKE2b (key.c) against libsodium's crypto_generichash,
+ * which nz_key_hash_hex calls: ids of every length from 0 to past four
+ * blocks (a block is 128 bytes; the last one full or not), of any bytes,
+ * under keys of different bytes. */
+static void
+hasher_blake2b(void)
+{
+	unsigned char key[NZ_KEY_BYTES];
+	char id[520], got[2 * NZ_HASH_BYTES + 1], want[2 * NZ_HASH_BYTES + 1];
+	nz_hasher *h;
+	size_t i, len;
+	int k, same = 1;
+
+	for (i = 0; i < sizeof id; i++)
+		id[i] = (char)(i * 151 + 17);
+	for (k = 0; k < 3 && same; k++) {
+		for (i = 0; i < NZ_KEY_BYTES; i++)
+			key[i] = (unsigned char)(k == 0 ? 0 : k == 1 ? 0xFF :
+			    i * 29 + 3);
+		h = nz_hasher_new(key);
+		for (len = 0; len <= sizeof id && same; len++) {
+			nz_hasher_hex(h, id, len, got);
+			nz_key_hash_hex(key, id, len, want);
+			if (strcmp(got, want) != 0) {
+				printf("# key %d, %zu bytes: %s, want %s\n", k,
+				    len, got, want);
+				same = 0;
+			}
+		}
+		nz_hasher_free(h);
+	}
+	check(same, "the hasher's BLAKE2b is libsodium's, for ids of 0 to "
+	    "520 bytes");
+}
+
 /* merge holds each release it reads (nz_hold): more than the 256 a
  * fixed table took, dropped in any order. */
 static void
@@ -611,6 +646,7 @@ main(int argc, char **argv)
 	numbers();
 	text();
 	hasher_cache();
+	hasher_blake2b();
 	held_many();
 	strset_keys();
 	lookback_quarters();
