@@ -198,6 +198,8 @@ blake2b_start(const nz_hasher *h, uint64_t chain[8],
 	memcpy(block, h->key, NZ_KEY_BYTES);
 }
 
+static void check_with_libsodium(const nz_hasher *h);
+
 nz_hasher *
 nz_hasher_new(const unsigned char key[NZ_KEY_BYTES])
 {
@@ -210,6 +212,7 @@ nz_hasher_new(const unsigned char key[NZ_KEY_BYTES])
 	blake2b_compress(h->keyed, block, BLOCK, 0);
 	sodium_memzero(block, sizeof block);
 	h->cache = nz_calloc(CACHE_SLOTS, sizeof *h->cache);
+	check_with_libsodium(h);
 	return h;
 }
 
@@ -269,6 +272,32 @@ keyed_hash(const nz_hasher *h, const char *s, size_t len,
 		hash[i] = (unsigned char)(chain[i / 8] >> 8 * (i % 8));
 	sodium_memzero(chain, sizeof chain);
 	sodium_memzero(block, sizeof block);
+}
+
+/* libsodium stays the reference: every run first hashes ids of the
+ * lengths that take each path of keyed_hash (none, part of a block, a
+ * whole one, more than one) both ways, under its own key, and stops if
+ * they differ, before any id is written: a client's key must never
+ * change from one quarter to the next. */
+static void
+check_with_libsodium(const nz_hasher *h)
+{
+	static const size_t lens[] = {0, 1, 24, 127, 128, 129, 256, 300};
+	unsigned char ours[NZ_HASH_BYTES], theirs[NZ_HASH_BYTES];
+	char id[300];
+	size_t i, k;
+
+	for (i = 0; i < sizeof id; i++)
+		id[i] = (char)('0' + i % 75);
+	for (k = 0; k < sizeof lens / sizeof *lens; k++) {
+		keyed_hash(h, id, lens[k], ours);
+		crypto_generichash(theirs, sizeof theirs,
+		    (const unsigned char *)id, lens[k], h->key, NZ_KEY_BYTES);
+		if (memcmp(ours, theirs, sizeof ours) != 0)
+			nz_die(NZ_EXIT_DATA, "the keyed hash of a %zu-byte id "
+			    "differs from libsodium's: this build of the "
+			    "program is wrong, and no id is written", lens[k]);
+	}
 }
 
 void
