@@ -9,7 +9,7 @@
  * time, and a field is checked on its own only when its record's bytes
  * are not all clean, so that the message still names the field at fault.
  *
- * The fast path (DESIGN §8): a reader of our own dialect that is between
+ * The fast path (DESIGN §6): a reader of our own dialect that is between
  * records and holds a whole line ending in LF, with no quote and no CR in
  * it, splits that line at its commas itself, in place: no per-byte
  * callback and no copy, and one pass over the line finds its commas and

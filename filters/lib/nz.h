@@ -44,7 +44,7 @@
 
 #define NZ_VERSION "0.1.0"
 
-/* Exit codes every program uses (DESIGN §8). */
+/* Exit codes every program uses (DESIGN §6). */
 enum nz_exit {
 	NZ_EXIT_OK = 0,    /* success */
 	NZ_EXIT_DATA = 1,  /* data or input error */

@@ -136,7 +136,7 @@ measure aggregate "$ROWS" "$RUNS" "$AGGREGATE $OUT/bucketed.csv > $OUT/cells.csv
 cells=$(($(wc -l < "$OUT/cells.csv") - 1))
 measure suppress "$cells" "$RUNS" "$SUPPRESS $OUT/cells.csv > $OUT/release.csv"
 # the bare parse of what the later stages read: every stage parses its
-# input with libcsv (DESIGN §8), so the chain cannot use less than these
+# input with libcsv (DESIGN §6), so the chain cannot use less than these
 measure floor-canonical "$ROWS" "$RUNS" "bin/bench/csvfloor $OUT/canonical.csv > /dev/null"
 measure floor-mapped "$ROWS" "$RUNS" "bin/bench/csvfloor $OUT/mapped.csv > /dev/null"
 measure floor-bucketed "$ROWS" "$RUNS" "bin/bench/csvfloor $OUT/bucketed.csv > /dev/null"

@@ -10,7 +10,7 @@
  * nz_csv_fields writes of them reads back as the same records; and the
  * fast path of canonical readers (quote-free lines split without libcsv)
  * gives the same records, lines and errors as libcsv alone, the
- * differential oracle DESIGN §8 asks for.
+ * differential oracle DESIGN §6 asks for.
  */
 #include <stdint.h>
 #include <stdlib.h>

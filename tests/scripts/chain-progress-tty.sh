@@ -1,5 +1,5 @@
 #!/bin/sh
-# chain-progress-tty: DESIGN §8, "long runs on a terminal show progress on
+# chain-progress-tty: DESIGN §6, "long runs on a terminal show progress on
 # stderr; never when stderr is not a tty".  Each streaming stage (normalise,
 # map-categories, bucket, aggregate) runs on 66,000 rows (the sample's 20
 # repeated), once with stderr on a terminal (script(1) gives it a pty) and

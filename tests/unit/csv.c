@@ -444,7 +444,7 @@ main(int argc, char **argv)
 	for (i = 0; i < sizeof names / sizeof *names; i++)
 		spectrum(dir, names[i]);
 	/* location_coordinates.csv has bare quotes inside unquoted fields
-	 * (37°36'37.8"N); strict mode (DESIGN §8) must refuse it, and its
+	 * (37°36'37.8"N); strict mode (DESIGN §6) must refuse it, and its
 	 * JSON does not match its own data (a different phone number). */
 	{
 		char path[512];
