@@ -377,47 +377,70 @@ check_periods(nz_release *r, nz_strset *periods)
 
 /* ---- margins bound their cells ---- */
 
-/* how many dimensions of a cell are not '*' */
-static int
-depth(const char *dims)
-{
-	int n = 0;
-	const char *p = dims, *end;
+/* Each cell's margins, found once: the cells with one of its codes
+ * replaced by '*', in dimension order.  Cell i's are up[start[i]] to
+ * up[start[i + 1]]; depth[i] is how many of its codes are not '*'. */
+typedef struct margins {
+	size_t *start;
+	nz_rcell **up;
+	int *depth;
+} margins;
 
+/* the margins of cell i, whose key (period,dims) is key */
+static void
+find_margins(nz_release *r, size_t i, margins *mg, size_t *cap, nz_buf *buf)
+{
+	const char *key = nz_strset_key(r->index, i), *p;
+	size_t len = nz_strset_len(r->index, i), at, end;
+	long up;
+
+	mg->depth[i] = 0;
+	p = strchr(key, ',') + 1;   /* past the period */
 	for (;;) {
-		end = strchr(p, ',');
-		if (!end)
-			end = p + strlen(p);
-		n += !(end - p == 1 && *p == '*');
-		if (!*end)
-			return n;
-		p = end + 1;
+		at = (size_t)(p - key);
+		end = at + strcspn(p, ",");
+		if (!(end - at == 1 && *p == '*')) {
+			mg->depth[i]++;
+			nz_buf_clear(buf);   /* period,dims with this one '*' */
+			nz_buf_add(buf, key, at);
+			nz_buf_addc(buf, '*');
+			nz_buf_add(buf, key + end, len - end);
+			if ((up = nz_strset_findn(r->index, buf->s,
+			    buf->len)) >= 0) {
+				nz_grow(&mg->up, cap, mg->start[i + 1] + 1,
+				    sizeof *mg->up);
+				mg->up[mg->start[i + 1]++] = &r->cells[up];
+			}
+		}
+		if (end == len)
+			return;
+		p = key + end + 1;
 	}
 }
 
-/* the cell with dimension j of c replaced by '*'; NULL if none */
-static nz_rcell *
-margin_of(nz_release *r, const nz_rcell *c, int j, nz_buf *key)
+static void
+margins_find(nz_release *r, margins *mg)
 {
-	const char *p = c->dims, *end;
-	long at;
-	int i;
+	nz_buf buf = {0};
+	size_t i, cap = 0;
 
-	for (i = 0; i < j; i++)
-		p = strchr(p, ',') + 1;
-	end = strchr(p, ',');
-	if (!end)
-		end = p + strlen(p);
-	if (end - p == 1 && *p == '*')
-		return NULL;
-	nz_buf_clear(key);   /* period,dims with dimension j '*' */
-	nz_buf_adds(key, c->period);
-	nz_buf_addc(key, ',');
-	nz_buf_add(key, c->dims, (size_t)(p - c->dims));
-	nz_buf_addc(key, '*');
-	nz_buf_adds(key, end);
-	at = nz_strset_find(r->index, key->s);
-	return at < 0 ? NULL : &r->cells[at];
+	mg->start = nz_malloc((r->ncells + 1) * sizeof *mg->start);
+	mg->depth = nz_malloc((r->ncells + 1) * sizeof *mg->depth);
+	mg->up = NULL;
+	mg->start[0] = 0;
+	for (i = 0; i < r->ncells; i++) {
+		mg->start[i + 1] = mg->start[i];
+		find_margins(r, i, mg, &cap, &buf);
+	}
+	nz_buf_free(&buf);
+}
+
+static void
+margins_free(margins *mg)
+{
+	free(mg->start);
+	free(mg->up);
+	free(mg->depth);
 }
 
 /* measures never larger in a cell than in its margins; not households, as
@@ -426,18 +449,16 @@ margin_of(nz_release *r, const nz_rcell *c, int j, nz_buf *key)
 static const int monotone[NZ_NMEASURES] = {1, 0, 1, 1};
 
 static void
-cut_to_margins(nz_release *r, const size_t *order)
+cut_to_margins(nz_release *r, const margins *mg, const size_t *order)
 {
-	nz_buf key = {0};
 	nz_rcell *c, *up;
-	size_t i;
-	int j, m;
+	size_t i, k;
+	int m;
 
 	for (i = 0; i < r->ncells; i++) { /* margins first */
 		c = &r->cells[order[i]];
-		for (j = 0; j < NZ_NDIMS; j++) {
-			if (!(up = margin_of(r, c, j, &key)))
-				continue;
+		for (k = mg->start[order[i]]; k < mg->start[order[i] + 1]; k++) {
+			up = mg->up[k];
 			for (m = 0; m < NZ_NMEASURES; m++) {
 				if (!monotone[m] || up->m[m].high >= c->m[m].high)
 					continue;
@@ -462,15 +483,13 @@ cut_to_margins(nz_release *r, const size_t *order)
 		c = &r->cells[order[i]];
 		if (c->m[NZ_CLIENTS].low < c->m[NZ_HOUSEHOLDS].low)
 			c->m[NZ_CLIENTS].low = c->m[NZ_HOUSEHOLDS].low;
-		for (j = 0; j < NZ_NDIMS; j++) {
-			if (!(up = margin_of(r, c, j, &key)))
-				continue;
+		for (k = mg->start[order[i]]; k < mg->start[order[i] + 1]; k++) {
+			up = mg->up[k];
 			for (m = 0; m < NZ_NMEASURES; m++)
 				if (monotone[m] && up->m[m].low < c->m[m].low)
 					up->m[m].low = c->m[m].low;
 		}
 	}
-	nz_buf_free(&key);
 }
 
 /* An estimate: the published value, or for an S the middle of the
@@ -500,31 +519,32 @@ estimate(nz_release *r)
 
 /* cell indexes by depth, margins first, file order within (counting sort) */
 static size_t *
-by_depth(const nz_release *r)
+by_depth(const nz_release *r, const int *d)
 {
 	size_t start[NZ_NDIMS + 2] = {0}, *order, i;
-	int *d = nz_malloc(r->ncells * sizeof *d), k;
+	int k;
 
-	order = nz_malloc(r->ncells * sizeof *order);
-	for (i = 0; i < r->ncells; i++) {
-		d[i] = depth(r->cells[i].dims);
+	order = nz_malloc((r->ncells + 1) * sizeof *order);
+	for (i = 0; i < r->ncells; i++)
 		start[d[i] + 1]++;
-	}
 	for (k = 1; k < NZ_NDIMS + 2; k++)
 		start[k] += start[k - 1];
 	for (i = 0; i < r->ncells; i++)
 		order[start[d[i]]++] = i;
-	free(d);
 	return order;
 }
 
 void
 nz_release_tighten(nz_release *r)
 {
-	size_t *order = by_depth(r);
+	margins mg;
+	size_t *order;
 
-	cut_to_margins(r, order);
+	margins_find(r, &mg);
+	order = by_depth(r, mg.depth);
+	cut_to_margins(r, &mg, order);
 	free(order);
+	margins_free(&mg);
 	estimate(r);
 }
 
