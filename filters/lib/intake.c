@@ -88,13 +88,34 @@ cmp_cell_dims(const void *a, const void *b)
 	return strcmp(x->dims, y->dims);
 }
 
+/* ",v", or ",S" for an S (-1), without printf: a digest formats every
+ * value of every release */
+static void
+add_value(nz_buf *b, long v)
+{
+	char d[24], *p = d + sizeof d;
+
+	if (v < 0) {
+		nz_buf_add(b, ",S", 2);
+		return;
+	}
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	*--p = ',';
+	nz_buf_add(b, p, (size_t)(d + sizeof d - p));
+}
+
+/* the rows of a period, hashed in 64 KiB pieces */
+#define DIGEST_PIECE 65536
+
 static void
 digest_period(const nz_release *r, const char *period,
 	const nz_rcell **cells, char out[SHA256_HEX + 1])
 {
 	crypto_hash_sha256_state st;
 	unsigned char hash[crypto_hash_sha256_BYTES];
-	nz_buf line = {0};
+	nz_buf lines = {0};
 	size_t i, n = 0;
 	int m;
 
@@ -104,22 +125,23 @@ digest_period(const nz_release *r, const char *period,
 	qsort(cells, n, sizeof *cells, cmp_cell_dims);
 	crypto_hash_sha256_init(&st);
 	for (i = 0; i < n; i++) {
-		nz_buf_clear(&line);
-		nz_buf_printf(&line, "%s,%s,%s", period, r->agency,
-		    cells[i]->dims);
-		for (m = 0; m < NZ_NMEASURES; m++) {
-			if (cells[i]->value[m] < 0)
-				nz_buf_adds(&line, ",S");
-			else
-				nz_buf_printf(&line, ",%ld", cells[i]->value[m]);
+		nz_buf_adds(&lines, period);
+		nz_buf_addc(&lines, ',');
+		nz_buf_adds(&lines, r->agency);
+		nz_buf_addc(&lines, ',');
+		nz_buf_adds(&lines, cells[i]->dims);
+		for (m = 0; m < NZ_NMEASURES; m++)
+			add_value(&lines, cells[i]->value[m]);
+		nz_buf_addc(&lines, '\n');
+		if (lines.len >= DIGEST_PIECE || i + 1 == n) {
+			crypto_hash_sha256_update(&st,
+			    (const unsigned char *)lines.s, lines.len);
+			nz_buf_clear(&lines);
 		}
-		nz_buf_addc(&line, '\n');
-		crypto_hash_sha256_update(&st, (const unsigned char *)line.s,
-		    line.len);
 	}
 	crypto_hash_sha256_final(&st, hash);
 	sodium_bin2hex(out, SHA256_HEX + 1, hash, sizeof hash);
-	nz_buf_free(&line);
+	nz_buf_free(&lines);
 }
 
 void
