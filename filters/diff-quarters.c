@@ -220,20 +220,21 @@ write_change(const nz_bounds *now, const nz_bounds *then)
 	printf(",%d", (lo_known && lo > 0) || (hi_known && hi < 0));
 }
 
+/* the c-th cell of order summed over releases first to first + n - 1 of
+ * those added to it */
 static void
-sum_panel(nz_release **rels, size_t n, const char *period, const char *dims,
-	const char *seen_in, nz_bounds sum[NZ_NMEASURES])
+sum_panel(const nz_cellorder *order, size_t c, size_t first, size_t n,
+	nz_bounds sum[NZ_NMEASURES])
 {
-	nz_bounds one[NZ_NMEASURES];
-	size_t i;
+	const nz_rcell *cell;
+	size_t k;
 	int m;
 
 	memset(sum, 0, NZ_NMEASURES * sizeof *sum);
-	for (i = 0; i < n; i++) {
-		nz_release_bounds(rels[i], period, dims, seen_in, one);
-		for (m = 0; m < NZ_NMEASURES; m++)
-			nz_bounds_add(&sum[m], &one[m]);
-	}
+	for (k = first; k < first + n; k++)
+		if (nz_cellorder_part(order, c, k, &cell) == NZ_PART_CELL)
+			for (m = 0; m < NZ_NMEASURES; m++)
+				nz_bounds_add(&sum[m], &cell->m[m]);
 }
 
 /* the panel's cells; without write, only check them all, so that an
@@ -245,7 +246,7 @@ write_panel(const panel *pn, const char *events, int write)
 {
 	nz_cellorder *order = nz_cellorder_new(schema_order);
 	nz_bounds now[NZ_NMEASURES], then[NZ_NMEASURES];
-	const char **dims, **seen_in;
+	const char **dims;
 	nz_buf *labels = nz_calloc(2 * pn->matched, sizeof *labels);
 	size_t i, c, ncells;
 	int m;
@@ -269,12 +270,10 @@ write_panel(const panel *pn, const char *events, int write)
 		nz_releases_compatible(both, 2 * pn->matched);
 		free(both);
 	}
-	ncells = nz_cellorder_list(order, &dims, &seen_in);
+	ncells = nz_cellorder_list(order, &dims);
 	for (c = 0; c < ncells; c++) {
-		sum_panel(pn->now, pn->matched, pn->period, dims[c],
-		    seen_in[c], now);
-		sum_panel(pn->then, pn->matched, pn->base, dims[c],
-		    seen_in[c], then);
+		sum_panel(order, c, 0, pn->matched, now);
+		sum_panel(order, c, pn->matched, pn->matched, then);
 		if (!write)
 			continue;
 		/* period and codes hold no comma or quote (release.c) */

@@ -133,31 +133,33 @@ write_stat(int64_t low, int64_t high)
 		printf("%lld", (long long)high);
 }
 
-/* one merged cell: every agency's part summed; 0 for no agency */
+/* the c-th cell of order, merged: every agency's part summed; 0 for no
+ * agency.  released[k] is the k-th release added to order. */
 static size_t
-merge_cell(nz_release *const *released, size_t n, const char *period,
-	const char *dims, const char *seen_in, nz_bounds sum[NZ_NMEASURES],
-	nz_statsum stat[NZ_NMEASURES])
+merge_cell(const nz_cellorder *order, nz_release *const *released, size_t n,
+	size_t c, nz_bounds sum[NZ_NMEASURES], nz_statsum stat[NZ_NMEASURES])
 {
-	size_t i, serving = 0, region_len = strcspn(dims, ",");
+	size_t k, serving = 0;
 	const nz_rcell *cell;
+	enum nz_part part;
 	int m;
 
 	memset(sum, 0, NZ_NMEASURES * sizeof *sum);
 	memset(stat, 0, NZ_NMEASURES * sizeof *stat);
-	for (i = 0; i < n; i++) {
+	for (k = 0; k < n; k++) {
 		/* not in the panel (no outcome cells): adds nothing, and is not
 		 * among the agencies serving the cell */
-		if (!nz_release_in_panel(released[i], dims))
+		part = nz_cellorder_part(order, c, k, &cell);
+		if (part == NZ_PART_NONE)
 			continue;
-		cell = nz_release_cell(released[i], period, dims, seen_in);
 		for (m = 0; m < NZ_NMEASURES; m++) {
 			nz_bounds zero = {0, 0, 0};
 
 			nz_bounds_add(&sum[m], cell ? &cell->m[m] : &zero);
-			nz_statsum_add(&stat[m], released[i], cell, m);
+			nz_statsum_add(&stat[m], released[k], cell, m);
 		}
-		serving += nz_release_covers(released[i], dims, region_len);
+		/* a release holds no cell of a region outside its coverage */
+		serving += part == NZ_PART_CELL;
 	}
 	return serving;
 }
@@ -171,7 +173,7 @@ merge_period(nz_release **rs, size_t n, const char *period, int write)
 	nz_bounds sum[NZ_NMEASURES];
 	nz_statsum stat[NZ_NMEASURES];
 	nz_release **released = nz_malloc((n + 1) * sizeof *released);
-	const char **dims, **seen_in;
+	const char **dims;
 	size_t i, c, ncells, nagencies = 0, serving;
 	int64_t low, high;
 	int m;
@@ -183,10 +185,9 @@ merge_period(nz_release **rs, size_t n, const char *period, int write)
 		}
 	if (!write)
 		nz_releases_compatible(released, nagencies);
-	ncells = nz_cellorder_list(order, &dims, &seen_in);
+	ncells = nz_cellorder_list(order, &dims);
 	for (c = 0; c < ncells; c++) {
-		serving = merge_cell(released, nagencies, period, dims[c],
-		    seen_in[c], sum, stat);
+		serving = merge_cell(order, released, nagencies, c, sum, stat);
 		if (!write)
 			continue;
 		/* period and codes hold no comma or quote (release.c) */

@@ -957,7 +957,7 @@ enum nz_shown nz_bounds_shown(const nz_bounds *b, double max_share);
 /* An agency code: 2 to 16 of a-z, 0-9 and '-'. */
 int nz_agency_valid(const char *s);
 typedef struct nz_rcell {
-	const char *period;
+	const char *period;        /* the key in the release's period_set */
 	const char *dims;          /* region..service joined by ',' */
 	nz_bounds m[NZ_NMEASURES];
 	long value[NZ_NMEASURES];  /* as published; -1 for S */
@@ -1005,19 +1005,10 @@ void nz_releases_free(nz_release **rs, size_t n);
 int nz_release_has_period(const nz_release *r, const char *period);
 /* 1 if the release's coverage includes region (every release covers "*") */
 int nz_release_covers(const nz_release *r, const char *region, size_t len);
-/* The agency's cell: NULL for a region outside its coverage (a
- * structural zero); exits 1 if the cell is missing, naming seen_in. */
-const nz_rcell *nz_release_cell(const nz_release *r, const char *period,
+/* Exit 1: the release lacks the cell period,dims, which the release
+ * labelled seen_in has (another table spec or other code lists). */
+_Noreturn void nz_release_missing(const nz_release *r, const char *period,
 	const char *dims, const char *seen_in);
-/* 0 when the cell (its dims, as in nz_rcell) has a code in a dimension
- * the release holds no cell of, e.g. outcome for an agency without
- * assessments: the agency is not in that cell's panel (neither a zero
- * nor missing). */
-int nz_release_in_panel(const nz_release *r, const char *dims);
-/* The agency's bounds in a cell: its own, or exact 0s for a region outside
- * its coverage; exits 1 if the cell is missing, naming seen_in. */
-void nz_release_bounds(const nz_release *r, const char *period,
-	const char *dims, const char *seen_in, nz_bounds out[NZ_NMEASURES]);
 /* Every period of the releases, added to set and listed sorted in *out
  * (malloc'd; the strings belong to set); returns how many. */
 size_t nz_releases_periods(nz_release *const *rs, size_t n, nz_strset *set,
@@ -1063,15 +1054,26 @@ typedef struct nz_schema_order nz_schema_order;
 nz_schema_order *nz_schema_order_load(const char *codes_dir,
 	const char *bands_path);
 void nz_schema_order_free(nz_schema_order *so);
-/* The cells of many releases of a period, in schema order; label names
- * the release in messages and must outlive the order. */
+/* The cells of many releases of a period, in schema order, and each
+ * release's part in each; label names the release in messages and must
+ * outlive the order. */
 typedef struct nz_cellorder nz_cellorder;
 nz_cellorder *nz_cellorder_new(const nz_schema_order *so);
 void nz_cellorder_add(nz_cellorder *o, const nz_release *r,
 	const char *period, const char *label);
-/* n cells: dims[i] and the label seen_in[i] of the first to have it */
-size_t nz_cellorder_list(nz_cellorder *o, const char ***dims,
-	const char ***seen_in);
+/* n cells: dims[i] is the i-th in schema order */
+size_t nz_cellorder_list(nz_cellorder *o, const char ***dims);
+/* What the k-th release added (0 the first) has in the i-th cell listed
+ * (by the last nz_cellorder_list, after every add): its own cell, set in
+ * *cell; an exact 0, for a region outside its coverage; or no part at
+ * all, for a cell with a code in a dimension the release holds no cell
+ * of, e.g. outcome for an agency without assessments: the agency is not
+ * in that cell's panel (neither a zero nor missing).  Exits 1 if the cell
+ * is missing (nz_release_missing, naming the first release added that
+ * has it). */
+enum nz_part { NZ_PART_CELL, NZ_PART_OUTSIDE, NZ_PART_NONE };
+enum nz_part nz_cellorder_part(const nz_cellorder *o, size_t i, size_t k,
+	const nz_rcell **cell);
 void nz_cellorder_free(nz_cellorder *o);
 
 /* ---- state.c: an agency's state folder (layout at the top of state.c) ---- */

@@ -632,59 +632,13 @@ nz_release_covers(const nz_release *r, const char *region, size_t len)
 	return nz_strset_findn(r->regions, region, len) >= 0;
 }
 
-const nz_rcell *
-nz_release_cell(const nz_release *r, const char *period, const char *dims,
+void
+nz_release_missing(const nz_release *r, const char *period, const char *dims,
 	const char *seen_in)
 {
-	size_t np = strlen(period), nd = strlen(dims);
-	char small[256], *key = np + nd + 2 <= sizeof small ? small :
-	    nz_malloc(np + nd + 2);
-	long at;
-
-	memcpy(key, period, np);   /* period,dims */
-	key[np] = ',';
-	memcpy(key + np + 1, dims, nd + 1);
-	at = nz_strset_findn(r->index, key, np + nd + 1);
-	if (key != small)
-		free(key);
-	if (at >= 0)
-		return &r->cells[at];
-	/* a region outside the agency's coverage is a structural zero; so
-	 * is, for a caller that does not ask nz_release_in_panel first, a
-	 * dimension the agency releases nothing of */
-	if (!nz_release_covers(r, dims, strcspn(dims, ",")) ||
-	    !nz_release_in_panel(r, dims))
-		return NULL;
 	nz_dieat(NZ_EXIT_DATA, r->path, 0, "no cell %s,%s, which %s has: "
 	    "built from different table specs or code lists", period, dims,
 	    seen_in);
-}
-
-int
-nz_release_in_panel(const nz_release *r, const char *dims)
-{
-	const char *s = dims;
-	int d;
-
-	for (d = 0; d < NZ_NDIMS && s; d++) {
-		if (!(s[0] == '*' && (s[1] == ',' || !s[1])) &&
-		    !(r->dims_released & (1u << d)))
-			return 0;
-		s = strchr(s, ',');
-		s = s ? s + 1 : NULL;
-	}
-	return 1;
-}
-
-void
-nz_release_bounds(const nz_release *r, const char *period, const char *dims,
-	const char *seen_in, nz_bounds out[NZ_NMEASURES])
-{
-	const nz_rcell *c = nz_release_cell(r, period, dims, seen_in);
-	int m;
-
-	for (m = 0; m < NZ_NMEASURES; m++)
-		out[m] = c ? c->m[m] : (nz_bounds){0, 0, 0};
 }
 
 /* ---- many releases ---- */
