@@ -119,25 +119,19 @@ nz_cellorder_add(nz_cellorder *o, const nz_release *r, const char *period,
 	const char *label)
 {
 	struct added *a;
-	const char *own;
-	size_t i, at;
-	long p;
+	const size_t *cells;
+	size_t i, n = nz_release_period_cells(r, period, &cells), at;
 	int added;
 
 	nz_grow(&o->added, &o->added_cap, o->nadded + 1, sizeof *o->added);
 	a = &o->added[o->nadded++];
-	*a = (struct added){r, period, o->nhits, 0};
-	/* a cell's period is the release's own copy: compare addresses */
-	if ((p = nz_strset_find(r->period_set, period)) < 0)
-		return;
-	own = nz_strset_key(r->period_set, (size_t)p);
-	for (i = 0; i < r->ncells; i++) {
-		if (r->cells[i].period != own)
-			continue;
-		at = nz_strset_add(o->dims, r->cells[i].dims, &added);
-		nz_grow(&o->hit, &o->hit_cap, o->nhits + 1, sizeof *o->hit);
-		o->hit[o->nhits++] = (struct hit){at, &r->cells[i]};
-		a->n++;
+	*a = (struct added){r, period, o->nhits, n};
+	nz_grow(&o->hit, &o->hit_cap, o->nhits + n, sizeof *o->hit);
+	for (i = 0; i < n; i++) {
+		const nz_rcell *c = &r->cells[cells[i]];
+
+		at = nz_strset_add(o->dims, c->dims, &added);
+		o->hit[o->nhits++] = (struct hit){at, c};
 		if (!added)
 			continue;
 		nz_grow(&o->cell, &o->cap, at + 1, sizeof *o->cell);

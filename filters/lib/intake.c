@@ -116,12 +116,12 @@ digest_period(const nz_release *r, const char *period,
 	crypto_hash_sha256_state st;
 	unsigned char hash[crypto_hash_sha256_BYTES];
 	nz_buf lines = {0};
-	size_t i, n = 0;
+	const size_t *at;
+	size_t i, n = nz_release_period_cells(r, period, &at);
 	int m;
 
-	for (i = 0; i < r->ncells; i++)
-		if (strcmp(r->cells[i].period, period) == 0)
-			cells[n++] = &r->cells[i];
+	for (i = 0; i < n; i++)
+		cells[i] = &r->cells[at[i]];
 	qsort(cells, n, sizeof *cells, cmp_cell_dims);
 	crypto_hash_sha256_init(&st);
 	for (i = 0; i < n; i++) {

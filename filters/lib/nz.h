@@ -975,6 +975,10 @@ typedef struct nz_release {
 	size_t nperiods;
 	nz_rcell *cells;           /* file order */
 	size_t ncells;
+	size_t *period_cells;      /* cell indexes by period (periods' order),
+	                            * file order within */
+	size_t *period_start;      /* period p's: period_cells[period_start[p]]
+	                            * up to period_cells[period_start[p + 1]] */
 	nz_strset *period_set, *index;
 	char (*digest)[65];        /* per period (periods' order): sha256 of
 	                            * its rows, sorted (nz_release_digest) */
@@ -1003,6 +1007,10 @@ nz_release **nz_releases_load(char *const *args, size_t n,
 	const nz_intake *in);
 void nz_releases_free(nz_release **rs, size_t n);
 int nz_release_has_period(const nz_release *r, const char *period);
+/* How many cells the release has of period, and in *cells their indexes
+ * in r->cells, in file order. */
+size_t nz_release_period_cells(const nz_release *r, const char *period,
+	const size_t **cells);
 /* 1 if the release's coverage includes region (every release covers "*") */
 int nz_release_covers(const nz_release *r, const char *region, size_t len);
 /* Exit 1: the release lacks the cell period,dims, which the release

@@ -375,6 +375,47 @@ check_periods(nz_release *r, nz_strset *periods)
 		    "does not list", r->manifest_path);
 }
 
+/* each period's cells, in file order: one pass, as readers take a
+ * period's cells many times (cellorder.c) */
+static void
+group_by_period(nz_release *r)
+{
+	size_t *at = nz_calloc(r->nperiods + 1, sizeof *at), i, p;
+	size_t *of = nz_malloc((r->ncells + 1) * sizeof *of);
+
+	for (i = 0; i < r->ncells; i++) {
+		/* a cell's period is the release's own copy: compare addresses */
+		for (p = 0; r->periods[p] != r->cells[i].period; p++)
+			;
+		of[i] = p;
+		at[p + 1]++;
+	}
+	for (p = 1; p <= r->nperiods; p++)
+		at[p] += at[p - 1];
+	r->period_start = nz_malloc((r->nperiods + 1) * sizeof *r->period_start);
+	memcpy(r->period_start, at, (r->nperiods + 1) * sizeof *at);
+	r->period_cells = nz_malloc((r->ncells + 1) * sizeof *r->period_cells);
+	for (i = 0; i < r->ncells; i++)
+		r->period_cells[at[of[i]]++] = i;
+	free(of);
+	free(at);
+}
+
+size_t
+nz_release_period_cells(const nz_release *r, const char *period,
+	const size_t **cells)
+{
+	size_t p;
+
+	for (p = 0; p < r->nperiods; p++)
+		if (strcmp(r->periods[p], period) == 0) {
+			*cells = r->period_cells + r->period_start[p];
+			return r->period_start[p + 1] - r->period_start[p];
+		}
+	*cells = NULL;
+	return 0;
+}
+
 /* ---- margins bound their cells ---- */
 
 /* Each cell's margins, found once: the cells with one of its codes
@@ -567,6 +608,7 @@ nz_release_load(const char *arg)
 	read_cells(r, periods);
 	check_periods(r, periods);
 	r->period_set = periods;
+	group_by_period(r);
 	return r;
 }
 
@@ -614,6 +656,8 @@ nz_release_free(nz_release *r)
 	nz_strset_free(r->period_set);
 	nz_strset_free(r->index);
 	free(r->periods);
+	free(r->period_cells);
+	free(r->period_start);
 	free(r->cells);
 	free(r);
 }
