@@ -58,31 +58,32 @@ no_intervals(const nz_release *r, const char *path)
 	    strerror(errno), r->manifest_path, path);
 }
 
-/* the release cell a row of intervals.csv names, or exit */
+/* the release cell a row of intervals.csv names, or exit; key holds the
+ * last row's cell key and *last its cell (NULL at first): a cell's S
+ * measures come on consecutive rows, so most rows need no lookup */
 static nz_rcell *
 row_cell(const nz_release *r, const char *path, const nz_row *row,
-	nz_buf *key)
+	nz_buf *key, nz_buf *next, nz_rcell **last)
 {
 	long at;
-	int i;
 
 	if (strcmp(row->field[NZ_COL_AGENCY], r->agency) != 0)
 		nz_dieat(NZ_EXIT_DATA, path, row->line, "agency %s in the "
 		    "intervals of a release of %s",
 		    nz_q(row->field[NZ_COL_AGENCY]),
 		    nz_q(r->agency));
-	nz_buf_clear(key);
-	nz_buf_adds(key, row->field[NZ_COL_PERIOD]);
-	for (i = NZ_COL_DIMS; i < COL_MEASURE; i++) {
-		nz_buf_addc(key, ',');
-		nz_buf_add(key, row->field[i], row->len[i]);
-	}
-	at = nz_strset_find(r->index, key->s);
+	nz_release_row_key(next, row);
+	if (*last && next->len == key->len &&
+	    memcmp(next->s, key->s, key->len) == 0)
+		return *last;
+	at = nz_strset_findn(r->index, next->s, next->len);
 	if (at < 0)
 		nz_dieat(NZ_EXIT_DATA, path, row->line, "no such cell in %s: "
 		    "these intervals are not this release's (remake them)",
 		    r->path);
-	return &r->cells[at];
+	nz_buf_clear(key);
+	nz_buf_add(key, next->s, next->len);
+	return *last = &r->cells[at];
 }
 
 /* low..high of a row, checked: ok, at least MIN_VALUES values */
@@ -164,13 +165,13 @@ check_all_given(const nz_release *r, const char *path,
 void
 nz_release_intervals(nz_release *r)
 {
-	nz_buf path = {0}, key = {0}, cell = {0};
+	nz_buf path = {0}, key = {0}, next = {0}, cell = {0};
 	unsigned char *given = nz_calloc(r->ncells + 1, 1);
 	size_t ncols;
 	const char *const *cols = nz_cols(NZ_COLS_AUDIT, &ncols);
 	nz_csv *csv;
 	nz_row *row;
-	nz_rcell *c;
+	nz_rcell *c, *last = NULL;
 	int64_t low, high;
 	int m;
 
@@ -182,7 +183,7 @@ nz_release_intervals(nz_release *r)
 	csv = nz_csv_open(path.s, NZ_CSV_CANONICAL);
 	nz_csv_expect_header(csv, cols, ncols);
 	while (nz_csv_next_n(csv, &row, ncols) == 1) {
-		c = row_cell(r, path.s, row, &key);
+		c = row_cell(r, path.s, row, &key, &next, &last);
 		m = nz_measure_index(row->field[COL_MEASURE]);
 		if (m < 0)
 			nz_dieat(NZ_EXIT_DATA, path.s, row->line, "measure: "
@@ -207,5 +208,6 @@ nz_release_intervals(nz_release *r)
 	free(given);
 	nz_buf_free(&path);
 	nz_buf_free(&key);
+	nz_buf_free(&next);
 	nz_buf_free(&cell);
 }

@@ -1013,6 +1013,9 @@ size_t nz_release_period_cells(const nz_release *r, const char *period,
 	const size_t **cells);
 /* 1 if the release's coverage includes region (every release covers "*") */
 int nz_release_covers(const nz_release *r, const char *region, size_t len);
+/* *key = "period,dims" of a row of a release or of its intervals: the
+ * key of the cell in r->index. */
+void nz_release_row_key(nz_buf *key, const nz_row *row);
 /* Exit 1: the release lacks the cell period,dims, which the release
  * labelled seen_in has (another table spec or other code lists). */
 _Noreturn void nz_release_missing(const nz_release *r, const char *period,

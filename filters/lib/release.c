@@ -303,12 +303,33 @@ intern_period(nz_release *r, nz_strset *periods, const nz_row *row)
 	return nz_strset_key(periods, i);
 }
 
+void
+nz_release_row_key(nz_buf *key, const nz_row *row)
+{
+	size_t period = strlen(row->field[COL_PERIOD]), n = period, i;
+	char *p;
+
+	for (i = COL_DIMS; i < COL_MEASURES; i++)
+		n += 1 + row->len[i];
+	nz_grow(&key->s, &key->cap, n + 1, 1);   /* one grow, not one a field */
+	p = key->s;
+	memcpy(p, row->field[COL_PERIOD], period);
+	p += period;
+	for (i = COL_DIMS; i < COL_MEASURES; i++) {
+		*p++ = ',';
+		memcpy(p, row->field[i], row->len[i]);
+		p += row->len[i];
+	}
+	*p = '\0';
+	key->len = n;
+}
+
 static void
 read_cells(nz_release *r, nz_strset *periods)
 {
 	nz_csv *csv = nz_csv_open(r->path, NZ_CSV_CANONICAL);
 	nz_buf key = {0};
-	size_t ncols, cap = 0, i;
+	size_t ncols, cap = 0;
 	const char *const *cols = nz_cols(NZ_COLS_RELEASE, &ncols);
 	nz_row *row;
 	nz_rcell *cell;
@@ -326,13 +347,8 @@ read_cells(nz_release *r, nz_strset *periods)
 		cell = memset(&r->cells[r->ncells], 0, sizeof *cell);
 		cell->period = intern_period(r, periods, row);
 		cell->line = row->line;
-		nz_buf_clear(&key);
-		nz_buf_adds(&key, cell->period);
-		for (i = COL_DIMS; i < COL_MEASURES; i++) {
-			nz_buf_addc(&key, ',');
-			nz_buf_add(&key, row->field[i], row->len[i]);
-		}
-		nz_strset_add(r->index, key.s, &added);
+		nz_release_row_key(&key, row);
+		nz_strset_addn(r->index, key.s, key.len, &added);
 		if (!added)
 			nz_dieat(NZ_EXIT_DATA, r->path, row->line, "duplicate "
 			    "cell (first on line %ld)", r->cells[nz_strset_find(
