@@ -58,6 +58,9 @@ struct key_block {
 struct nz_strset {
 	char **keys;      /* each NUL-terminated, may hold NULs before */
 	size_t *lens;
+	uint32_t *low;    /* the low 32 bits of each key's hash: with the
+	                   * slot's tag, the whole hash, so a rehash hashes
+	                   * no key again */
 	size_t n, cap;
 	uint64_t *slot;
 	size_t nslot;
@@ -151,8 +154,7 @@ rehash(nz_strset *s)
 	for (k = 0; k < nold; k++) {
 		if ((v = old[k]) == 0)
 			continue;
-		h = nz_hash_bytes(s->keys[SLOT_INDEX(v) - 1],
-		    s->lens[SLOT_INDEX(v) - 1]);
+		h = (v & ~(uint64_t)0xFFFFFFFFu) | s->low[SLOT_INDEX(v) - 1];
 		for (i = h & (s->nslot - 1); s->slot[i];
 		    i = (i + 1) & (s->nslot - 1))
 			;
@@ -182,10 +184,12 @@ nz_strset_addn(nz_strset *s, const char *key, size_t len, int *added)
 		cap = s->cap;
 		nz_grow(&s->keys, &cap, s->n + 1, sizeof *s->keys);
 		s->lens = nz_realloc(s->lens, cap * sizeof *s->lens);
+		s->low = nz_realloc(s->low, cap * sizeof *s->low);
 		s->cap = cap;
 	}
 	s->keys[s->n] = key_copy(s, key, len);
 	s->lens[s->n] = len;
+	s->low[s->n] = (uint32_t)h;
 	s->slot[i] = (uint64_t)SLOT_TAG(h) << 32 | ++s->n;
 	return s->n - 1;
 }
@@ -227,6 +231,7 @@ nz_strset_free(nz_strset *s)
 	}
 	free(s->keys);
 	free(s->lens);
+	free(s->low);
 	free(s->slot);
 	free(s);
 }
