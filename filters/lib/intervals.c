@@ -92,15 +92,16 @@ row_interval(const nz_release *r, const char *path, const nz_row *row,
 	const nz_rcell *c, int m, int64_t *low, int64_t *high)
 {
 	const char *status = row->field[COL_STATUS];
+	int ok = strcmp(status, "ok") == 0;   /* nearly every row */
 	nz_buf cell = {0};
 	long v;
 
-	if (strcmp(status, "inconsistent") == 0)
+	if (!ok && strcmp(status, "inconsistent") == 0)
 		nz_dieat(NZ_EXIT_DATA, path, row->line, "%s of %s: no true "
 		    "values fit the published cells: the release is "
 		    "inconsistent (tampered or hand-edited) and is refused",
 		    nz_measure_names[m], label(r, c, &cell));
-	if (strcmp(status, "ok") != 0 && strcmp(status, "exposed") != 0)
+	if (!ok && strcmp(status, "exposed") != 0)
 		nz_dieat(NZ_EXIT_DATA, path, row->line, "status: expected ok, "
 		    "exposed or inconsistent, found %s", nz_q(status));
 	if (nz_parse_long(row->field[COL_LOW], 0, VALUE_MAX, &v) < 0)
@@ -115,8 +116,8 @@ row_interval(const nz_release *r, const char *path, const nz_row *row,
 		nz_dieat(NZ_EXIT_DATA, path, row->line, "high: expected a whole "
 		    "number from low up, or inf, found %s",
 		    nz_q(row->field[COL_HIGH]));
-	if (strcmp(status, "exposed") == 0 ||
-	    (*high != NZ_UNBOUNDED && *high - *low < MIN_VALUES - 1))
+	/* not ok is exposed here: any other status stopped above */
+	if (!ok || (*high != NZ_UNBOUNDED && *high - *low < MIN_VALUES - 1))
 		nz_dieat(NZ_EXIT_DATA, path, row->line, "%s of %s is exposed: "
 		    "its true value lies in %s..%s, fewer than %d values: the "
 		    "release of %s is refused", nz_measure_names[m],

@@ -197,7 +197,7 @@ check_dims(nz_release *r, const nz_row *row)
 		const char *s = row->field[i];
 		int bad = row->len[i] == 0;
 
-		if (strcmp(s, "*") != 0)
+		if (!(s[0] == '*' && s[1] == '\0'))
 			r->dims_released |= 1u << (i - COL_DIMS);
 
 		for (k = 0; k < row->len[i]; k++)
