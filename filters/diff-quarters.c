@@ -184,11 +184,11 @@ write_header(void)
 
 /* 100 * change / base to one decimal, half away from zero, no floats */
 static void
-write_pct(int64_t change, int64_t base)
+write_pct(FILE *f, int64_t change, int64_t base)
 {
 	int64_t num = change * 1000, tenths, rest;
 
-	putchar(',');
+	putc(',', f);
 	if (base <= 0)
 		return;
 	tenths = num / base;
@@ -196,28 +196,28 @@ write_pct(int64_t change, int64_t base)
 	if (2 * (rest < 0 ? -rest : rest) >= base)
 		tenths += num < 0 ? -1 : 1;
 	if (tenths < 0) {
-		putchar('-');
+		putc('-', f);
 		tenths = -tenths;
 	}
-	printf("%" PRId64 ".%" PRId64, tenths / 10, tenths % 10);
+	fprintf(f, "%" PRId64 ".%" PRId64, tenths / 10, tenths % 10);
 }
 
 static void
-write_change(const nz_bounds *now, const nz_bounds *then)
+write_change(FILE *f, const nz_bounds *now, const nz_bounds *then)
 {
 	int lo_known = then->high != NZ_UNBOUNDED;
 	int hi_known = now->high != NZ_UNBOUNDED;
 	int64_t lo = lo_known ? now->low - then->high : 0;
 	int64_t hi = hi_known ? now->high - then->low : 0;
 
-	printf(",%" PRId64 ",", now->est - then->est);
+	fprintf(f, ",%" PRId64 ",", now->est - then->est);
 	if (lo_known)
-		printf("%" PRId64, lo);
-	putchar(',');
+		fprintf(f, "%" PRId64, lo);
+	putc(',', f);
 	if (hi_known)
-		printf("%" PRId64, hi);
-	write_pct(now->est - then->est, then->est);
-	printf(",%d", (lo_known && lo > 0) || (hi_known && hi < 0));
+		fprintf(f, "%" PRId64, hi);
+	write_pct(f, now->est - then->est, then->est);
+	fprintf(f, ",%d", (lo_known && lo > 0) || (hi_known && hi < 0));
 }
 
 /* the c-th cell of order summed over releases first to first + n - 1 of
@@ -237,15 +237,15 @@ sum_panel(const nz_cellorder *order, size_t c, size_t first, size_t n,
 				nz_bounds_add(&sum[m], &cell->m[m]);
 }
 
-/* the panel's cells; without write, only check them all, so that an
- * error leaves no partial output */
+/* the panel's cells, to f */
 static const nz_schema_order *schema_order;
 
 static void
-write_panel(const panel *pn, const char *events, int write)
+write_panel(const panel *pn, const char *events, FILE *f)
 {
 	nz_cellorder *order = nz_cellorder_new(schema_order);
 	nz_bounds now[NZ_NMEASURES], then[NZ_NMEASURES];
+	nz_release **both;
 	const char **dims;
 	nz_buf *labels = nz_calloc(2 * pn->matched, sizeof *labels);
 	size_t i, c, ncells;
@@ -262,31 +262,27 @@ write_panel(const panel *pn, const char *events, int write)
 		nz_cellorder_add(order, pn->then[i], pn->base,
 		    labels[pn->matched + i].s);
 	}
-	if (!write) { /* every release of the panel against every other */
-		nz_release **both = nz_malloc(2 * pn->matched * sizeof *both);
-
-		memcpy(both, pn->now, pn->matched * sizeof *both);
-		memcpy(both + pn->matched, pn->then, pn->matched * sizeof *both);
-		nz_releases_compatible(both, 2 * pn->matched);
-		free(both);
-	}
+	/* every release of the panel against every other */
+	both = nz_malloc(2 * pn->matched * sizeof *both);
+	memcpy(both, pn->now, pn->matched * sizeof *both);
+	memcpy(both + pn->matched, pn->then, pn->matched * sizeof *both);
+	nz_releases_compatible(both, 2 * pn->matched);
+	free(both);
 	ncells = nz_cellorder_list(order, &dims);
 	for (c = 0; c < ncells; c++) {
 		sum_panel(order, c, 0, pn->matched, now);
 		sum_panel(order, c, pn->matched, pn->matched, then);
-		if (!write)
-			continue;
 		/* period and codes hold no comma or quote (release.c) */
-		printf("%s,%s,*,%s", pn->period, pn->base, dims[c]);
+		fprintf(f, "%s,%s,*,%s", pn->period, pn->base, dims[c]);
 		for (m = 0; m < NZ_NMEASURES; m++) {
-			nz_bounds_write(stdout, &now[m]);
-			nz_bounds_write(stdout, &then[m]);
-			write_change(&now[m], &then[m]);
+			nz_bounds_write(f, &now[m]);
+			nz_bounds_write(f, &then[m]);
+			write_change(f, &now[m], &then[m]);
 		}
-		printf(",%zu,%s,%s,", pn->matched, pn->joined.s,
+		fprintf(f, ",%zu,%s,%s,", pn->matched, pn->joined.s,
 		    pn->left.s);
-		nz_csv_field(stdout, events, strlen(events), 1);
-		putchar('\n');
+		nz_csv_field(f, events, strlen(events), 1);
+		putc('\n', f);
 	}
 	nz_cellorder_free(order);
 	for (i = 0; i < 2 * pn->matched; i++)
@@ -294,11 +290,13 @@ write_panel(const panel *pn, const char *events, int write)
 	free(labels);
 }
 
-/* every period that has its base period among the releases */
+/* every period that has its base period among the releases, to f;
+ * unmatched[i] set when no agency released both periods[i] and its base */
 static void
 write_changes(nz_release **rs, size_t n, const char **periods,
 	size_t nperiods, const nz_strset *period_set, int back,
-	const nz_event *events, size_t nevents, int write)
+	const nz_event *events, size_t nevents, FILE *f,
+	unsigned char *unmatched)
 {
 	panel pn = {0};
 	nz_buf titles = {0};
@@ -316,21 +314,32 @@ write_changes(nz_release **rs, size_t n, const char **periods,
 		pn.period = periods[i];
 		pn.base = base;
 		build_panel(rs, n, &pn);
-		if (pn.matched == 0) {
-			if (write)
-				nz_warn("no agency released both %s and %s: no "
-				    "changes for %s", base, periods[i],
-				    periods[i]);
+		if ((unmatched[i] = pn.matched == 0))
 			continue;
-		}
 		events_between(events, nevents, base, periods[i], &titles);
-		write_panel(&pn, titles.s, write);
+		write_panel(&pn, titles.s, f);
 	}
 	free(pn.now);
 	free(pn.then);
 	nz_buf_free(&pn.joined);
 	nz_buf_free(&pn.left);
 	nz_buf_free(&titles);
+}
+
+/* said as the changes are written, once the state has taken them in */
+static void
+warn_unmatched(const char **periods, size_t nperiods, int back,
+	const unsigned char *unmatched)
+{
+	char base[NZ_PERIOD_BUF];
+	size_t i;
+
+	for (i = 0; i < nperiods; i++)
+		if (unmatched[i]) {
+			period_shift(periods[i], back, base);
+			nz_warn("no agency released both %s and %s: no changes "
+			    "for %s", base, periods[i], periods[i]);
+		}
 }
 
 int
@@ -355,7 +364,9 @@ main(int argc, char **argv)
 	size_t nevents = 0, n, nperiods;
 	nz_strset *period_set;
 	nz_release **rs;
+	nz_memout body;
 	const char **periods;
+	unsigned char *unmatched;
 	int c, back = 1;
 
 	nz_setprog(argv[0]);
@@ -386,13 +397,18 @@ main(int argc, char **argv)
 	period_set = nz_strset_new();
 	rs = nz_releases_load(argv + optind, n, &intake);
 	nperiods = nz_releases_periods(rs, n, period_set, &periods);
+	/* every change made and checked before any is written or the state
+	 * takes the releases in, so that an error leaves no partial output */
+	unmatched = nz_calloc(nperiods + 1, 1);
+	nz_memout_open(&body);
 	write_changes(rs, n, periods, nperiods, period_set, back, events,
-	    nevents, 0);
+	    nevents, body.f, unmatched);
 	if (state_dir)
 		nz_national_take_in(state_dir, rs, n);
+	warn_unmatched(periods, nperiods, back, unmatched);
 	write_header();
-	write_changes(rs, n, periods, nperiods, period_set, back, events,
-	    nevents, 1);
+	nz_memout_write(&body, stdout);
+	free(unmatched);
 	nz_events_free(events, nevents);
 	nz_releases_free(rs, n);
 	nz_schema_order_free(order);

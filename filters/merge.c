@@ -126,11 +126,11 @@ write_header(void)
 
 /* ",low,high" of the statistical interval (high empty when unbounded) */
 static void
-write_stat(int64_t low, int64_t high)
+write_stat(FILE *f, int64_t low, int64_t high)
 {
-	printf(",%lld,", (long long)low);
+	fprintf(f, ",%lld,", (long long)low);
 	if (high != NZ_UNBOUNDED)
-		printf("%lld", (long long)high);
+		fprintf(f, "%lld", (long long)high);
 }
 
 /* the c-th cell of order, merged: every agency's part summed; 0 for no
@@ -164,10 +164,9 @@ merge_cell(const nz_cellorder *order, nz_release *const *released, size_t n,
 	return serving;
 }
 
-/* one period: the cells of every release holding it; without write, only
- * check them all, so that an error leaves no partial output */
+/* one period: the cells of every release holding it, to f */
 static void
-merge_period(nz_release **rs, size_t n, const char *period, int write)
+merge_period(nz_release **rs, size_t n, const char *period, FILE *f)
 {
 	nz_cellorder *order = nz_cellorder_new(out.order);
 	nz_bounds sum[NZ_NMEASURES];
@@ -183,27 +182,24 @@ merge_period(nz_release **rs, size_t n, const char *period, int write)
 			nz_cellorder_add(order, rs[i], period, rs[i]->path);
 			released[nagencies++] = rs[i];
 		}
-	if (!write)
-		nz_releases_compatible(released, nagencies);
+	nz_releases_compatible(released, nagencies);
 	ncells = nz_cellorder_list(order, &dims);
 	for (c = 0; c < ncells; c++) {
 		serving = merge_cell(order, released, nagencies, c, sum, stat);
-		if (!write)
-			continue;
 		/* period and codes hold no comma or quote (release.c) */
-		printf("%s,*,%s", period, dims[c]);
+		fprintf(f, "%s,*,%s", period, dims[c]);
 		for (m = 0; m < NZ_NMEASURES; m++) {
-			nz_bounds_write(stdout, &sum[m]);
-			printf(",%s", nz_shown_names[nz_bounds_shown(&sum[m],
+			nz_bounds_write(f, &sum[m]);
+			fprintf(f, ",%s", nz_shown_names[nz_bounds_shown(&sum[m],
 			    out.max_range_share)]);
 			nz_statsum_interval(&stat[m], &sum[m], &low, &high);
-			write_stat(low, high);
+			write_stat(f, low, high);
 			if (out.utility)
 				nz_utility_add(out.utility, period, m,
 				    strncmp(dims[c], "*,", 2) == 0, &sum[m], low,
 				    high);
 		}
-		printf(",%zu\n", serving);
+		fprintf(f, ",%zu\n", serving);
 	}
 	nz_cellorder_free(order);
 	free(released);
@@ -256,6 +252,7 @@ main(int argc, char **argv)
 	nz_schema_order *order;
 	nz_release **rs;
 	nz_strset *period_set;
+	nz_memout body;
 	const char **periods;
 	size_t n, i, nperiods;
 	int c;
@@ -291,15 +288,17 @@ main(int argc, char **argv)
 	period_set = nz_strset_new();
 	rs = nz_releases_load(argv + optind, n, &intake);
 	nperiods = nz_releases_periods(rs, n, period_set, &periods);
-	for (i = 0; i < nperiods; i++)
-		merge_period(rs, n, periods[i], 0);
-	if (state_dir)
-		nz_national_take_in(state_dir, rs, n);
 	if (utility)
 		out.utility = nz_utility_new(out.max_range_share);
-	write_header();
+	/* every cell made and checked before any is written or the state
+	 * takes the releases in, so that an error leaves no partial output */
+	nz_memout_open(&body);
 	for (i = 0; i < nperiods; i++)
-		merge_period(rs, n, periods[i], 1);
+		merge_period(rs, n, periods[i], body.f);
+	if (state_dir)
+		nz_national_take_in(state_dir, rs, n);
+	write_header();
+	nz_memout_write(&body, stdout);
 	if (coverage)
 		write_side(coverage, rs, n, rule, NULL);
 	if (utility)

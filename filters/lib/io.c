@@ -92,6 +92,25 @@ nz_fclose_out(FILE *f, const char *path)
 		    strerror(errno ? errno : EIO));
 }
 
+void
+nz_memout_open(nz_memout *m)
+{
+	m->s = NULL;
+	m->len = 0;
+	if (!(m->f = open_memstream(&m->s, &m->len)))
+		nz_die(NZ_EXIT_DATA, "out of memory");
+}
+
+void
+nz_memout_write(nz_memout *m, FILE *to)
+{
+	if (fclose(m->f) != 0)
+		nz_die(NZ_EXIT_DATA, "out of memory");
+	fwrite(m->s, 1, m->len, to);   /* a failed write: at the close */
+	free(m->s);
+	*m = (nz_memout){0};
+}
+
 #define STREAM_BUF (256 * 1024)  /* stdout buffer of a streaming filter */
 #define PIPE_SIZE (1024 * 1024)  /* Linux's limit for unprivileged users */
 

@@ -452,6 +452,18 @@ int nz_same_file(const char *a, const char *b);
 FILE *nz_fopen_out(const char *path);
 /* Close a file opened by nz_fopen_out; exits 1 naming it on error. */
 void nz_fclose_out(FILE *f, const char *path);
+/* Output made whole in memory before any of it goes out, so that an
+ * error met while making it leaves none: nz_memout_open gives m->f, a
+ * stream into memory (open_memstream); nz_memout_write closes it and
+ * writes its bytes to TO (a failed write shows when TO is closed).
+ * Exits 1 when memory runs out. */
+typedef struct nz_memout {
+	FILE *f;
+	char *s;
+	size_t len;
+} nz_memout;
+void nz_memout_open(nz_memout *m);
+void nz_memout_write(nz_memout *m, FILE *to);
 /* A side-output option's FILE: "-" is a usage error, since standard
  * output carries the program's main output. */
 const char *nz_side_path(const char *opt, const char *path);
