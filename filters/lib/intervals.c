@@ -58,32 +58,36 @@ no_intervals(const nz_release *r, const char *path)
 	    strerror(errno), r->manifest_path, path);
 }
 
-/* the release cell a row of intervals.csv names, or exit; key holds the
- * last row's cell key and *last its cell (NULL at first): a cell's S
- * measures come on consecutive rows, so most rows need no lookup */
+/* the release cell a row of intervals.csv names, or exit; last holds the
+ * bytes of the last row's period, agency and dims, *cell its cell (NULL
+ * at first): a cell's S measures come on consecutive rows, so most rows
+ * need neither a check nor a lookup */
 static nz_rcell *
 row_cell(const nz_release *r, const char *path, const nz_row *row,
-	nz_buf *key, nz_buf *next, nz_rcell **last)
+	nz_buf *last, nz_rcell **cell, nz_buf *key)
 {
+	/* one span, fields apart by a NUL each (nz_row) */
+	const char *start = row->field[NZ_COL_PERIOD];
+	size_t n = (size_t)(row->field[COL_MEASURE - 1] +
+	    row->len[COL_MEASURE - 1] - start);
 	long at;
 
+	if (*cell && n == last->len && memcmp(start, last->s, n) == 0)
+		return *cell;
 	if (strcmp(row->field[NZ_COL_AGENCY], r->agency) != 0)
 		nz_dieat(NZ_EXIT_DATA, path, row->line, "agency %s in the "
 		    "intervals of a release of %s",
 		    nz_q(row->field[NZ_COL_AGENCY]),
 		    nz_q(r->agency));
-	nz_release_row_key(next, row);
-	if (*last && next->len == key->len &&
-	    memcmp(next->s, key->s, key->len) == 0)
-		return *last;
-	at = nz_strset_findn(r->index, next->s, next->len);
+	nz_release_row_key(key, row);
+	at = nz_strset_findn(r->index, key->s, key->len);
 	if (at < 0)
 		nz_dieat(NZ_EXIT_DATA, path, row->line, "no such cell in %s: "
 		    "these intervals are not this release's (remake them)",
 		    r->path);
-	nz_buf_clear(key);
-	nz_buf_add(key, next->s, next->len);
-	return *last = &r->cells[at];
+	nz_buf_clear(last);
+	nz_buf_add(last, start, n);
+	return *cell = &r->cells[at];
 }
 
 /* low..high of a row, checked: ok, at least MIN_VALUES values */
@@ -166,13 +170,13 @@ check_all_given(const nz_release *r, const char *path,
 void
 nz_release_intervals(nz_release *r)
 {
-	nz_buf path = {0}, key = {0}, next = {0}, cell = {0};
+	nz_buf path = {0}, key = {0}, last = {0}, cell = {0};
 	unsigned char *given = nz_calloc(r->ncells + 1, 1);
 	size_t ncols;
 	const char *const *cols = nz_cols(NZ_COLS_AUDIT, &ncols);
 	nz_csv *csv;
 	nz_row *row;
-	nz_rcell *c, *last = NULL;
+	nz_rcell *c, *at = NULL;
 	int64_t low, high;
 	int m;
 
@@ -184,7 +188,7 @@ nz_release_intervals(nz_release *r)
 	csv = nz_csv_open(path.s, NZ_CSV_CANONICAL);
 	nz_csv_expect_header(csv, cols, ncols);
 	while (nz_csv_next_n(csv, &row, ncols) == 1) {
-		c = row_cell(r, path.s, row, &key, &next, &last);
+		c = row_cell(r, path.s, row, &last, &at, &key);
 		m = nz_measure_index(row->field[COL_MEASURE]);
 		if (m < 0)
 			nz_dieat(NZ_EXIT_DATA, path.s, row->line, "measure: "
@@ -209,6 +213,6 @@ nz_release_intervals(nz_release *r)
 	free(given);
 	nz_buf_free(&path);
 	nz_buf_free(&key);
-	nz_buf_free(&next);
+	nz_buf_free(&last);
 	nz_buf_free(&cell);
 }

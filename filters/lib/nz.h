@@ -234,7 +234,9 @@ typedef size_t (*nz_readfn)(void *ctx, char *buf, size_t n,
 typedef struct nz_csv nz_csv;
 typedef struct nz_row {
 	size_t nfields;
-	char **field;   /* NUL-terminated */
+	char **field;   /* NUL-terminated; a CSV row's fields lie in order in
+	                 * one buffer, each right after the NUL of the one
+	                 * before (csvread.c) */
 	size_t *len;    /* byte length of each field */
 	long line;      /* 1-based line where the record starts */
 	long line_end;  /* line where the record ends */

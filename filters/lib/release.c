@@ -306,22 +306,22 @@ intern_period(nz_release *r, nz_strset *periods, const nz_row *row)
 void
 nz_release_row_key(nz_buf *key, const nz_row *row)
 {
-	size_t period = strlen(row->field[COL_PERIOD]), n = period, i;
+	const char *dims = row->field[COL_DIMS];
+	size_t period = strlen(row->field[COL_PERIOD]), n, i;
 	char *p;
 
-	for (i = COL_DIMS; i < COL_MEASURES; i++)
-		n += 1 + row->len[i];
-	nz_grow(&key->s, &key->cap, n + 1, 1);   /* one grow, not one a field */
+	/* the dims are one span, fields apart by a NUL each (nz_row) */
+	n = (size_t)(row->field[COL_MEASURES - 1] +
+	    row->len[COL_MEASURES - 1] - dims);
+	nz_grow(&key->s, &key->cap, period + 1 + n + 1, 1);
 	p = key->s;
 	memcpy(p, row->field[COL_PERIOD], period);
 	p += period;
-	for (i = COL_DIMS; i < COL_MEASURES; i++) {
-		*p++ = ',';
-		memcpy(p, row->field[i], row->len[i]);
-		p += row->len[i];
-	}
-	*p = '\0';
-	key->len = n;
+	*p++ = ',';
+	for (i = 0; i < n; i++)   /* a field holds no NUL (csvread.c) */
+		p[i] = dims[i] ? dims[i] : ',';
+	p[n] = '\0';
+	key->len = period + 1 + n;
 }
 
 static void

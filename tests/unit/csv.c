@@ -303,6 +303,10 @@ trace(const char *data, size_t len, size_t chunk, unsigned flags)
 			nz_buf_printf(&out, "%zu[", row->len[i]);
 			nz_buf_add(&out, row->field[i], row->len[i]);
 			nz_buf_adds(&out, "]");
+			/* each field right after the NUL of the one before */
+			if (i + 1 < row->nfields && row->field[i + 1] !=
+			    row->field[i] + row->len[i] + 1)
+				nz_buf_adds(&out, "<apart>");
 		}
 		nz_buf_adds(&out, row->unterminated ? "unterminated\n" : "\n");
 	}
@@ -324,7 +328,7 @@ same_both_ways(const char *data, size_t len, char *detail, size_t dlen)
 		char *fast = trace(data, len, chunk, NZ_CSV_CANONICAL);
 		char *slow = trace(data, len, chunk,
 		    NZ_CSV_CANONICAL | NZ_CSV_NO_FAST);
-		int same = strcmp(fast, slow) == 0;
+		int same = strcmp(fast, slow) == 0 && !strstr(fast, "<apart>");
 		if (!same)
 			snprintf(detail, dlen, "chunk %zu: fast {%.60s} libcsv "
 			    "{%.60s}", chunk, fast, slow);
@@ -372,7 +376,8 @@ fast_path(const char *dir)
 	    i++)
 		ok = same_both_ways(crafted_inputs[i], strlen(crafted_inputs[i]),
 		    detail, sizeof detail);
-	check_detail(ok, "fast path = libcsv on crafted canonical inputs",
+	check_detail(ok, "fast path = libcsv on crafted canonical inputs, "
+	    "fields side by side",
 	    ok ? NULL : detail);
 	ok = same_both_ways(nul_inside, sizeof nul_inside - 1, detail,
 	    sizeof detail);
