@@ -190,8 +190,8 @@ merge_period(nz_release **rs, size_t n, const char *period, FILE *f)
 		fprintf(f, "%s,*,%s", period, dims[c]);
 		for (m = 0; m < NZ_NMEASURES; m++) {
 			nz_bounds_write(f, &sum[m]);
-			fprintf(f, ",%s", nz_shown_names[nz_bounds_shown(&sum[m],
-			    out.max_range_share)]);
+			fprintf(f, ",%s", nz_shown_names[nz_bounds_shown(
+			    &sum[m], out.max_range_share)]);
 			nz_statsum_interval(&stat[m], &sum[m], &low, &high);
 			write_stat(f, low, high);
 			if (out.utility)

@@ -396,25 +396,26 @@ check_periods(nz_release *r, nz_strset *periods)
 static void
 group_by_period(nz_release *r)
 {
-	size_t *at = nz_calloc(r->nperiods + 1, sizeof *at), i, p;
+	size_t *start = nz_calloc(r->nperiods + 1, sizeof *start), i, p;
+	size_t *next = nz_malloc((r->nperiods + 1) * sizeof *next);
 	size_t *of = nz_malloc((r->ncells + 1) * sizeof *of);
 
 	for (i = 0; i < r->ncells; i++) {
-		/* a cell's period is the release's own copy: compare addresses */
+		/* a cell's period is the release's own copy: by address */
 		for (p = 0; r->periods[p] != r->cells[i].period; p++)
 			;
 		of[i] = p;
-		at[p + 1]++;
+		start[p + 1]++;
 	}
 	for (p = 1; p <= r->nperiods; p++)
-		at[p] += at[p - 1];
-	r->period_start = nz_malloc((r->nperiods + 1) * sizeof *r->period_start);
-	memcpy(r->period_start, at, (r->nperiods + 1) * sizeof *at);
+		start[p] += start[p - 1];
+	memcpy(next, start, (r->nperiods + 1) * sizeof *next);
 	r->period_cells = nz_malloc((r->ncells + 1) * sizeof *r->period_cells);
 	for (i = 0; i < r->ncells; i++)
-		r->period_cells[at[of[i]]++] = i;
+		r->period_cells[next[of[i]]++] = i;
+	r->period_start = start;
+	free(next);
 	free(of);
-	free(at);
 }
 
 size_t
