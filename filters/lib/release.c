@@ -456,7 +456,8 @@ find_margins(nz_release *r, size_t i, margins *mg, size_t *cap, nz_buf *buf)
 	p = strchr(key, ',') + 1;   /* past the period */
 	for (;;) {
 		at = (size_t)(p - key);
-		end = at + strcspn(p, ",");
+		for (end = at; end < len && key[end] != ','; end++)
+			;   /* codes are short: no strcspn call each */
 		if (!(end - at == 1 && *p == '*')) {
 			mg->depth[i]++;
 			nz_buf_clear(buf);   /* period,dims with this one '*' */
