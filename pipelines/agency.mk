@@ -194,15 +194,18 @@ agency_settings = $(call agency_export_date,$(1)) \
 	--rules $(RULES) --key $(call agency_key,$(1))
 
 # the settings file changes only when the settings do, so that a new
-# THROUGH=, KEY= or STATE= rebuilds the agency's build
+# THROUGH=, KEY= or STATE= rebuilds the agency's build; it is written on
+# every make, so its temporary file is the shell's own (two builds at
+# once, as the test suite's queues run, raced on one name)
 out/agency/%/settings: FORCE
 	@mkdir -p $(@D)
 	@case '$(abspath $(call agency_state,$*))/' in \
 	  '$(abspath out)'/*) echo "make: STATE $(call agency_state,$*)" \
 	    "is inside out/, which 'make clean' removes: keep it elsewhere" \
 	    >&2; exit 2 ;; esac
-	@echo '$(strip $(call agency_settings,$*))' > $@.tmp
-	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+	@echo '$(strip $(call agency_settings,$*))' > $@.tmp.$$$$; \
+	if cmp -s $@.tmp.$$$$ $@; then rm $@.tmp.$$$$; \
+	else mv $@.tmp.$$$$ $@; fi
 .PHONY: FORCE
 FORCE:
 
