@@ -9,6 +9,7 @@
 #include "engine.h"
 
 struct lp {
+	const struct model *md;
 	glp_prob *prob, *mip;
 	int *col;                 /* variable -> column (1-based), 0 none */
 	size_t *vars;             /* column -> variable (1-based) */
@@ -27,6 +28,12 @@ struct lp {
 	int has_point;
 	int *ocols;               /* an objective's columns and weights, */
 	double *ocoef;            /* nseen + 1 each (solve.c) */
+	/* rows left out until a point breaks one (solve.c, lazy rows):
+	 * lazy[0 .. nlazy), in the model's order; feasible: a point
+	 * meeting every row, left out or not, was met */
+	size_t *lazy, nlazy;
+	int feasible;
+	double *x;                /* a point's values by column, ncols + 1 */
 };
 
 /* A target, and the least and greatest values it takes in the integer
