@@ -453,8 +453,9 @@ out/agency/%/internal/national.txt: agency-view-national-check \
 		$$(agency_view_national)
 	@mkdir -p $(@D)
 	@f='$(AGENCY_VIEW_NATIONAL)'; if [ -f "$$f" ]; then \
-	  echo "$$f $$(cksum < "$$f")"; else echo "none"; fi > $@.tmp
-	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+	  echo "$$f $$(cksum < "$$f")"; else echo "none"; fi > $@.tmp.$$$$; \
+	if cmp -s $@.tmp.$$$$ $@; then rm -f $@.tmp.$$$$; \
+	else mv $@.tmp.$$$$ $@; fi
 
 out/agency/%/internal/data.js: out/agency/%/manifest.json \
 		out/agency/%/mapped.csv out/agency/%/cells.csv \

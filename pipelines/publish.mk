@@ -98,8 +98,9 @@ $(addprefix $(REPORT_PAGE)/,$(SHARED_JS)): $(REPORT_PAGE)/%: $(SITE_SRC)/%
 # and the page says so where the section would be
 $(REPORT_PAGE)/narrative.txt: national-list-check
 	@mkdir -p $(@D)
-	@printf '%s\n' '$(NARRATIVE)' $(wildcard $(NARRATIVE)/*.md) > $@.tmp
-	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+	@printf '%s\n' '$(NARRATIVE)' $(wildcard $(NARRATIVE)/*.md) > $@.tmp.$$$$; \
+	if cmp -s $@.tmp.$$$$ $@; then rm -f $@.tmp.$$$$; \
+	else mv $@.tmp.$$$$ $@; fi
 $(REPORT_PAGE)/data.js: $(PUBLISH_INPUTS) $(NATIONAL)/settings.txt \
 		$(REPORT_PAGE)/narrative.txt $(REPORT_SRC)/report.html \
 		$(wildcard $(NARRATIVE)/*.md)

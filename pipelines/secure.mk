@@ -48,8 +48,9 @@ $(SECURE_KEYS)/pinned.csv: bin/seckey
 $(SECURE)/settings.txt: national-list-check
 	@mkdir -p $(@D)
 	@printf '%s\n' 'k $(SECURE_K)' 'agencies $(SECURE_AGENCIES)' \
-	  'state $(SECURE_STATE)' 'from $(SECURE_FROM)' > $@.tmp
-	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+	  'state $(SECURE_STATE)' 'from $(SECURE_FROM)' > $@.tmp.$$$$; \
+	if cmp -s $@.tmp.$$$$ $@; then rm -f $@.tmp.$$$$; \
+	else mv $@.tmp.$$$$ $@; fi
 
 $(SECURE)/sums.csv $(SECURE)/contributors.csv &: $(SECURE)/settings.txt \
 		$(SECURE_KEYS)/pinned.csv pipelines/secure-rounds.sh \
