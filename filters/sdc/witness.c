@@ -44,57 +44,82 @@ struct witness {
 	int64_t *delta;           /* by variable: the move */
 	size_t *touched, ntouched;
 	size_t *row_stamp, stamp;
-	/* the cells by code (index_cells): bucket 0 holds the cells with
-	 * no code, bucket base[d] + c - 1 those with code c in dimension
-	 * d; bucket b is cell[first[b - 1] .. first[b]) (from 0 for b 0) */
-	size_t base[NZ_NDIMS], *first, *cell;
+	/* the cells by their codes (index_cells): the cells matching codes
+	 * k are, for each set of dimensions a cell codes (sig: one for
+	 * each table and margin), those whose codes are k's in that set;
+	 * slot (open addressing, nslots a power of two) holds the first
+	 * such cell + 1 of each code vector, next the others, in order */
+	uint32_t *sig;            /* each set: its dimensions, a bitmask */
+	size_t nsigs, *slot, nslots, *next;
+	uint32_t *cell_sig;       /* by cell: its set's index */
 	size_t *cell_stamp, cstamp;
 };
 
-/* Index the cells by code: a move for codes k changes only the cells
- * that hold one of k's codes (or none), so it need not scan them all. */
+/* Does cell j have set s and, in its dimensions, codes k? */
+static int
+cell_is(const struct witness *w, size_t j, size_t s, const uint32_t *k)
+{
+	const uint32_t *c = w->g->codes + j * NZ_NDIMS;
+	uint32_t dims = w->sig[s];
+	int d;
+
+	if (w->cell_sig[j] != s)
+		return 0;
+	for (; dims; dims &= dims - 1) {
+		d = __builtin_ctz(dims);
+		if (c[d] != k[d])
+			return 0;
+	}
+	return 1;
+}
+
+/* The slot of the cells with set s and, in its dimensions, codes k. */
+static size_t
+codes_slot(const struct witness *w, size_t s, const uint32_t *k)
+{
+	uint64_t x = 14695981039346656037u ^ s;
+	uint32_t dims = w->sig[s];
+	size_t h;
+
+	for (; dims; dims &= dims - 1)
+		x = (x ^ k[__builtin_ctz(dims)]) * 1099511628211u;
+	h = (size_t)(x ^ x >> 29) & (w->nslots - 1);
+	while (w->slot[h] && !cell_is(w, w->slot[h] - 1, s, k))
+		h = (h + 1) & (w->nslots - 1);
+	return h;
+}
+
+/* Index the cells by their codes: a move for codes k changes only the
+ * cells that match k, one a table, so it need not scan them. */
 static void
 index_cells(struct witness *w)
 {
 	const sdc_group *g = w->g;
-	size_t nbuckets = 1, j, b, *fill;
 	const uint32_t *c;
+	uint32_t sig;
+	size_t j, i, h;
 	int d;
 
-	for (d = 0; d < NZ_NDIMS; d++) {
-		w->base[d] = nbuckets;
-		nbuckets += g->ncodes[d];
-	}
-	w->first = nz_calloc(nbuckets + 1, sizeof *w->first);
-	fill = nz_calloc(nbuckets + 1, sizeof *fill);
-	/* bucket b's cells go to cell[first[b - 1] .. first[b]), bucket 0
-	 * (no code) to cell[0 .. first[0]): count, sum, place */
-	for (j = 0; j < g->ncells; j++) {
+	for (w->nslots = 16; w->nslots < 2 * g->ncells; w->nslots *= 2)
+		;
+	w->slot = nz_calloc(w->nslots, sizeof *w->slot);
+	w->next = nz_calloc(g->ncells + 1, sizeof *w->next);
+	w->sig = nz_calloc(g->ncells + 1, sizeof *w->sig);
+	w->cell_sig = nz_calloc(g->ncells + 1, sizeof *w->cell_sig);
+	for (j = g->ncells; j-- > 0; ) {   /* each chain in cell order */
 		c = g->codes + j * NZ_NDIMS;
-		for (b = 0, d = 0; d < NZ_NDIMS; d++)
-			if (c[d]) {
-				fill[w->base[d] + c[d] - 1]++;
-				b = 1;
-			}
-		if (!b)
-			fill[0]++;
+		for (sig = 0, d = 0; d < NZ_NDIMS; d++)
+			if (c[d])
+				sig |= 1u << d;
+		for (i = 0; i < w->nsigs && w->sig[i] != sig; i++)
+			;
+		if (i == w->nsigs)
+			w->sig[w->nsigs++] = sig;
+		w->cell_sig[j] = (uint32_t)i;
+		h = codes_slot(w, i, c);
+		w->next[j] = w->slot[h];
+		w->slot[h] = j + 1;
 	}
-	for (b = 0; b < nbuckets; b++) {
-		w->first[b] = (b ? w->first[b - 1] : 0) + fill[b];
-		fill[b] = w->first[b] - fill[b];
-	}
-	w->cell = nz_calloc(w->first[nbuckets - 1] + 1, sizeof *w->cell);
-	for (j = 0; j < g->ncells; j++) {
-		c = g->codes + j * NZ_NDIMS;
-		for (b = 0, d = 0; d < NZ_NDIMS; d++)
-			if (c[d]) {
-				w->cell[fill[w->base[d] + c[d] - 1]++] = j;
-				b = 1;
-			}
-		if (!b)
-			w->cell[fill[0]++] = j;
-	}
-	free(fill);
 	w->cell_stamp = nz_calloc(g->ncells + 1, sizeof *w->cell_stamp);
 }
 
@@ -122,8 +147,10 @@ sdc_witness_free(struct witness *w)
 	free(w->delta);
 	free(w->touched);
 	free(w->row_stamp);
-	free(w->first);
-	free(w->cell);
+	free(w->sig);
+	free(w->cell_sig);
+	free(w->slot);
+	free(w->next);
 	free(w->cell_stamp);
 	free(w);
 }
@@ -180,17 +207,17 @@ move_cell(struct witness *w, const int64_t *x, size_t j, int sign,
 	return 1;
 }
 
-/* Move the cells of bucket b that are not yet done. */
+/* Move the cells of set s with codes c there that are not yet done. */
 static int
-move_bucket(struct witness *w, const int64_t *x, size_t b,
+move_cells(struct witness *w, const int64_t *x, size_t s, const uint32_t *c,
     const uint32_t *k, const uint32_t *from, unsigned mask, int64_t step)
 {
 	const sdc_group *g = w->g;
-	size_t i, j;
+	size_t j1;
 	int sign;
 
-	for (i = b ? w->first[b - 1] : 0; i < w->first[b]; i++) {
-		j = w->cell[i];
+	for (j1 = w->slot[codes_slot(w, s, c)]; j1; j1 = w->next[j1 - 1]) {
+		size_t j = j1 - 1;
 		if (w->cell_stamp[j] == w->cstamp)
 			continue;
 		w->cell_stamp[j] = w->cstamp;
@@ -203,27 +230,20 @@ move_bucket(struct witness *w, const int64_t *x, size_t b,
 
 /* The move: step in the measures of mask of every cell matching k, less
  * (when from is given) those matching from.  0 when it would change a
- * constant or leave a bound.  A cell matching k or from holds no code
- * or one of theirs, so only those buckets are looked at (whether the
- * move is allowed does not depend on the order the cells come in). */
+ * constant or leave a bound.  The cells matching k are, in each table,
+ * the one with k's codes there (index_cells); whether the move is
+ * allowed does not depend on the order they come in. */
 static int
 build_move(struct witness *w, const int64_t *x, const uint32_t *k,
     const uint32_t *from, unsigned mask, int64_t step)
 {
-	int d;
+	size_t i;
 
 	w->cstamp++;
-	if (!move_bucket(w, x, 0, k, from, mask, step))
-		return 0;
-	for (d = 0; d < NZ_NDIMS; d++) {
-		if (k[d] && !move_bucket(w, x, w->base[d] + k[d] - 1, k,
-		    from, mask, step))
+	for (i = 0; i < w->nsigs; i++)
+		if (!move_cells(w, x, i, k, k, from, mask, step) ||
+		    (from && !move_cells(w, x, i, from, k, from, mask, step)))
 			return 0;
-		if (from && from[d] && from[d] != k[d] &&
-		    !move_bucket(w, x, w->base[d] + from[d] - 1, k, from,
-		    mask, step))
-			return 0;
-	}
 	return w->ntouched > 0;
 }
 
