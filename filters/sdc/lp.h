@@ -31,7 +31,7 @@ struct lp {
 	/* rows left out until a point breaks one (solve.c, lazy rows):
 	 * lazy[0 .. nlazy), in the model's order; feasible: a point
 	 * meeting every row, left out or not, was met */
-	size_t *lazy, nlazy;
+	size_t *lazy, nlazy, lazycap;
 	int feasible;
 	double *x;                /* a point's values by column, ncols + 1 */
 };

@@ -118,7 +118,7 @@ put_row(const struct model *md, struct lp *lp, size_t r, int loaded)
  * vertex there), so integral vertices stay integer points of the model.
  * An integer point a MIP returns is checked the same way.  Seven in ten
  * of the rows join in the end (the broad solves take every target to
- * its bound), and the audit takes four fifths of the time it did.
+ * its bound), and the audit takes three quarters of the time it did.
  *
  * Only rows sum c_k x_k <= b whose members with c_k > 0 are bounded
  * above wait: a ray (every member is bounded below) then meets them, so
@@ -153,7 +153,7 @@ add_row(const struct model *md, struct lp *lp, size_t r)
 	if (nvar == 0)
 		return;
 	if (row_waits(md, lp, r)) {
-		lp->lazy = nz_realloc(lp->lazy, (lp->nlazy + 1) *
+		nz_grow(&lp->lazy, &lp->lazycap, lp->nlazy + 1,
 		    sizeof *lp->lazy);
 		lp->lazy[lp->nlazy++] = r;
 		return;
