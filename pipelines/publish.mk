@@ -26,8 +26,10 @@ REPORT_FILES = report.html report.js report.css
 VENDOR     = vega vega-lite vega-embed
 ANNEX      = merged.csv changes.csv changes-yoy.csv policy-events.csv README.txt
 
-# publish links CommonMark for the report's narrative
-bin/publish bin/san/publish: LDLIBS += -lcmark
+# publish links CommonMark for the report's narrative, and so do the AFL++
+# drivers, which link every program
+bin/publish bin/san/publish bin/afl/fuzz-progs bin/afl/fuzz-progs-asan: \
+  LDLIBS += -lcmark
 # node and npm: Debian's, unless some node and npm are already installed
 BUILD_PKGS += libcmark-dev $(if $(shell command -v npm 2>/dev/null),,nodejs npm)
 TEST_PKGS  += chromium poppler-utils
