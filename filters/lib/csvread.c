@@ -9,17 +9,21 @@
  * time, and a field is checked on its own only when its record's bytes
  * are not all clean, so that the message still names the field at fault.
  *
- * The fast path (DESIGN §6): a reader of our own dialect that is between
- * records and holds a whole line ending in LF, with no quote and no CR in
- * it, splits that line at its commas itself, in place: no per-byte
- * callback and no copy, and one pass over the line finds its commas and
- * whether it is such a line.  Such a line can only be one record of
- * unquoted fields, which is what libcsv would give; anything else (a
- * quote, a CR, a line not yet whole in the buffer, the end of input) goes
- * through libcsv.  The fields, line numbers and errors are the same either
- * way: the unit tests read every input at every chunk size both ways, and
- * the csv fuzz harness compares the two on any input (NZ_CSV_NO_FAST turns
- * it off).
+ * The fast path (DESIGN §6): a reader with the comma delimiter that is
+ * between records and holds a whole line ending in LF splits that line
+ * itself, in place: no per-byte callback and no copy, one pass over the
+ * line finding its commas, its quotes and any CR.  It takes a line whose
+ * quotes are all simple (each opens a field, at the line's start or
+ * after a comma, and the next closes it right before a comma or the
+ * record's end) and that holds no CR but, outside the canonical dialect,
+ * one right before its LF: such a line is one record, and its fields are
+ * what libcsv gives, the quotes taken off.  Anything else (a doubled or
+ * stray quote, a field over two lines, a line not yet whole in the
+ * buffer, the end of input) goes through libcsv.  The fields, line
+ * numbers and errors are the same either way: the unit tests read every
+ * input at every chunk size both ways, in the canonical dialect and an
+ * export's, and the csv fuzz harness compares the two on any input
+ * (NZ_CSV_NO_FAST turns it off).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -60,6 +64,7 @@ struct nz_csv {
 	nz_buf bytes;
 	size_t *offs, *lens, nfields, fcap;
 	char **ptrs;
+	size_t *quotes, qcap;  /* the fast path's quote offsets in a line */
 	nz_row row;
 	int have_record;
 	int fast;              /* the fast path may be taken */
@@ -129,7 +134,7 @@ nz_csv_new(const char *name, nz_readfn fn, void *ctx, unsigned flags)
 	c->chunk = READ_SIZE;
 	c->at_start = 1;
 	c->line = 1;
-	c->fast = (flags & NZ_CSV_CANONICAL) && !(flags & NZ_CSV_NO_FAST);
+	c->fast = !(flags & NZ_CSV_NO_FAST);
 	return c;
 }
 
@@ -191,6 +196,7 @@ nz_csv_close(nz_csv *c)
 	free(c->offs);
 	free(c->lens);
 	free(c->ptrs);
+	free(c->quotes);
 	free(c->error);
 	free(c);
 }
@@ -499,25 +505,34 @@ nz_csv_error(const nz_csv *c, long *line)
 	return c->error;
 }
 
-/* One pass over a line's n bytes (its LF at line[n], avail bytes from
- * line in the buffer): the offset of each comma into c->offs, and whether
- * any byte keeps the line from the fast path (a quote, a CR; *stop) or
- * needs a field check (a NUL, a byte over 0x7F; *odd).  Returns the
- * number of commas.  SSE2 looks at 16 bytes at a time where the machine
- * has it, and only the commas need a mask of their own per 16 bytes. */
-static size_t
-scan_line(nz_csv *c, const char *line, size_t n, size_t avail, int *stop,
-    int *odd)
+/* Room for n quote offsets in c->quotes. */
+static void
+ensure_quotes(nz_csv *c, size_t n)
 {
-	size_t at = 0, ncommas = 0;
+	if (n > c->qcap)
+		nz_grow(&c->quotes, &c->qcap, n, sizeof *c->quotes);
+}
+
+/* One pass over a line's n bytes (its LF at line[n], avail bytes from
+ * line in the buffer): the offset of each comma into c->offs and of each
+ * quote into c->quotes (*nquotes of them), how many CRs it holds (*ncr),
+ * and whether any byte needs a field check (a NUL, a byte over 0x7F;
+ * *odd).  Returns the number of commas.  SSE2 looks at 16 bytes at a
+ * time where the machine has it; commas and quotes need a mask of their
+ * own per 16 bytes, the rest one for the line. */
+static size_t
+scan_line(nz_csv *c, const char *line, size_t n, size_t avail,
+    size_t *nquotes, size_t *ncr, int *odd)
+{
+	size_t at = 0, ncommas = 0, nq = 0, ncrs = 0;
 #ifdef __SSE2__
 	const __m128i quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
 	const __m128i comma = _mm_set1_epi8(','), zero = _mm_setzero_si128();
 	const __m128i lanes = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
 	    11, 12, 13, 14, 15);
-	__m128i stops = zero, odds = zero, b, st, od, cm, keep;
+	__m128i odds = zero, crs = zero, b, qt, cs, od, cm, keep;
 	unsigned char last[16];
-	unsigned commas;
+	unsigned commas, quotes;
 
 	for (; at < n; at += 16) {
 		if (at + 16 <= avail) {
@@ -527,8 +542,8 @@ scan_line(nz_csv *c, const char *line, size_t n, size_t avail, int *stop,
 			memcpy(last, line + at, avail - at);
 			b = _mm_loadu_si128((const __m128i *)last);
 		}
-		st = _mm_or_si128(_mm_cmpeq_epi8(b, quote),
-		    _mm_cmpeq_epi8(b, cr));
+		qt = _mm_cmpeq_epi8(b, quote);
+		cs = _mm_cmpeq_epi8(b, cr);
 		/* a byte over 0x7F has its top bit set, and so has a NUL's
 		 * compare with zero */
 		od = _mm_or_si128(b, _mm_cmpeq_epi8(b, zero));
@@ -536,40 +551,99 @@ scan_line(nz_csv *c, const char *line, size_t n, size_t avail, int *stop,
 		if (n - at < 16) {   /* the LF and the bytes after it: none */
 			keep = _mm_cmpgt_epi8(_mm_set1_epi8((char)(n - at)),
 			    lanes);
-			st = _mm_and_si128(st, keep);
+			qt = _mm_and_si128(qt, keep);
+			cs = _mm_and_si128(cs, keep);
 			od = _mm_and_si128(od, keep);
 			cm = _mm_and_si128(cm, keep);
 		}
-		stops = _mm_or_si128(stops, st);
 		odds = _mm_or_si128(odds, od);
+		crs = _mm_or_si128(crs, cs);
 		commas = (unsigned)_mm_movemask_epi8(cm);
 		if (ncommas + 16 > c->fcap)
 			ensure_fields(c, ncommas + 16);
 		for (; commas; commas &= commas - 1)
 			c->offs[ncommas++] = at + (size_t)__builtin_ctz(commas);
+		if ((quotes = (unsigned)_mm_movemask_epi8(qt)) != 0) {
+			ensure_quotes(c, nq + 16);
+			for (; quotes; quotes &= quotes - 1)
+				c->quotes[nq++] = at +
+				    (size_t)__builtin_ctz(quotes);
+		}
 	}
-	*stop = _mm_movemask_epi8(stops) != 0;
 	*odd = _mm_movemask_epi8(odds) != 0;
+	if (_mm_movemask_epi8(crs))   /* rare: counted byte by byte */
+		for (at = 0; at < n; at++)
+			ncrs += line[at] == '\r';
 #else
 	(void)avail;
-	*stop = *odd = 0;
+	*odd = 0;
 	for (; at < n; at++) {
 		unsigned char ch = (unsigned char)line[at];
 		if (ch == ',') {
 			if (ncommas >= c->fcap)
 				ensure_fields(c, ncommas + 1);
 			c->offs[ncommas++] = at;
+		} else if (ch == '"') {
+			ensure_quotes(c, nq + 1);
+			c->quotes[nq++] = at;
 		}
-		*stop |= ch == '"' || ch == '\r';
+		ncrs += ch == '\r';
 		*odd |= ch == 0 || ch >= 0x80;
 	}
 #endif
+	*nquotes = nq;
+	*ncr = ncrs;
 	return ncommas;
 }
 
+/* The fields of a record's m bytes at line, with its commas and quotes
+ * at the offsets scan_line found, into c->ptrs and c->lens, when every
+ * quote is simple: it opens a field (at the record's start or right after
+ * a comma) and the next quote closes that field right before a comma or
+ * the record's end.  That is what libcsv gives for such a record, the
+ * quotes taken off.  Returns the number of fields, or 0, the buffer
+ * untouched, when a quote is anything else (doubled, stray, or not closed
+ * on the line): those records are libcsv's. */
+static size_t
+split_quoted(nz_csv *c, char *line, size_t m, size_t ncommas,
+    size_t nquotes)
+{
+	const size_t *comma = c->offs, *quote = c->quotes;
+	size_t ci = 0, qi = 0, f = 0, from = 0, end, i;
+
+	for (;; f++) {
+		if (qi < nquotes && quote[qi] == from) {
+			if (qi + 1 == nquotes)
+				return 0;       /* not closed on this line */
+			end = quote[qi + 1] + 1;
+			if (end != m && line[end] != ',')
+				return 0;       /* "" or a byte after the quote */
+			c->ptrs[f] = line + from + 1;
+			c->lens[f] = end - from - 2;
+			qi += 2;
+			while (ci < ncommas && comma[ci] < end)
+				ci++;   /* the commas inside the quotes */
+		} else {
+			end = ci < ncommas ? comma[ci] : m;
+			if (qi < nquotes && quote[qi] < end)
+				return 0;       /* a quote inside a bare field */
+			c->ptrs[f] = line + from;
+			c->lens[f] = end - from;
+		}
+		if (end == m)
+			break;
+		ci++;                   /* comma[ci] == end */
+		from = end + 1;
+	}
+	for (i = 0; i <= f; i++)
+		c->ptrs[i][c->lens[i]] = '\0';
+	return f + 1;
+}
+
 /* The fast path: the line at in_pos is whole (its LF is in the buffer)
- * and holds no quote and no CR, so it is one record of unquoted fields (or
- * a blank line, which libcsv skips).  Split it at its commas in place; the
+ * and its quotes, if any, are simple (split_quoted), with no CR in it but,
+ * outside the canonical dialect, one right before its LF.  It is then one
+ * record (or a blank line, which libcsv skips).  Split it in place; the
  * fields stay valid until the next call, as the row's always do.  Not
  * after a CR, which a following LF joins into one line end.
  * Returns 0, the buffer untouched, when the line is not one for the fast
@@ -577,37 +651,52 @@ scan_line(nz_csv *c, const char *line, size_t n, size_t avail, int *stop,
 static int
 fast_line(nz_csv *c)
 {
-	size_t lf = next_of(c, &c->next_lf, '\n'), n, ncommas, f, from, to;
+	size_t lf = next_of(c, &c->next_lf, '\n'), n, m, ncommas, nquotes,
+	    ncr, f, from, to;
 	char *line = c->in + c->in_pos;
-	int stop, odd;
+	int odd;
 
 	if (c->last_was_cr || lf == c->in_len)
 		return 0;
-	n = lf - c->in_pos;
-	ncommas = scan_line(c, line, n, c->in_len - c->in_pos, &stop, &odd);
-	if (stop)
-		return 0;
-	c->in_pos = lf + 1;
-	c->line++;
-	if (n == 0)
-		return 1;   /* a blank line: no record */
-	c->rec_start = c->line - 1;
+	n = m = lf - c->in_pos;
+	ncommas = scan_line(c, line, n, c->in_len - c->in_pos, &nquotes, &ncr,
+	    &odd);
+	if (ncr) {   /* CRLF ends a line outside the canonical dialect */
+		if ((c->flags & NZ_CSV_CANONICAL) || ncr > 1 ||
+		    line[n - 1] != '\r')
+			return 0;
+		m = n - 1;
+	}
 	if (ncommas >= c->fcap)
 		ensure_fields(c, ncommas + 1);
 	/* a NUL or a byte over 0x7F: the fields are checked one by one
-	 * (which says which is at fault) unless the whole line is clean */
-	odd = odd && !clean_text(c, line, n);
-	c->offs[ncommas] = n;
-	for (f = 0, from = 0; f <= ncommas; f++) {
-		to = c->offs[f];
-		line[to] = '\0';
-		c->ptrs[f] = line + from;
-		c->lens[f] = to - from;
-		if (odd)
-			check_field(c, line + from, to - from, f + 1);
-		from = to + 1;
+	 * (which says which is at fault) unless the whole line is clean;
+	 * looked at before the fields' NULs are written */
+	odd = odd && m && !clean_text(c, line, m);
+	if (m == 0) {
+		c->nfields = 0;   /* a blank line: no record */
+	} else if (nquotes) {
+		if (!(c->nfields = split_quoted(c, line, m, ncommas, nquotes)))
+			return 0;
+	} else {
+		c->offs[ncommas] = m;
+		for (f = 0, from = 0; f <= ncommas; f++) {
+			to = c->offs[f];
+			line[to] = '\0';
+			c->ptrs[f] = line + from;
+			c->lens[f] = to - from;
+			from = to + 1;
+		}
+		c->nfields = ncommas + 1;
 	}
-	c->nfields = ncommas + 1;
+	c->in_pos = lf + 1;
+	c->line++;
+	if (c->nfields == 0)
+		return 1;
+	c->rec_start = c->line - 1;
+	if (odd)
+		for (f = 0; f < c->nfields; f++)
+			check_field(c, c->ptrs[f], c->lens[f], f + 1);
 	c->row.nfields = c->nfields;
 	c->row.field = c->ptrs;
 	c->row.len = c->lens;

@@ -223,8 +223,9 @@ enum {
 	 * line ends and a last record without its LF */
 	NZ_CSV_CANONICAL = 1 << 0,
 	NZ_CSV_UTF8 = 1 << 1,      /* validate UTF-8 of every field */
-	/* canonical readers split quote-free lines themselves (csvread.c);
-	 * this turns that off, for the tests that compare both ways */
+	/* readers split whole lines with simple quotes themselves
+	 * (csvread.c); this turns that off, for the tests that compare both
+	 * ways */
 	NZ_CSV_NO_FAST = 1 << 2,
 };
 /* A byte source: returns bytes read, 0 at end; on error returns 0 and sets
@@ -234,9 +235,7 @@ typedef size_t (*nz_readfn)(void *ctx, char *buf, size_t n,
 typedef struct nz_csv nz_csv;
 typedef struct nz_row {
 	size_t nfields;
-	char **field;   /* NUL-terminated; a CSV row's fields lie in order in
-	                 * one buffer, each right after the NUL of the one
-	                 * before (csvread.c) */
+	char **field;   /* NUL-terminated, valid until the next row */
 	size_t *len;    /* byte length of each field */
 	long line;      /* 1-based line where the record starts */
 	long line_end;  /* line where the record ends */
