@@ -168,7 +168,10 @@ struct run {
 	char *agency;
 	struct client *client;
 	size_t nclients, client_cap;
-	uint32_t *slot;                /* client hash: index + 1 */
+	/* client hash: the index + 1 in the low 32 bits, the hash's top 32
+	 * (which also place it) in the high, so that a probe looks at a
+	 * client's entry only when they match; 0 empty */
+	uint64_t *slot;
 	size_t nslot;
 	size_t last_client;            /* the previous row's, index + 1 */
 	struct extra *extra;
@@ -815,18 +818,30 @@ hh_less(const struct households *h, uint32_t a, uint32_t b)
 
 /* ---- the pass over the rows ---- */
 
+/* the slot where a client of this hash_bytes(key, 16, period) is looked
+ * for first, in a table of nslot */
+static size_t
+client_home(uint64_t hash, size_t nslot)
+{
+	return (size_t)(hash >> 32) & (nslot - 1);
+}
+
+/* twice the slots, filled from the old ones' tags: no entry is read */
 static void
 clients_grow(struct run *r)
 {
 	size_t i, nslot = r->nslot ? r->nslot * 2 : 4096;
-	uint32_t *slot = nz_calloc(nslot, sizeof *slot);
+	uint64_t *slot = nz_calloc(nslot, sizeof *slot);
 
-	for (i = 0; i < r->nclients; i++) {
-		const struct client *c = &r->client[i];
-		size_t s = hash_bytes(c->key, 16, c->period) & (nslot - 1);
+	for (i = 0; i < r->nslot; i++) {
+		uint64_t v = r->slot[i];
+		size_t s;
+		if (!v)
+			continue;
+		s = client_home(v, nslot);
 		while (slot[s])
 			s = (s + 1) & (nslot - 1);
-		slot[s] = (uint32_t)i + 1;
+		slot[s] = v;
 	}
 	free(r->slot);
 	r->slot = slot;
@@ -839,6 +854,7 @@ client_get(struct run *r, const uint8_t key[16], uint16_t period,
     uint64_t hash)
 {
 	size_t s;
+	uint64_t v, tag = hash & UINT64_C(0xFFFFFFFF00000000);
 	struct client *c;
 
 	/* input sorted by client, as exports often are, skips the lookup */
@@ -850,12 +866,15 @@ client_get(struct run *r, const uint8_t key[16], uint16_t period,
 	/* load at most 0.7 */
 	if (10 * (r->nclients + 1) > 7 * r->nslot)
 		clients_grow(r);
-	s = hash & (r->nslot - 1);
-	while (r->slot[s]) {
-		c = &r->client[r->slot[s] - 1];
-		if (c->period == period && memcmp(c->key, key, 16) == 0) {
-			r->last_client = r->slot[s];
-			return c;
+	s = client_home(hash, r->nslot);
+	while ((v = r->slot[s]) != 0) {
+		if ((v & UINT64_C(0xFFFFFFFF00000000)) == tag) {
+			c = &r->client[(uint32_t)v - 1];
+			if (c->period == period &&
+			    memcmp(c->key, key, 16) == 0) {
+				r->last_client = (uint32_t)v;
+				return c;
+			}
 		}
 		s = (s + 1) & (r->nslot - 1);
 	}
@@ -866,7 +885,7 @@ client_get(struct run *r, const uint8_t key[16], uint16_t period,
 	memset(c, 0, sizeof *c);
 	memcpy(c->key, key, 16);
 	c->period = period;
-	r->slot[s] = (uint32_t)r->nclients;
+	r->slot[s] = tag | r->nclients;
 	r->last_client = r->nclients;
 	r->period[period].nclients++;
 	return c;
@@ -1252,7 +1271,7 @@ count_row(struct run *r, const nz_row *row, const char *file)
 	/* start fetching the hash slots while the row is parsed */
 	hash = hash_bytes(key, 16, period);
 	if (r->nslot)
-		__builtin_prefetch(&r->slot[hash & (r->nslot - 1)]);
+		__builtin_prefetch(&r->slot[client_home(hash, r->nslot)]);
 	if (has_hh) {
 		hh_prepare(&hh, row->field[C_HHKEY], row->len[C_HHKEY], file,
 		    row->line);
@@ -1271,8 +1290,11 @@ count_row(struct run *r, const nz_row *row, const char *file)
 	/* the slots have arrived by now: fetch the client and household
 	 * entries they point to together, so their misses overlap instead
 	 * of one waiting for the other (only a hint; the probes check) */
-	if (r->nslot && r->slot[hash & (r->nslot - 1)])
-		__builtin_prefetch(&r->client[r->slot[hash & (r->nslot - 1)] - 1]);
+	if (r->nslot) {
+		uint64_t v = r->slot[client_home(hash, r->nslot)];
+		if (v && v >> 32 == hash >> 32)
+			__builtin_prefetch(&r->client[(uint32_t)v - 1]);
+	}
 	if (has_hh && r->hh.nslot &&
 	    r->hh.slot[hh.hash & (r->hh.nslot - 1)])
 		__builtin_prefetch(r->hh.arena.s +
