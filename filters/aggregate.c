@@ -1471,6 +1471,7 @@ settle_flows(struct run *r)
 	long tq = nz_flow_tenure_reach(r->flow) / 3;
 	long wq = r->flow->window_months / 3;
 	int status[3];
+	uint32_t *entry;
 	size_t i;
 
 	status[0] = code_index(st, "new");
@@ -1481,9 +1482,15 @@ settle_flows(struct run *r)
 	if (r->full_from == LONG_MIN)    /* no date: the first quarter may */
 		r->full_from = r->earliest == LONG_MAX ? LONG_MAX :  /* be */
 		    r->earliest + 1;                             /* partial */
+	/* each client's lookback entry, kept from its add for its lookup
+	 * (in the client hash's room: that is done with) */
+	free(r->slot);
+	r->slot = NULL;
+	r->nslot = 0;
+	entry = nz_calloc(r->nclients + 1, sizeof *entry);
 	for (i = 0; i < r->nclients; i++) {
 		look_ahead(r, i);
-		nz_lookback_add(r->seen, r->client[i].key,
+		entry[i] = (uint32_t)nz_lookback_add(r->seen, r->client[i].key,
 		    r->period[r->client[i].period].q);
 	}
 	for (i = 0; i < r->nclients; i++) {
@@ -1497,10 +1504,12 @@ settle_flows(struct run *r)
 		    NZ_FLOW_VISITS, (long)c->events);
 		c->flow[F_NEEDS] = (uint8_t)nz_flow_band(r->flow,
 		    NZ_FLOW_NEEDS, __builtin_popcountll(needs));
-		look_ahead(r, i);
+		if (i + 8 < r->nclients)
+			nz_lookback_prefetch_entry(r->seen, entry[i + 8]);
 		/* new, returning or unknown (see usage): seen in the window
 		 * of wq quarters before, which the export must cover */
-		nz_lookback_before(r->seen, c->key, q, (int)wq, &back, &first);
+		nz_lookback_before_entry(r->seen, entry[i], c->key, q, (int)wq,
+		    &back, &first);
 		c->flow[F_STATUS] = (uint8_t)(q - wq < r->full_from ? status[2] :
 		    back ? status[1] : status[0]);
 		r->status_unknown += c->flow[F_STATUS] == status[2];
@@ -1512,6 +1521,7 @@ settle_flows(struct run *r)
 			    NZ_FLOW_TENURE, 3 * (q - first));
 		}
 	}
+	free(entry);
 }
 
 /* ---- settling each client: modal values and household ---- */

@@ -135,7 +135,7 @@ nz_lookback_new(void)
 	return lb;
 }
 
-void
+size_t
 nz_lookback_add(nz_lookback *lb, const uint8_t key[16], long q)
 {
 	struct lb_entry *e;
@@ -166,13 +166,13 @@ nz_lookback_add(nz_lookback *lb, const uint8_t key[16], long q)
 		e->seen |= 1ull << (q - e->base);
 	else
 		pair_add(lb, key, q);
+	return (size_t)(e - lb->entry);
 }
 
-int
-nz_lookback_before(const nz_lookback *lb, const uint8_t key[16], long q,
-    int n, uint64_t *bits, long *first)
+static int
+before(const nz_lookback *lb, const struct lb_entry *e,
+    const uint8_t key[16], long q, int n, uint64_t *bits, long *first)
 {
-	const struct lb_entry *e = entry_find(lb, key);
 	int j;
 
 	*bits = 0;
@@ -188,6 +188,30 @@ nz_lookback_before(const nz_lookback *lb, const uint8_t key[16], long q,
 	}
 	*first = e->first;
 	return 0;
+}
+
+int
+nz_lookback_before(const nz_lookback *lb, const uint8_t key[16], long q,
+    int n, uint64_t *bits, long *first)
+{
+	return before(lb, entry_find(lb, key), key, q, n, bits, first);
+}
+
+int
+nz_lookback_before_entry(const nz_lookback *lb, size_t entry,
+    const uint8_t key[16], long q, int n, uint64_t *bits, long *first)
+{
+	if (entry >= lb->n || memcmp(lb->entry[entry].key, key, 16) != 0)
+		nz_die(NZ_EXIT_DATA, "internal error: lookback entry %zu is "
+		    "not the client's", entry);
+	return before(lb, &lb->entry[entry], key, q, n, bits, first);
+}
+
+void
+nz_lookback_prefetch_entry(const nz_lookback *lb, size_t entry)
+{
+	if (entry < lb->n)
+		__builtin_prefetch(&lb->entry[entry]);
 }
 
 void

@@ -680,12 +680,19 @@ void nz_flow_free(nz_flow *f);
 /* ---- lookback.c: the quarters each client was seen in (issue 16) ---- */
 typedef struct nz_lookback nz_lookback;
 nz_lookback *nz_lookback_new(void);                  /* held until freed */
-void nz_lookback_add(nz_lookback *lb, const uint8_t key[16], long quarter);
+/* returns key's entry, for nz_lookback_before_entry once all are added */
+size_t nz_lookback_add(nz_lookback *lb, const uint8_t key[16], long quarter);
 /* which of the quarters q-1 ... q-n (n up to 64) were added for key, as
  * bits 0 ... n-1 of *bits, and its earliest quarter in *first: 0, or -1
  * (bits 0, *first untouched) if key was never added */
 int nz_lookback_before(const nz_lookback *lb, const uint8_t key[16],
 	long quarter, int n, uint64_t *bits, long *first);
+/* the same, key's entry given (as nz_lookback_add returned it): no
+ * lookup; exits if the entry is not key's */
+int nz_lookback_before_entry(const nz_lookback *lb, size_t entry,
+	const uint8_t key[16], long quarter, int n, uint64_t *bits,
+	long *first);
+void nz_lookback_prefetch_entry(const nz_lookback *lb, size_t entry);
 /* a hint that key will be looked up soon: fetch its slot (entry 0), or,
  * a little later, the entry that slot points to (entry 1) */
 void nz_lookback_prefetch(const nz_lookback *lb, const uint8_t key[16],

@@ -374,6 +374,7 @@ lookback_quarters(void)
 	uint8_t key[16];
 	uint32_t x = 12345;
 	long first[NKEY], q, got;
+	size_t entry[NKEY];
 	uint64_t bits;
 	int i, k, r, ok = 1, want;
 
@@ -389,7 +390,7 @@ lookback_quarters(void)
 		memset(key, 0, sizeof key);
 		memcpy(key, &k, sizeof k);
 		key[15] = (uint8_t)(k * 7);
-		nz_lookback_add(lb, key, q);
+		entry[k] = nz_lookback_add(lb, key, q);
 		seen[k][q - 7900] = 1;
 		if (first[k] < 0 || q < first[k])
 			first[k] = q;
@@ -408,6 +409,14 @@ lookback_quarters(void)
 				ok = 0;
 		}
 		r = nz_lookback_before(lb, key, 8310, 64, &bits, &got);
+		/* the same by the entry its adds returned */
+		if (k < NKEY && first[k] >= 0) {
+			uint64_t bits2;
+			long got2;
+			ok &= nz_lookback_before_entry(lb, entry[k], key, 8310,
+			    64, &bits2, &got2) == r && bits2 == bits &&
+			    got2 == got;
+		}
 		for (q = 8246; q < 8310; q++) {
 			want = k < NKEY && q < 8300 && seen[k][q - 7900];
 			if ((int)(bits >> (8310 - q - 1) & 1) != want)
@@ -422,7 +431,7 @@ lookback_quarters(void)
 		i += first[k] >= 0;
 	check(ok && nz_lookback_clients(lb) == (size_t)i,
 	    "lookback: every quarter of 3,000 keys over 100 years found, "
-	    "no other, and each key's first");
+	    "no other, and each key's first, by key and by entry");
 	nz_lookback_free(lb);
 }
 
