@@ -74,6 +74,11 @@ vg manifest manifest --agency "$agency" --profile "$src/profile.json" \
 		printf -- '--stage %s ' "$d/$s-stats.json"; done) \
 	--release "$d/release.csv"
 cp "$work/manifest.out" "$d/manifest.json"
+vg audit audit --manifest "$d" --secondary-cells "$work/secondary.csv"
+# the intervals NZCCSS makes of a release (national.mk), which merge and
+# diff-quarters read beside it
+vg audit-unbounded audit --manifest "$d"
+cp "$work/audit-unbounded.out" "$d/intervals.csv"
 # the sample agency's release is keyed by its public demo key, which the
 # national programs take only when told, as the sample build tells them
 vg merge merge --allow-demo-keys "$d"
@@ -81,8 +86,6 @@ vg diff-quarters diff-quarters --allow-demo-keys \
 	--events "$P/policy-events.csv" "$d"
 vg diff-quarters-yoy diff-quarters --allow-demo-keys --yoy \
 	--events "$P/policy-events.csv" "$d"
-vg audit audit --manifest "$d" --secondary-cells "$work/secondary.csv"
-vg audit-unbounded audit --manifest "$d"
 vg audit-threshold-only audit --rules "$P/rules/threshold-only.json" \
 	--secondary-cells "$work/to-secondary.csv" "$work/suppress-threshold-only.out"
 # the error paths too: a bad input must not leak or misbehave either
