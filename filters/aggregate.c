@@ -1658,8 +1658,6 @@ write_cells(struct run *r)
 	struct cells cl;
 	long cells_written = 0;
 
-	free(r->slot);                 /* the client hash is done with */
-	r->slot = NULL;
 	for (i = 0; i < r->nclients; i++)
 		settle_client(r, &r->client[i]);
 	free(r->extra);
