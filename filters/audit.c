@@ -715,14 +715,14 @@ struct groups {
 	struct row **sorted;
 	size_t *start;            /* group k: sorted[start[k] .. start[k+1]) */
 	size_t n;
-	size_t *todo, ntodo;      /* task k: group todo[k], not cached */
+	size_t *solve, nsolve;    /* task k: group solve[k], not cached */
 };
 
 static void
 audit_run(size_t k, void *arg, nz_buf *result)
 {
 	struct groups *gs = arg;
-	size_t g = gs->todo[k];
+	size_t g = gs->solve[k];
 	struct row **group = gs->sorted + gs->start[g];
 	size_t i, n = gs->start[g + 1] - gs->start[g];
 	int m;
@@ -740,7 +740,7 @@ static void
 audit_take(size_t k, void *arg, const char *result, size_t len)
 {
 	struct groups *gs = arg;
-	size_t g = gs->todo[k];
+	size_t g = gs->solve[k];
 	struct row **group = gs->sorted + gs->start[g];
 	size_t i, n = gs->start[g + 1] - gs->start[g], at = 1;
 	int m;
@@ -779,15 +779,15 @@ audit_all(struct rows *rows, const struct audit *au, int jobs)
 		    gs.sorted[i - 1]->key[1]))
 			gs.start[gs.n++] = i;
 	gs.start[gs.n] = rows->n;
-	gs.todo = nz_calloc(gs.n + 1, sizeof *gs.todo);
+	gs.solve = nz_calloc(gs.n + 1, sizeof *gs.solve);
 	for (k = 0; k < gs.n; k++)
 		if (!cached(gs.sorted + gs.start[k], gs.start[k + 1] -
 		    gs.start[k], au))
-			gs.todo[gs.ntodo++] = k;
-	nz_parallel(gs.ntodo, jobs, audit_run, audit_take, &gs);
+			gs.solve[gs.nsolve++] = k;
+	nz_parallel(gs.nsolve, jobs, audit_run, audit_take, &gs);
 	if (nz_progress_wanted() && gs.n)
 		fprintf(stderr, "\n");
-	free(gs.todo);
+	free(gs.solve);
 	free(gs.start);
 	free(gs.sorted);
 }
