@@ -21,7 +21,8 @@ static const char *const status_names[] = {"ok", "exposed", "inconsistent"};
 
 /* one release cell, where it came from, and what the audit found */
 struct row {
-	char *key[NKEYS];
+	char *key[NKEYS];                /* one block, key[0] its start */
+	size_t klen[NKEYS];
 	int64_t value[NZ_NMEASURES];
 	unsigned char s[NZ_NMEASURES];   /* published as S */
 	unsigned char kind;              /* enum sdc_kind */
@@ -323,7 +324,8 @@ read_release(const char *path, struct rows *rows, const struct audit *au)
 	const char *file = nz_csv_name(csv);
 	nz_row *r;
 	struct row *row;
-	size_t i, ncols;
+	size_t i, ncols, len;
+	char *block;
 
 	nz_csv_expect_header(csv, nz_cols(NZ_COLS_RELEASE, &ncols), NCOLS);
 	while (nz_csv_next_n(csv, &r, NCOLS) == 1) {
@@ -332,8 +334,18 @@ read_release(const char *path, struct rows *rows, const struct audit *au)
 		row = &rows->row[rows->n];
 		memset(row, 0, sizeof *row);
 		read_measures(r, file, row, au);
-		for (i = 0; i < NKEYS; i++)
-			row->key[i] = nz_strndup(r->field[i], r->len[i]);
+		/* the keys in one block: a national build reads every
+		 * release's cells, most of them from the cache */
+		for (i = 0, len = 0; i < NKEYS; i++)
+			len += r->len[i] + 1;
+		block = nz_malloc(len);
+		for (i = 0; i < NKEYS; i++) {
+			row->key[i] = block;
+			row->klen[i] = r->len[i];
+			memcpy(block, r->field[i], r->len[i]);
+			block[r->len[i]] = '\0';
+			block += r->len[i] + 1;
+		}
 		row->file = path && strcmp(path, "-") != 0 ? path : "<stdin>";
 		row->line = r->line;
 		row->order = rows->n++;
@@ -344,11 +356,10 @@ read_release(const char *path, struct rows *rows, const struct audit *au)
 static void
 free_rows(struct rows *rows)
 {
-	size_t i, k;
+	size_t i;
 
 	for (i = 0; i < rows->n; i++)
-		for (k = 0; k < NKEYS; k++)
-			free(rows->row[i].key[k]);
+		free(rows->row[i].key[0]);
 	free(rows->row);
 }
 
@@ -450,7 +461,7 @@ cache_path(struct row **group, size_t n, const struct audit *au)
 	crypto_hash_sha256_state st;
 	unsigned char hash[crypto_hash_sha256_BYTES];
 	char hex[2 * crypto_hash_sha256_BYTES + 1];
-	nz_buf path = {0};
+	nz_buf path = {0}, cell = {0};
 	size_t i, k;
 	int m, w;
 
@@ -468,18 +479,29 @@ cache_path(struct row **group, size_t n, const struct audit *au)
 		for (w = 0; w < 2 * NZ_PERTURB_MAX + 1; w++)
 			hash_printf(&st, " %d", pt->weight[k][w]);
 	hash_printf(&st, "\ncells %zu\n", n);
+	/* each cell's bytes put together and hashed at once (a printf per
+	 * measure was most of a cached release's time): its keys with their
+	 * NULs, then "S;" or the value and ';' for each measure, then its
+	 * kind and a newline */
 	for (i = 0; i < n; i++) {
-		for (k = 0; k < NKEYS; k++)
-			hash_text(&st, group[i]->key[k],
-			    strlen(group[i]->key[k]) + 1);
-		for (m = 0; m < NZ_NMEASURES; m++)
-			if (group[i]->s[m])
-				hash_printf(&st, "S;");
+		const struct row *row = group[i];
+		nz_buf_clear(&cell);
+		/* the keys are one block, each with its NUL */
+		nz_buf_add(&cell, row->key[0], (size_t)(row->key[NKEYS - 1] -
+		    row->key[0]) + row->klen[NKEYS - 1] + 1);
+		for (m = 0; m < NZ_NMEASURES; m++) {
+			if (row->s[m])
+				nz_buf_addc(&cell, 'S');
 			else
-				hash_printf(&st, "%lld;",
-				    (long long)group[i]->value[m]);
-		hash_printf(&st, "%d\n", (int)group[i]->kind);
+				nz_buf_add_uint(&cell,
+				    (unsigned long long)row->value[m]);
+			nz_buf_addc(&cell, ';');
+		}
+		nz_buf_add_uint(&cell, row->kind);
+		nz_buf_addc(&cell, '\n');
+		hash_text(&st, cell.s, cell.len);
 	}
+	nz_buf_free(&cell);
 	crypto_hash_sha256_final(&st, hash);
 	sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
 	nz_buf_printf(&path, "%s/%s/%s.%s", cache.dir, group[0]->key[0],
@@ -792,11 +814,21 @@ audit_all(struct rows *rows, const struct audit *au, int jobs)
 	free(gs.sorted);
 }
 
+/* a bound in decimal, its length (nz_fmt_uint, never negative in fact) */
+static size_t
+fmt_bound(char out[NZ_UINT_BUF], int64_t v)
+{
+	if (v < 0)
+		return (size_t)snprintf(out, NZ_UINT_BUF, "%lld", (long long)v);
+	return nz_fmt_uint(out, (unsigned long long)v);
+}
+
 static int
 report(const struct rows *rows)
 {
 	const char *field[NKEYS + 4];
-	char low[32], high[32];
+	size_t len[NKEYS + 4];
+	char low[NZ_UINT_BUF], high[NZ_UINT_BUF];
 	nz_buf cell = {0};
 	size_t i, ncols;
 	int m, k, failed = 0;
@@ -808,21 +840,27 @@ report(const struct rows *rows)
 			const sdc_bound *b = &row->bound[m];
 			if (!row->s[m])
 				continue;
-			for (k = 0; k < NKEYS; k++)
+			for (k = 0; k < NKEYS; k++) {
 				field[k] = row->key[k];
-			snprintf(low, sizeof low, "%lld", (long long)b->low);
-			if (b->high == SDC_INF)
-				snprintf(high, sizeof high, "inf");
-			else
-				snprintf(high, sizeof high, "%lld",
-				    (long long)b->high);
-			if (b->status == SDC_INCONSISTENT)
+				len[k] = row->klen[k];
+			}
+			/* without printf: a national build writes every S of
+			 * every release */
+			len[NKEYS + 1] = fmt_bound(low, b->low);
+			len[NKEYS + 2] = b->high == SDC_INF ?
+			    (size_t)snprintf(high, sizeof high, "inf") :
+			    fmt_bound(high, b->high);
+			if (b->status == SDC_INCONSISTENT) {
 				low[0] = high[0] = '\0';
+				len[NKEYS + 1] = len[NKEYS + 2] = 0;
+			}
 			field[NKEYS] = nz_measure_names[m];
 			field[NKEYS + 1] = low;
 			field[NKEYS + 2] = high;
 			field[NKEYS + 3] = status_names[b->status];
-			nz_csv_fields(stdout, field, NKEYS + 4);
+			len[NKEYS] = strlen(field[NKEYS]);
+			len[NKEYS + 3] = strlen(field[NKEYS + 3]);
+			nz_csv_record(stdout, field, len, NKEYS + 4);
 			failed |= 1 << b->status;
 			if (b->status != SDC_EXPOSED)
 				continue;

@@ -93,17 +93,12 @@ cmp_cell_dims(const void *a, const void *b)
 static void
 add_value(nz_buf *b, long v)
 {
-	char d[24], *p = d + sizeof d;
-
 	if (v < 0) {
 		nz_buf_add(b, ",S", 2);
 		return;
 	}
-	do
-		*--p = (char)('0' + v % 10);
-	while ((v /= 10) > 0);
-	*--p = ',';
-	nz_buf_add(b, p, (size_t)(d + sizeof d - p));
+	nz_buf_addc(b, ',');
+	nz_buf_add_uint(b, (unsigned long)v);
 }
 
 /* the rows of a period, hashed in 64 KiB pieces */

@@ -95,6 +95,11 @@ typedef struct nz_buf {
 void nz_buf_add(nz_buf *b, const char *s, size_t n);
 void nz_buf_adds(nz_buf *b, const char *s);
 void nz_buf_addc(nz_buf *b, char c);
+/* v in decimal, without printf (for output made in bulk): into out,
+ * NUL-terminated, its length returned; or added to b */
+#define NZ_UINT_BUF 24
+size_t nz_fmt_uint(char out[NZ_UINT_BUF], unsigned long long v);
+void nz_buf_add_uint(nz_buf *b, unsigned long long v);
 void nz_buf_printf(nz_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void nz_buf_clear(nz_buf *b);

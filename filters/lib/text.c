@@ -28,6 +28,29 @@ nz_buf_addc(nz_buf *b, char c)
 	nz_buf_add(b, &c, 1);
 }
 
+size_t
+nz_fmt_uint(char out[NZ_UINT_BUF], unsigned long long v)
+{
+	char d[NZ_UINT_BUF], *p = d + sizeof d;
+	size_t n;
+
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	n = (size_t)(d + sizeof d - p);
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return n;
+}
+
+void
+nz_buf_add_uint(nz_buf *b, unsigned long long v)
+{
+	char d[NZ_UINT_BUF];
+
+	nz_buf_add(b, d, nz_fmt_uint(d, v));
+}
+
 void
 nz_buf_printf(nz_buf *b, const char *fmt, ...)
 {

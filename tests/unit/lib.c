@@ -214,6 +214,23 @@ text(void)
 		while (nz_list_next(&it))
 			nz_buf_printf(&b, "[%.*s]", (int)it.len, it.val);
 		check(strcmp(b.s, "[]") == 0, "an empty list is one empty value");
+		/* numbers without printf, as printf writes them */
+		static const unsigned long long v[] = {0, 7, 10, 99, 100,
+		    4294967296ULL, 18446744073709551615ULL};
+		char d[NZ_UINT_BUF], p[32];
+		size_t i, n;
+		int same = 1;
+		nz_buf_clear(&b);
+		for (i = 0; i < sizeof v / sizeof *v; i++) {
+			n = nz_fmt_uint(d, v[i]);
+			snprintf(p, sizeof p, "%llu", v[i]);
+			same &= strcmp(d, p) == 0 && n == strlen(p);
+			nz_buf_add_uint(&b, v[i]);
+			nz_buf_addc(&b, ';');
+		}
+		check(same && strcmp(b.s, "0;7;10;99;100;4294967296;"
+		    "18446744073709551615;") == 0, "whole numbers in decimal "
+		    "by hand, as printf writes them");
 		it = nz_list_of("a|b|", 4);
 		nz_buf_clear(&b);
 		while (nz_list_next(&it))
