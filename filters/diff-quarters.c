@@ -22,6 +22,10 @@ usage(void)
 	    "\n"
 	    "  -y, --yoy          base period: the same quarter a year earlier\n"
 	    "                     (default: the previous quarter)\n"
+	    "      --yoy-to FILE  also write the changes on a year before (as\n"
+	    "                     --yoy would) to FILE, from the same reading of\n"
+	    "                     the releases: both comparisons for the price of\n"
+	    "                     one (not with --yoy)\n"
 	    "  -e, --events FILE  policy events, CSV date,title,url with ISO dates\n"
 	    "                     (e.g. pipelines/policy-events.csv)\n"
 	    "  -s, --state DIR    the national state folder, as for merge(1)\n"
@@ -174,12 +178,12 @@ build_panel(nz_release **rs, size_t n, panel *pn)
 /* ---- output ---- */
 
 static void
-write_header(void)
+write_header(FILE *f)
 {
 	size_t n;
 	const char *const *cols = nz_cols(NZ_COLS_CHANGES, &n);
 
-	nz_csv_header(stdout, cols, n);
+	nz_csv_header(f, cols, n);
 }
 
 /* 100 * change / base to one decimal, half away from zero, no floats */
@@ -347,6 +351,7 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"yoy", no_argument, NULL, 'y'},
+		{"yoy-to", required_argument, NULL, 'Y'},
 		{"events", required_argument, NULL, 'e'},
 		{"state", required_argument, NULL, 's'},
 		{"allow-demo-keys", no_argument, NULL, 'D'},
@@ -356,7 +361,7 @@ main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *events_path = NULL, *state_dir = NULL;
+	const char *events_path = NULL, *state_dir = NULL, *yoy_path = NULL;
 	char *codes = NULL, *bands = NULL;
 	nz_intake intake = {0};
 	nz_schema_order *order;
@@ -364,15 +369,17 @@ main(int argc, char **argv)
 	size_t nevents = 0, n, nperiods;
 	nz_strset *period_set;
 	nz_release **rs;
-	nz_memout body;
+	nz_memout body, yoy_body;
 	const char **periods;
-	unsigned char *unmatched;
+	unsigned char *unmatched, *yoy_unmatched = NULL;
+	FILE *yoy = NULL;
 	int c, back = 1;
 
 	nz_setprog(argv[0]);
 	while ((c = getopt_long(argc, argv, "ye:s:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'y': back = 4; break;
+		case 'Y': yoy_path = optarg; break;
 		case 'e': events_path = optarg; break;
 		case 's': state_dir = optarg; break;
 		case 'D': intake.allow_demo_keys = 1; break;
@@ -386,6 +393,9 @@ main(int argc, char **argv)
 	n = (size_t)(argc - optind);
 	if (n == 0)
 		nz_usage_error("expected at least one RELEASE folder");
+	if (yoy_path && back == 4)
+		nz_usage_error("--yoy-to: the changes on a year before go "
+		    "to stdout already (--yoy)");
 	if (events_path)
 		events = nz_events_load(events_path, &nevents);
 	if (!codes)
@@ -403,11 +413,26 @@ main(int argc, char **argv)
 	nz_memout_open(&body);
 	write_changes(rs, n, periods, nperiods, period_set, back, events,
 	    nevents, body.f, unmatched);
+	if (yoy_path) {
+		yoy_unmatched = nz_calloc(nperiods + 1, 1);
+		nz_memout_open(&yoy_body);
+		write_changes(rs, n, periods, nperiods, period_set, 4, events,
+		    nevents, yoy_body.f, yoy_unmatched);
+		/* opened (created) before the state takes anything in */
+		yoy = nz_fopen_out(yoy_path);
+	}
 	if (state_dir)
 		nz_national_take_in(state_dir, rs, n);
 	warn_unmatched(periods, nperiods, back, unmatched);
-	write_header();
+	write_header(stdout);
 	nz_memout_write(&body, stdout);
+	if (yoy) {
+		warn_unmatched(periods, nperiods, 4, yoy_unmatched);
+		write_header(yoy);
+		nz_memout_write(&yoy_body, yoy);
+		nz_fclose_out(yoy, yoy_path);
+		free(yoy_unmatched);
+	}
 	free(unmatched);
 	nz_events_free(events, nevents);
 	nz_releases_free(rs, n);

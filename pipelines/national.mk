@@ -138,17 +138,15 @@ $(NATIONAL)/merged.csv $(NATIONAL)/coverage.csv $(NATIONAL)/utility.csv &: \
 	mv $(NATIONAL)/utility.csv.tmp $(NATIONAL)/utility.csv
 	mv $(NATIONAL)/merged.csv.tmp $(NATIONAL)/merged.csv
 
-$(NATIONAL)/changes.csv: $(NATIONAL)/releases.txt $(NATIONAL)/settings.txt \
+# diff-quarters writes both at once: on the previous quarter and, from the
+# same reading of the releases, on a year before (--yoy-to)
+$(NATIONAL)/changes.csv $(NATIONAL)/changes-yoy.csv &: \
+		$(NATIONAL)/releases.txt $(NATIONAL)/settings.txt \
 		$(NATIONAL_INPUTS) $(POLICY_EVENTS) bin/diff-quarters \
 		| $(NATIONAL_STATE)
 	$(if $(NATIONAL_DIRS),,$(no_releases))
-	bin/diff-quarters --events $(POLICY_EVENTS) $(NATIONAL_ARGS) > $@.tmp
-	mv $@.tmp $@
-
-$(NATIONAL)/changes-yoy.csv: $(NATIONAL)/releases.txt \
-		$(NATIONAL)/settings.txt $(NATIONAL_INPUTS) $(POLICY_EVENTS) \
-		bin/diff-quarters | $(NATIONAL_STATE)
-	$(if $(NATIONAL_DIRS),,$(no_releases))
-	bin/diff-quarters --yoy --events $(POLICY_EVENTS) $(NATIONAL_ARGS) \
-	  > $@.tmp
-	mv $@.tmp $@
+	bin/diff-quarters --events $(POLICY_EVENTS) \
+	  --yoy-to $(NATIONAL)/changes-yoy.csv.tmp $(NATIONAL_ARGS) \
+	  > $(NATIONAL)/changes.csv.tmp
+	mv $(NATIONAL)/changes-yoy.csv.tmp $(NATIONAL)/changes-yoy.csv
+	mv $(NATIONAL)/changes.csv.tmp $(NATIONAL)/changes.csv
