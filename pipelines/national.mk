@@ -14,7 +14,7 @@
 #   out/national/coverage.csv     merge: who reported each quarter
 #   out/national/utility.csv      merge: how many figures show as numbers
 #   out/national/changes.csv      diff-quarters: on the previous quarter
-#   out/national/changes-yoy.csv  diff-quarters --yoy: on a year before
+#   out/national/changes-yoy.csv  diff-quarters --yoy-to: on a year before
 #   NATIONAL_STATE/received.csv   every agency's quarter taken in, with its
 #                                 digest: a second, different release of
 #                                 one is refused
