@@ -718,50 +718,67 @@ cmp_release(const void *a, const void *b)
 	return c ? c : strcmp(ra->path, rb->path);
 }
 
-/* code lists and age bands must be the same versions everywhere */
+/* Code lists and age bands must be the same versions everywhere: each
+ * release's compared with the first release's that has the same code
+ * list (or age bands), not with every other release's, which a national
+ * build's 300 releases made 45,000 comparisons for each panel of
+ * diff-quarters.  Two releases that differ are found either way: one of
+ * them differs from the first.  Objects (a version per code list) are
+ * compared code list by code list, anything else as a whole. */
 static void
-check_versions(const nz_release *a, const nz_release *b)
+versions_differ(const nz_release *a, const nz_release *b, const char *key,
+    const char *name, const json_t *x, const json_t *y)
 {
-	static const char *const keys[] = {"code_lists", "age_bands"};
-	json_t *va, *vb, *x, *y;
-	const char *name;
-	size_t k;
-
-	for (k = 0; k < 2; k++) {
-		va = json_object_get(a->manifest, keys[k]);
-		vb = json_object_get(b->manifest, keys[k]);
-		if (!va || !vb)
-			continue;
-		if (json_is_object(va) && json_is_object(vb)) {
-			json_object_foreach(va, name, x) {
-				y = json_object_get(vb, name);
-				if (y && !json_equal(x, y))
-					nz_dieat(NZ_EXIT_DATA, b->manifest_path,
-					    0, "code list %s is version %s, "
-					    "%s has %s: not like for like",
-					    nz_q(name), nz_q(json_is_string(y) ?
-					    json_string_value(y) : "?"),
-					    a->manifest_path,
-					    nz_q(json_is_string(x) ?
-					    json_string_value(x) : "?"));
-			}
-		} else if (!json_equal(va, vb)) {
-			nz_dieat(NZ_EXIT_DATA, b->manifest_path, 0, "%s differs "
-			    "from %s: not like for like", keys[k],
-			    a->manifest_path);
-		}
-	}
+	if (name)
+		nz_dieat(NZ_EXIT_DATA, b->manifest_path, 0, "code list %s is "
+		    "version %s, %s has %s: not like for like", nz_q(name),
+		    nz_q(json_is_string(y) ? json_string_value(y) : "?"),
+		    a->manifest_path,
+		    nz_q(json_is_string(x) ? json_string_value(x) : "?"));
+	nz_dieat(NZ_EXIT_DATA, b->manifest_path, 0, "%s differs from %s: not "
+	    "like for like", key, a->manifest_path);
 }
 
 void
 nz_releases_compatible(nz_release *const *rs, size_t n)
 {
-	size_t i, j;
+	static const char *const keys[] = {"code_lists", "age_bands"};
+	json_t *first_of, *va, *vb, *x, *y, *at;
+	const char *name;
+	size_t k, i, j, first;
 
-	for (i = 0; i < n; i++)
-		for (j = i + 1; j < n; j++)
-			if (rs[i] != rs[j])
-				check_versions(rs[i], rs[j]);
+	for (k = 0; k < 2; k++) {
+		/* code list -> the first release whose object names it */
+		first_of = json_object();
+		first = n;
+		for (j = 0; j < n; j++) {
+			if (!(vb = json_object_get(rs[j]->manifest, keys[k])))
+				continue;
+			if (first == n)
+				first = j;
+			va = json_object_get(rs[first]->manifest, keys[k]);
+			if (!json_is_object(va) || !json_is_object(vb)) {
+				if (!json_equal(va, vb))
+					versions_differ(rs[first], rs[j],
+					    keys[k], NULL, va, vb);
+				continue;
+			}
+			json_object_foreach(vb, name, y) {
+				if (!(at = json_object_get(first_of, name))) {
+					json_object_set_new(first_of, name,
+					    json_integer((json_int_t)j));
+					continue;
+				}
+				i = (size_t)json_integer_value(at);
+				x = json_object_get(json_object_get(
+				    rs[i]->manifest, keys[k]), name);
+				if (!json_equal(x, y))
+					versions_differ(rs[i], rs[j], keys[k],
+					    name, x, y);
+			}
+		}
+		json_decref(first_of);
+	}
 }
 
 void
