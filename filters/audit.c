@@ -480,7 +480,7 @@ cache_path(struct row **group, size_t n, const struct audit *au)
 			hash_printf(&st, " %d", pt->weight[k][w]);
 	hash_printf(&st, "\ncells %zu\n", n);
 	/* each cell's bytes put together and hashed at once (a printf per
-	 * measure was most of a cached release's time): its keys with their
+	 * measure was a tenth of a cached release's time): its keys with their
 	 * NULs, then "S;" or the value and ';' for each measure, then its
 	 * kind and a newline */
 	for (i = 0; i < n; i++) {
