@@ -69,6 +69,16 @@ void sdc_note_value(struct seen *t, int64_t value);
 void sdc_witness_pass(struct lp *lp, const struct model *md,
 	int status_only);
 
+/* The simplex method from GLPK's standard basis, under the time limit:
+ * glp_simplex's return code. */
+int sdc_simplex_afresh(glp_prob *prob);
+
+/* rays.c */
+/* Mark every target of the component whose values have no upper end
+ * (t->ray), by one LP over the recession cone, each checked in whole
+ * numbers; the rest are left to their own solves. */
+void sdc_find_rays(sdc_group *g, struct lp *lp, const struct model *md);
+
 /* broad.c */
 /* For a status alone: integer points three apart, or no end. */
 int sdc_status_settled(const struct seen *t);

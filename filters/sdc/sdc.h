@@ -46,6 +46,9 @@ typedef struct sdc_bound {
 enum {
 	SDC_EXACT = 1,   /* exact integer low and high for every S */
 	SDC_LATENT = 2,  /* the latent cross-classification (latent.c) */
+	SDC_RAYS_ALONE = 4, /* for tests: each target with no upper end
+	                 * found by a solve of its own, not by one LP for
+	                 * the component (rays.c); the same bounds */
 };
 
 typedef struct sdc_group sdc_group;

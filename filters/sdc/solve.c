@@ -505,6 +505,12 @@ simplex(glp_prob *prob, int how)
 	return ret;
 }
 
+int
+sdc_simplex_afresh(glp_prob *prob)
+{
+	return simplex(prob, AFRESH);
+}
+
 /* Is the LP's status a verdict to act on: an optimum, or a maximum that
  * is unbounded?  Nothing else is expected of the model's LPs (every
  * column is bounded below and a minimum has positive coefficients). */
@@ -968,6 +974,8 @@ solve_component(sdc_group *g, struct lp *lp, const struct model *md,
 	}
 	if (!lp->infeasible)
 		sdc_broad_solves(g, lp, md, status_only);
+	if (!(g->flags & SDC_RAYS_ALONE))
+		sdc_find_rays(g, lp, md);
 	for (i = 0; i < n && !lp->infeasible; i++)
 		if (target_ends(g, lp, md, &lp->seen[i], status_only,
 		    &out[lp->seen[i].var]) < 0)

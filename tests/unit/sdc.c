@@ -716,6 +716,93 @@ latent_tables(void)
 	check(inside && narrower > 0, what);
 }
 
+/* Whole cells hidden by secondary suppression may hide anything: a
+ * total, a region's total and a gender's column hidden whole leave
+ * cells with no upper end (a reader can add any number of clients along
+ * them).  One LP over the recession cone finds them all (rays.c): the
+ * bounds must be those that each target's own solve gives
+ * (SDC_RAYS_ALONE), with fewer LPs, and every interval holds the true
+ * value. */
+static void
+ray_targets(void)
+{
+	nz_rules r = rules(6, 3, 20);
+	struct client cl[120];
+	sdc_cell cells[128];
+	long raw[128][NZ_NMEASURES];
+	sdc_bound one[128 * NZ_NMEASURES], alone[128 * NZ_NMEASURES];
+	unsigned long lps_one = 0, lps_alone = 0, lps, mips;
+	int trial, same = 1, truth = 1, exposed = 0, rays = 0;
+	size_t n, i, k;
+	char what[160];
+	sdc_group *g;
+
+	rng_state = 20261207;
+	for (trial = 0; trial < 30; trial++) {
+		int nclients = 15 + (int)rnd(100);
+		make_clients(cl, nclients);
+		n = make_release(cl, nclients, cells, raw, 1, trial % 2);
+		/* hide whole, as secondary suppression does (a cell with
+		 * every measure published): the grand total, one region's
+		 * total and one gender's column total, and a few cells at
+		 * random */
+		for (k = 0; k < n; k++) {
+			int hide = !(cells[k].s[0] | cells[k].s[1] |
+			    cells[k].s[2] | cells[k].s[3]) && ((strcmp(cells[k].dim[0], "*") == 0 &&
+			    strcmp(cells[k].dim[2], "*") == 0 &&
+			    strcmp(cells[k].dim[7], "*") == 0) ||
+			    (strcmp(cells[k].dim[0], reg_codes[trial % NREG]) == 0 &&
+			    strcmp(cells[k].dim[2], "*") == 0 &&
+			    strcmp(cells[k].dim[7], "*") == 0) ||
+			    (strcmp(cells[k].dim[0], "*") == 0 &&
+			    strcmp(cells[k].dim[2], gen_codes[trial % NGEN]) == 0 &&
+			    strcmp(cells[k].dim[7], "*") == 0) ||
+			    rnd(8) == 0);
+			if (!hide)
+				continue;
+			cells[k].kind = SDC_SECONDARY;
+			for (i = 0; i < NZ_NMEASURES; i++) {
+				cells[k].s[i] = 1;
+				cells[k].value[i] = 0;
+			}
+		}
+		g = sdc_new(&r, cells, n, 0, NULL);
+		truth &= holds_truth(g, n, raw, cells, &exposed);
+		sdc_free(g);
+		g = sdc_new(&r, cells, n, 0, NULL);
+		sdc_solve(g, one);
+		sdc_counts(g, &lps, &mips);
+		lps_one += lps;
+		sdc_free(g);
+		g = sdc_new(&r, cells, n, SDC_RAYS_ALONE, NULL);
+		sdc_solve(g, alone);
+		sdc_counts(g, &lps, &mips);
+		lps_alone += lps;
+		sdc_free(g);
+		for (i = 0; i < n * NZ_NMEASURES; i++) {
+			if (!cells[i / NZ_NMEASURES].s[i % NZ_NMEASURES])
+				continue;
+			rays += one[i].high == SDC_INF;
+			if (one[i].low != alone[i].low ||
+			    one[i].high != alone[i].high ||
+			    one[i].status != alone[i].status) {
+				printf("# trial %d cell %zu measure %zu: %lld..%lld "
+				    "against %lld..%lld alone\n", trial,
+				    i / NZ_NMEASURES, i % NZ_NMEASURES,
+				    (long long)one[i].low, (long long)one[i].high,
+				    (long long)alone[i].low,
+				    (long long)alone[i].high);
+				same = 0;
+			}
+		}
+	}
+	check(truth, "rays: every S interval holds the true value");
+	snprintf(what, sizeof what, "rays: %d S with no upper end, the same "
+	    "bounds as their own solves give, in %lu LPs instead of %lu",
+	    rays, lps_one, lps_alone);
+	check(same && rays > 0 && lps_one < lps_alone, what);
+}
+
 int
 main(void)
 {
@@ -728,6 +815,7 @@ main(void)
 	random_tables(0, 40, "random microdata, no rounding");
 	random_tables(1, 100, "random microdata, RR3");
 	status_shortcuts();
+	ray_targets();
 	latent_tables();
 	return failures ? 1 : 0;
 }
