@@ -747,18 +747,14 @@ ray_targets(void)
 		 * total and one gender's column total, and a few cells at
 		 * random */
 		for (k = 0; k < n; k++) {
-			int hide = !(cells[k].s[0] | cells[k].s[1] |
-			    cells[k].s[2] | cells[k].s[3]) && ((strcmp(cells[k].dim[0], "*") == 0 &&
-			    strcmp(cells[k].dim[2], "*") == 0 &&
-			    strcmp(cells[k].dim[7], "*") == 0) ||
-			    (strcmp(cells[k].dim[0], reg_codes[trial % NREG]) == 0 &&
-			    strcmp(cells[k].dim[2], "*") == 0 &&
-			    strcmp(cells[k].dim[7], "*") == 0) ||
-			    (strcmp(cells[k].dim[0], "*") == 0 &&
-			    strcmp(cells[k].dim[2], gen_codes[trial % NGEN]) == 0 &&
-			    strcmp(cells[k].dim[7], "*") == 0) ||
-			    rnd(8) == 0);
-			if (!hide)
+			const char *reg = cells[k].dim[0], *gen = cells[k].dim[2];
+			int margin = strcmp(cells[k].dim[7], "*") == 0 &&
+			    ((strcmp(gen, "*") == 0 && (strcmp(reg, "*") == 0 ||
+			    strcmp(reg, reg_codes[trial % NREG]) == 0)) ||
+			    (strcmp(reg, "*") == 0 &&
+			    strcmp(gen, gen_codes[trial % NGEN]) == 0));
+			if (cells[k].s[0] | cells[k].s[1] | cells[k].s[2] |
+			    cells[k].s[3] || (!margin && rnd(8) != 0))
 				continue;
 			cells[k].kind = SDC_SECONDARY;
 			for (i = 0; i < NZ_NMEASURES; i++) {
