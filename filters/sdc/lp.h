@@ -69,9 +69,10 @@ void sdc_note_value(struct seen *t, int64_t value);
 void sdc_witness_pass(struct lp *lp, const struct model *md,
 	int status_only);
 
-/* The simplex method from GLPK's standard basis, under the time limit:
- * glp_simplex's return code. */
-int sdc_simplex_afresh(glp_prob *prob);
+/* A problem solved once, with no basis to start from (rays.c): GLPK's
+ * presolver, then the dual simplex, under the time limit; glp_simplex's
+ * return code. */
+int sdc_simplex_presolved(glp_prob *prob);
 
 /* rays.c */
 /* Mark every target of the component whose values have no upper end

@@ -26,6 +26,13 @@
  * integer point of the model too, so the target's values have no upper
  * end.  A target the check does not confirm is solved alone, as before;
  * the intervals are the same either way.
+ *
+ * The cone LP is solved once, from nothing: GLPK's presolver first (most
+ * of its rows hold a single free column and fix it at 0), then the dual
+ * simplex.  With the primal simplex from the standard basis it took a
+ * third of such a quarter's audit (a010's newest quarter in the national
+ * bench), and that quarter's audit takes 0.72 of the instructions this
+ * way.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -174,7 +181,7 @@ sdc_find_rays(sdc_group *g, struct lp *lp, const struct model *md)
 	cone_rows(g, lp, md, &c);
 	p = cone_lp(g, lp, md, &c, cand, ncand);
 	g->lp_solves++;
-	if (sdc_simplex_afresh(p) == 0 && glp_get_status(p) == GLP_OPT) {
+	if (sdc_simplex_presolved(p) == 0 && glp_get_status(p) == GLP_OPT) {
 		for (left = 0, i = 0; i < ncand; i++)
 			left += glp_get_col_prim(p, c.ndcols + (int)i + 1) > 0.5;
 		for (scale = 1; scale <= MAX_SCALE && left; scale++) {

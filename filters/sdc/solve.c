@@ -506,9 +506,20 @@ simplex(glp_prob *prob, int how)
 }
 
 int
-sdc_simplex_afresh(glp_prob *prob)
+sdc_simplex_presolved(glp_prob *prob)
 {
-	return simplex(prob, AFRESH);
+	glp_smcp parm;
+	int ret;
+
+	glp_init_smcp(&parm);
+	parm.msg_lev = GLP_MSG_OFF;
+	parm.tm_lim = time_left_ms();
+	parm.presolve = GLP_ON;
+	parm.meth = GLP_DUALP;
+	ret = glp_simplex(prob, &parm);
+	if (ret == GLP_ETMLIM)
+		out_of_time();
+	return ret;
 }
 
 /* Is the LP's status a verdict to act on: an optimum, or a maximum that
