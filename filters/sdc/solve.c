@@ -295,8 +295,10 @@ lp_free(struct lp *lp)
 }
 
 /* How the simplex starts: from the current basis (after rows were
- * added, by the dual simplex), afresh, or in exact arithmetic. */
-enum { WARM, WARM_DUAL, AFRESH, EXACT };
+ * added, by the dual simplex), afresh, in exact arithmetic, or (a
+ * problem solved once, with no basis worth keeping) through GLPK's
+ * presolver and the dual simplex. */
+enum { WARM, WARM_DUAL, AFRESH, EXACT, PRESOLVED };
 
 static int
 is_integral(double x)
@@ -495,8 +497,10 @@ simplex(glp_prob *prob, int how)
 	glp_init_smcp(&parm);
 	parm.msg_lev = GLP_MSG_OFF;
 	parm.tm_lim = time_left_ms();
-	if (how == WARM_DUAL)
+	if (how == WARM_DUAL || how == PRESOLVED)
 		parm.meth = GLP_DUALP;
+	if (how == PRESOLVED)
+		parm.presolve = GLP_ON;
 	if (how == AFRESH)
 		glp_std_basis(prob);
 	ret = how == EXACT ? glp_exact(prob, &parm) : glp_simplex(prob, &parm);
@@ -508,18 +512,7 @@ simplex(glp_prob *prob, int how)
 int
 sdc_simplex_presolved(glp_prob *prob)
 {
-	glp_smcp parm;
-	int ret;
-
-	glp_init_smcp(&parm);
-	parm.msg_lev = GLP_MSG_OFF;
-	parm.tm_lim = time_left_ms();
-	parm.presolve = GLP_ON;
-	parm.meth = GLP_DUALP;
-	ret = glp_simplex(prob, &parm);
-	if (ret == GLP_ETMLIM)
-		out_of_time();
-	return ret;
+	return simplex(prob, PRESOLVED);
 }
 
 /* Is the LP's status a verdict to act on: an optimum, or a maximum that
