@@ -322,6 +322,90 @@ hasher_blake2b(void)
 	    "520 bytes");
 }
 
+/* Whether the kernel takes MADV_HUGEPAGE: transparent huge pages built
+ * in and not switched off ("[always]" or "[madvise]"). */
+static int
+thp_advisable(void)
+{
+	char mode[128] = "";
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+
+	if (!f)
+		return 0;
+	if (!fgets(mode, sizeof mode, f))
+		mode[0] = '\0';
+	fclose(f);
+	return strstr(mode, "[never]") == NULL && mode[0] != '\0';
+}
+
+/* Whether the mapping that holds p is marked for huge pages: its
+ * VmFlags in /proc/self/smaps hold "hg". */
+static int
+marked_huge(const void *p)
+{
+	char line[512];
+	unsigned long from, to, at = (unsigned long)p;
+	int inside = 0, marked = 0;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f)) {
+		if (sscanf(line, "%lx-%lx ", &from, &to) == 2 &&
+		    strchr(line, '-') < strchr(line, ' '))
+			inside = from <= at && at < to;
+		else if (inside && strncmp(line, "VmFlags:", 8) == 0)
+			marked = strstr(line, " hg") != NULL;
+	}
+	fclose(f);
+	return marked;
+}
+
+/* nz_grow moves an array of 4 MiB or more into a new block (realloc
+ * cannot remap a block advised for huge pages): element by element to
+ * 12 MiB, every element kept at every move (at least the three into
+ * blocks of 4, 8 and 16 MiB, which always move); a big nz_calloc block
+ * comes zeroed; and both are marked for huge pages where the kernel
+ * takes the advice. */
+static void
+grow_big(void)
+{
+	enum { N = 3 << 20 };
+	uint32_t *a = NULL, *z;
+	size_t cap = 0, i, moves = 0, bad = 0;
+	void *was = NULL;
+
+	for (i = 0; i < N; i++) {
+		nz_grow(&a, &cap, i + 1, sizeof *a);
+		if (a != was) {
+			size_t k;
+			for (k = 0; k < i; k++)
+				bad += a[k] != (uint32_t)(k * 2654435761u);
+			was = a;
+			moves++;
+		}
+		a[i] = (uint32_t)(i * 2654435761u);
+	}
+	for (i = 0; i < N; i++)
+		bad += a[i] != (uint32_t)(i * 2654435761u);
+	if (bad != 0 || cap < N || moves < 3)
+		printf("# bad %zu cap %zu moves %zu\n", bad, cap, moves);
+	check(bad == 0 && cap >= N && moves >= 3, "nz_grow keeps every "
+	    "element of an array grown one by one to 12 MiB");
+	z = nz_calloc(N, sizeof *z);
+	for (i = 0, bad = 0; i < N; i++)
+		bad += z[i] != 0;
+	check(bad == 0, "a 12 MiB block from nz_calloc is zeroed");
+	if (thp_advisable())
+		check(marked_huge(a + N / 2) && marked_huge(z + N / 2),
+		    "blocks of 4 MiB or more are advised for huge pages");
+	else
+		check(1, "blocks of 4 MiB or more are advised for huge pages "
+		    "(not checked: this kernel has transparent huge pages off)");
+	free(a);
+	free(z);
+}
+
 /* merge holds each release it reads (nz_hold): more than the 256 a
  * fixed table took, dropped in any order. */
 static void
@@ -674,6 +758,7 @@ main(int argc, char **argv)
 	hasher_cache();
 	hasher_blake2b();
 	held_many();
+	grow_big();
 	strset_keys();
 	lookback_quarters();
 	parallel_tasks();
