@@ -149,6 +149,28 @@ broad_targets(struct lp *lp, const struct model *md, const unsigned *colour,
 	return n;
 }
 
+/* The caps of a status alone come off once every colour is solved.
+ * Lifting them colour by colour moved the vertex: a capped target the
+ * vertex held at its cap went to its upper bound, the point left the
+ * polytope, and the next colour's solve first had to find a feasible
+ * point again.  Capped, the polytope is smaller, but every point of it
+ * is still a point of the model, and the statuses (all protect uses)
+ * are exact either way: suppress's output is the same, its simplex
+ * steps 0.87 of what they were and its CPU 0.80 on the bench export.
+ * Each cap is at least a value the target took in some integer point,
+ * but not in the same one, so the caps together may leave no point: a
+ * solve that finds none lifts them all (else every colour after it
+ * found none too, each confirmed afresh and in exact arithmetic). */
+static void
+lift_caps(struct lp *lp, const struct model *md)
+{
+	size_t i;
+
+	for (i = 0; i < lp->nseen; i++)
+		sdc_set_col_bounds(lp->prob, lp->seen[i].col,
+		    md->lo[lp->seen[i].var], md->hi[lp->seen[i].var]);
+}
+
 /* Broad solves first: every target down at once, then, colour by
  * colour, every open high end up and every open low end down (for a
  * status alone, capped maxima only).  Their integer points settle most
@@ -191,19 +213,13 @@ sdc_broad_solves(sdc_group *g, struct lp *lp, const struct model *md,
 			r = sdc_lp_optimum(g, lp, &v, &integral);
 			if (r == SOLVED && (integral || sdc_rins(g, lp, &v)))
 				sdc_witness_pass(lp, md, status_only);
+			/* the caps together left no point: lift them */
+			if (status_only && r == INFEASIBLE)
+				lift_caps(lp, md);
 		}
 	}
-	/* The caps come off only now.  Lifting them colour by colour moved
-	 * the vertex: a capped target the vertex held at its cap went to
-	 * its upper bound, the point left the polytope, and the next
-	 * colour's solve first had to find a feasible point again.  Capped,
-	 * the polytope is smaller but every point of it is still a point of
-	 * the model, and the statuses (all protect uses) are exact either
-	 * way: suppress's output is the same, its simplex steps 0.87 of
-	 * what they were and its CPU 0.80 on the bench export. */
-	for (i = 0; status_only && i < lp->nseen; i++)
-		sdc_set_col_bounds(lp->prob, lp->seen[i].col,
-		    md->lo[lp->seen[i].var], md->hi[lp->seen[i].var]);
+	if (status_only)
+		lift_caps(lp, md);
 	free(cols);
 	free(colour);
 }
