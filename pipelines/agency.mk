@@ -196,16 +196,16 @@ agency_settings = $(call agency_export_date,$(1)) \
 # the settings file changes only when the settings do, so that a new
 # THROUGH=, KEY= or STATE= rebuilds the agency's build; it is written on
 # every make, so its temporary file is the shell's own (two builds at
-# once, as the test suite's queues run, raced on one name)
+# once, as the test suite's queues run, raced on one name;
+# pipelines/write-if-changed.sh)
 out/agency/%/settings: FORCE
 	@mkdir -p $(@D)
 	@case '$(abspath $(call agency_state,$*))/' in \
 	  '$(abspath out)'/*) echo "make: STATE $(call agency_state,$*)" \
 	    "is inside out/, which 'make clean' removes: keep it elsewhere" \
 	    >&2; exit 2 ;; esac
-	@echo '$(strip $(call agency_settings,$*))' > $@.tmp.$$$$; \
-	if cmp -s $@.tmp.$$$$ $@; then rm $@.tmp.$$$$; \
-	else mv $@.tmp.$$$$ $@; fi
+	@echo '$(strip $(call agency_settings,$*))' | \
+	  sh pipelines/write-if-changed.sh $@
 .PHONY: FORCE
 FORCE:
 
@@ -453,9 +453,8 @@ out/agency/%/internal/national.txt: agency-view-national-check \
 		$$(agency_view_national)
 	@mkdir -p $(@D)
 	@f='$(AGENCY_VIEW_NATIONAL)'; if [ -f "$$f" ]; then \
-	  echo "$$f $$(cksum < "$$f")"; else echo "none"; fi > $@.tmp.$$$$; \
-	if cmp -s $@.tmp.$$$$ $@; then rm -f $@.tmp.$$$$; \
-	else mv $@.tmp.$$$$ $@; fi
+	  echo "$$f $$(cksum < "$$f")"; else echo "none"; fi | \
+	  sh pipelines/write-if-changed.sh $@
 
 out/agency/%/internal/data.js: out/agency/%/manifest.json \
 		out/agency/%/mapped.csv out/agency/%/cells.csv \

@@ -107,17 +107,13 @@ INTERVALS_AUDIT = bin/audit $(SDC_LIMIT) $(if $(INTERVALS_CACHE),--cache \
 # agency joining or leaving rebuilds the national files; the settings too.
 $(NATIONAL)/releases.txt: national-list-check
 	@mkdir -p $(@D)
-	@printf '%s\n' $(NATIONAL_DIRS) > $@.tmp.$$$$; \
-	if cmp -s $@.tmp.$$$$ $@; then rm -f $@.tmp.$$$$; \
-	else mv $@.tmp.$$$$ $@; fi
+	@printf '%s\n' $(NATIONAL_DIRS) | sh pipelines/write-if-changed.sh $@
 	@printf '%s' '$(RELEASES)' > $(RELEASES_DIR_FILE)
 $(NATIONAL)/settings.txt: national-list-check
 	@mkdir -p $(@D)
 	@printf '%s\n' 'max-range-share $(MAX_RANGE_SHARE)' \
 	  'complete $(COMPLETE_PANEL)' 'state $(NATIONAL_STATE)' \
-	  'mode $(MODE)' > $@.tmp.$$$$; \
-	if cmp -s $@.tmp.$$$$ $@; then rm -f $@.tmp.$$$$; \
-	else mv $@.tmp.$$$$ $@; fi
+	  'mode $(MODE)' | sh pipelines/write-if-changed.sh $@
 national-list-check:
 
 ifneq ($(NATIONAL_STATE),)
