@@ -5,9 +5,9 @@
 # it is rebuilt), leaves no temporary file, and removes the temporary
 # file a killed build left behind (FILE.tmp.PID, no such process
 # running, or only a zombie not yet reaped) while keeping one a running
-# build is writing.  A build killed
-# in that recipe once left out/national/settings.txt.tmp.PID, which the
-# rerun kept (e2e-fault-kill).
+# build is writing.  A build killed in that recipe once left
+# out/national/settings.txt.tmp.PID, which the rerun kept
+# (e2e-fault-kill).
 set -u
 cd "${ROOT:-.}"
 work=$(mktemp -d)
