@@ -178,8 +178,10 @@ colour_solve(sdc_group *g, struct lp *lp, const struct model *md,
 	if (r == SOLVED && (integral || sdc_rins(g, lp, &v)))
 		sdc_witness_pass(lp, md, status_only);
 	/* the caps together left no point: lift them */
-	if (status_only && r == INFEASIBLE)
+	if (status_only && r == INFEASIBLE) {
+		g->caps_lifted++;
 		lift_caps(lp, md);
+	}
 	return 1;
 }
 

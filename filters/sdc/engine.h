@@ -69,6 +69,8 @@ struct sdc_group {
 	uint32_t *codes, ncodes[NZ_NDIMS];
 	unsigned long lp_solves, mip_solves;
 	unsigned long status_points;   /* statuses status_point settled */
+	unsigned long caps_lifted;     /* capped broad solves that met no
+	                                * point, their caps lifted (broad.c) */
 };
 
 /* model.c */

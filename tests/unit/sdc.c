@@ -673,6 +673,91 @@ status_shortcuts(void)
 	check(same && exposed > 0 && mip_ran > 0 && nearer > 0, what);
 }
 
+/* For a status alone the broad solves cap each open target two above
+ * the least value it took in a point met, or above its lower bound
+ * before any point is met, and keep the caps from colour to colour; a
+ * capped solve that finds no point lifts them all (broad.c).  Once a
+ * point is met, the last one met keeps every cap (those set before it
+ * held when it was found; one set after lies above it, as the values
+ * an open target took span fewer than 3), so only a component whose
+ * first vertices were fractional, with no integer point near them,
+ * reaches the lift: none of the random tables above does.  This one
+ * does, a 2x2 of clients rounded to base 3 (a published v is
+ * v-2..v+2), the other measures S and unruled, as in sdcTable's 4x4:
+ *
+ *          1     2     *
+ *   01    (a)    9   [R1]     (a) a primary S, 0..5
+ *   02     9    18   [R2]     [..] hidden whole (secondary)
+ *   *    [C1]  [C2]   39
+ *
+ * Every target down at once, the vertex is fractional (both 9s at 8.5)
+ * with no integer point near it, so each cap is its target's lower
+ * bound plus 2.  Colour 0 holds a, R2 and C2 (no row holds two; with
+ * other measures' S), capped at a <= 2, R2 <= 25, C2 <= 25: each alone
+ * is met (a = 0 beside 9, 9, 19; R2 = 23 as 7 + 16 beside 3 + 11), the
+ * three are not: a total of 37 or more leaves b + c + d >= 35 when
+ * a <= 2, and R2 + C2 = b + c + 2d <= 50 then holds d to 15, under the
+ * 16 the published 18 allows.  Lifted, the caps of colour 1 (R1 and
+ * C1 <= 9) leave a point, which settles every target; left on, no
+ * later colour would meet one, and the second pass would solve colour
+ * 0 in vain again.  So exactly one capped solve finds no point, and
+ * the statuses are those of exact ends (SDC_EXACT, no caps): every S
+ * passes. */
+static const long capped_table[3][3] = {   /* -1 primary S, -2 hidden */
+	{-1, 9, -2}, {9, 18, -2}, {-2, -2, 39},
+};
+
+static void
+capped_broad(void)
+{
+	static const char *const reg[] = {"01", "02", "*"};
+	static const char *const gen[] = {"1", "2", "*"};
+	nz_rules r = rules(6, 3, 0);
+	sdc_cell cells[9];
+	sdc_bound exact[9 * NZ_NMEASURES], fast[9 * NZ_NMEASURES];
+	size_t targets[9 * NZ_NMEASURES], nt = 0, i;
+	unsigned long lifted;
+	int m, same = 1;
+	char what[160];
+	sdc_group *g;
+
+	r.kind[NZ_HOUSEHOLDS] = r.kind[NZ_EVENTS] =
+	    r.kind[NZ_UNITS] = NZ_RULE_UNRULED;
+	memset(cells, 0, sizeof cells);
+	for (i = 0; i < 9; i++) {
+		long v = capped_table[i / 3][i % 3];
+		set_dims(&cells[i], reg[i / 3], gen[i % 3], "*");
+		cells[i].kind = v == -2 ? SDC_SECONDARY : SDC_PRIMARY;
+		cells[i].value[NZ_CLIENTS] = v < 0 ? 0 : v;
+		for (m = 0; m < NZ_NMEASURES; m++)
+			cells[i].s[m] = m != NZ_CLIENTS || v < 0;
+	}
+	for (i = 0; i < 9 * NZ_NMEASURES; i++)
+		if (cells[i / NZ_NMEASURES].s[i % NZ_NMEASURES])
+			targets[nt++] = i;
+	g = sdc_new(&r, cells, 9, SDC_EXACT, NULL);
+	check(sdc_solve(g, exact) == 0 &&
+	    bound_is(B(exact, 0, 0), 0, 5, SDC_OK) &&
+	    bound_is(B(exact, 2, 0), 7, 16, SDC_OK) &&
+	    bound_is(B(exact, 5, 0), 23, 31, SDC_OK) &&
+	    bound_is(B(exact, 6, 0), 7, 16, SDC_OK) &&
+	    bound_is(B(exact, 7, 0), 23, 31, SDC_OK),
+	    "capped: exact ends, every S passes: a 0..5, R1 and C1 7..16, "
+	    "R2 and C2 23..31");
+	sdc_free(g);
+	g = sdc_new(&r, cells, 9, 0, NULL);
+	sdc_solve_vars(g, targets, nt, 1, fast);
+	lifted = g->caps_lifted;
+	sdc_free(g);
+	for (i = 0; i < nt; i++)
+		same &= fast[targets[i]].status == exact[targets[i]].status;
+	snprintf(what, sizeof what, "capped: the caps together left no "
+	    "point, were lifted, and the next colour met one (%lu capped "
+	    "solves met none)", lifted);
+	check(lifted == 1, what);
+	check(same, "capped: statuses alone the same as exact ends give");
+}
+
 /* The latent cross-classification (SDC_LATENT): with a third table
  * linking the other two, every interval still holds the true value,
  * none is wider than without it, and some are narrower. */
@@ -811,6 +896,7 @@ main(void)
 	random_tables(0, 40, "random microdata, no rounding");
 	random_tables(1, 100, "random microdata, RR3");
 	status_shortcuts();
+	capped_broad();
 	ray_targets();
 	latent_tables();
 	return failures ? 1 : 0;
