@@ -197,11 +197,15 @@ colour_solve(sdc_group *g, struct lp *lp, const struct model *md,
  * polytope, and the next colour's solve first had to find a feasible
  * point again.  Capped, the polytope is smaller, but its points are
  * still points of the model, and the statuses (all protect uses) are
- * exact either way.  Each cap is at least a value its target took in
- * some integer point, though not all in the same one, so the caps
- * together may leave no point: a solve that finds none lifts them all
- * (else every colour after it found none either, each confirmed afresh
- * and in exact arithmetic).  The caps kept make the later colours'
+ * exact either way.  Once an integer point is met, the last one met
+ * keeps every cap (those set before it held when it was found; one set
+ * after lies above it, as the values an open target took span fewer
+ * than 3).  Before any is met, each cap sits two above its target's
+ * lower bound, and those caps together may leave no point (the first
+ * vertices fractional, with no integer point near them): a solve that
+ * finds none lifts them all (else every colour after it found none
+ * either, each confirmed afresh and in exact arithmetic;
+ * tests/unit/sdc.c, capped_broad).  The caps kept make the later colours'
  * points less varied, so a second pass, the old way (capped, solved,
  * lifted), takes each colour that still has a target open before the
  * targets are solved one by one.  suppress, its output the same: on the
