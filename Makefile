@@ -23,7 +23,7 @@ CPPFLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -Ifilters/lib -Ifilters/sdc \
 # a quarter less time under the sanitizers, which the tests do thousands
 # of times)
 LDLIBS    = -Wl,--as-needed -lcsv -ljansson -lsodium -lzip -lexpat -lfreexl \
-            $(shell pkg-config --libs $(GSF) 2>/dev/null) -lm
+            $(shell pkg-config --libs $(GSF) 2>/dev/null) -lm -pthread
 SDC_LDLIBS = -lglpk
 SANFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined

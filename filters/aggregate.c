@@ -6,18 +6,21 @@
  * multi-valued codes seen, and the household key counts; and it writes
  * each row's client, values and units (32 bytes) to a temporary file.
  * Then each client's flow measures are settled from its quarters (the
- * lookback), and the second pass reads that file back to count events
- * and units into the cells of each row's own values and its client's
- * flow measures.  Last, period by period, each client's modal values and
- * household are settled and the client is added to every cell it belongs
- * to.  Memory grows with distinct clients per period and with cells,
- * never with rows (the temporary file does); every sum is order-free, so
- * shuffled input gives byte-identical output.
+ * lookback) while a second thread settles its modal values and household
+ * and orders the clients by period and household; then the second pass
+ * reads that file back to count events and units into the cells of each
+ * row's own values and its client's flow measures, while the other
+ * thread adds each client to every cell it belongs to (see finish).
+ * Last, the cells are written period by period.  Memory grows with
+ * distinct clients per period and with cells, never with rows (the
+ * temporary file does); every sum is order-free, so shuffled input gives
+ * byte-identical output.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -266,6 +269,9 @@ usage(void)
 "                      a period must have its row.  Without it, no table's\n"
 "                      cells with outcome are made (outcome '*' only): an\n"
 "                      agency without assessments has no outcome cells\n"
+"  -j, --jobs N        the work after the last row on N threads at once\n"
+"                      (at most 2 are used; default: the processors\n"
+"                      online); the output is the same for every N\n"
 "  -s, --stats FILE    write row accounting as JSON (rows_read =\n"
 "                      rows_counted + rows_rejected, cells_written,\n"
 "                      history_rows_read; warnings: region_outside_area; flow: the window,\n"
@@ -1210,9 +1216,11 @@ count_spooled(struct run *r)
 	struct values val;
 	long done = 0;
 	size_t got, i, n, k;
+	uint32_t *cellbuf;    /* its own: count_clients uses r->cellbuf */
 
 	if (!r->spool)
 		return;
+	cellbuf = nz_malloc(r->L.ncells * sizeof *cellbuf);
 	if (fflush(r->spool) != 0 || fseek(r->spool, 0, SEEK_SET) != 0)
 		nz_die(NZ_EXIT_DATA, "writing the temporary file of the second "
 		    "pass: %s", strerror(errno));
@@ -1222,14 +1230,15 @@ count_spooled(struct run *r)
 			struct period_acc *p = &r->period[c->period];
 
 			spooled_values(r, &buf[i], c, &val);
-			n = cells_of(&r->L, &val, r->cellbuf);
+			n = cells_of(&r->L, &val, cellbuf);
 			for (k = 0; k < n; k++) {
-				p->events[r->cellbuf[k]]++;
-				p->units[r->cellbuf[k]] += buf[i].units;
+				p->events[cellbuf[k]]++;
+				p->units[cellbuf[k]] += buf[i].units;
 			}
 		}
 		done += (long)got;
 	}
+	free(cellbuf);
 	if (ferror(r->spool) || done != r->spooled)
 		nz_die(NZ_EXIT_DATA, "reading the temporary file of the second "
 		    "pass: %s", ferror(r->spool) ? strerror(errno) :
@@ -1647,16 +1656,22 @@ cmp_period(const void *a, const void *b)
 
 enum { PREFETCH_AHEAD = 8 };
 
-/* Settle every client, group them by period and household, and write the
- * cells of each period in period order. */
-static long
-write_cells(struct run *r)
+/* The clients of every period in the order they are counted: grouped by
+ * period (pord: the periods in name order), by household within each. */
+struct order {
+	uint64_t *order;               /* household << 32 | client index */
+	size_t *start;                 /* each period's first in order */
+	size_t *pord;
+};
+
+/* Settle every client's modal values and household (not its flow
+ * measures, which settle_flows writes beside them meanwhile), then sort
+ * them by period and household. */
+static void
+order_clients(struct run *r, struct order *o)
 {
-	uint64_t *order, *tmp;
-	size_t *start, *pord, i, k, ncols, most = 1;
-	const char *const *cols = nz_cols(NZ_COLS_CELLS, &ncols);
-	struct cells cl;
-	long cells_written = 0;
+	uint64_t *tmp;
+	size_t i, k, most = 1;
 
 	for (i = 0; i < r->nclients; i++)
 		settle_client(r, &r->client[i]);
@@ -1664,44 +1679,52 @@ write_cells(struct run *r)
 	r->extra = NULL;
 
 	/* counting sort by period, then household within each period */
-	start = nz_calloc(r->nperiods + 1, sizeof *start);
+	o->start = nz_calloc(r->nperiods + 1, sizeof *o->start);
 	for (k = 0; k < r->nperiods; k++) {
-		start[k + 1] = start[k] + r->period[k].nclients;
+		o->start[k + 1] = o->start[k] + r->period[k].nclients;
 		if (r->period[k].nclients > most)
 			most = r->period[k].nclients;
 	}
-	tmp = nz_malloc(most * sizeof *tmp);
-	order = nz_malloc((r->nclients ? r->nclients : 1) * sizeof *order);
+	o->order = nz_malloc((r->nclients ? r->nclients : 1) *
+	    sizeof *o->order);
 	for (i = 0; i < r->nclients; i++) {
 		const struct client *c = &r->client[i];
-		order[start[c->period]++] = (uint64_t)c->household << 32 | i;
+		o->order[o->start[c->period]++] = (uint64_t)c->household << 32 |
+		    i;
 	}
 	for (k = r->nperiods; k > 0; k--)
-		start[k] = start[k - 1];
-	start[0] = 0;
-
-	cl.clients = nz_malloc(r->L.ncells * sizeof *cl.clients);
-	cl.households = nz_malloc(r->L.ncells * sizeof *cl.households);
-	cl.ckey = nz_malloc(r->L.ncells * sizeof *cl.ckey);
-	cl.stamp = nz_malloc(r->L.ncells * sizeof *cl.stamp);
-	pord = nz_calloc(r->nperiods ? r->nperiods : 1, sizeof *pord);
+		o->start[k] = o->start[k - 1];
+	o->start[0] = 0;
+	/* in increasing index: stable by household is the order of the
+	 * whole key */
+	tmp = nz_malloc(most * sizeof *tmp);
 	for (k = 0; k < r->nperiods; k++)
-		pord[k] = k;
-	sort_periods = r->period;
-	qsort(pord, r->nperiods, sizeof *pord, cmp_period);
-	nz_csv_header(stdout, cols, ncols);
-	for (k = 0; k < r->nperiods; k++) {
-		size_t p = pord[k];
-		uint64_t *slice = order + start[p];
-		size_t n = r->period[p].nclients;
+		nz_sort_hi32(o->order + o->start[k], tmp, r->period[k].nclients);
+	free(tmp);
 
-		/* in increasing index: stable by household
-		 * is the order of the whole key */
-		nz_sort_hi32(slice, tmp, n);
-		memset(cl.clients, 0, r->L.ncells * sizeof *cl.clients);
-		memset(cl.households, 0, r->L.ncells * sizeof *cl.households);
-		memset(cl.ckey, 0, r->L.ncells * sizeof *cl.ckey);
-		memset(cl.stamp, 0, r->L.ncells * sizeof *cl.stamp);
+	o->pord = nz_calloc(r->nperiods ? r->nperiods : 1, sizeof *o->pord);
+	for (k = 0; k < r->nperiods; k++)
+		o->pord[k] = k;
+	sort_periods = r->period;
+	qsort(o->pord, r->nperiods, sizeof *o->pord, cmp_period);
+}
+
+/* Every period's clients into their cells: cl[k] for period k. */
+static void
+count_clients(struct run *r, const struct order *o, struct cells *cl)
+{
+	size_t i, k, ncells = r->L.ncells;
+	uint32_t *stamp = nz_malloc(ncells * sizeof *stamp);
+
+	for (k = 0; k < r->nperiods; k++) {
+		const uint64_t *slice = o->order + o->start[k];
+		size_t n = r->period[k].nclients;
+
+		cl[k].clients = nz_calloc(ncells, sizeof *cl[k].clients);
+		cl[k].households = nz_calloc(ncells, sizeof *cl[k].households);
+		cl[k].ckey = nz_calloc(ncells, sizeof *cl[k].ckey);
+		cl[k].stamp = stamp;
+		memset(stamp, 0, ncells * sizeof *stamp);
 		for (i = 0; i < n; i++) {
 			/* in household order the clients are scattered:
 			 * fetch one a few ahead (80 bytes, two lines) */
@@ -1711,20 +1734,122 @@ write_cells(struct run *r)
 				__builtin_prefetch(ahead);
 				__builtin_prefetch(ahead + 64);
 			}
-			add_client(r, &r->client[slice[i] & 0xFFFFFFFFu], &cl);
+			add_client(r, &r->client[slice[i] & 0xFFFFFFFFu], &cl[k]);
 		}
-		write_period(r, &r->period[p], &cl);
+		cl[k].stamp = NULL;
+	}
+	free(stamp);
+}
+
+/* The cells of each period, in period order. */
+static long
+write_cells(const struct run *r, const struct order *o, struct cells *cl)
+{
+	size_t k, ncols;
+	const char *const *cols = nz_cols(NZ_COLS_CELLS, &ncols);
+	long cells_written = 0;
+
+	nz_csv_header(stdout, cols, ncols);
+	for (k = 0; k < r->nperiods; k++) {
+		size_t p = o->pord[k];
+
+		write_period(r, &r->period[p], &cl[p]);
 		cells_written += r->L.ncells;
 	}
-	free(cl.clients);
-	free(cl.households);
-	free(cl.ckey);
-	free(cl.stamp);
-	free(pord);
-	free(start);
-	free(order);
-	free(tmp);
+	for (k = 0; k < r->nperiods; k++) {
+		free(cl[k].clients);
+		free(cl[k].households);
+		free(cl[k].ckey);
+	}
+	free(o->order);
+	free(o->start);
+	free(o->pord);
 	return cells_written;
+}
+
+/* ---- the work after the last row, on two threads ---- */
+
+/* Once every row is read the pipe upstream has drained and the processor
+ * it ran on is free, so the work left runs as two pairs of independent
+ * halves, the second of each pair on a thread of its own: the clients'
+ * flow measures beside their modal values and order, then the spooled
+ * rows' events and units beside the clients' cells.  The halves of a pair
+ * write different fields (flow[] against code[], household and more) or
+ * different arrays, and each sum is made by one thread, so the output is
+ * byte for byte a serial run's.  Where no thread can be started the
+ * second half runs after the first. */
+struct beside {
+	void (*fn)(struct run *, void *);
+	struct run *r;
+	void *arg;
+	pthread_t thread;
+	int started;
+};
+
+static void *
+beside_main(void *arg)
+{
+	struct beside *b = arg;
+
+	b->fn(b->r, b->arg);
+	return NULL;
+}
+
+static void
+beside_start(struct beside *b, void (*fn)(struct run *, void *),
+    struct run *r, void *arg, int jobs)
+{
+	b->fn = fn;
+	b->r = r;
+	b->arg = arg;
+	b->started = jobs > 1 &&
+	    pthread_create(&b->thread, NULL, beside_main, b) == 0;
+}
+
+static void
+beside_join(struct beside *b)
+{
+	if (b->started) {
+		if ((errno = pthread_join(b->thread, NULL)) != 0)
+			nz_die(NZ_EXIT_DATA, "waiting for a thread: %s",
+			    strerror(errno));
+	} else {
+		b->fn(b->r, b->arg);
+	}
+}
+
+static void
+order_beside(struct run *r, void *o)
+{
+	order_clients(r, o);
+}
+
+static void
+spool_beside(struct run *r, void *unused)
+{
+	(void)unused;
+	count_spooled(r);
+}
+
+/* Everything after the last row: the cells written. */
+static long
+finish(struct run *r, int jobs)
+{
+	struct order o;
+	struct cells *cl;
+	struct beside b;
+	long n;
+
+	beside_start(&b, order_beside, r, &o, jobs);
+	settle_flows(r);
+	beside_join(&b);
+	cl = nz_calloc(r->nperiods ? r->nperiods : 1, sizeof *cl);
+	beside_start(&b, spool_beside, r, NULL, jobs);
+	count_clients(r, &o, cl);
+	beside_join(&b);
+	n = write_cells(r, &o, cl);
+	free(cl);
+	return n;
 }
 
 static void
@@ -1804,6 +1929,7 @@ main(int argc, char **argv)
 		{"export-stats", required_argument, NULL, 'E'},
 		{"outcomes", required_argument, NULL, 'O'},
 		{"stats", required_argument, NULL, 's'},
+		{"jobs", required_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -1815,12 +1941,12 @@ main(int argc, char **argv)
 	const char *history = NULL, *export_stats = NULL, *outcomes = NULL;
 	char *flow = NULL;
 	long cells_written;
-	int c, i;
+	int c, i, jobs = nz_jobs_default();
 
 	nz_setprog(argv[0]);
 	hexval_init();
 	find_columns();
-	while ((c = getopt_long(argc, argv, "t:c:b:p:r:H:f:E:O:s:hV", opts,
+	while ((c = getopt_long(argc, argv, "t:c:b:p:r:H:f:E:O:s:j:hV", opts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 't': tables = optarg; break;
@@ -1839,6 +1965,7 @@ main(int argc, char **argv)
 		case 'O': outcomes = nz_side_path("--outcomes", optarg);
 			break;
 		case 's': stats = nz_side_path("--stats", optarg); break;
+		case 'j': jobs = nz_jobs_arg(optarg); break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", nz_prog, NZ_VERSION); return 0;
 		default: nz_usage_error("unknown option");
@@ -1890,9 +2017,7 @@ main(int argc, char **argv)
 	    strcmp(run.out->agency, run.agency) != 0)
 		nz_die(NZ_EXIT_DATA, "%s: agency %s, but the events are of agency %s",
 		    outcomes, nz_q(run.out->agency), nz_q(run.agency));
-	settle_flows(&run);
-	count_spooled(&run);
-	cells_written = write_cells(&run);
+	cells_written = finish(&run, jobs);
 	if (stats)
 		write_stats(&run, stats, cells_written);
 	run_free(&run);

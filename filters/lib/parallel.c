@@ -82,7 +82,7 @@ nz_jobs_arg(const char *arg)
 	long n;
 
 	if (nz_parse_long(arg, 1, NZ_MAX_JOBS, &n) < 0)
-		nz_usage_error("--jobs: expected a number of processes from 1 "
+		nz_usage_error("--jobs: expected a number of jobs from 1 "
 		    "to %d, found %s", NZ_MAX_JOBS, nz_q(arg));
 	return (int)n;
 }

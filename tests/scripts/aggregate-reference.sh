@@ -38,6 +38,14 @@ for run in "21 3000 2023-07-01 02,13,99" "22 2500 2023-08-15" "25 900 -"; do
 		"${hist:+$t/history.csv}" "$from" < "$t/events.csv" > "$t/ref.csv"
 	cmp "$t/cells.csv" "$t/ref.csv" || {
 		diff "$t/cells.csv" "$t/ref.csv" | head; exit 1; }
+	# the work after the last row on one thread and on two: the same
+	# cells and stats
+	for j in 1 2; do
+		aggregate --jobs $j $cov $hist --stats "$t/s$j.json" \
+			"$t/events.csv" > "$t/cells$j.csv"
+		cmp "$t/cells.csv" "$t/cells$j.csv"
+		cmp "$t/s.json" "$t/s$j.json"
+	done
 	cells margins "$t/cells.csv"
 	# every flow measure takes more than one value somewhere
 	for col in 13 14 15 16; do
