@@ -21,8 +21,10 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nz.h"
 
@@ -118,11 +120,19 @@ struct extra {
 	uint8_t dim;
 };
 
+struct spooled;
+
 struct period_acc {
 	char name[8];                  /* YYYYQn */
 	long q;                        /* its nz_period index */
 	uint64_t *events, *units;      /* per cell, from rows */
 	size_t nclients;
+	/* its rows for pass 2: whole blocks in the temporary file, at these
+	 * offsets, and the last few here */
+	struct spooled *tail;
+	size_t ntail;
+	off_t *block;
+	size_t nblock, block_cap;
 };
 
 /* household keys interned in an arena; a key's id is its offset + 1 */
@@ -198,6 +208,7 @@ struct run {
 	long earliest;                 /* the earliest quarter of any event */
 	int stdin_read;
 	FILE *spool;                   /* pass 1's rows, for pass 2 */
+	off_t spool_end;               /* bytes written to it */
 	long spooled;
 	uint32_t *cellbuf;             /* cells touched by one row/client */
 };
@@ -965,6 +976,10 @@ period_index(struct run *r, const char *s, size_t len, const char *file,
 	p->events = nz_calloc(r->L.ncells, sizeof *p->events);
 	p->units = nz_calloc(r->L.ncells, sizeof *p->units);
 	p->nclients = 0;
+	p->tail = NULL;
+	p->ntail = 0;
+	p->block = NULL;
+	p->nblock = p->block_cap = 0;
 	return (uint16_t)(r->last_period = r->nperiods++);
 }
 
@@ -1146,7 +1161,10 @@ parse_key(const nz_row *row, uint8_t key[16], const char *file)
 
 /* What pass 2 needs of a counted row, written by pass 1 to a temporary
  * file (32 bytes, where the row took about 150 in CSV): its client, units
- * and values, so pass 2 reads no CSV and looks up no client or outcome. */
+ * and values, so pass 2 reads no CSV and looks up no client or outcome.
+ * Each period's rows go in blocks of their own (SPOOL_BLOCK rows, the
+ * last kept in memory), so that pass 2 can take the periods one by one
+ * and write each period's cells as soon as they are counted. */
 struct spooled {
 	uint32_t client;               /* index in r->client */
 	uint32_t units;                /* at most NZ_MAX_UNITS */
@@ -1155,12 +1173,41 @@ struct spooled {
 	uint8_t code[NSINGLE];         /* single-valued axis indexes */
 };
 _Static_assert(NZ_MAX_UNITS <= UINT32_MAX, "units fit the spool");
+#define SPOOL_BLOCK 1024               /* rows: 32 KiB */
+
+/* a period's full block to the end of the temporary file */
+static void
+spool_block(struct run *r, struct period_acc *p)
+{
+	const char *b = (const char *)p->tail;
+	size_t left = SPOOL_BLOCK * sizeof *p->tail;
+	ssize_t n;
+
+	if (!r->spool && !(r->spool = tmpfile()))
+		nz_die(NZ_EXIT_DATA, "cannot make a temporary file for the "
+		    "second pass: %s", strerror(errno));
+	nz_grow(&p->block, &p->block_cap, p->nblock + 1, sizeof *p->block);
+	p->block[p->nblock++] = r->spool_end;
+	while (left > 0) {
+		if ((n = write(fileno(r->spool), b, left)) < 0) {
+			if (errno == EINTR)
+				continue;
+			nz_die(NZ_EXIT_DATA, "writing the temporary file of "
+			    "the second pass: %s", strerror(errno));
+		}
+		b += n;
+		left -= (size_t)n;
+		r->spool_end += n;
+	}
+	p->ntail = 0;
+}
 
 static void
 spool_row(struct run *r, const struct client *c, const struct values *val,
     uint64_t multi, uint64_t units)
 {
 	struct spooled sp;
+	struct period_acc *p;
 	int d, k;
 
 	memset(&sp, 0, sizeof sp);
@@ -1172,12 +1219,12 @@ spool_row(struct run *r, const struct client *c, const struct values *val,
 	for (d = 0; d < NDIM; d++)
 		if (r->L.axis[d].single >= 0)
 			sp.code[r->L.axis[d].single] = val->v[d][0];
-	if (!r->spool && !(r->spool = tmpfile()))
-		nz_die(NZ_EXIT_DATA, "cannot make a temporary file for the "
-		    "second pass: %s", strerror(errno));
-	if (fwrite(&sp, sizeof sp, 1, r->spool) != 1)
-		nz_die(NZ_EXIT_DATA, "writing the temporary file of the second "
-		    "pass: %s", strerror(errno));
+	p = &r->period[c->period];
+	if (!p->tail)
+		p->tail = nz_malloc(SPOOL_BLOCK * sizeof *p->tail);
+	p->tail[p->ntail++] = sp;
+	if (p->ntail == SPOOL_BLOCK)
+		spool_block(r, p);
 	r->spooled++;
 }
 
@@ -1207,42 +1254,57 @@ spooled_values(const struct run *r, const struct spooled *sp,
 	}
 }
 
-/* Pass 2: each spooled row's events and units into every cell of its own
- * values and its client's flow measures. */
+/* The rows spooled in period k, its blocks read into buf. */
 static void
-count_spooled(struct run *r)
+count_rows(const struct run *r, struct period_acc *p,
+    const struct spooled *rows, size_t n, uint32_t *cellbuf)
 {
-	struct spooled buf[1024];
 	struct values val;
-	long done = 0;
-	size_t got, i, n, k;
-	uint32_t *cellbuf;    /* its own: count_clients uses r->cellbuf */
+	size_t i, k, nc;
 
-	if (!r->spool)
-		return;
-	cellbuf = nz_malloc(r->L.ncells * sizeof *cellbuf);
-	if (fflush(r->spool) != 0 || fseek(r->spool, 0, SEEK_SET) != 0)
-		nz_die(NZ_EXIT_DATA, "writing the temporary file of the second "
-		    "pass: %s", strerror(errno));
-	while ((got = fread(buf, sizeof *buf, 1024, r->spool)) > 0) {
-		for (i = 0; i < got; i++) {
-			const struct client *c = &r->client[buf[i].client];
-			struct period_acc *p = &r->period[c->period];
+	for (i = 0; i < n; i++) {
+		const struct client *c = &r->client[rows[i].client];
 
-			spooled_values(r, &buf[i], c, &val);
-			n = cells_of(&r->L, &val, cellbuf);
-			for (k = 0; k < n; k++) {
-				p->events[cellbuf[k]]++;
-				p->units[cellbuf[k]] += buf[i].units;
-			}
+		spooled_values(r, &rows[i], c, &val);
+		nc = cells_of(&r->L, &val, cellbuf);
+		for (k = 0; k < nc; k++) {
+			p->events[cellbuf[k]]++;
+			p->units[cellbuf[k]] += rows[i].units;
 		}
-		done += (long)got;
 	}
-	free(cellbuf);
-	if (ferror(r->spool) || done != r->spooled)
-		nz_die(NZ_EXIT_DATA, "reading the temporary file of the second "
-		    "pass: %s", ferror(r->spool) ? strerror(errno) :
-		    "rows missing");
+}
+
+/* Pass 2 for period k: each of its spooled rows' events and units into
+ * every cell of its own values and its client's flow measures.  Returns
+ * the rows counted, or -1 with errno set when the file could not be
+ * read back. */
+static long
+count_spooled(const struct run *r, size_t k, struct spooled *buf,
+    uint32_t *cellbuf)
+{
+	struct period_acc *p = &r->period[k];
+	const size_t bytes = SPOOL_BLOCK * sizeof *buf;
+	long done = 0;
+	size_t b, got;
+	ssize_t n;
+
+	for (b = 0; b < p->nblock; b++) {
+		for (got = 0; got < bytes; got += (size_t)n)
+			if ((n = pread(fileno(r->spool), (char *)buf + got,
+			    bytes - got, p->block[b] + (off_t)got)) <= 0) {
+				if (n < 0 && errno == EINTR) {
+					n = 0;
+					continue;
+				}
+				if (n == 0)
+					errno = EIO;   /* shorter than written */
+				return -1;
+			}
+		count_rows(r, p, buf, SPOOL_BLOCK, cellbuf);
+		done += SPOOL_BLOCK;
+	}
+	count_rows(r, p, p->tail, p->ntail, cellbuf);
+	return done + (long)p->ntail;
 }
 
 static void
@@ -1579,7 +1641,8 @@ record_key(const uint8_t key[16])
 }
 
 static void
-add_client(struct run *r, const struct client *c, struct cells *cl)
+add_client(const struct run *r, const struct client *c, struct cells *cl,
+    uint32_t *cellbuf)
 {
 	struct values val;
 	uint32_t rk = record_key(c->key), hh = c->household;
@@ -1608,9 +1671,9 @@ add_client(struct run *r, const struct client *c, struct cells *cl)
 			val.v[d][0] = c->code[r->L.axis[d].single];
 		}
 	}
-	n = cells_of(&r->L, &val, r->cellbuf);
+	n = cells_of(&r->L, &val, cellbuf);
 	for (i = 0; i < n; i++) {
-		uint32_t cell = r->cellbuf[i];
+		uint32_t cell = cellbuf[i];
 		cl->clients[cell]++;
 		cl->ckey[cell] += rk;
 		/* clients come grouped by household: count each once */
@@ -1709,75 +1772,48 @@ order_clients(struct run *r, struct order *o)
 	qsort(o->pord, r->nperiods, sizeof *o->pord, cmp_period);
 }
 
-/* Every period's clients into their cells: cl[k] for period k. */
+/* Period k's clients into its cells cl (stamp: room for a household per
+ * cell, cellbuf for the cells of a client). */
 static void
-count_clients(struct run *r, const struct order *o, struct cells *cl)
+count_clients(const struct run *r, const struct order *o, size_t k,
+    struct cells *cl, uint32_t *stamp, uint32_t *cellbuf)
 {
-	size_t i, k, ncells = r->L.ncells;
-	uint32_t *stamp = nz_malloc(ncells * sizeof *stamp);
+	const uint64_t *slice = o->order + o->start[k];
+	size_t i, n = r->period[k].nclients, ncells = r->L.ncells;
 
-	for (k = 0; k < r->nperiods; k++) {
-		const uint64_t *slice = o->order + o->start[k];
-		size_t n = r->period[k].nclients;
-
-		cl[k].clients = nz_calloc(ncells, sizeof *cl[k].clients);
-		cl[k].households = nz_calloc(ncells, sizeof *cl[k].households);
-		cl[k].ckey = nz_calloc(ncells, sizeof *cl[k].ckey);
-		cl[k].stamp = stamp;
-		memset(stamp, 0, ncells * sizeof *stamp);
-		for (i = 0; i < n; i++) {
-			/* in household order the clients are scattered:
-			 * fetch one a few ahead (80 bytes, two lines) */
-			if (i + PREFETCH_AHEAD < n) {
-				const char *ahead = (const char *)&r->client[
-				    slice[i + PREFETCH_AHEAD] & 0xFFFFFFFFu];
-				__builtin_prefetch(ahead);
-				__builtin_prefetch(ahead + 64);
-			}
-			add_client(r, &r->client[slice[i] & 0xFFFFFFFFu], &cl[k]);
+	cl->clients = nz_calloc(ncells, sizeof *cl->clients);
+	cl->households = nz_calloc(ncells, sizeof *cl->households);
+	cl->ckey = nz_calloc(ncells, sizeof *cl->ckey);
+	cl->stamp = stamp;
+	memset(stamp, 0, ncells * sizeof *stamp);
+	for (i = 0; i < n; i++) {
+		/* in household order the clients are scattered: fetch one a
+		 * few ahead (80 bytes, two lines) */
+		if (i + PREFETCH_AHEAD < n) {
+			const char *ahead = (const char *)&r->client[
+			    slice[i + PREFETCH_AHEAD] & 0xFFFFFFFFu];
+			__builtin_prefetch(ahead);
+			__builtin_prefetch(ahead + 64);
 		}
-		cl[k].stamp = NULL;
+		add_client(r, &r->client[slice[i] & 0xFFFFFFFFu], cl, cellbuf);
 	}
-	free(stamp);
-}
-
-/* The cells of each period, in period order. */
-static long
-write_cells(const struct run *r, const struct order *o, struct cells *cl)
-{
-	size_t k, ncols;
-	const char *const *cols = nz_cols(NZ_COLS_CELLS, &ncols);
-	long cells_written = 0;
-
-	nz_csv_header(stdout, cols, ncols);
-	for (k = 0; k < r->nperiods; k++) {
-		size_t p = o->pord[k];
-
-		write_period(r, &r->period[p], &cl[p]);
-		cells_written += r->L.ncells;
-	}
-	for (k = 0; k < r->nperiods; k++) {
-		free(cl[k].clients);
-		free(cl[k].households);
-		free(cl[k].ckey);
-	}
-	free(o->order);
-	free(o->start);
-	free(o->pord);
-	return cells_written;
+	cl->stamp = NULL;
 }
 
 /* ---- the work after the last row, on two threads ---- */
 
 /* Once every row is read the pipe upstream has drained and the processor
- * it ran on is free, so the work left runs as two pairs of independent
- * halves, the second of each pair on a thread of its own: the clients'
- * flow measures beside their modal values and order, then the spooled
- * rows' events and units beside the clients' cells.  The halves of a pair
- * write different fields (flow[] against code[], household and more) or
- * different arrays, and each sum is made by one thread, so the output is
- * byte for byte a serial run's.  Where no thread can be started the
- * second half runs after the first. */
+ * it ran on is free, so the work left runs on two threads (--jobs).
+ * First the clients' flow measures beside their modal values and their
+ * order (the two write different fields of each client).  Then the
+ * periods in output order, each taken whole by whichever thread is free:
+ * its spooled rows' events and units (pass 2) and its clients' cells,
+ * into arrays of its own.  The main thread writes each period as soon as
+ * it and every period before it are done, so that suppress downstream
+ * starts on the first while the later are counted.  Each sum is made by
+ * one thread in a serial run's order, so the output is byte for byte a
+ * serial run's.  Where no thread can be started, the main thread does it
+ * all in turn. */
 struct beside {
 	void (*fn)(struct run *, void *);
 	struct run *r;
@@ -1824,32 +1860,108 @@ order_beside(struct run *r, void *o)
 	order_clients(r, o);
 }
 
+/* the periods, as tasks in output order */
+struct periods {
+	const struct order *o;
+	struct cells *cl;          /* per period */
+	long *rows;                /* per task: pass 2's rows, -1 unread */
+	int *err;                  /* per task: errno of that */
+	atomic_int *done;          /* per task */
+	atomic_size_t next;        /* the next task to take */
+	size_t written;            /* tasks written (the main thread's) */
+};
+
+/* The main thread: every task done, in order, written. */
 static void
-spool_beside(struct run *r, void *unused)
+write_done(const struct run *r, struct periods *t)
 {
-	(void)unused;
-	count_spooled(r);
+	while (t->written < r->nperiods && atomic_load_explicit(
+	    &t->done[t->written], memory_order_acquire)) {
+		size_t i = t->written++, k = t->o->pord[i];
+
+		if (t->rows[i] < 0)
+			nz_die(NZ_EXIT_DATA, "reading the temporary file of the "
+			    "second pass: %s", strerror(t->err[i]));
+		write_period(r, &r->period[k], &t->cl[k]);
+		free(t->cl[k].clients);
+		free(t->cl[k].households);
+		free(t->cl[k].ckey);
+	}
 }
 
-/* Everything after the last row: the cells written. */
+/* Take tasks until none is left; writer: the main thread, which writes
+ * what is done after each. */
+static void
+take_periods(struct run *r, struct periods *t, int writer)
+{
+	struct spooled *buf = nz_malloc(SPOOL_BLOCK * sizeof *buf);
+	uint32_t *stamp = nz_malloc(r->L.ncells * sizeof *stamp);
+	uint32_t *cellbuf = nz_malloc(r->L.ncells * sizeof *cellbuf);
+	size_t i, k;
+
+	while ((i = atomic_fetch_add(&t->next, 1)) < r->nperiods) {
+		k = t->o->pord[i];
+		errno = 0;
+		if ((t->rows[i] = count_spooled(r, k, buf, cellbuf)) < 0)
+			t->err[i] = errno;
+		count_clients(r, t->o, k, &t->cl[k], stamp, cellbuf);
+		atomic_store_explicit(&t->done[i], 1, memory_order_release);
+		if (writer)
+			write_done(r, t);
+	}
+	free(buf);
+	free(stamp);
+	free(cellbuf);
+}
+
+static void
+periods_beside(struct run *r, void *t)
+{
+	take_periods(r, t, 0);
+}
+
+/* Everything after the last row: returns the cells written. */
 static long
 finish(struct run *r, int jobs)
 {
+	size_t ncols, i, np = r->nperiods;
+	const char *const *cols = nz_cols(NZ_COLS_CELLS, &ncols);
 	struct order o;
-	struct cells *cl;
+	struct periods t;
 	struct beside b;
-	long n;
+	long rows = 0;
 
 	beside_start(&b, order_beside, r, &o, jobs);
 	settle_flows(r);
 	beside_join(&b);
-	cl = nz_calloc(r->nperiods ? r->nperiods : 1, sizeof *cl);
-	beside_start(&b, spool_beside, r, NULL, jobs);
-	count_clients(r, &o, cl);
+
+	t.o = &o;
+	t.cl = nz_calloc(np ? np : 1, sizeof *t.cl);
+	t.rows = nz_calloc(np ? np : 1, sizeof *t.rows);
+	t.err = nz_calloc(np ? np : 1, sizeof *t.err);
+	t.done = nz_calloc(np ? np : 1, sizeof *t.done);
+	for (i = 0; i < np; i++)
+		atomic_init(&t.done[i], 0);
+	atomic_init(&t.next, 0);
+	t.written = 0;
+	nz_csv_header(stdout, cols, ncols);
+	beside_start(&b, periods_beside, r, &t, jobs);
+	take_periods(r, &t, 1);
 	beside_join(&b);
-	n = write_cells(r, &o, cl);
-	free(cl);
-	return n;
+	write_done(r, &t);
+	for (i = 0; i < np; i++)
+		rows += t.rows[i];
+	if (rows != r->spooled)
+		nz_die(NZ_EXIT_DATA, "reading the temporary file of the second "
+		    "pass: rows missing");
+	free(t.cl);
+	free(t.rows);
+	free(t.err);
+	free((void *)t.done);
+	free(o.order);
+	free(o.start);
+	free(o.pord);
+	return (long)np * r->L.ncells;
 }
 
 static void
@@ -1895,6 +2007,8 @@ run_free(struct run *r)
 	for (i = 0; i < r->nperiods; i++) {
 		free(r->period[i].events);
 		free(r->period[i].units);
+		free(r->period[i].tail);
+		free(r->period[i].block);
 	}
 	free(r->period);
 	free(r->agency);
