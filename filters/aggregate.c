@@ -7,11 +7,12 @@
  * each row's client, values and units (32 bytes) to a temporary file.
  * Then each client's flow measures are settled from its quarters (the
  * lookback) while a second thread settles its modal values and household
- * and orders the clients by period and household; then the second pass
- * reads that file back to count events and units into the cells of each
- * row's own values and its client's flow measures, while the other
- * thread adds each client to every cell it belongs to (see finish).
- * Last, the cells are written period by period.  Memory grows with
+ * and orders the clients by period and household.  Then, period by
+ * period on whichever thread is free (see finish), the second pass reads
+ * the period's rows back to count events and units into the cells of
+ * each row's own values and its client's flow measures, each client is
+ * added to every cell it belongs to, and the period's cells are written
+ * once those before it are.  Memory grows with
  * distinct clients per period and with cells, never with rows (the
  * temporary file does); every sum is order-free, so shuffled input gives
  * byte-identical output.
