@@ -12,10 +12,10 @@
  * the period's rows back to count events and units into the cells of
  * each row's own values and its client's flow measures, each client is
  * added to every cell it belongs to, and the period's cells are written
- * once those before it are.  Memory grows with
- * distinct clients per period and with cells, never with rows (the
- * temporary file does); every sum is order-free, so shuffled input gives
- * byte-identical output.
+ * once those before it are.  Memory grows with distinct clients per
+ * period and with cells, never with rows (the temporary file does);
+ * every sum is order-free, so shuffled input gives byte-identical
+ * output.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -211,7 +211,6 @@ struct run {
 	FILE *spool;                   /* pass 1's rows, for pass 2 */
 	off_t spool_end;               /* bytes written to it */
 	long spooled;
-	uint32_t *cellbuf;             /* cells touched by one row/client */
 };
 
 /* ---- hashing ---- */
@@ -1255,7 +1254,8 @@ spooled_values(const struct run *r, const struct spooled *sp,
 	}
 }
 
-/* The rows spooled in period k, its blocks read into buf. */
+/* n spooled rows of period p into its cells (cellbuf: room for the cells
+ * of one row). */
 static void
 count_rows(const struct run *r, struct period_acc *p,
     const struct spooled *rows, size_t n, uint32_t *cellbuf)
@@ -1729,8 +1729,8 @@ struct order {
 };
 
 /* Settle every client's modal values and household (not its flow
- * measures, which settle_flows writes beside them meanwhile), then sort
- * them by period and household. */
+ * measures, which settle_flows writes beside them meanwhile, on the
+ * other thread), then sort them by period and household. */
 static void
 order_clients(struct run *r, struct order *o)
 {
@@ -2018,7 +2018,6 @@ run_free(struct run *r)
 	free(r->extra);
 	nz_buf_free(&r->hh.arena);
 	free(r->hh.slot);
-	free(r->cellbuf);
 	nz_lookback_free(r->seen);
 	if (r->spool)
 		fclose(r->spool);
@@ -2109,7 +2108,6 @@ main(int argc, char **argv)
 	build_layout(&run.L, used);
 	if (outcomes)
 		read_outcomes(&run, outcomes);
-	run.cellbuf = nz_malloc(run.L.ncells * sizeof *run.cellbuf);
 	run.flow = nz_flow_load(flow, codes);
 	run.seen = nz_lookback_new();
 	run.full_from = LONG_MIN;
