@@ -1297,8 +1297,8 @@ count_spooled(const struct run *r, size_t k, struct spooled *buf,
 					n = 0;
 					continue;
 				}
-				if (n == 0)
-					errno = EIO;   /* shorter than written */
+				if (n == 0)    /* shorter than written */
+					errno = EIO;
 				return -1;
 			}
 		count_rows(r, p, buf, SPOOL_BLOCK, cellbuf);
@@ -1763,7 +1763,8 @@ order_clients(struct run *r, struct order *o)
 	 * whole key */
 	tmp = nz_malloc(most * sizeof *tmp);
 	for (k = 0; k < r->nperiods; k++)
-		nz_sort_hi32(o->order + o->start[k], tmp, r->period[k].nclients);
+		nz_sort_hi32(o->order + o->start[k], tmp,
+		    r->period[k].nclients);
 	free(tmp);
 
 	o->pord = nz_calloc(r->nperiods ? r->nperiods : 1, sizeof *o->pord);
@@ -1881,8 +1882,8 @@ write_done(const struct run *r, struct periods *t)
 		size_t i = t->written++, k = t->o->pord[i];
 
 		if (t->rows[i] < 0)
-			nz_die(NZ_EXIT_DATA, "reading the temporary file of the "
-			    "second pass: %s", strerror(t->err[i]));
+			nz_die(NZ_EXIT_DATA, "reading the temporary file of "
+			    "the second pass: %s", strerror(t->err[i]));
 		write_period(r, &r->period[k], &t->cl[k]);
 		free(t->cl[k].clients);
 		free(t->cl[k].households);
