@@ -322,6 +322,60 @@ hasher_blake2b(void)
 	    "520 bytes");
 }
 
+/* nz_hasher_hex_n against nz_key_hash_hex: batches of 1 to 8 ids, of 0 to
+ * 40 bytes, most seen before (cache hits), enough of them that a hit and
+ * a later miss of one batch share a cache slot; eight at a time where the
+ * processor has AVX-512, and one at a time (NZ_HASH_NO_LANES). */
+static void
+hasher_batch(void)
+{
+	unsigned char key[NZ_KEY_BYTES];
+	char ids[NZ_HASH_BATCH][48], got[NZ_HASH_BATCH][2 * NZ_HASH_BYTES + 1];
+	char want[2 * NZ_HASH_BYTES + 1];
+	const char *s[NZ_HASH_BATCH];
+	size_t len[NZ_HASH_BATCH], n, k;
+	unsigned long x = 12345;
+	int way, i, same = 1;
+	nz_hasher *h;
+
+	for (i = 0; i < NZ_KEY_BYTES; i++)
+		key[i] = (unsigned char)(i * 13 + 5);
+	for (way = 0; way < 2; way++) {
+		if (way == 1)
+			setenv("NZ_HASH_NO_LANES", "1", 1);
+		h = nz_hasher_new(key);
+		for (i = 0; i < 60000 && same; i++) {
+			n = 1 + (size_t)i % NZ_HASH_BATCH;
+			for (k = 0; k < n; k++) {
+				x = x * 6364136223846793005u + 1442695040888963407u;
+				/* 1 in 40 of 0 to 40 bytes, else a short id out
+				 * of 70,000 */
+				if ((x >> 33) % 40 == 0)
+					len[k] = (size_t)snprintf(ids[k], 48,
+					    "%.*s", (int)((x >> 20) % 41),
+					    "H0123456789012345678901234567890123456789");
+				else
+					len[k] = (size_t)snprintf(ids[k], 48,
+					    "C%lu", (x >> 24) % 70000);
+				s[k] = ids[k];
+			}
+			nz_hasher_hex_n(h, s, len, n, got);
+			for (k = 0; k < n; k++) {
+				nz_key_hash_hex(key, s[k], len[k], want);
+				if (strcmp(got[k], want) != 0) {
+					printf("# %s (way %d): %s, want %s\n",
+					    s[k], way, got[k], want);
+					same = 0;
+				}
+			}
+		}
+		nz_hasher_free(h);
+	}
+	unsetenv("NZ_HASH_NO_LANES");
+	check(same, "ids hashed in batches get the keyed hash each gets "
+	    "alone, eight at a time or one at a time, cache hits or not");
+}
+
 /* Whether the kernel takes MADV_HUGEPAGE: transparent huge pages built
  * in and not switched off ("[always]" or "[madvise]"). */
 static int
@@ -757,6 +811,7 @@ main(int argc, char **argv)
 	text();
 	hasher_cache();
 	hasher_blake2b();
+	hasher_batch();
 	held_many();
 	grow_big();
 	strset_keys();
