@@ -75,6 +75,15 @@ struct cell {     /* a single-valued field's value in one row */
 	int error;    /* an error value (#REF!...) was read as empty */
 };
 
+/* A row written once its ids are hashed: its fields one after another in
+ * text (the keys' columns empty), then its client, household and worker
+ * values. */
+struct held {
+	nz_buf text;
+	size_t len[MAX_CANONICAL + 3];
+};
+#define HELD_ROWS (NZ_HASH_BATCH / 2)   /* two ids a row */
+
 struct run {
 	const nz_profile *prof;
 	unsigned char key[NZ_KEY_BYTES];
@@ -96,6 +105,8 @@ struct run {
 	nz_buf folded[2];     /* the client and household ids in lower case */
 	struct list list;
 	int progress;
+	struct held held[HELD_ROWS];  /* rows waiting for their keys */
+	size_t nheld;
 };
 
 static void
@@ -789,15 +800,98 @@ check_row(struct run *run, nz_row *row, struct cell *id, int *y, int *m,
 	return 0;
 }
 
+/* The rows held, written: their ids hashed together (several at a time
+ * where the processor can), each row then as it came. */
 static void
-write_worker(struct run *run, nz_row *row, const char *client_key,
-    const char *iso_date)
+write_held(struct run *run)
 {
-	struct cell w = value_of(run, row, NZ_PF_WORKER);
-	const char *val[3] = {client_key, iso_date, w.s};
-	size_t len[3] = {2 * NZ_HASH_BYTES, 10, w.len};
+	const char *id[NZ_HASH_BATCH] = {0}, *val[MAX_CANONICAL + 3];
+	size_t idlen[NZ_HASH_BATCH] = {0}, key_at[HELD_ROWS][2], nid = 0, r, i;
+	size_t nheld = run->nheld;
+	char key[NZ_HASH_BATCH][2 * NZ_HASH_BYTES + 1];
 
-	nz_csv_record(run->worker, val, len, 3);
+	run->nheld = 0;   /* once, even if a write dies */
+	for (r = 0; r < nheld; r++) {
+		struct held *h = &run->held[r];
+		const char *at = h->text.s;
+		for (i = 0; i < NCANONICAL + 3; i++) {
+			val[i] = at;
+			at += h->len[i];
+		}
+		for (i = 0; i < 2; i++) {
+			key_at[r][i] = NZ_HASH_BATCH;  /* no household: no key */
+			if (i == 0 || h->len[NCANONICAL + 1]) {
+				key_at[r][i] = nid;
+				id[nid] = val[NCANONICAL + i];
+				idlen[nid++] = h->len[NCANONICAL + i];
+			}
+		}
+	}
+	nz_hasher_hex_n(run->hasher, id, idlen, nid, key);
+	for (r = 0; r < nheld; r++) {
+		struct held *h = &run->held[r];
+		const char *at = h->text.s;
+		size_t len[MAX_CANONICAL];
+		for (i = 0; i < NCANONICAL + 3; i++) {
+			val[i] = at;
+			at += h->len[i];
+		}
+		memcpy(len, h->len, NCANONICAL * sizeof *len);
+		for (i = 0; i < 2; i++)
+			if (key_at[r][i] < NZ_HASH_BATCH) {
+				val[COL_CLIENT + i] = key[key_at[r][i]];
+				len[COL_CLIENT + i] = 2 * NZ_HASH_BYTES;
+			}
+		nz_csv_record(stdout, val, len, NCANONICAL);
+		if (run->worker) {
+			const char *w[3] = {val[COL_CLIENT], val[COL_DATE],
+			    val[NCANONICAL + 2]};
+			size_t wlen[3] = {2 * NZ_HASH_BYTES, len[COL_DATE],
+			    h->len[NCANONICAL + 2]};
+			nz_csv_record(run->worker, w, wlen, 3);
+		}
+	}
+}
+
+/* A fatal error in a later row (or in reading it) exits: the rows held
+ * before it are written first, as they were when each row was written at
+ * once. */
+static struct run *held_run;
+
+static void
+write_held_at_exit(void)
+{
+	if (held_run && held_run->nheld)
+		write_held(held_run);
+}
+
+/* Hold the row (its fields val, the ids and the worker value) until
+ * HELD_ROWS are held. */
+static void
+hold_row(struct run *run, const char *const *val, const size_t *len,
+    struct cell id, struct cell household, struct cell worker)
+{
+	struct held *h = &run->held[run->nheld++];
+	size_t i, n = NCANONICAL + 3, total = 0;
+	char *at;
+
+	memcpy(h->len, len, NCANONICAL * sizeof *len);
+	h->len[NCANONICAL] = id.len;
+	h->len[NCANONICAL + 1] = household.len;
+	h->len[NCANONICAL + 2] = worker.len;
+	for (i = 0; i < n; i++)
+		total += h->len[i];
+	if (total > h->text.cap)
+		nz_grow(&h->text.s, &h->text.cap, total, 1);
+	at = h->text.s;
+	for (i = 0; i < n; i++) {
+		nz_copy_short(at, i < NCANONICAL ? val[i] : i == NCANONICAL ?
+		    id.s : i == NCANONICAL + 1 ? household.s : worker.s,
+		    h->len[i]);
+		at += h->len[i];
+	}
+	if (run->nheld == HELD_ROWS)
+		write_held(run);
 }
 
 static void
@@ -807,10 +901,8 @@ process_row(void *ctx, nz_row *row)
 	const nz_profile *p = run->prof;
 	const char *val[MAX_CANONICAL];
 	size_t len[MAX_CANONICAL], i;
-	char client_key[2 * NZ_HASH_BYTES + 1];
-	char household_key[2 * NZ_HASH_BYTES + 1];
 	char iso_date[16], units[24], age_text[24];
-	struct cell id, household;
+	struct cell id, household, worker = {"", 0, NZ_CELL_TEXT, 0};
 	int y, m, d, age;
 
 	if (check_row(run, row, &id, &y, &m, &d) < 0 ||
@@ -832,25 +924,20 @@ process_row(void *ctx, nz_row *row)
 		format_uint(age_text, (unsigned long)age);
 
 	put_categories(run, row, val, len);
-	nz_hasher_hex(run->hasher, id.s, id.len, client_key);
-	household_key[0] = '\0';
-	if (household.len)
-		nz_hasher_hex(run->hasher, household.s, household.len,
-		    household_key);
 	val[COL_AGENCY] = p->agency;
-	val[COL_CLIENT] = client_key;
-	val[COL_HOUSEHOLD] = household_key;
+	val[COL_CLIENT] = "";      /* the keys: when the row is written */
+	val[COL_HOUSEHOLD] = "";
 	val[COL_DATE] = iso_date;
 	val[COL_AGE] = age_text;
 	val[NCANONICAL - 1] = units;
 	for (i = 0; i < COL_FIRST_FIELD; i++)
 		len[i] = strlen(val[i]);
 	len[NCANONICAL - 1] = strlen(units);
-	nz_csv_record(stdout, val, len, NCANONICAL);
+	if (run->worker)
+		worker = value_of(run, row, NZ_PF_WORKER);
+	hold_row(run, val, len, id, household, worker);
 	if (!run->first_date[0] || memcmp(iso_date, run->first_date, 10) < 0)
 		memcpy(run->first_date, iso_date, 11);
-	if (run->worker)
-		write_worker(run, row, client_key, iso_date);
 	run->tally.rows_written++;
 }
 
@@ -994,7 +1081,10 @@ normalise(struct run *run, const char *path)
 		const char *const *cols = nz_cols(NZ_COLS_WORKER, &n);
 		nz_csv_header(run->worker, cols, n);
 	}
+	held_run = run;
+	atexit(write_held_at_exit);
 	nz_tally_rows(&run->tally, run->rows, process_row, run, run->progress);
+	write_held(run);
 }
 
 static void
@@ -1013,6 +1103,8 @@ open_outputs(struct run *run)
 static void
 close_outputs(struct run *run)
 {
+	size_t i;
+
 	nz_tally_close_rejects(&run->tally);
 	if (run->worker)
 		nz_fclose_out(run->worker, run->worker_path);
@@ -1021,6 +1113,8 @@ close_outputs(struct run *run)
 	free_list(&run->list);
 	nz_buf_free(&run->folded[0]);
 	nz_buf_free(&run->folded[1]);
+	for (i = 0; i < HELD_ROWS; i++)
+		nz_buf_free(&run->held[i].text);
 	free(run->date_shape);
 }
 
