@@ -1726,16 +1726,36 @@ struct order {
 	uint64_t *order;               /* household << 32 | client index */
 	size_t *start;                 /* each period's first in order */
 	size_t *pord;
+	uint64_t *tmp;                 /* the sort's room: the most clients
+	                                * of a period */
 };
+
+/* The room order_clients needs, taken on the main thread before it
+ * starts: an error there (nz_die) must not end the process from the
+ * other thread while the main one works. */
+static void
+order_alloc(const struct run *r, struct order *o)
+{
+	size_t k, most = 1;
+
+	for (k = 0; k < r->nperiods; k++)
+		if (r->period[k].nclients > most)
+			most = r->period[k].nclients;
+	o->start = nz_calloc(r->nperiods + 1, sizeof *o->start);
+	o->order = nz_malloc((r->nclients ? r->nclients : 1) *
+	    sizeof *o->order);
+	o->tmp = nz_malloc(most * sizeof *o->tmp);
+	o->pord = nz_calloc(r->nperiods ? r->nperiods : 1, sizeof *o->pord);
+}
 
 /* Settle every client's modal values and household (not its flow
  * measures, which settle_flows writes beside them meanwhile, on the
- * other thread), then sort them by period and household. */
+ * other thread), then sort them by period and household, in the room
+ * order_alloc took (it allocates nothing, so it cannot fail). */
 static void
 order_clients(struct run *r, struct order *o)
 {
-	uint64_t *tmp;
-	size_t i, k, most = 1;
+	size_t i, k;
 
 	for (i = 0; i < r->nclients; i++)
 		settle_client(r, &r->client[i]);
@@ -1743,14 +1763,8 @@ order_clients(struct run *r, struct order *o)
 	r->extra = NULL;
 
 	/* counting sort by period, then household within each period */
-	o->start = nz_calloc(r->nperiods + 1, sizeof *o->start);
-	for (k = 0; k < r->nperiods; k++) {
+	for (k = 0; k < r->nperiods; k++)
 		o->start[k + 1] = o->start[k] + r->period[k].nclients;
-		if (r->period[k].nclients > most)
-			most = r->period[k].nclients;
-	}
-	o->order = nz_malloc((r->nclients ? r->nclients : 1) *
-	    sizeof *o->order);
 	for (i = 0; i < r->nclients; i++) {
 		const struct client *c = &r->client[i];
 		o->order[o->start[c->period]++] = (uint64_t)c->household << 32 |
@@ -1761,13 +1775,10 @@ order_clients(struct run *r, struct order *o)
 	o->start[0] = 0;
 	/* in increasing index: stable by household is the order of the
 	 * whole key */
-	tmp = nz_malloc(most * sizeof *tmp);
 	for (k = 0; k < r->nperiods; k++)
-		nz_sort_hi32(o->order + o->start[k], tmp,
+		nz_sort_hi32(o->order + o->start[k], o->tmp,
 		    r->period[k].nclients);
-	free(tmp);
 
-	o->pord = nz_calloc(r->nperiods ? r->nperiods : 1, sizeof *o->pord);
 	for (k = 0; k < r->nperiods; k++)
 		o->pord[k] = k;
 	sort_periods = r->period;
@@ -1775,17 +1786,26 @@ order_clients(struct run *r, struct order *o)
 }
 
 /* Period k's clients into its cells cl (stamp: room for a household per
- * cell, cellbuf for the cells of a client). */
-static void
+ * cell, cellbuf for the cells of a client).  Returns -1 when its cells
+ * could not be allocated: it may run on the other thread, where nz_die
+ * would end the process under the main thread's writing. */
+static int
 count_clients(const struct run *r, const struct order *o, size_t k,
     struct cells *cl, uint32_t *stamp, uint32_t *cellbuf)
 {
 	const uint64_t *slice = o->order + o->start[k];
 	size_t i, n = r->period[k].nclients, ncells = r->L.ncells;
 
-	cl->clients = nz_calloc(ncells, sizeof *cl->clients);
-	cl->households = nz_calloc(ncells, sizeof *cl->households);
-	cl->ckey = nz_calloc(ncells, sizeof *cl->ckey);
+	cl->clients = calloc(ncells, sizeof *cl->clients);
+	cl->households = calloc(ncells, sizeof *cl->households);
+	cl->ckey = calloc(ncells, sizeof *cl->ckey);
+	if (!cl->clients || !cl->households || !cl->ckey) {
+		free(cl->clients);
+		free(cl->households);
+		free(cl->ckey);
+		memset(cl, 0, sizeof *cl);
+		return -1;
+	}
 	cl->stamp = stamp;
 	memset(stamp, 0, ncells * sizeof *stamp);
 	for (i = 0; i < n; i++) {
@@ -1800,6 +1820,7 @@ count_clients(const struct run *r, const struct order *o, size_t k,
 		add_client(r, &r->client[slice[i] & 0xFFFFFFFFu], cl, cellbuf);
 	}
 	cl->stamp = NULL;
+	return 0;
 }
 
 /* ---- the work after the last row, on two threads ---- */
@@ -1868,6 +1889,7 @@ struct periods {
 	struct cells *cl;          /* per period */
 	long *rows;                /* per task: pass 2's rows, -1 unread */
 	int *err;                  /* per task: errno of that */
+	char *nomem;               /* per task: its cells not allocated */
 	atomic_int *done;          /* per task */
 	atomic_size_t next;        /* the next task to take */
 	size_t written;            /* tasks written (the main thread's) */
@@ -1884,6 +1906,8 @@ write_done(const struct run *r, struct periods *t)
 		if (t->rows[i] < 0)
 			nz_die(NZ_EXIT_DATA, "reading the temporary file of "
 			    "the second pass: %s", strerror(t->err[i]));
+		if (t->nomem[i])
+			nz_die(NZ_EXIT_DATA, "out of memory");
 		write_period(r, &r->period[k], &t->cl[k]);
 		free(t->cl[k].clients);
 		free(t->cl[k].households);
@@ -1892,21 +1916,34 @@ write_done(const struct run *r, struct periods *t)
 }
 
 /* Take tasks until none is left; writer: the main thread, which writes
- * what is done after each. */
+ * what is done after each.  An error on the other thread is the task's,
+ * for the main thread to report in output order (never nz_die there:
+ * the process would end under the main thread's writing, with a period
+ * cut short, and both threads could report). */
 static void
 take_periods(struct run *r, struct periods *t, int writer)
 {
-	struct spooled *buf = nz_malloc(SPOOL_BLOCK * sizeof *buf);
-	uint32_t *stamp = nz_malloc(r->L.ncells * sizeof *stamp);
-	uint32_t *cellbuf = nz_malloc(r->L.ncells * sizeof *cellbuf);
+	struct spooled *buf = malloc(SPOOL_BLOCK * sizeof *buf);
+	uint32_t *stamp = malloc(r->L.ncells * sizeof *stamp);
+	uint32_t *cellbuf = malloc(r->L.ncells * sizeof *cellbuf);
 	size_t i, k;
 
+	if (!buf || !stamp || !cellbuf) {
+		free(buf);
+		free(stamp);
+		free(cellbuf);
+		if (writer)
+			nz_die(NZ_EXIT_DATA, "out of memory");
+		return;        /* no room for a second thread: the main
+		                * thread takes every period */
+	}
 	while ((i = atomic_fetch_add(&t->next, 1)) < r->nperiods) {
 		k = t->o->pord[i];
 		errno = 0;
 		if ((t->rows[i] = count_spooled(r, k, buf, cellbuf)) < 0)
 			t->err[i] = errno;
-		count_clients(r, t->o, k, &t->cl[k], stamp, cellbuf);
+		if (count_clients(r, t->o, k, &t->cl[k], stamp, cellbuf) < 0)
+			t->nomem[i] = 1;
 		atomic_store_explicit(&t->done[i], 1, memory_order_release);
 		if (writer)
 			write_done(r, t);
@@ -1933,14 +1970,17 @@ finish(struct run *r, int jobs)
 	struct beside b;
 	long rows = 0;
 
+	order_alloc(r, &o);
 	beside_start(&b, order_beside, r, &o, jobs);
 	settle_flows(r);
 	beside_join(&b);
+	free(o.tmp);
 
 	t.o = &o;
 	t.cl = nz_calloc(np ? np : 1, sizeof *t.cl);
 	t.rows = nz_calloc(np ? np : 1, sizeof *t.rows);
 	t.err = nz_calloc(np ? np : 1, sizeof *t.err);
+	t.nomem = nz_calloc(np ? np : 1, sizeof *t.nomem);
 	t.done = nz_calloc(np ? np : 1, sizeof *t.done);
 	for (i = 0; i < np; i++)
 		atomic_init(&t.done[i], 0);
@@ -1959,6 +1999,7 @@ finish(struct run *r, int jobs)
 	free(t.cl);
 	free(t.rows);
 	free(t.err);
+	free(t.nomem);
 	free((void *)t.done);
 	free(o.order);
 	free(o.start);
