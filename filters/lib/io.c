@@ -41,6 +41,42 @@ nz_stdout_atexit(void)
 	}
 }
 
+const char *
+nz_tmpdir(void)
+{
+	const char *dir = getenv("TMPDIR");
+
+	return dir && *dir ? dir : "/tmp";
+}
+
+FILE *
+nz_tmpfile(void)
+{
+	const char *dir = getenv("TMPDIR");
+	nz_buf path = {0};
+	FILE *f;
+	int fd, saved;
+
+	if (!dir || !*dir)
+		return tmpfile();   /* glibc's: always in /tmp */
+	nz_buf_printf(&path, "%s/nzccss-XXXXXX", dir);
+	fd = mkstemp(path.s);
+	if (fd < 0) {
+		saved = errno;
+		nz_buf_free(&path);
+		errno = saved;
+		return NULL;
+	}
+	(void)unlink(path.s);   /* gone when closed, as tmpfile's */
+	nz_buf_free(&path);
+	if (!(f = fdopen(fd, "w+b"))) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	return f;
+}
+
 char *
 nz_slurp(const char *path, size_t *len)
 {

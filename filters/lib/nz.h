@@ -460,6 +460,11 @@ void nz_stdout_atexit(void);
  * may hold others); NULL with errno if it cannot be opened; exits 1 on a
  * read error. */
 char *nz_slurp(const char *path, size_t *len);
+/* A temporary file, deleted already (gone when closed or at exit), in
+ * $TMPDIR when set, else /tmp; NULL with errno when none can be made. */
+FILE *nz_tmpfile(void);
+/* Where nz_tmpfile makes them, for messages. */
+const char *nz_tmpdir(void);
 /* 1 if both paths name the same existing file or folder. */
 int nz_same_file(const char *a, const char *b);
 /* Open FILE for writing ("-" = stdout); exits 1 naming it on failure. */

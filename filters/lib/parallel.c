@@ -130,7 +130,7 @@ take_messages(int fd, nz_buf *text)
 static _Noreturn void
 work(const nz_tasks *t, size_t i, int fd)
 {
-	FILE *err = tmpfile();
+	FILE *err = nz_tmpfile();
 	int null = open("/dev/null", O_WRONLY);
 	nz_buf result = {0}, text = {0};
 	uint64_t head[3];

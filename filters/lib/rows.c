@@ -463,13 +463,13 @@ nz_sheet_pick(const char *file, const char *const *names, size_t n,
 FILE *
 nz_spool_stdin(void)
 {
-	FILE *tmp = tmpfile();
+	FILE *tmp = nz_tmpfile();
 	char buf[65536];
 	size_t got;
 
 	if (!tmp)
 		nz_die(NZ_EXIT_DATA, "cannot make a temporary file for "
-		    "standard input: %s", strerror(errno));
+		    "standard input in %s: %s", nz_tmpdir(), strerror(errno));
 	while ((got = fread(buf, 1, sizeof buf, stdin)) > 0)
 		if (fwrite(buf, 1, got, tmp) != got)
 			nz_die(NZ_EXIT_DATA, "cannot copy standard input to a "
