@@ -177,6 +177,8 @@ struct outcomes {
 
 struct run {
 	struct layout L;
+	int status[3];                 /* client_status: new, returning,
+	                                * not_stated (flow_codes) */
 	struct outcomes *out;          /* NULL: no --outcomes */
 	struct code_memo memo[NDIM][MEMO_SLOTS];
 	char *agency;
@@ -1183,9 +1185,9 @@ spool_block(struct run *r, struct period_acc *p)
 	size_t left = SPOOL_BLOCK * sizeof *p->tail;
 	ssize_t n;
 
-	if (!r->spool && !(r->spool = tmpfile()))
+	if (!r->spool && !(r->spool = nz_tmpfile()))
 		nz_die(NZ_EXIT_DATA, "cannot make a temporary file for the "
-		    "second pass: %s", strerror(errno));
+		    "second pass in %s: %s", nz_tmpdir(), strerror(errno));
 	nz_grow(&p->block, &p->block_cap, p->nblock + 1, sizeof *p->block);
 	p->block[p->nblock++] = r->spool_end;
 	while (left > 0) {
@@ -1530,6 +1532,22 @@ look_ahead(const struct run *r, size_t i)
 		nz_lookback_prefetch(r->seen, r->client[i + 8].key, 1);
 }
 
+/* The codes settle_flows gives, checked when the code lists are read
+ * rather than after the last row. */
+static void
+flow_codes(struct run *r)
+{
+	const nz_codes *st = r->L.axis[nz_dim_index("client_status")].list;
+	const nz_codes *tn = r->L.axis[nz_dim_index("tenure_band")].list;
+
+	r->status[0] = code_index(st, "new");
+	r->status[1] = code_index(st, "returning");
+	if ((r->status[2] = st->not_stated_index) < 0 ||
+	    tn->not_stated_index < 0)
+		nz_die(NZ_EXIT_DATA, "%s and %s need a not_stated code (unknown)",
+		    st->path, tn->path);
+}
+
 /* Settle every client's four flow measures.  Quarters decide them
  * exactly (DESIGN.md, "Flow measures"): the window is the wq quarters
  * before, and a first event k quarters back gives 3k to 3k+2 whole months
@@ -1537,20 +1555,14 @@ look_ahead(const struct run *r, size_t i)
 static void
 settle_flows(struct run *r)
 {
-	const nz_codes *st = r->L.axis[nz_dim_index("client_status")].list;
 	const nz_codes *tn = r->L.axis[nz_dim_index("tenure_band")].list;
 	const struct axis *need = &r->L.axis[nz_dim_index("need")];
 	long tq = nz_flow_tenure_reach(r->flow) / 3;
 	long wq = r->flow->window_months / 3;
-	int status[3];
+	const int *status = r->status;
 	uint32_t *entry;
 	size_t i;
 
-	status[0] = code_index(st, "new");
-	status[1] = code_index(st, "returning");
-	if ((status[2] = st->not_stated_index) < 0 || tn->not_stated_index < 0)
-		nz_die(NZ_EXIT_DATA, "%s and %s need a not_stated code (unknown)",
-		    st->path, tn->path);
 	if (r->full_from == LONG_MIN)    /* no date: the first quarter may */
 		r->full_from = r->earliest == LONG_MAX ? LONG_MAX :  /* be */
 		    r->earliest + 1;                             /* partial */
@@ -1893,12 +1905,15 @@ struct periods {
 	atomic_int *done;          /* per task */
 	atomic_size_t next;        /* the next task to take */
 	size_t written;            /* tasks written (the main thread's) */
+	int write_errno;           /* of the first flush that failed */
 };
 
 /* The main thread: every task done, in order, written. */
 static void
 write_done(const struct run *r, struct periods *t)
 {
+	size_t from = t->written;
+
 	while (t->written < r->nperiods && atomic_load_explicit(
 	    &t->done[t->written], memory_order_acquire)) {
 		size_t i = t->written++, k = t->o->pord[i];
@@ -1913,6 +1928,11 @@ write_done(const struct run *r, struct periods *t)
 		free(t->cl[k].households);
 		free(t->cl[k].ckey);
 	}
+	/* out now, not when stdout's buffer fills: suppress can start on
+	 * them while the later periods are counted (a failure is said at
+	 * the end, by finish, with the other thread done) */
+	if (t->written > from && !t->write_errno && fflush(stdout) != 0)
+		t->write_errno = errno ? errno : EIO;
 }
 
 /* Take tasks until none is left; writer: the main thread, which writes
@@ -1986,11 +2006,16 @@ finish(struct run *r, int jobs)
 		atomic_init(&t.done[i], 0);
 	atomic_init(&t.next, 0);
 	t.written = 0;
+	t.write_errno = 0;
 	nz_csv_header(stdout, cols, ncols);
 	beside_start(&b, periods_beside, r, &t, jobs);
 	take_periods(r, &t, 1);
 	beside_join(&b);
 	write_done(r, &t);
+	if (t.write_errno) {   /* nz_close_stdout says it, as at the end */
+		errno = t.write_errno;
+		exit(nz_close_stdout());
+	}
 	for (i = 0; i < np; i++)
 		rows += t.rows[i];
 	if (rows != r->spooled)
@@ -2151,6 +2176,7 @@ main(int argc, char **argv)
 	if (outcomes)
 		read_outcomes(&run, outcomes);
 	run.flow = nz_flow_load(flow, codes);
+	flow_codes(&run);
 	run.seen = nz_lookback_new();
 	run.full_from = LONG_MIN;
 	run.earliest = LONG_MAX;
