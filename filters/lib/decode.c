@@ -47,8 +47,11 @@ nz_decoder_open(const char *path, const char *encoding)
 
 	if (path && strcmp(path, "-") != 0) {
 		d->fp = fopen(path, "rb");
-		if (!d->fp)
-			nz_die(NZ_EXIT_DATA, "%s: %s", path, strerror(errno));
+		if (!d->fp) {
+			int saved = errno;
+			free(d);   /* an exit with no reference to it: a leak */
+			nz_die(NZ_EXIT_DATA, "%s: %s", path, strerror(saved));
+		}
 		d->own_fp = 1;
 	}
 	return d;
@@ -85,7 +88,9 @@ refill(nz_decoder *d)
 	return 0;
 }
 
-/* Choose the converter from the first bytes (the BOM for UTF-16). */
+/* Choose the converter from the first bytes (the BOM for UTF-16).  A
+ * UTF-8 BOM is dropped here too, so that no reader of the text (a title
+ * line, the export date in it) sees it as part of the first line. */
 static int
 start(nz_decoder *d)
 {
@@ -93,10 +98,14 @@ start(nz_decoder *d)
 	const char *from = NULL;
 
 	d->started = 1;
-	while (d->in_len < 2 && !d->eof)
+	while (d->in_len < 3 && !d->eof)
 		if (refill(d) < 0)
 			return -1;
-	if (strcasecmp(d->encoding, "windows-1252") == 0) {
+	if (strcasecmp(d->encoding, "utf-8") == 0) {
+		if (d->in_len >= 3 && u[0] == 0xEF && u[1] == 0xBB &&
+		    u[2] == 0xBF)
+			d->in_pos = 3;
+	} else if (strcasecmp(d->encoding, "windows-1252") == 0) {
 		from = "WINDOWS-1252";
 	} else if (strcasecmp(d->encoding, "utf-16") == 0) {
 		if (d->in_len >= 2 && u[0] == 0xFF && u[1] == 0xFE)
