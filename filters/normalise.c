@@ -381,22 +381,38 @@ value_of(const struct run *run, nz_row *row, int f)
  * formats in order, then ISO, then, for a number in a workbook, an Excel
  * serial.  On failure why says what failed, the most telling reason of
  * all the formats (an impossible day beats a wrong shape). */
+/* 1 if the date format reads a two-digit year (%y) */
+static int
+two_digit_year(const char *fmt)
+{
+	const char *f;
+
+	for (f = fmt; (f = strchr(f, '%')) != NULL && f[1]; f += 2)
+		if (f[1] == 'y')
+			return 1;
+	return 0;
+}
+
 static int
 parse_row_date(const struct run *run, const struct cell *c, int *y, int *m,
-    int *d, char *why)
+    int *d, char *why, int *yy)
 {
 	const nz_profile *p = run->prof;
 	char tried[NZ_DATE_WHY];
 	int best = 0, r;
 	size_t i;
 
+	*yy = 0;
 	if (c->type == NZ_CELL_DATE)
 		return nz_parse_iso_date(c->s, y, m, d);
 	for (i = 0; i <= p->ndate_formats; i++) {
 		r = nz_parse_date_why(c->s, i < p->ndate_formats ?
 		    p->date_formats[i] : "%Y-%m-%d", y, m, d, tried);
-		if (r == 0)
+		if (r == 0) {
+			*yy = i < p->ndate_formats &&
+			    two_digit_year(p->date_formats[i]);
 			return 0;
+		}
 		if (r < best) {
 			best = r;
 			memcpy(why, tried, sizeof tried);
@@ -436,7 +452,7 @@ row_age(struct run *run, nz_row *row, int ey, int em, int ed)
 {
 	char why[NZ_DATE_WHY];
 	struct cell c;
-	int by, bm, bd, age;
+	int by, bm, bd, age, yy;
 	long years;
 
 	if (run->prof->field[NZ_PF_AGE].ncols) {
@@ -456,10 +472,16 @@ row_age(struct run *run, nz_row *row, int ey, int em, int ed)
 	c = value_of(run, row, NZ_PF_BIRTH_DATE);
 	if (!c.len)
 		return -1;
-	if (parse_row_date(run, &c, &by, &bm, &bd, why) < 0) {
+	if (parse_row_date(run, &c, &by, &bm, &bd, why, &yy) < 0) {
 		run->warned[W_INVALID_BIRTH]++;
 		return -1;
 	}
+	/* a two-digit birth year is of the century that puts the birth on
+	 * or before the event: 17/12/62 at a visit in 2023 is 1962, where
+	 * %y alone (00-68 are 20xx) says 2062, a birth in the future */
+	if (yy && nz_days_from_civil(by, bm, bd) > nz_days_from_civil(ey, em,
+	    ed) && nz_date_valid(by - 100, bm, bd))
+		by -= 100;
 	if (by == 1900 && bm == 1 && bd == 1) {
 		run->warned[W_PLACEHOLDER_BIRTH]++;
 		return -1;
@@ -758,6 +780,7 @@ check_row(struct run *run, nz_row *row, struct cell *id, int *y, int *m,
 {
 	char why[NZ_DATE_WHY], detail[DETAIL_MAX];
 	struct cell date;
+	int yy;
 
 	if (is_trailer(run->prof, row)) {
 		nz_trim_len(row->field[0], &row->len[0]);
@@ -790,7 +813,7 @@ check_row(struct run *run, nz_row *row, struct cell *id, int *y, int *m,
 		    R_MISSING_EVENT_DATE, error ? detail : NULL, "");
 		return -1;
 	}
-	if (parse_row_date(run, &date, y, m, d, why) < 0) {
+	if (parse_row_date(run, &date, y, m, d, why, &yy) < 0) {
 		run->dates_swapped += parses_swapped(run->prof, date.s);
 		snprintf(detail, sizeof detail, "invalid event date: %s", why);
 		nz_tally_reject(&run->tally, row->line,
