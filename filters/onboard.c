@@ -206,26 +206,32 @@ read_lines(struct sniff *s, char ***lines)
 	return n;
 }
 
-/* The delimiter that gives the most lines the same field count (>1). */
+/* The delimiter that gives the most lines the same field count (>1):
+ * each count that one of the first 50 lines has, not only the first
+ * line's, which may be a title ("Report run: ...,All sites") whose
+ * count no other line has, while the values' own separators ("Food;
+ * Rent") give another delimiter a count many lines share. */
 static char
 pick_delim(char **lines, size_t n)
 {
 	static const char cands[] = {',', ';', '\t'};
-	size_t best_lines = 0, i, c, k, same;
+	size_t best_lines = 0, i, c, k, same, count[200];
 	char best = ',';
 
+	if (n > 200)
+		n = 200;
 	for (c = 0; c < sizeof cands; c++) {
+		for (k = 0; k < n; k++)
+			count[k] = count_fields(lines[k], cands[c]);
 		for (i = 0; i < n && i < 50; i++) {
-			size_t want = count_fields(lines[i], cands[c]);
-			if (want < 2)
+			if (count[i] < 2)
 				continue;
-			for (same = 0, k = i; k < n && k < 200; k++)
-				same += count_fields(lines[k], cands[c]) == want;
+			for (same = 0, k = 0; k < n; k++)
+				same += count[k] == count[i];
 			if (same > best_lines) {
 				best_lines = same;
 				best = cands[c];
 			}
-			break;   /* the first line that splits at all */
 		}
 	}
 	return best;
