@@ -190,13 +190,30 @@ nz_rows_open(const char *path, const nz_rows_opts *o)
 	return r;
 }
 
+/* 1 if every field of the record is empty: ",,," */
+static int
+blank_record(const nz_row *row)
+{
+	size_t i;
+
+	for (i = 0; i < row->nfields; i++)
+		if (row->len[i])
+			return 0;
+	return 1;
+}
+
 int
 nz_rows_next(nz_rows *r, nz_row **row)
 {
 	int got;
 
 	if (r->csv) {
-		got = nz_csv_next(r->csv, row);
+		/* a record of empty fields only (",,,", a blank row as a
+		 * spreadsheet writes it) is no row, as an empty line is none
+		 * and a sheet row with no value is none */
+		while ((got = nz_csv_next(r->csv, row)) == 1 &&
+		    blank_record(*row))
+			;
 		/* the title line is read by the time the first row is */
 		r->have_title = r->skip.line > r->title_line && r->title_line;
 		return got;
