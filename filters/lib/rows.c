@@ -357,8 +357,12 @@ nz_sheetrow_free(struct nz_sheetrow *r)
 void
 nz_sheet_number(double v, char out[32])
 {
-	/* in range first: casting a NaN or a huge value is undefined */
-	if (v > -1e15 && v < 1e15 && v == (double)(long long)v) {
+	/* in range first: casting a NaN or a huge value is undefined.  A
+	 * whole number below 2^53 is exact in a double: all its digits, so
+	 * that two 16-digit ids (1234567890123456, ...457) stay two, where
+	 * 15 significant digits made them one client */
+	if (v > -9007199254740992.0 && v < 9007199254740992.0 &&
+	    v == (double)(long long)v) {
 		snprintf(out, 32, "%lld", (long long)v);
 		return;
 	}

@@ -171,6 +171,12 @@ sheet_cells(void)
 	    number_is(1e20, "1e+20") && number_is(123456789012345.0,
 	    "123456789012345") && number_is(-7, "-7"),
 	    "numbers as a sheet shows them: no spurious .0, 15 digits");
+	check(number_is(1234567890123456.0, "1234567890123456") &&
+	    number_is(1234567890123457.0, "1234567890123457") &&
+	    number_is(-9007199254740991.0, "-9007199254740991") &&
+	    number_is(9007199254740992.0, "9.00719925474099e+15"),
+	    "whole numbers below 2^53 with every digit: 16-digit ids stay "
+	    "distinct");
 }
 
 static void
