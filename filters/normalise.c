@@ -377,10 +377,6 @@ value_of(const struct run *run, nz_row *row, int f)
 	return c;
 }
 
-/* An event or birth date: a date cell as it is; else the profile's
- * formats in order, then ISO, then, for a number in a workbook, an Excel
- * serial.  On failure why says what failed, the most telling reason of
- * all the formats (an impossible day beats a wrong shape). */
 /* 1 if the date format reads a two-digit year (%y) */
 static int
 two_digit_year(const char *fmt)
@@ -393,24 +389,28 @@ two_digit_year(const char *fmt)
 	return 0;
 }
 
+/* An event or birth date: a date cell as it is; else the profile's
+ * formats in order, then ISO, then, for a number in a workbook, an Excel
+ * serial.  On failure why says what failed, the most telling reason of
+ * all the formats (an impossible day beats a wrong shape).  *fmt: the
+ * profile's format that read it, else ndate_formats. */
 static int
 parse_row_date(const struct run *run, const struct cell *c, int *y, int *m,
-    int *d, char *why, int *yy)
+    int *d, char *why, size_t *fmt)
 {
 	const nz_profile *p = run->prof;
 	char tried[NZ_DATE_WHY];
 	int best = 0, r;
 	size_t i;
 
-	*yy = 0;
+	*fmt = p->ndate_formats;
 	if (c->type == NZ_CELL_DATE)
 		return nz_parse_iso_date(c->s, y, m, d);
 	for (i = 0; i <= p->ndate_formats; i++) {
 		r = nz_parse_date_why(c->s, i < p->ndate_formats ?
 		    p->date_formats[i] : "%Y-%m-%d", y, m, d, tried);
 		if (r == 0) {
-			*yy = i < p->ndate_formats &&
-			    two_digit_year(p->date_formats[i]);
+			*fmt = i;
 			return 0;
 		}
 		if (r < best) {
@@ -452,7 +452,8 @@ row_age(struct run *run, nz_row *row, int ey, int em, int ed)
 {
 	char why[NZ_DATE_WHY];
 	struct cell c;
-	int by, bm, bd, age, yy;
+	int by, bm, bd, age;
+	size_t fmt;
 	long years;
 
 	if (run->prof->field[NZ_PF_AGE].ncols) {
@@ -472,15 +473,17 @@ row_age(struct run *run, nz_row *row, int ey, int em, int ed)
 	c = value_of(run, row, NZ_PF_BIRTH_DATE);
 	if (!c.len)
 		return -1;
-	if (parse_row_date(run, &c, &by, &bm, &bd, why, &yy) < 0) {
+	if (parse_row_date(run, &c, &by, &bm, &bd, why, &fmt) < 0) {
 		run->warned[W_INVALID_BIRTH]++;
 		return -1;
 	}
 	/* a two-digit birth year is of the century that puts the birth on
 	 * or before the event: 17/12/62 at a visit in 2023 is 1962, where
 	 * %y alone (00-68 are 20xx) says 2062, a birth in the future */
-	if (yy && nz_days_from_civil(by, bm, bd) > nz_days_from_civil(ey, em,
-	    ed) && nz_date_valid(by - 100, bm, bd))
+	if (nz_days_from_civil(by, bm, bd) > nz_days_from_civil(ey, em, ed) &&
+	    fmt < run->prof->ndate_formats &&
+	    two_digit_year(run->prof->date_formats[fmt]) &&
+	    nz_date_valid(by - 100, bm, bd))
 		by -= 100;
 	if (by == 1900 && bm == 1 && bd == 1) {
 		run->warned[W_PLACEHOLDER_BIRTH]++;
@@ -780,7 +783,7 @@ check_row(struct run *run, nz_row *row, struct cell *id, int *y, int *m,
 {
 	char why[NZ_DATE_WHY], detail[DETAIL_MAX];
 	struct cell date;
-	int yy;
+	size_t fmt;
 
 	if (is_trailer(run->prof, row)) {
 		nz_trim_len(row->field[0], &row->len[0]);
@@ -813,7 +816,7 @@ check_row(struct run *run, nz_row *row, struct cell *id, int *y, int *m,
 		    R_MISSING_EVENT_DATE, error ? detail : NULL, "");
 		return -1;
 	}
-	if (parse_row_date(run, &date, y, m, d, why, &yy) < 0) {
+	if (parse_row_date(run, &date, y, m, d, why, &fmt) < 0) {
 		run->dates_swapped += parses_swapped(run->prof, date.s);
 		snprintf(detail, sizeof detail, "invalid event date: %s", why);
 		nz_tally_reject(&run->tally, row->line,
