@@ -147,24 +147,26 @@ load64(const unsigned char *p)
 	a = a + b + (y); d = ROTR64(d ^ a, 16); \
 	c = c + d; b = ROTR64(b ^ c, 63); \
 } while (0)
-#define ROUND(r) do { \
-	G(v[0], v[4], v[8], v[12], m[blake2b_sigma[r][0]], \
+/* one round; g: the G function, scalar (G) or eight lanes (LG) */
+#define ROUND_OF(g, r) do { \
+	g(v[0], v[4], v[8], v[12], m[blake2b_sigma[r][0]], \
 	    m[blake2b_sigma[r][1]]); \
-	G(v[1], v[5], v[9], v[13], m[blake2b_sigma[r][2]], \
+	g(v[1], v[5], v[9], v[13], m[blake2b_sigma[r][2]], \
 	    m[blake2b_sigma[r][3]]); \
-	G(v[2], v[6], v[10], v[14], m[blake2b_sigma[r][4]], \
+	g(v[2], v[6], v[10], v[14], m[blake2b_sigma[r][4]], \
 	    m[blake2b_sigma[r][5]]); \
-	G(v[3], v[7], v[11], v[15], m[blake2b_sigma[r][6]], \
+	g(v[3], v[7], v[11], v[15], m[blake2b_sigma[r][6]], \
 	    m[blake2b_sigma[r][7]]); \
-	G(v[0], v[5], v[10], v[15], m[blake2b_sigma[r][8]], \
+	g(v[0], v[5], v[10], v[15], m[blake2b_sigma[r][8]], \
 	    m[blake2b_sigma[r][9]]); \
-	G(v[1], v[6], v[11], v[12], m[blake2b_sigma[r][10]], \
+	g(v[1], v[6], v[11], v[12], m[blake2b_sigma[r][10]], \
 	    m[blake2b_sigma[r][11]]); \
-	G(v[2], v[7], v[8], v[13], m[blake2b_sigma[r][12]], \
+	g(v[2], v[7], v[8], v[13], m[blake2b_sigma[r][12]], \
 	    m[blake2b_sigma[r][13]]); \
-	G(v[3], v[4], v[9], v[14], m[blake2b_sigma[r][14]], \
+	g(v[3], v[4], v[9], v[14], m[blake2b_sigma[r][14]], \
 	    m[blake2b_sigma[r][15]]); \
 } while (0)
+#define ROUND(r) ROUND_OF(G, r)
 
 /* BLAKE2b's compression of the message words m into the chain h; t
  * counts the bytes hashed so far, this block's too (never 2^64 here: its
@@ -231,24 +233,7 @@ short_hash(uint64_t h[8], const unsigned char *u, size_t len)
  * chain after, which are the hash. */
 #ifdef HAVE_LANES
 #define LANES 8
-#define LROUND(r) do { \
-	LG(v[0], v[4], v[8], v[12], m[blake2b_sigma[r][0]], \
-	    m[blake2b_sigma[r][1]]); \
-	LG(v[1], v[5], v[9], v[13], m[blake2b_sigma[r][2]], \
-	    m[blake2b_sigma[r][3]]); \
-	LG(v[2], v[6], v[10], v[14], m[blake2b_sigma[r][4]], \
-	    m[blake2b_sigma[r][5]]); \
-	LG(v[3], v[7], v[11], v[15], m[blake2b_sigma[r][6]], \
-	    m[blake2b_sigma[r][7]]); \
-	LG(v[0], v[5], v[10], v[15], m[blake2b_sigma[r][8]], \
-	    m[blake2b_sigma[r][9]]); \
-	LG(v[1], v[6], v[11], v[12], m[blake2b_sigma[r][10]], \
-	    m[blake2b_sigma[r][11]]); \
-	LG(v[2], v[7], v[8], v[13], m[blake2b_sigma[r][12]], \
-	    m[blake2b_sigma[r][13]]); \
-	LG(v[3], v[4], v[9], v[14], m[blake2b_sigma[r][14]], \
-	    m[blake2b_sigma[r][15]]); \
-} while (0)
+#define LROUND(r) ROUND_OF(LG, r)
 #define LG(a, b, c, d, x, y) do { \
 	a = _mm512_add_epi64(_mm512_add_epi64(a, b), x); \
 	d = _mm512_ror_epi64(_mm512_xor_si512(d, a), 32); \
