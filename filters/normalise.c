@@ -892,12 +892,13 @@ write_held_at_exit(void)
 }
 
 /* Hold the row (its fields val, the ids and the worker value) until
- * HELD_ROWS are held. */
+ * HELD_ROWS are held.  It counts as held once copied whole: an error
+ * exit in between (out of memory) writes the rows before it only. */
 static void
 hold_row(struct run *run, const char *const *val, const size_t *len,
     struct cell id, struct cell household, struct cell worker)
 {
-	struct held *h = &run->held[run->nheld++];
+	struct held *h = &run->held[run->nheld];
 	size_t i, n = NCANONICAL + 3, total = 0;
 	char *at;
 
@@ -916,7 +917,7 @@ hold_row(struct run *run, const char *const *val, const size_t *len,
 		    h->len[i]);
 		at += h->len[i];
 	}
-	if (run->nheld == HELD_ROWS)
+	if (++run->nheld == HELD_ROWS)
 		write_held(run);
 }
 
