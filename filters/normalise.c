@@ -880,12 +880,13 @@ write_held(struct run *run)
 }
 
 /* A fatal error in a later row (or in reading it) exits: the rows held
- * before it are written first, as they were when each row was written at
- * once. */
+ * before it are written first, before its message (and before a write
+ * error's message closes stdout), as they were when each row was written
+ * at once; at exit too, should any exit come without a message. */
 static struct run *held_run;
 
 static void
-write_held_at_exit(void)
+write_held_now(void)
 {
 	if (held_run && held_run->nheld)
 		write_held(held_run);
@@ -1109,9 +1110,12 @@ normalise(struct run *run, const char *path)
 		nz_csv_header(run->worker, cols, n);
 	}
 	held_run = run;
-	atexit(write_held_at_exit);
+	nz_before_message(write_held_now);
+	atexit(write_held_now);
 	nz_tally_rows(&run->tally, run->rows, process_row, run, run->progress);
 	write_held(run);
+	nz_before_message(NULL);
+	held_run = NULL;
 }
 
 static void

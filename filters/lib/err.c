@@ -25,9 +25,24 @@ nz_setprog(const char *argv0)
 	atexit(nz_stdout_atexit);
 }
 
+static void (*before_message)(void);
+
+void
+nz_before_message(void (*fn)(void))
+{
+	before_message = fn;
+}
+
 static void
 vwarnat(const char *file, long line, const char *fmt, va_list ap)
 {
+	void (*before)(void) = before_message;
+
+	if (before) {
+		before_message = NULL;
+		before();
+		before_message = before;
+	}
 	fflush(stdout);
 	fprintf(stderr, "%s: ", nz_prog);
 	if (file && line > 0)

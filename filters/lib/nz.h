@@ -61,6 +61,12 @@ void nz_warnat(const char *file, long line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 _Noreturn void nz_die(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* fn (NULL: none) is called before each message above and its flush of
+ * stdout: a filter that holds output back (normalise's rows waiting for
+ * their keys) writes it first, so that output and messages on one stream
+ * come in the order of a run that held nothing.  A message fn itself
+ * gives does not call it again. */
+void nz_before_message(void (*fn)(void));
 _Noreturn void nz_dieat(int code, const char *file, long line,
 	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Quote a value for a message: 'value' cut to 40 bytes (on a UTF-8
