@@ -1132,6 +1132,14 @@ open_outputs(struct run *run)
 }
 
 static void
+wipe_buf(nz_buf *b)
+{
+	if (b->s)
+		sodium_memzero(b->s, b->cap);
+	nz_buf_free(b);
+}
+
+static void
 close_outputs(struct run *run)
 {
 	size_t i;
@@ -1142,10 +1150,11 @@ close_outputs(struct run *run)
 	sodium_memzero(run->key, sizeof run->key);
 	nz_hasher_free(run->hasher);
 	free_list(&run->list);
-	nz_buf_free(&run->folded[0]);
-	nz_buf_free(&run->folded[1]);
+	/* raw ids: wiped, as the hasher's cache is */
+	for (i = 0; i < 2; i++)
+		wipe_buf(&run->folded[i]);
 	for (i = 0; i < HELD_ROWS; i++)
-		nz_buf_free(&run->held[i].text);
+		wipe_buf(&run->held[i].text);
 	free(run->date_shape);
 }
 
