@@ -1,5 +1,7 @@
 /* err.c: diagnostics in GNU style, exit codes, checked allocation. */
 #define _DEFAULT_SOURCE /* madvise (glibc, musl) */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,17 @@ nz_setprog(const char *argv0)
 	const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
 	static char out_buf[1 << 16];
 
+	int fd;
+
+	/* A standard descriptor closed by the caller ("prog >&-") is taken
+	 * by /dev/null opened the wrong way round, so that its use still
+	 * fails as on a closed one, and no file this program opens gets its
+	 * number: else a side output (--worker, --rejects) opened as fd 1
+	 * took the rows meant for stdout. */
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
+		    open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY) < 0)
+			abort();   /* no /dev/null: nothing can be trusted */
 	if (argv0)
 		nz_prog = slash ? slash + 1 : argv0;
 	/* 64 KiB writes into a pipe or file, not stdio's 4 KiB */
