@@ -826,6 +826,19 @@ check_row(struct run *run, nz_row *row, struct cell *id, int *y, int *m,
 	return 0;
 }
 
+/* Where each of a held row's values starts in its text. */
+static void
+held_fields(const struct held *h, const char **val)
+{
+	const char *at = h->text.s;
+	size_t i;
+
+	for (i = 0; i < NCANONICAL + 3; i++) {
+		val[i] = at;
+		at += h->len[i];
+	}
+}
+
 /* The rows held, written: their ids hashed together (several at a time
  * where the processor can), each row then as it came. */
 static void
@@ -839,11 +852,7 @@ write_held(struct run *run)
 	run->nheld = 0;   /* once, even if a write dies */
 	for (r = 0; r < nheld; r++) {
 		struct held *h = &run->held[r];
-		const char *at = h->text.s;
-		for (i = 0; i < NCANONICAL + 3; i++) {
-			val[i] = at;
-			at += h->len[i];
-		}
+		held_fields(h, val);
 		for (i = 0; i < 2; i++) {
 			key_at[r][i] = NZ_HASH_BATCH;  /* no household: no key */
 			if (i == 0 || h->len[NCANONICAL + 1]) {
@@ -856,12 +865,8 @@ write_held(struct run *run)
 	nz_hasher_hex_n(run->hasher, id, idlen, nid, key);
 	for (r = 0; r < nheld; r++) {
 		struct held *h = &run->held[r];
-		const char *at = h->text.s;
 		size_t len[MAX_CANONICAL];
-		for (i = 0; i < NCANONICAL + 3; i++) {
-			val[i] = at;
-			at += h->len[i];
-		}
+		held_fields(h, val);
 		memcpy(len, h->len, NCANONICAL * sizeof *len);
 		for (i = 0; i < 2; i++)
 			if (key_at[r][i] < NZ_HASH_BATCH) {
