@@ -335,7 +335,9 @@ on_record(int term, void *data)
 static void
 parse_error(nz_csv *c, int at_fini)
 {
-	if (at_fini)
+	if (csv_error(&c->parser) == CSV_ENOMEM)   /* a field too long */
+		set_error(c, "out of memory reading this record");
+	else if (at_fini)
 		set_error(c, "malformed CSV: quoted field not closed "
 		    "before end of input");
 	else if (c->line != c->rec_start)
