@@ -18,7 +18,6 @@ nz_setprog(const char *argv0)
 {
 	const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
 	static char out_buf[1 << 16];
-
 	int fd;
 
 	/* A standard descriptor closed by the caller ("prog >&-") is taken

@@ -49,17 +49,15 @@ nz_tmpdir(void)
 	return dir && *dir ? dir : "/tmp";
 }
 
+/* glibc's tmpfile() always uses /tmp, whatever $TMPDIR says */
 FILE *
 nz_tmpfile(void)
 {
-	const char *dir = getenv("TMPDIR");
 	nz_buf path = {0};
 	FILE *f;
 	int fd, saved;
 
-	if (!dir || !*dir)
-		return tmpfile();   /* glibc's: always in /tmp */
-	nz_buf_printf(&path, "%s/nzccss-XXXXXX", dir);
+	nz_buf_printf(&path, "%s/nzccss-XXXXXX", nz_tmpdir());
 	fd = mkstemp(path.s);
 	if (fd < 0) {
 		saved = errno;
