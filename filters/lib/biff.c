@@ -7,7 +7,8 @@
  * workbook globals (sheet offsets, cell formats, number formats) and of
  * the chosen sheet, and lists those cells: a formula's cached number
  * (a date when its format shows one), text (the STRING record after it),
- * boolean or error, and every BOOLERR.  Records follow [MS-XLS] 2.4:
+ * boolean or error, every BOOLERR, and every number whose format shows
+ * a time alone (FreeXL drops its day).  Records follow [MS-XLS] 2.4:
  * type u16, size u16, then size bytes; a STRING continues in CONTINUE
  * records, each starting with its own compression flag.  Every length is
  * checked against the record, so a damaged file is an error, not a read
@@ -31,7 +32,7 @@ enum {
 	R_FORMULA = 0x0006, R_EOF = 0x000A, R_DATEMODE = 0x0022,
 	R_CONTINUE = 0x003C, R_BOUNDSHEET = 0x0085, R_XF = 0x00E0,
 	R_BOOLERR = 0x0205, R_STRING = 0x0207, R_FORMAT = 0x041E,
-	R_BOF = 0x0809
+	R_BOF = 0x0809, R_NUMBER = 0x0203, R_RK = 0x027E, R_MULRK = 0x00BD
 };
 
 struct stream {
@@ -299,17 +300,17 @@ read_globals(struct stream *s, struct globals *g)
 }
 
 static int
-xf_is_date(const struct globals *g, unsigned xf)
+xf_format(const struct globals *g, unsigned xf)
 {
 	size_t i;
 
 	if (xf >= g->nxf)
-		return 0;
+		return NZ_FORMAT_NUMBER;
 	for (i = 0; i < g->nfmts; i++)
 		if (g->fmt_id[i] == (long)g->xf_fmt[xf])
-			return nz_sheet_format_is_date(g->fmt_id[i],
+			return nz_sheet_format_kind(g->fmt_id[i],
 			    g->fmt_code[i]);
-	return nz_sheet_format_is_date((long)g->xf_fmt[xf], NULL);
+	return nz_sheet_format_kind((long)g->xf_fmt[xf], NULL);
 }
 
 static void
@@ -381,7 +382,7 @@ formula_cell(struct stream *s, const struct globals *g,
 	if (u16(v + 6) != 0xFFFF) {
 		memcpy(&num, v, sizeof num);   /* IEEE 754, little-endian */
 		nz_sheetrow_start(&s->one, 0);
-		nz_sheet_put_number(&s->one, 0, num, xf_is_date(g, u16(s->rec +
+		nz_sheet_put_number(&s->one, 0, num, xf_format(g, u16(s->rec +
 		    4)), date1904);
 		set_text(c, s->one.ncells ? s->one.type[0] : NZ_CELL_TEXT,
 		    s->one.ncells ? s->one.text.s : "");
@@ -417,6 +418,77 @@ boolerr_cell(struct stream *s, struct nz_biff_list *l)
 		set_text(c, NZ_CELL_TEXT, s->rec[6] ? "TRUE" : "FALSE");
 }
 
+/* An RK number (MS-XLS 2.5.217): a 30-bit integer or the high 30 bits
+ * of a double, divided by 100 when its lowest bit says so. */
+static double
+rk_number(const unsigned char *p)
+{
+	uint32_t rk = u32(p);
+	uint64_t bits;
+	double v;
+
+	if (rk & 2) {
+		v = (double)(rk >> 2) - ((rk & 0x80000000u) ? 1073741824.0 :
+		    0.0);
+	} else {
+		bits = (uint64_t)(rk & 0xFFFFFFFCu) << 32;
+		memcpy(&v, &bits, sizeof v);
+	}
+	return rk & 1 ? v / 100 : v;
+}
+
+/* A number whose format shows a time alone: FreeXL gives its time of
+ * day as text and drops its day, so a date-time serial shown as h:mm
+ * would lose its date; as a cell of ours it reads as an .xlsx's does
+ * (nz_sheet_put_number). */
+static void
+number_cell(struct stream *s, const struct globals *g,
+    struct nz_biff_list *l, const unsigned char *rec, unsigned col,
+    unsigned xf, double num, int date1904)
+{
+	struct nz_biff_cell *c;
+
+	if (xf_format(g, xf) != NZ_FORMAT_TIME)
+		return;
+	c = new_cell(l, rec);
+	c->col = col;
+	nz_sheetrow_start(&s->one, 0);
+	nz_sheet_put_number(&s->one, 0, num, NZ_FORMAT_TIME, date1904);
+	set_text(c, s->one.type[0], s->one.text.s);
+}
+
+/* NUMBER, RK and MULRK records (MS-XLS 2.4.180, 2.4.220, 2.4.175). */
+static void
+number_cells(struct stream *s, const struct globals *g,
+    struct nz_biff_list *l, int date1904)
+{
+	const unsigned char *r = s->rec;
+	double num;
+	size_t i, n;
+
+	if (s->type == R_NUMBER) {
+		if (s->len < 14)
+			damaged(s, "a NUMBER record too short");
+		memcpy(&num, r + 6, sizeof num);   /* IEEE 754, little-endian */
+		number_cell(s, g, l, r, u16(r + 2), u16(r + 4), num, date1904);
+	} else if (s->type == R_RK) {
+		if (s->len < 10)
+			damaged(s, "an RK record too short");
+		number_cell(s, g, l, r, u16(r + 2), u16(r + 4), rk_number(r + 6),
+		    date1904);
+	} else {
+		if (s->len < 6 || (s->len - 6) % 6 != 0)
+			damaged(s, "a MULRK record of the wrong size");
+		n = (s->len - 6) / 6;
+		if (u16(r + s->len - 2) != u16(r + 2) + n - 1)
+			damaged(s, "a MULRK record whose columns do not add up");
+		for (i = 0; i < n; i++)
+			number_cell(s, g, l, r, u16(r + 2) + (unsigned)i,
+			    u16(r + 4 + 6 * i), rk_number(r + 6 + 6 * i),
+			    date1904);
+	}
+}
+
 static int
 cmp_cell(const void *a, const void *b)
 {
@@ -441,6 +513,9 @@ read_sheet(struct stream *s, const struct globals *g, size_t sheet,
 			formula_cell(s, g, l, date1904);
 		else if (s->type == R_BOOLERR)
 			boolerr_cell(s, l);
+		else if (s->type == R_NUMBER || s->type == R_RK ||
+		    s->type == R_MULRK)
+			number_cells(s, g, l, date1904);
 	}
 	if (l->n)   /* qsort must not see a NULL array */
 		qsort(l->cell, l->n, sizeof *l->cell, cmp_cell);

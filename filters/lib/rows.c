@@ -10,6 +10,7 @@
  * file's physical line, or the sheet's row number.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -372,14 +373,26 @@ nz_sheet_number(double v, char out[32])
 
 void
 nz_sheet_put_number(struct nz_sheetrow *r, size_t col, double v,
-    int is_date, int date1904)
+    int format, int date1904)
 {
 	char text[32];
 	int y, m, d;
+	long long s;
 
-	if (is_date && nz_excel_date(v, date1904, &y, &m, &d, NULL) == 0) {
+	if (format == NZ_FORMAT_DATE &&
+	    nz_excel_date(v, date1904, &y, &m, &d, NULL) == 0) {
 		snprintf(text, sizeof text, "%04d-%02d-%02d", y, m, d);
 		nz_sheetrow_put(r, col, text, 10, NZ_CELL_DATE);
+		return;
+	}
+	/* a time of day with no day: text, as FreeXL gives it (a serial
+	 * of a day and time in a time format keeps its day: read as a
+	 * number, as a date in a date column) */
+	if (format == NZ_FORMAT_TIME && v >= 0 && v < 1) {
+		s = llround(v * 86400.0);
+		snprintf(text, sizeof text, "%02lld:%02lld:%02lld", s / 3600,
+		    s / 60 % 60, s % 60);
+		nz_sheetrow_put(r, col, text, strlen(text), NZ_CELL_TEXT);
 		return;
 	}
 	nz_sheet_number(v, text);
@@ -389,17 +402,22 @@ nz_sheet_put_number(struct nz_sheetrow *r, size_t col, double v,
 /* Excel's built-in date formats (ECMA-376 18.8.30; 27-36 and 50-58 are
  * the East Asian ones); 18-21 and 45-47 are times of day only. */
 static int
-builtin_date(long id)
+builtin_format(long id)
 {
-	return (id >= 14 && id <= 17) || id == 22 || (id >= 27 && id <= 36) ||
-	    (id >= 50 && id <= 58);
+	if ((id >= 14 && id <= 17) || id == 22 || (id >= 27 && id <= 36) ||
+	    (id >= 50 && id <= 58))
+		return NZ_FORMAT_DATE;
+	if ((id >= 18 && id <= 21) || (id >= 45 && id <= 47))
+		return NZ_FORMAT_TIME;
+	return NZ_FORMAT_NUMBER;
 }
 
 /* A custom format shows a date if its first section has a day or year,
- * or months without hours or seconds (mm after h is minutes); quoted
- * text, escaped characters and [colour], [$-locale] brackets aside. */
+ * or months without hours or seconds (mm after h is minutes), and a
+ * time if it has hours or seconds and no day or year; quoted text,
+ * escaped characters and [colour], [$-locale] brackets aside. */
 static int
-custom_date(const char *code)
+custom_format(const char *code)
 {
 	int day_year = 0, month = 0, time = 0;
 	const char *c;
@@ -436,13 +454,15 @@ custom_date(const char *code)
 			break;
 		}
 	}
-	return day_year || (month && !time);
+	if (day_year || (month && !time))
+		return NZ_FORMAT_DATE;
+	return time ? NZ_FORMAT_TIME : NZ_FORMAT_NUMBER;
 }
 
 int
-nz_sheet_format_is_date(long id, const char *code)
+nz_sheet_format_kind(long id, const char *code)
 {
-	return code ? custom_date(code) : builtin_date(id);
+	return code ? custom_format(code) : builtin_format(id);
 }
 
 size_t

@@ -26,14 +26,22 @@ void nz_sheetrow_free(struct nz_sheetrow *r);
 /* A number as a spreadsheet shows it in General format: integers without
  * a ".0", others with up to 15 significant digits.  out: 32 bytes. */
 void nz_sheet_number(double v, char out[32]);
-/* A cell that holds a number: a date if its number format is one (the
- * serial in the workbook's date system), else the number; into r. */
+/* What a cell's number format shows: */
+enum nz_sheet_format {
+	NZ_FORMAT_NUMBER,
+	NZ_FORMAT_DATE,    /* a date, or a date and time */
+	NZ_FORMAT_TIME,    /* a time of day or a duration, no date */
+};
+/* A cell that holds a number, by its format (enum nz_sheet_format): a
+ * date (the serial in the workbook's date system); a time of day with
+ * no day (under 1) as text, "14:30:00" as FreeXL gives it, never a day
+ * of 1900 or 1904; else the number; into r. */
 void nz_sheet_put_number(struct nz_sheetrow *r, size_t col, double v,
-	int is_date, int date1904);
+	int format, int date1904);
 
-/* 1 if number format id (code: its format code, NULL for a built-in
- * one) shows a date (a date-time too; a time of day alone is not). */
-int nz_sheet_format_is_date(long id, const char *code);
+/* What number format id (code: its format code, NULL for a built-in
+ * one) shows: enum nz_sheet_format. */
+int nz_sheet_format_kind(long id, const char *code);
 
 /* biff.c: the cells of an .xls sheet that FreeXL does not read: formula results and BOOLERR constants, sorted by row
  * then column; text as UTF-8, type an enum nz_cell. */

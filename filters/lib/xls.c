@@ -67,8 +67,8 @@ put_cell(struct xls *x, struct nz_sheetrow *row, unsigned short col,
 		nz_sheetrow_put(row, col, text, strlen(text), NZ_CELL_NUMBER);
 		break;
 	case FREEXL_CELL_DOUBLE:
-		nz_sheet_put_number(row, col, v->value.double_value, 0,
-		    x->book.date1904);
+		nz_sheet_put_number(row, col, v->value.double_value,
+		    NZ_FORMAT_NUMBER, x->book.date1904);
 		break;
 	case FREEXL_CELL_TEXT:
 	case FREEXL_CELL_SST_TEXT:

@@ -153,7 +153,7 @@ put_value(struct xlsx *x)
 		num = strtod(v, &end);
 		if (*v && !*end && end != v) {
 			nz_sheet_put_number(x->row, col, num, (size_t)x->style <
-			    x->nxf && x->xf_date[x->style],
+			    x->nxf ? x->xf_format[x->style] : NZ_FORMAT_NUMBER,
 			    x->book.date1904);
 			return;
 		}
@@ -268,7 +268,7 @@ xlsx_close(struct nz_book *b)
 	free(x->fmt_id);
 	free(x->fmt_code);
 	free(x->xf_fmt);
-	free(x->xf_date);
+	free(x->xf_format);
 	free(x->sst_off);
 	free(x->sst_len);
 	nz_buf_free(&x->sst);

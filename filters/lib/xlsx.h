@@ -45,7 +45,7 @@ struct xlsx {
 	size_t nfmts, fmt_cap;
 	long *xf_fmt;
 	size_t nxf, xf_cap;
-	unsigned char *xf_date;
+	unsigned char *xf_format;   /* enum nz_sheet_format of each xf */
 	int in_cellxfs;
 	/* the first error, and where open or next_row resume to report it */
 	jmp_buf jmp;

@@ -467,17 +467,17 @@ sst_text(void *ud, const XML_Char *s, int len)
 		nz_buf_add(&x->text, s, (size_t)len);
 }
 
-/* ==== styles: which cell formats show dates ==== */
+/* ==== styles: which cell formats show dates and times ==== */
 
 static int
-format_is_date(const struct xlsx *x, long id)
+format_kind(const struct xlsx *x, long id)
 {
 	size_t i;
 
 	for (i = 0; i < x->nfmts; i++)
 		if (x->fmt_id[i] == id)
-			return nz_sheet_format_is_date(id, x->fmt_code[i]);
-	return nz_sheet_format_is_date(id, NULL);
+			return nz_sheet_format_kind(id, x->fmt_code[i]);
+	return nz_sheet_format_kind(id, NULL);
 }
 
 static void XMLCALL
@@ -520,9 +520,9 @@ read_styles(struct xlsx *x)
 	if (x->styles_part)
 		parse_part(x, x->styles_part, styles_start, styles_end,
 		    no_text);
-	x->xf_date = nz_calloc(x->nxf + 1, 1);
+	x->xf_format = nz_calloc(x->nxf + 1, 1);
 	for (i = 0; i < x->nxf; i++)
-		x->xf_date[i] = (unsigned char)format_is_date(x, x->xf_fmt[i]);
+		x->xf_format[i] = (unsigned char)format_kind(x, x->xf_fmt[i]);
 }
 
 /* ==== the zip ==== */

@@ -138,33 +138,55 @@ number_is(double v, const char *want)
 	return strcmp(got, want) == 0;
 }
 
-/* workbook cells: which number formats show dates, numbers as shown */
+/* workbook cells: which number formats show dates and times, numbers
+ * as shown */
+static int
+format_is(long id, const char *code, int want)
+{
+	return nz_sheet_format_kind(id, code) == want;
+}
+
 static void
 sheet_cells(void)
 {
-	check(nz_sheet_format_is_date(14, NULL) &&
-	    nz_sheet_format_is_date(22, NULL) &&
-	    nz_sheet_format_is_date(57, NULL) &&
-	    !nz_sheet_format_is_date(20, NULL) &&
-	    !nz_sheet_format_is_date(45, NULL) &&
-	    !nz_sheet_format_is_date(0, NULL) &&
-	    !nz_sheet_format_is_date(2, NULL),
-	    "built-in number formats: dates, not times or numbers");
-	check(nz_sheet_format_is_date(164, "d/mm/yyyy") &&
-	    nz_sheet_format_is_date(164, "[$-1409]d mmmm yyyy;@") &&
-	    nz_sheet_format_is_date(164, "mmm-yy") &&
-	    nz_sheet_format_is_date(164, "dd/mm/yyyy hh:mm") &&
-	    nz_sheet_format_is_date(164, "[Red]yyyy-mm-dd") &&
-	    !nz_sheet_format_is_date(164, "h:mm") &&
-	    !nz_sheet_format_is_date(164, "[h]:mm:ss") &&
-	    !nz_sheet_format_is_date(164, "mm:ss") &&
-	    !nz_sheet_format_is_date(164, "0.00") &&
-	    !nz_sheet_format_is_date(164, "General") &&
-	    !nz_sheet_format_is_date(164, "\"day\" 0") &&
-	    !nz_sheet_format_is_date(164, "0;[Red]\"yes\"") &&
-	    !nz_sheet_format_is_date(164, "\\d0"),
+	enum { N = NZ_FORMAT_NUMBER, D = NZ_FORMAT_DATE, T = NZ_FORMAT_TIME };
+	struct nz_sheetrow row = {0};
+
+	check(format_is(14, NULL, D) && format_is(22, NULL, D) &&
+	    format_is(57, NULL, D) && format_is(20, NULL, T) &&
+	    format_is(45, NULL, T) && format_is(46, NULL, T) &&
+	    format_is(0, NULL, N) && format_is(2, NULL, N),
+	    "built-in number formats: dates, times, numbers");
+	check(format_is(164, "d/mm/yyyy", D) &&
+	    format_is(164, "[$-1409]d mmmm yyyy;@", D) &&
+	    format_is(164, "mmm-yy", D) &&
+	    format_is(164, "dd/mm/yyyy hh:mm", D) &&
+	    format_is(164, "[Red]yyyy-mm-dd", D) &&
+	    format_is(164, "h:mm", T) && format_is(164, "[h]:mm:ss", T) &&
+	    format_is(164, "mm:ss", T) && format_is(164, "0.00", N) &&
+	    format_is(164, "General", N) && format_is(164, "\"day\" 0", N) &&
+	    format_is(164, "0;[Red]\"yes\"", N) && format_is(164, "\\d0", N),
 	    "custom number formats: a day or year, or months without time, "
-	    "outside quotes, escapes and brackets");
+	    "is a date; hours or seconds alone a time; outside quotes, "
+	    "escapes and brackets");
+	/* a time of day alone is text in every date system, as FreeXL
+	 * gives an .xls time: never 0 January 1900 or 1 January 1904; a
+	 * day and time in a time format keeps its day, as a number */
+	nz_sheetrow_start(&row, 1);
+	nz_sheet_put_number(&row, 0, 14.5 / 24, T, 1);
+	nz_sheet_put_number(&row, 1, 1.5, T, 0);
+	nz_sheet_put_number(&row, 2, 45476.5, D, 0);
+	nz_sheet_put_number(&row, 3, 0.25, N, 0);
+	check(row.ncells == 4 && row.type[0] == NZ_CELL_TEXT &&
+	    strcmp(row.text.s + row.off[0], "14:30:00") == 0 &&
+	    row.type[1] == NZ_CELL_NUMBER &&
+	    strcmp(row.text.s + row.off[1], "1.5") == 0 &&
+	    row.type[2] == NZ_CELL_DATE &&
+	    strcmp(row.text.s + row.off[2], "2024-07-03") == 0 &&
+	    row.type[3] == NZ_CELL_NUMBER,
+	    "a time of day alone is text; a day in a time format a number; "
+	    "a date cell its day");
+	nz_sheetrow_free(&row);
 	check(number_is(2, "2") && number_is(-0.0, "0") &&
 	    number_is(2.5, "2.5") && number_is(0.1 + 0.2, "0.3") &&
 	    number_is(45476.654861111109, "45476.6548611111") &&

@@ -19,8 +19,9 @@ my $dir = shift or die "usage: make.pl DIR\n";
 
 # The sheet "Visits": a title row, a blank row, the header, then visits.
 # Each cell: [kind, value]; kinds: s text, n number, d date (d/mm/yyyy),
-# t date-time (dd/mm/yyyy hh:mm), f formula with its cached value, b
-# boolean, r rich text, blank.
+# t date-time (dd/mm/yyyy hh:mm), h time of day (h:mm: a time alone is
+# no date, a serial with a day keeps it), f formula with its cached
+# value, b boolean, r rich text, blank.
 my @header = ('Client ID', 'Household ID', 'Visit Date', 'DOB', 'Gender',
     'Postcode', 'Region', 'Town', 'Food', 'Rent or housing', 'Power',
     'Parcels', 'Worker', 'Notes');
@@ -49,6 +50,14 @@ my @visits = (
      [blank => ''], [blank => ''], [blank => ''], [blank => ''],
      [blank => ''], [blank => ''], [blank => ''], [n => 1],
      [s => 'Team C'], [blank => '']],
+    [[s => 'T1'], [blank => ''], [h => 'T14:30:00'], [blank => ''],
+     [blank => ''], [blank => ''], [blank => ''], [blank => ''],
+     [blank => ''], [blank => ''], [blank => ''], [n => 1],
+     [s => 'Team C'], [blank => '']],
+    [[s => 'T2'], [blank => ''], [h => '2025-03-07T09:15:00'], [blank => ''],
+     [blank => ''], [blank => ''], [blank => ''], [blank => ''],
+     [blank => ''], [blank => ''], [blank => ''], [n => 1],
+     [s => 'Team C'], [blank => '']],
     [[s => 'K7'], [blank => ''], [s => '31/02/2025'], [blank => ''],
      [blank => ''], [blank => ''], [blank => ''], [blank => ''],
      [blank => ''], [blank => ''], [blank => ''], [n => 1.5],
@@ -64,6 +73,7 @@ sub write_sheet {
     my %fmt = (
         d => $wb->add_format(num_format => 'd/mm/yyyy'),
         t => $wb->add_format(num_format => 'dd/mm/yyyy hh:mm'),
+        h => $wb->add_format(num_format => 'h:mm'),
         b => $wb->add_format(bold => 1),
     );
     $ws->write_string(0, 0, 'Report run: 05-Mar-2025 09:14');
@@ -79,6 +89,8 @@ sub write_sheet {
             elsif ($kind eq 'n') { $ws->write_number($row, $col, $val) }
             elsif ($kind eq 'd') {
                 $ws->write_date_time($row, $col, "${val}T", $fmt{d});
+            } elsif ($kind eq 'h') {
+                $ws->write_date_time($row, $col, $val, $fmt{h});
             } elsif ($kind eq 't') {
                 $ws->write_date_time($row, $col, $val, $fmt{t});
             } elsif ($kind eq 'f') {
