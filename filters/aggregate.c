@@ -127,6 +127,7 @@ struct period_acc {
 	char name[8];                  /* YYYYQn */
 	long q;                        /* its nz_period index */
 	uint64_t *events, *units;      /* per cell, from rows */
+	uint64_t units_sum;            /* of all its rows: the total cell's */
 	size_t nclients;
 	/* its rows for pass 2: whole blocks in the temporary file, at these
 	 * offsets, and the last few here */
@@ -971,17 +972,13 @@ period_index(struct run *r, const char *s, size_t len, const char *file,
 		nz_dieat(NZ_EXIT_DATA, file, line, "too many periods");
 	nz_grow(&r->period, &r->period_cap, r->nperiods + 1, sizeof *r->period);
 	p = &r->period[r->nperiods];
+	memset(p, 0, sizeof *p);
 	memcpy(p->name, s, 7);
 	p->q = index;
 	if (index < r->earliest)
 		r->earliest = index;
 	p->events = nz_calloc(r->L.ncells, sizeof *p->events);
 	p->units = nz_calloc(r->L.ncells, sizeof *p->units);
-	p->nclients = 0;
-	p->tail = NULL;
-	p->ntail = 0;
-	p->block = NULL;
-	p->nblock = p->block_cap = 0;
 	return (uint16_t)(r->last_period = r->nperiods++);
 }
 
@@ -1358,6 +1355,14 @@ count_row(struct run *r, const nz_row *row, const char *file)
 		nz_dieat(NZ_EXIT_DATA, file, row->line, "invalid units %s: "
 		    "expected an integer from 0 to %ld or empty",
 		    nz_q(row->field[C_UNITS]), NZ_MAX_UNITS);
+	/* every row is in its period's total cell, whose units no release
+	 * can publish past NZ_RULES_MAX: said here, at the row that takes
+	 * it there, not by suppress at a line of cells */
+	if ((r->period[period].units_sum += units) > NZ_RULES_MAX)
+		nz_dieat(NZ_EXIT_DATA, file, row->line, "units %s take the "
+		    "units of %s past %ld, more than a release can publish: "
+		    "check the units column", nz_q(row->field[C_UNITS]),
+		    r->period[period].name, NZ_RULES_MAX);
 	for (d = 0; d < NDIM; d++)
 		if (r->L.axis[d].flow < 0)
 			multi |= row_dim(r, row, d, &val, file);
