@@ -34,6 +34,9 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#ifdef __x86_64__
+#include <immintrin.h>
+#endif
 
 #include "nz.h"
 
@@ -68,6 +71,7 @@ struct nz_csv {
 	nz_row row;
 	int have_record;
 	int fast;              /* the fast path may be taken */
+	int wide;              /* with AVX-512 (scan_wide) */
 	char *error;           /* set by a callback */
 };
 
@@ -135,6 +139,10 @@ nz_csv_new(const char *name, nz_readfn fn, void *ctx, unsigned flags)
 	c->at_start = 1;
 	c->line = 1;
 	c->fast = !(flags & NZ_CSV_NO_FAST);
+#ifdef __x86_64__
+	c->wide = !(flags & NZ_CSV_NO_WIDE) &&
+	    __builtin_cpu_supports("avx512bw");
+#endif
 	return c;
 }
 
@@ -598,6 +606,60 @@ scan_line(nz_csv *c, const char *line, size_t n, size_t avail,
 	return ncommas;
 }
 
+#ifdef __x86_64__
+/* scan_line with AVX-512, 64 bytes at a time, which also finds the line's
+ * LF, so the line is read once: from `line`, avail bytes in the buffer.
+ * Returns the number of commas before the first LF and sets *n to its
+ * offset, or returns 0 with *n = avail when the buffer holds no LF.
+ * Masked loads read no byte past avail. */
+__attribute__((target("avx512f,avx512bw"))) static size_t
+scan_wide(nz_csv *c, const char *line, size_t avail, size_t *n,
+    size_t *nquotes, size_t *ncr, int *odd)
+{
+	const __m512i quote = _mm512_set1_epi8('"'), cr = _mm512_set1_epi8('\r');
+	const __m512i comma = _mm512_set1_epi8(','), lf = _mm512_set1_epi8('\n');
+	const __m512i zero = _mm512_setzero_si512();
+	size_t at, ncommas = 0, nq = 0, ncrs = 0;
+	uint64_t keep, cm, qt, lfs, odds = 0;
+	__m512i b;
+
+	for (at = 0; at < avail; at += 64) {
+		keep = avail - at >= 64 ? ~UINT64_C(0) :
+		    (UINT64_C(1) << (avail - at)) - 1;
+		b = _mm512_maskz_loadu_epi8(keep, line + at);
+		lfs = _mm512_mask_cmpeq_epi8_mask(keep, b, lf);
+		if (lfs)   /* the bytes from the LF on are not the line's */
+			keep &= (lfs & -lfs) - 1;
+		cm = _mm512_mask_cmpeq_epi8_mask(keep, b, comma);
+		qt = _mm512_mask_cmpeq_epi8_mask(keep, b, quote);
+		ncrs += (size_t)__builtin_popcountll(
+		    _mm512_mask_cmpeq_epi8_mask(keep, b, cr));
+		/* a byte over 0x7F has its top bit set; a NUL is zero */
+		odds |= (_mm512_movepi8_mask(b) |
+		    _mm512_mask_cmpeq_epi8_mask(keep, b, zero)) & keep;
+		if (ncommas + 64 > c->fcap)
+			ensure_fields(c, ncommas + 64);
+		for (; cm; cm &= cm - 1)
+			c->offs[ncommas++] = at + (size_t)__builtin_ctzll(cm);
+		if (qt) {
+			ensure_quotes(c, nq + 64);
+			for (; qt; qt &= qt - 1)
+				c->quotes[nq++] = at +
+				    (size_t)__builtin_ctzll(qt);
+		}
+		if (lfs) {
+			*n = at + (size_t)__builtin_ctzll(lfs);
+			*nquotes = nq;
+			*ncr = ncrs;
+			*odd = odds != 0;
+			return ncommas;
+		}
+	}
+	*n = avail;
+	return 0;
+}
+#endif
+
 /* The fields of a record's m bytes at line, with its commas and quotes
  * at the offsets scan_line found, into c->ptrs and c->lens, when every
  * quote is simple: it opens a field (at the record's start or right after
@@ -653,16 +715,28 @@ split_quoted(nz_csv *c, char *line, size_t m, size_t ncommas,
 static int
 fast_line(nz_csv *c)
 {
-	size_t lf = next_of(c, &c->next_lf, '\n'), n, m, ncommas, nquotes,
-	    ncr, f, from, to;
+	size_t lf, n, m, ncommas, nquotes, ncr, f, from, to;
 	char *line = c->in + c->in_pos;
 	int odd;
 
-	if (c->last_was_cr || lf == c->in_len)
+	if (c->last_was_cr)
 		return 0;
-	n = m = lf - c->in_pos;
-	ncommas = scan_line(c, line, n, c->in_len - c->in_pos, &nquotes, &ncr,
-	    &odd);
+#ifdef __x86_64__
+	if (c->wide) {
+		ncommas = scan_wide(c, line, c->in_len - c->in_pos, &n,
+		    &nquotes, &ncr, &odd);
+		if ((lf = c->in_pos + n) == c->in_len)
+			return 0;
+	} else
+#endif
+	{
+		if ((lf = next_of(c, &c->next_lf, '\n')) == c->in_len)
+			return 0;
+		n = lf - c->in_pos;
+		ncommas = scan_line(c, line, n, c->in_len - c->in_pos,
+		    &nquotes, &ncr, &odd);
+	}
+	m = n;
 	if (ncr) {   /* CRLF ends a line outside the canonical dialect */
 		if ((c->flags & NZ_CSV_CANONICAL) || ncr > 1 ||
 		    line[n - 1] != '\r')

@@ -238,6 +238,9 @@ enum {
 	 * (csvread.c); this turns that off, for the tests that compare both
 	 * ways */
 	NZ_CSV_NO_FAST = 1 << 2,
+	/* the fast path without AVX-512 (SSE2), as on a processor without
+	 * it; for the same tests */
+	NZ_CSV_NO_WIDE = 1 << 3,
 };
 /* A byte source: returns bytes read, 0 at end; on error returns 0 and sets
  * *errmsg.  It returns every good byte before reporting an error. */
@@ -376,6 +379,10 @@ void nz_csv_fields(FILE *f, const char *const *fields, size_t n);
  * (lens NULL: NUL-terminated).  The same bytes as nz_csv_fields. */
 void nz_csv_record(FILE *f, const char *const *fields, const size_t *lens,
 	size_t n);
+/* Whether nz_csv_record looks at its record with AVX-512 (the default
+ * where the processor has it, unless NZ_CSV_NO_WIDE is set) or SSE2: for
+ * the tests that compare both ways. */
+void nz_csv_write_wide(int on);
 void nz_csv_header(FILE *f, const char *const *cols, size_t n);
 
 /* ---- json.c ---- */
