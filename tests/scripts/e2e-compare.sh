@@ -22,7 +22,9 @@ fi
 for m in out/compare/cellkey/*/manifest.json; do
 	d=$(dirname "$m")
 	grep -q '"name": "cellkey"' "$m"
-	! grep -q ',S' "$d/release.csv"
+	if grep -q ',S' "$d/release.csv"; then
+		echo "$d/release.csv publishes S"; exit 1
+	fi
 	audit --manifest "$d" > /dev/null
 	grep -q "^Rules cellkey: cell-key perturbation" "$d/audit-statement.txt"
 done

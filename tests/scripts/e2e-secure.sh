@@ -165,5 +165,7 @@ for key, r in rel.items():
 print("ok merge publishes national and regional numbers (2026Q2: 08, four "
       "agencies); region 09, three agencies, is S")
 PY
-! grep -q ckey "$rel/release.csv"
+if grep -q ckey "$rel/release.csv"; then
+	echo "$rel/release.csv has a ckey column"; exit 1
+fi
 grep -q '"agency": "nzccss"' "$rel/manifest.json"

@@ -86,7 +86,9 @@ round_files r2.txt v2 --indicator r1.txt v1/*.vec
 secround sum --round r2.txt --pinned pinned.csv $spec v2/*.vec > s2.csv
 # no cell key, nor any agency's value, in a vector: the values are masked
 for a in $A; do
-	! grep -q "$(sed -n 3p $a.cells.csv | cut -d, -f22)" v2/$a.vec
+	if grep -q "$(sed -n 3p $a.cells.csv | cut -d, -f22)" v2/$a.vec; then
+		echo "a cell key of $a in its vector"; exit 1
+	fi
 done
 
 python3 - $A <<'PY'
@@ -187,7 +189,9 @@ open_round 2024Q3 3 indicator > r3.txt
 round_files r3.txt v3
 secround sum --round r3.txt --pinned pinned.csv $spec v3/*.vec | cmp -s - c1.csv
 echo "ok a re-run over the identical list, fresh masks, gives the same sum"
-! cmp -s v1/ag-a.vec v3/ag-a.vec
+if cmp -s v1/ag-a.vec v3/ag-a.vec; then
+	echo "round 3's vector is round 1's: no fresh masks"; exit 1
+fi
 refused "wrong round" secround sum --round r3.txt --pinned pinned.csv $spec \
 	v1/ag-a.vec v3/ag-b.vec v3/ag-c.vec v3/ag-d.vec
 open_round 2024Q4 3 indicator > q4.txt
@@ -254,12 +258,12 @@ every_agency_refuses() { # what round.txt [ack files for send]
 	done
 }
 awk -F, -v OFS=, '$2 == "14" && $4 == "*" { $NF = 3 } { print }' c1.csv > in.csv
-! cmp -s in.csv c1.csv
+if cmp -s in.csv c1.csv; then echo "in.csv: nothing changed"; exit 1; fi
 open_round 2024Q3 7 value --contributors in.csv --indicator r1.txt > rin.txt
 every_agency_refuses "the value round includes cells the indicator round \
 does not give k contributors" rin.txt
 awk -F, -v OFS=, '$2 == "*" && $4 == "*" { $NF = 0 } { print }' c1.csv > ex.csv
-! cmp -s ex.csv c1.csv
+if cmp -s ex.csv c1.csv; then echo "ex.csv: nothing changed"; exit 1; fi
 open_round 2024Q3 8 value --contributors ex.csv --indicator r1.txt > rex.txt
 every_agency_refuses "the value round excludes cells that have k" rex.txt
 # the indicator round's evidence itself: a vector missing, one of another
