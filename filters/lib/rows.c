@@ -412,6 +412,21 @@ builtin_format(long id)
 	return NZ_FORMAT_NUMBER;
 }
 
+/* 1 if a bracket's text, from b to its ']', is elapsed time: h, m or s
+ * (any case) once or repeated. */
+static int
+elapsed(const char *b)
+{
+	const char *c = b;
+	int ch = b[0] | 0x20;
+
+	if (ch != 'h' && ch != 'm' && ch != 's')
+		return 0;
+	while ((*c | 0x20) == ch)
+		c++;
+	return *c == ']';
+}
+
 /* A custom format shows a date if its first section has a day or year,
  * or months without hours or seconds (mm after h is minutes), and a
  * time if it has hours or seconds and no day or year; quoted text,
@@ -435,9 +450,10 @@ custom_format(const char *code)
 				c++;
 			break;
 		case '[':
-			if (c[1] == 'h' || c[1] == 'H' || c[1] == 's' ||
-			    c[1] == 'S' || c[1] == 'm' || c[1] == 'M')
-				time = 1;   /* elapsed time: [h]:mm */
+			/* elapsed time ([h]:mm, [mm]:ss): one of h, m, s
+			 * repeated; anything else is a colour ([Magenta]),
+			 * a locale or a condition */
+			time |= elapsed(c + 1);
 			while (c[1] && c[1] != ']')
 				c++;
 			if (c[1])

@@ -165,10 +165,15 @@ sheet_cells(void)
 	    format_is(164, "h:mm", T) && format_is(164, "[h]:mm:ss", T) &&
 	    format_is(164, "mm:ss", T) && format_is(164, "0.00", N) &&
 	    format_is(164, "General", N) && format_is(164, "\"day\" 0", N) &&
-	    format_is(164, "0;[Red]\"yes\"", N) && format_is(164, "\\d0", N),
+	    format_is(164, "0;[Red]\"yes\"", N) && format_is(164, "\\d0", N) &&
+	    format_is(164, "[Magenta]0", N) &&
+	    format_is(164, "[MAGENTA]0.00", N) &&
+	    format_is(164, "[Submarine]0", N) && format_is(164, "[s]", T) &&
+	    format_is(164, "[HH]:mm", T) && format_is(164, "[mm]:ss", T) &&
+	    format_is(164, "[$-F400]h:mm:ss AM/PM", T),
 	    "custom number formats: a day or year, or months without time, "
-	    "is a date; hours or seconds alone a time; outside quotes, "
-	    "escapes and brackets");
+	    "is a date; hours or seconds alone a time ([h] elapsed, "
+	    "[Magenta] a colour); outside quotes, escapes and brackets");
 	/* a time of day alone is text in every date system, as FreeXL
 	 * gives an .xls time: never 0 January 1900 or 1 January 1904; a
 	 * day and time in a time format keeps its day, as a number */
