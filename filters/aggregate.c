@@ -128,6 +128,8 @@ struct period_acc {
 	long q;                        /* its nz_period index */
 	uint64_t *events, *units;      /* per cell, from rows */
 	uint64_t units_sum;            /* of all its rows: the total cell's */
+	uint64_t units_max;            /* the most of one row, at line: */
+	long units_max_line;
 	size_t nclients;
 	/* its rows for pass 2: whole blocks in the temporary file, at these
 	 * offsets, and the last few here */
@@ -310,8 +312,11 @@ usage(void)
 	nz_dims_usage();
 	printf("households are the distinct modal non-empty household keys of\n"
 "the cell's clients (ties: smallest key).  events and units follow each\n"
-"row's own values.  ckey is the sum mod 2^32 of the cell's clients' record\n"
-"keys (the first 8 hex digits of client_key, big-endian).\n\n"
+"row's own values; a row's units are at most 1000000000, and so are a\n"
+"period's together (its total cell's, the most a release publishes): the\n"
+"row that takes them past is an error.  ckey is the sum mod 2^32 of the\n"
+"cell's clients' record keys (the first 8 hex digits of client_key,\n"
+"big-endian).\n\n"
 "The flow measures (single-valued, per client and quarter): client_status\n"
 "is new when the client has no event in the window_months before the\n"
 "quarter's first day (its events of those quarters, counted or history),\n"
@@ -1332,6 +1337,7 @@ count_row(struct run *r, const nz_row *row, const char *file)
 	uint8_t key[16];
 	uint16_t period;
 	uint64_t units = 0, multi = 0, hash;
+	struct period_acc *p;
 	struct client *c;
 	int d, has_hh = row->len[C_HHKEY] > 0;
 
@@ -1357,12 +1363,19 @@ count_row(struct run *r, const nz_row *row, const char *file)
 		    nz_q(row->field[C_UNITS]), NZ_MAX_UNITS);
 	/* every row is in its period's total cell, whose units no release
 	 * can publish past NZ_RULES_MAX: said here, at the row that takes
-	 * it there, not by suppress at a line of cells */
-	if ((r->period[period].units_sum += units) > NZ_RULES_MAX)
+	 * it there, with the period's largest, not by suppress at a line
+	 * of cells */
+	p = &r->period[period];
+	if (units > p->units_max) {
+		p->units_max = units;
+		p->units_max_line = row->line;
+	}
+	if ((p->units_sum += units) > NZ_RULES_MAX)
 		nz_dieat(NZ_EXIT_DATA, file, row->line, "units %s take the "
-		    "units of %s past %ld, more than a release can publish: "
-		    "check the units column", nz_q(row->field[C_UNITS]),
-		    r->period[period].name, NZ_RULES_MAX);
+		    "units of %s past %ld, more than a release can publish "
+		    "(its largest: %" PRIu64 " at line %ld): check the units "
+		    "column", nz_q(row->field[C_UNITS]), p->name, NZ_RULES_MAX,
+		    p->units_max, p->units_max_line);
 	for (d = 0; d < NDIM; d++)
 		if (r->L.axis[d].flow < 0)
 			multi |= row_dim(r, row, d, &val, file);

@@ -270,6 +270,13 @@ read_cell(const nz_rules *r, const nz_row *row, const char *file,
 		    nz_rules_perturbed(r, raw[m], draw((uint32_t)ckey, name,
 		    raw[m])) : round_value((uint32_t)ckey, name, raw[m],
 		    (uint64_t)r->base);
+		/* a figure the draw takes past the limit goes the other
+		 * way: the multiple of the base below it, or the
+		 * perturbation mirrored, as near the value as the rules
+		 * say and the same for the same draw */
+		if (raw[m] <= SDC_MAX_VALUE && v > SDC_MAX_VALUE)
+			v = r->perturb.max ? 2 * raw[m] - v :
+			    v - (uint64_t)r->base;
 		if (v > SDC_MAX_VALUE)
 			nz_dieat(NZ_EXIT_DATA, file, row->line, "%s %s is too "
 			    "large (at most %ld)", nz_measure_names[m],
