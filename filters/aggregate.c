@@ -1329,31 +1329,62 @@ check_agency(struct run *r, const nz_row *row, const char *file)
 /* Pass 1 settles the clients (their values, events and needs) and spools
  * the row for pass 2, which, once their flow measures are known, counts
  * events and units (count_spooled). */
-static void
-count_row(struct run *r, const nz_row *row, const char *file)
-{
-	struct values val;
-	struct hh_key hh;
-	uint8_t key[16];
+/* A row read, not yet counted: what counting it needs, out of the row.
+ * Rows are read a batch at a time, their hash slots fetched as each is
+ * read, then counted together, so that the cache misses of a batch's
+ * clients and households overlap instead of each row waiting on its
+ * own (aggregate's pass 1 is mostly waiting on them). */
+struct pending {
+	const char *file;
+	long line;
+	uint64_t hash, units, multi;
 	uint16_t period;
-	uint64_t units = 0, multi = 0, hash;
-	struct period_acc *p;
-	struct client *c;
-	int d, has_hh = row->len[C_HHKEY] > 0;
+	uint8_t key[16];
+	int has_hh;
+	struct hh_key hh;
+	nz_buf own;                    /* an unpacked household key's bytes */
+	struct values val;
+};
+#define BATCH 8
+static struct pending pending[BATCH];
+static size_t npending;
+static struct run *pending_run;
 
+/* Read a row into *pr: every check of the row's own values is here, in
+ * the order of the rows, so a bad row stops the program where it did. */
+static void
+read_row(struct run *r, const nz_row *row, const char *file,
+    struct pending *pr)
+{
+	struct period_acc *p;
+	uint64_t units = 0;
+	int d;
+
+	pr->file = file;
+	pr->line = row->line;
+	pr->has_hh = row->len[C_HHKEY] > 0;
+	pr->multi = 0;
 	check_agency(r, row, file);
-	period = period_index(r, row->field[C_PERIOD], row->len[C_PERIOD],
+	pr->period = period_index(r, row->field[C_PERIOD], row->len[C_PERIOD],
 	    file, row->line);
-	parse_key(row, key, file);
+	parse_key(row, pr->key, file);
 	/* start fetching the hash slots while the row is parsed */
-	hash = hash_bytes(key, 16, period);
+	pr->hash = hash_bytes(pr->key, 16, pr->period);
 	if (r->nslot)
-		__builtin_prefetch(&r->slot[client_home(hash, r->nslot)]);
-	if (has_hh) {
-		hh_prepare(&hh, row->field[C_HHKEY], row->len[C_HHKEY], file,
-		    row->line);
+		__builtin_prefetch(&r->slot[client_home(pr->hash, r->nslot)]);
+	if (pr->has_hh) {
+		hh_prepare(&pr->hh, row->field[C_HHKEY], row->len[C_HHKEY],
+		    file, row->line);
+		if (!pr->hh.packed) {   /* the row's bytes go with the row */
+			nz_buf_clear(&pr->own);
+			nz_buf_add(&pr->own, (const char *)pr->hh.bytes,
+			    pr->hh.len);
+			pr->hh.bytes = (const uint8_t *)pr->own.s;
+		} else {
+			pr->hh.bytes = pr->hh.buf;
+		}
 		if (r->hh.nslot)
-			__builtin_prefetch(&r->hh.slot[hh.hash &
+			__builtin_prefetch(&r->hh.slot[pr->hh.hash &
 			    (r->hh.nslot - 1)]);
 	}
 	if (row->len[C_UNITS] && (nz_parse_u64(row->field[C_UNITS], &units) < 0 ||
@@ -1365,7 +1396,7 @@ count_row(struct run *r, const nz_row *row, const char *file)
 	 * can publish past NZ_RULES_MAX: said here, at the row that takes
 	 * it there, with the period's largest, not by suppress at a line
 	 * of cells */
-	p = &r->period[period];
+	p = &r->period[pr->period];
 	if (units > p->units_max) {
 		p->units_max = units;
 		p->units_max_line = row->line;
@@ -1376,34 +1407,71 @@ count_row(struct run *r, const nz_row *row, const char *file)
 		    "(its largest: %" PRIu64 " at line %ld): check the units "
 		    "column", nz_q(row->field[C_UNITS]), p->name, NZ_RULES_MAX,
 		    p->units_max, p->units_max_line);
+	pr->units = units;
 	for (d = 0; d < NDIM; d++)
 		if (r->L.axis[d].flow < 0)
-			multi |= row_dim(r, row, d, &val, file);
-	/* the slots have arrived by now: fetch the client and household
-	 * entries they point to together, so their misses overlap instead
-	 * of one waiting for the other (only a hint; the probes check) */
-	if (r->nslot) {
-		uint64_t v = r->slot[client_home(hash, r->nslot)];
-		if (v && v >> 32 == hash >> 32)
-			__builtin_prefetch(&r->client[(uint32_t)v - 1]);
-	}
-	if (has_hh && r->hh.nslot &&
-	    r->hh.slot[hh.hash & (r->hh.nslot - 1)])
-		__builtin_prefetch(r->hh.arena.s +
-		    r->hh.slot[hh.hash & (r->hh.nslot - 1)] - 1);
+			pr->multi |= row_dim(r, row, d, &pr->val, file);
+}
 
-	c = client_get(r, key, period, hash);
-	for (d = 0; d < NDIM; d++)
-		if (r->L.axis[d].single >= 0)
-			client_count(r, c, r->L.axis[d].single, val.v[d][0]);
-	if (has_hh)
-		client_count(r, c, HH_DIM, hh_intern(&r->hh, &hh));
-	c->multi |= multi;
-	if (c->events == UINT32_MAX)
-		nz_dieat(NZ_EXIT_DATA, file, row->line, "too many events of "
-		    "one client in a period");
-	c->events++;
-	spool_row(r, c, &val, multi, units);
+/* Count the rows read, in their order.  First, their slots having
+ * arrived, fetch the client and household entries they point to, all
+ * of the batch at once (only a hint; the probes check). */
+static void
+count_pending(void)
+{
+	struct run *r = pending_run;
+	struct pending *pr;
+	struct client *c;
+	size_t i, n = npending;
+	int d;
+
+	npending = 0;   /* a message while counting: the rows are gone */
+	for (i = 0; i < n; i++) {
+		pr = &pending[i];
+		if (r->nslot) {
+			uint64_t v = r->slot[client_home(pr->hash, r->nslot)];
+			if (v && v >> 32 == pr->hash >> 32)
+				__builtin_prefetch(&r->client[(uint32_t)v - 1]);
+		}
+		if (pr->has_hh && r->hh.nslot &&
+		    r->hh.slot[pr->hh.hash & (r->hh.nslot - 1)])
+			__builtin_prefetch(r->hh.arena.s +
+			    r->hh.slot[pr->hh.hash & (r->hh.nslot - 1)] - 1);
+	}
+	for (i = 0; i < n; i++) {
+		pr = &pending[i];
+		c = client_get(r, pr->key, pr->period, pr->hash);
+		for (d = 0; d < NDIM; d++)
+			if (r->L.axis[d].single >= 0)
+				client_count(r, c, r->L.axis[d].single,
+				    pr->val.v[d][0]);
+		if (pr->has_hh)
+			client_count(r, c, HH_DIM, hh_intern(&r->hh, &pr->hh));
+		c->multi |= pr->multi;
+		if (c->events == UINT32_MAX)
+			nz_dieat(NZ_EXIT_DATA, pr->file, pr->line, "too many "
+			    "events of one client in a period");
+		c->events++;
+		spool_row(r, c, &pr->val, pr->multi, pr->units);
+	}
+}
+
+static void
+count_row(struct run *r, const nz_row *row, const char *file)
+{
+	pending_run = r;
+	read_row(r, row, file, &pending[npending]);
+	if (++npending == BATCH)   /* the row whole: it counts now */
+		count_pending();
+}
+
+static void
+free_pending(void)
+{
+	size_t i;
+
+	for (i = 0; i < BATCH; i++)
+		nz_buf_free(&pending[i].own);
 }
 
 /* Pass 1 over one input: standard input can be read once. */
@@ -1425,10 +1493,15 @@ read_input(struct run *r, const char *path)
 	csv = nz_csv_open(path, NZ_CSV_CANONICAL);
 	file = nz_csv_name(csv);
 	nz_csv_expect_header(csv, cols, ncols);
+	/* a message (a bad row) comes after the rows before it are counted,
+	 * as when rows were counted one by one */
+	nz_before_message(count_pending);
 	while (nz_csv_next_n(csv, &row, ncols) == 1) {
 		count_row(r, row, file);
 		nz_progress(NULL, ++r->rows_read, progress);
 	}
+	count_pending();
+	nz_before_message(NULL);
 	if (progress)
 		nz_progress_end(r->rows_read, progress);
 	nz_csv_close(csv);
@@ -2205,6 +2278,7 @@ main(int argc, char **argv)
 		read_input(&run, "-");
 	for (i = optind; i < argc; i++)
 		read_input(&run, argv[i]);
+	free_pending();
 	/* after the counted events: in a pipe from 'freeze --split', which
 	 * writes the history as it goes, it is complete by then */
 	run.history_last = -1;
