@@ -2,17 +2,21 @@
  * taken by the parent in task order, so that what it writes and says is
  * byte for byte what one process running them one by one would.
  *
- * Each task is forked as a worker of its own once its data is in memory
- * and fewer than `jobs` workers run: a task may be added while the
- * parent still reads the input of later ones (nz_tasks_add), so a
- * program can start on its first groups before the last has arrived.
- * A worker runs its task with its standard output on /dev/null and its
- * standard error into a temporary file, and sends its result and
- * messages as one record down its own pipe:
+ * A worker is forked for a task once the task's data is in memory and
+ * fewer than `jobs` workers run: a task may be added while the parent
+ * still reads the input of later ones (nz_tasks_add), so a program can
+ * start on its first groups before the last has arrived.  A worker runs
+ * its task with its standard output on /dev/null and its standard error
+ * into a temporary file, and sends its result and messages as one
+ * record down its own pipe:
  *   task (uint64), message length (uint64), result length (uint64),
  *   the messages, the result.
- * A slow task holds up no other: the next task takes the first free
- * slot.  The parent only reads while tasks run: it keeps each record
+ * The parent then gives it the next task not started, as a uint64 down a
+ * socket of its own, if that task was added before the worker was forked
+ * (its data is then in the worker's memory too); else the worker ends.
+ * So a worker runs several tasks where it can, and a fork, with the copy
+ * of every page it writes, is paid once for them.  A slow task holds up
+ * no other: the next task takes the first free worker.  The parent only reads while tasks run: it keeps each record
  * until the task's turn (nz_tasks_finish), then writes its messages to
  * standard error and takes the result.  A worker that dies (a task that
  * stopped the program, a signal, memory) leaves its task unsent, and the
@@ -23,7 +27,7 @@
  * taking (a bad row read after the first tasks started stops it first),
  * as in a serial run.  Workers die with the parent (PR_SET_PDEATHSIG), so
  * a stopped run leaves no solver running. */
-#define _GNU_SOURCE /* prctl, F_SETPIPE_SZ (Linux) */
+#define _GNU_SOURCE /* prctl, F_SETPIPE_SZ, MSG_NOSIGNAL (Linux) */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -34,6 +38,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,7 +50,10 @@
 struct worker {
 	pid_t pid;
 	int fd;         /* the read end of its pipe; -1: a free slot */
+	int cmd;        /* our end of its socket: its next task */
 	size_t task;
+	size_t horizon; /* the tasks added when it was forked: it has the
+	                 * data of those, and may take any of them */
 	nz_buf inbox;   /* bytes read, not yet its whole record */
 };
 
@@ -124,11 +132,33 @@ take_messages(int fd, nz_buf *text)
 	}
 }
 
-/* The worker of task i: its record, then _exit (no atexit handler of
+/* The next task the parent gives a worker, from its socket: 0, or -1
+ * at the end (the parent closed it) or on any failure. */
+static int
+next_task(int cmd, size_t *i)
+{
+	uint64_t v;
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < sizeof v) {
+		n = read(cmd, (char *)&v + got, sizeof v - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	*i = (size_t)v;
+	return 0;
+}
+
+/* The worker that starts with task i: its record, then the next task the
+ * parent gives it, until there is none; then _exit (no atexit handler of
  * the parent's runs twice).  Any failure to send ends it, and the parent
  * runs the task. */
 static _Noreturn void
-work(const nz_tasks *t, size_t i, int fd)
+work(const nz_tasks *t, size_t i, int fd, int cmd)
 {
 	FILE *err = nz_tmpfile();
 	int null = open("/dev/null", O_WRONLY);
@@ -137,24 +167,32 @@ work(const nz_tasks *t, size_t i, int fd)
 	size_t w;
 
 	for (w = 0; w < t->jobs; w++)   /* the other workers' pipes */
-		if (t->wk[w].fd >= 0)
+		if (t->wk[w].fd >= 0) {
 			close(t->wk[w].fd);
+			close(t->wk[w].cmd);
+		}
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
 	    getppid() != t->parent || !err || null < 0 ||
 	    dup2(null, STDOUT_FILENO) < 0 ||
 	    dup2(fileno(err), STDERR_FILENO) < 0)
 		_exit(NZ_EXIT_DATA);
-	t->run(i, t->arg, &result);
-	fflush(stdout);
-	fflush(stderr);
-	take_messages(STDERR_FILENO, &text);
-	head[0] = i;
-	head[1] = text.len;
-	head[2] = result.len;
-	if (write_all(fd, head, sizeof head) < 0 ||
-	    write_all(fd, text.s, text.len) < 0 ||
-	    write_all(fd, result.s, result.len) < 0)
-		_exit(NZ_EXIT_DATA);
+	do {
+		nz_buf_clear(&result);
+		t->run(i, t->arg, &result);
+		fflush(stdout);
+		fflush(stderr);
+		take_messages(STDERR_FILENO, &text);
+		if (ftruncate(STDERR_FILENO, 0) != 0 ||
+		    lseek(STDERR_FILENO, 0, SEEK_SET) != 0)
+			_exit(NZ_EXIT_DATA);
+		head[0] = i;
+		head[1] = text.len;
+		head[2] = result.len;
+		if (write_all(fd, head, sizeof head) < 0 ||
+		    write_all(fd, text.s, text.len) < 0 ||
+		    write_all(fd, result.s, result.len) < 0)
+			_exit(NZ_EXIT_DATA);
+	} while (next_task(cmd, &i) == 0);
 	_exit(NZ_EXIT_OK);
 }
 
@@ -164,7 +202,8 @@ static void
 bury(nz_tasks *t, struct worker *wk)
 {
 	close(wk->fd);
-	wk->fd = -1;
+	close(wk->cmd);
+	wk->fd = wk->cmd = -1;
 	kill(wk->pid, SIGKILL);
 	while (waitpid(wk->pid, NULL, 0) < 0 && errno == EINTR)
 		;
@@ -179,7 +218,7 @@ static void
 start(nz_tasks *t)
 {
 	size_t w;
-	int fd[2];
+	int fd[2], sv[2];
 
 	for (w = 0; w < t->jobs && t->next < t->n; w++) {
 		struct worker *wk = &t->wk[w];
@@ -192,6 +231,12 @@ start(nz_tasks *t)
 			t->done[i].lost = 1;
 			continue;
 		}
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) {
+			close(fd[0]);
+			close(fd[1]);
+			t->done[i].lost = 1;
+			continue;
+		}
 #ifdef F_SETPIPE_SZ
 		(void)fcntl(fd[1], F_SETPIPE_SZ, PIPE_SIZE);
 #endif
@@ -199,22 +244,44 @@ start(nz_tasks *t)
 		wk->pid = fork();
 		if (wk->pid == 0) {
 			close(fd[0]);
-			work(t, i, fd[1]);
+			close(sv[0]);
+			work(t, i, fd[1], sv[1]);
 		}
 		close(fd[1]);
+		close(sv[1]);
 		if (wk->pid < 0) {
 			close(fd[0]);
+			close(sv[0]);
 			wk->pid = 0;
 			t->done[i].lost = 1;
 			continue;
 		}
 		wk->fd = fd[0];
+		wk->cmd = sv[0];
 		wk->task = i;
+		wk->horizon = t->n;
 	}
 }
 
-/* The worker's record, once whole, into its task's done (the worker is
- * buried: it has nothing more to say); a record that is not its task's
+/* Give the worker the next task not started, if it has that task's data
+ * (forked after it was added); else it is buried.  A worker that cannot
+ * be told is buried too, and the task goes to the next. */
+static void
+next_or_bury(nz_tasks *t, struct worker *wk)
+{
+	uint64_t v = t->next;
+
+	nz_buf_clear(&wk->inbox);
+	if (t->next < wk->horizon && send(wk->cmd, &v, sizeof v,
+	    MSG_NOSIGNAL) == (ssize_t)sizeof v) {
+		wk->task = t->next++;
+		return;
+	}
+	bury(t, wk);
+}
+
+/* The worker's record, once whole, into its task's done (the worker goes
+ * on to the next task, or is buried); a record that is not its task's
  * buries it at once. */
 static void
 unpack(nz_tasks *t, struct worker *wk)
@@ -239,7 +306,7 @@ unpack(nz_tasks *t, struct worker *wk)
 	nz_buf_add(&d->result, wk->inbox.s + HEAD + head[1],
 	    (size_t)head[2]);
 	d->have = 1;
-	bury(t, wk);
+	next_or_bury(t, wk);
 }
 
 /* Read what the workers have sent, waiting for it if wait is set; a
@@ -296,7 +363,7 @@ nz_tasks_new(int jobs, nz_task_run run, nz_task_take take, void *arg)
 	t->arg = arg;
 	t->parent = getpid();
 	for (w = 0; w < NZ_MAX_JOBS; w++)
-		t->wk[w].fd = -1;
+		t->wk[w].fd = t->wk[w].cmd = -1;
 	return t;
 }
 
@@ -367,9 +434,11 @@ nz_parallel(size_t n, int jobs, nz_task_run run, nz_task_take take,
 {
 	nz_tasks *t = nz_tasks_new(n < (size_t)jobs ? (int)n : jobs, run,
 	    take, arg);
-	size_t i;
 
-	for (i = 0; i < n; i++)
-		nz_tasks_add(t);
+	/* every task's data is here: added at once, each worker may take
+	 * any of them */
+	nz_grow(&t->done, &t->cap, n + 1, sizeof *t->done);
+	memset(t->done, 0, (n + 1) * sizeof *t->done);
+	t->n = n;
 	nz_tasks_finish(t);
 }
