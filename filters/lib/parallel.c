@@ -16,9 +16,10 @@
  * (its data is then in the worker's memory too); else the worker ends.
  * So a worker runs several tasks where it can, and a fork, with the copy
  * of every page it writes, is paid once for them.  A slow task holds up
- * no other: the next task takes the first free worker.  The parent only reads while tasks run: it keeps each record
- * until the task's turn (nz_tasks_finish), then writes its messages to
- * standard error and takes the result.  A worker that dies (a task that
+ * no other: the next task takes the first free worker.  The parent only
+ * reads while tasks run: it keeps each record until the task's turn
+ * (nz_tasks_finish), then writes its messages to standard error and
+ * takes the result.  A worker that dies (a task that
  * stopped the program, a signal, memory) leaves its task unsent, and the
  * parent runs that task itself at its turn, as it runs a task no worker
  * could be forked for: so a task that stops the program stops the
