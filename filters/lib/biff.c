@@ -43,6 +43,7 @@ struct stream {
 	struct nz_sheetrow one;  /* a formula's number, as a cell */
 	unsigned char *data;
 	size_t size, pos;
+	size_t at;            /* where the current record starts */
 	int biff8;
 	/* the current record */
 	unsigned type;
@@ -79,7 +80,7 @@ damaged(struct stream *s, const char *what)
 {
 	nz_buf_clear(&s->error);
 	nz_buf_printf(&s->error, "damaged .xls workbook: %s (BIFF record at "
-	    "byte %zu)", what, s->pos);
+	    "byte %zu)", what, s->at);
 	longjmp(s->jmp, 1);
 }
 
@@ -89,6 +90,7 @@ next_record(struct stream *s)
 {
 	if (s->pos + 4 > s->size)
 		return 0;
+	s->at = s->pos;
 	s->type = u16(s->data + s->pos);
 	s->len = u16(s->data + s->pos + 2);
 	if (s->pos + 4 + s->len > s->size)
