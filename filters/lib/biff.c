@@ -348,8 +348,10 @@ error_name(unsigned code)
 	}
 }
 
+/* A cell of the current record (its row and column first in rec). */
 static struct nz_biff_cell *
-new_cell(struct nz_biff_list *l, const unsigned char *rec)
+new_cell(const struct stream *s, struct nz_biff_list *l,
+    const unsigned char *rec)
 {
 	struct nz_biff_cell *c;
 
@@ -358,6 +360,7 @@ new_cell(struct nz_biff_list *l, const unsigned char *rec)
 	c->row = u16(rec);
 	c->col = u16(rec + 2);
 	c->text = NULL;
+	c->at = s->at;
 	return c;
 }
 
@@ -380,7 +383,7 @@ formula_cell(struct stream *s, const struct globals *g,
 	if (s->len < 20)
 		damaged(s, "a FORMULA record too short");
 	v = s->rec + 6;
-	c = new_cell(l, s->rec);
+	c = new_cell(s, l, s->rec);
 	if (u16(v + 6) != 0xFFFF) {
 		memcpy(&num, v, sizeof num);   /* IEEE 754, little-endian */
 		nz_sheetrow_start(&s->one, 0);
@@ -413,7 +416,7 @@ boolerr_cell(struct stream *s, struct nz_biff_list *l)
 
 	if (s->len < 8)
 		damaged(s, "a BOOLERR record too short");
-	c = new_cell(l, s->rec);
+	c = new_cell(s, l, s->rec);
 	if (s->rec[7])
 		set_text(c, NZ_CELL_ERROR, error_name(s->rec[6]));
 	else
@@ -452,7 +455,7 @@ number_cell(struct stream *s, const struct globals *g,
 
 	if (xf_format(g, xf) != NZ_FORMAT_TIME)
 		return;
-	c = new_cell(l, rec);
+	c = new_cell(s, l, rec);
 	c->col = col;
 	nz_sheetrow_start(&s->one, 0);
 	nz_sheet_put_number(&s->one, 0, num, NZ_FORMAT_TIME, date1904);
@@ -501,6 +504,35 @@ cmp_cell(const void *a, const void *b)
 	return (x->col > y->col) - (x->col < y->col);
 }
 
+/* A cell in two records (sorted, they are side by side) is damage, not
+ * a choice to make: which one a reader took would be a guess. */
+static void
+twice(struct stream *s, const struct nz_biff_list *l)
+{
+	const struct nz_biff_cell *a, *b;
+	char col[8];
+	unsigned n;
+	size_t i, k;
+
+	for (i = 1; i < l->n; i++) {
+		a = &l->cell[i - 1];
+		b = &l->cell[i];
+		if (a->row != b->row || a->col != b->col)
+			continue;
+		/* the column's letters, as Excel names it */
+		k = sizeof col - 1;
+		col[k] = '\0';
+		for (n = a->col + 1; n && k > 0; n = (n - 1) / 26)
+			col[--k] = (char)('A' + (n - 1) % 26);
+		nz_buf_clear(&s->error);
+		nz_buf_printf(&s->error, "damaged .xls workbook: row %u, column "
+		    "%s is in two records (BIFF records at bytes %zu and %zu)",
+		    a->row + 1, col + k, a->at < b->at ? a->at : b->at,
+		    a->at < b->at ? b->at : a->at);
+		longjmp(s->jmp, 1);
+	}
+}
+
 static void
 read_sheet(struct stream *s, const struct globals *g, size_t sheet,
     struct nz_biff_list *l, int date1904)
@@ -521,6 +553,7 @@ read_sheet(struct stream *s, const struct globals *g, size_t sheet,
 	}
 	if (l->n)   /* qsort must not see a NULL array */
 		qsort(l->cell, l->n, sizeof *l->cell, cmp_cell);
+	twice(s, l);
 }
 
 /* ---- the container ---- */

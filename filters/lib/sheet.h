@@ -49,6 +49,7 @@ struct nz_biff_cell {
 	unsigned row, col;    /* 0-based */
 	unsigned char type;
 	char *text;
+	size_t at;            /* where its record starts in the stream */
 };
 struct nz_biff_list {
 	struct nz_biff_cell *cell;
