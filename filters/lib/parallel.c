@@ -368,12 +368,19 @@ nz_tasks_new(int jobs, nz_task_run run, nz_task_take take, void *arg)
 	return t;
 }
 
-void
-nz_tasks_add(nz_tasks *t)
+/* One more task, not yet started. */
+static void
+add_task(nz_tasks *t)
 {
 	nz_grow(&t->done, &t->cap, t->n + 1, sizeof *t->done);
 	memset(&t->done[t->n], 0, sizeof *t->done);
 	t->n++;
+}
+
+void
+nz_tasks_add(nz_tasks *t)
+{
+	add_task(t);
 	if (t->jobs > 1) {
 		gather(t, 0);
 		start(t);
@@ -435,11 +442,11 @@ nz_parallel(size_t n, int jobs, nz_task_run run, nz_task_take take,
 {
 	nz_tasks *t = nz_tasks_new(n < (size_t)jobs ? (int)n : jobs, run,
 	    take, arg);
+	size_t i;
 
-	/* every task's data is here: added at once, each worker may take
-	 * any of them */
-	nz_grow(&t->done, &t->cap, n + 1, sizeof *t->done);
-	memset(t->done, 0, (n + 1) * sizeof *t->done);
-	t->n = n;
+	/* every task's data is here: all added before any starts, each
+	 * worker may take any of them */
+	for (i = 0; i < n; i++)
+		add_task(t);
 	nz_tasks_finish(t);
 }
